@@ -1,0 +1,8 @@
+/**
+ * lstm-ts public API: tensors and backends, the recurrent layers and models, training,
+ * data, file formats and tracing. Each folder's index.ts lists what it exports.
+ */
+export { Tensor, sizeOf, type DType, type FloatArray } from './tensor/tensor.js';
+export { Rng } from './tensor/rng.js';
+export { setBackend, getBackend, registerBackend, listBackends, backendByName, type Backend, type RnnActivation } from './kernels/index.js';
+export * from './nn/index.js';

@@ -1,0 +1,667 @@
+/**
+ * LSTM, GRU and RNN sequence layers, mirroring torch.nn (names, shapes, gate order, defaults),
+ * with backpropagation through time written out.
+ *
+ * Shapes (PyTorch's): T time steps, B batch, I input size, H hidden size, Hout = projSize or H,
+ * L layers, D = 2 if bidirectional else 1, Gc = gates·H (LSTM 4H in order i,f,g,o; GRU 3H in
+ * order r,z,n; RNN H).
+ *   input   x  (T,B,I), or (B,T,I) with batchFirst, or (T,I) unbatched
+ *   output     (T,B,D·Hout)          h (L·D,B,Hout)          c (L·D,B,H)   (LSTM only)
+ *
+ * LSTM (the deck's equations, PyTorch's layout W = [W_i; W_f; W_g; W_o]):
+ *   i = σ(W_ii x + b_ii + W_hi h + b_hi)     input gate
+ *   f = σ(W_if x + b_if + W_hf h + b_hf)     forget gate
+ *   g = tanh(W_ig x + b_ig + W_hg h + b_hg)  candidate cell C̃
+ *   o = σ(W_io x + b_io + W_ho h + b_ho)     output gate
+ *   c' = f ⊙ c + i ⊙ g                        the memory cell, a conveyor belt
+ *   h' = o ⊙ tanh(c')                         hidden state (then h' = W_hr h' with projSize)
+ * GRU: r = σ(..), z = σ(..), n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1−z)⊙n + z⊙h.
+ * RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu).
+ *
+ * How the work is shaped (as cuDNN and oneDNN do): for each layer and direction the input
+ * projection of all T steps is ONE matmul; each step then does one recurrent matmul and one
+ * fused cell kernel; backward runs the steps in reverse, then computes every weight gradient
+ * with ONE matmul over all steps. All buffers come from the backend and are reused across
+ * calls of the same or smaller size; nothing is allocated inside the time loop.
+ *
+ * Variable lengths (PyTorch's packed sequences): batch row b is active at time t iff
+ * t < lengths[b]. The forward direction freezes a finished row's state, so its final state is
+ * taken at its own last step; the reverse direction keeps h0 until t = lengths[b]−1 and starts
+ * there. Outputs past a row's end are zero.
+ */
+import type { FloatArray, RnnActivation } from '../kernels/backend.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor, shapeStr } from '../tensor/tensor.js';
+import { glorotUniform, orthogonal, uniform } from './init.js';
+import { Module, Parameter, type ModuleOptions } from './module.js';
+
+export type RecurrentMode = 'lstm' | 'gru' | 'rnn';
+
+/** Initialisation choices. Defaults are PyTorch's: every parameter U(−1/√H, 1/√H). */
+export interface RecurrentInit {
+  /** 'uniform' (PyTorch, default) or 'glorot' (Keras' glorot_uniform) for weight_ih. */
+  weightIh?: 'uniform' | 'glorot';
+  /** 'uniform' (PyTorch, default) or 'orthogonal' (Keras) for weight_hh, per gate block. */
+  weightHh?: 'uniform' | 'orthogonal';
+  /** LSTM only: forget-gate bias 1 in bias_ih, 0 in bias_hh, other biases 0 (Keras' unit_forget_bias). Default false. */
+  unitForgetBias?: boolean;
+}
+
+/** Options shared by LSTM, GRU and RNN (torch.nn names in camelCase). */
+export interface RecurrentOptions extends ModuleOptions {
+  /** Features per time step, I. */
+  inputSize: number;
+  /** Hidden units per layer and direction, H. */
+  hiddenSize: number;
+  /** Stacked layers, L. Default 1. */
+  numLayers?: number;
+  /** Use bias_ih and bias_hh. Default true. */
+  bias?: boolean;
+  /** Input and output as (B,T,·) instead of (T,B,·). States stay (L·D,B,·), as in PyTorch. Default false. */
+  batchFirst?: boolean;
+  /** Dropout probability on each layer's output except the last, in training mode only. Default 0. */
+  dropout?: number;
+  /** Run a second, reverse-time direction and concatenate. Default false. */
+  bidirectional?: boolean;
+  /** Seed for initialisation and dropout. Default 0. */
+  seed?: number;
+  init?: RecurrentInit;
+}
+
+export interface LSTMOptions extends RecurrentOptions {
+  /** If > 0, project h to this size with weight_hr (no bias), as PyTorch's proj_size. Default 0. */
+  projSize?: number;
+}
+
+export interface RNNOptions extends RecurrentOptions {
+  /** 'tanh' (default) or 'relu'. */
+  nonlinearity?: RnnActivation;
+}
+
+export interface ForwardOptions {
+  /** Initial hidden state (L·D,B,Hout). Default zeros. */
+  h0?: Tensor;
+  /** Initial cell state (L·D,B,H), LSTM only. Default zeros. */
+  c0?: Tensor;
+  /** True length of each batch item, each in 1..T. Default: all T. */
+  lengths?: ArrayLike<number>;
+}
+
+export interface ForwardResult {
+  /** (T,B,D·Hout), or (B,T,D·Hout) with batchFirst. */
+  output: Tensor;
+  /** Final hidden state (L·D,B,Hout). */
+  h: Tensor;
+  /** Final cell state (L·D,B,H); LSTM only. */
+  c?: Tensor;
+}
+
+export interface BackwardOptions {
+  /** dL/d(output), same shape as output. Default zeros. */
+  dOutput?: Tensor;
+  /** dL/d(final h) (L·D,B,Hout). Default zeros. */
+  dh?: Tensor;
+  /** dL/d(final c) (L·D,B,H). Default zeros. */
+  dc?: Tensor;
+}
+
+export interface BackwardResult {
+  /** dL/dx, same shape as the input. */
+  dInput: Tensor;
+  /** dL/dh0 (L·D,B,Hout). */
+  dh0: Tensor;
+  /** dL/dc0 (L·D,B,H); LSTM only. */
+  dc0?: Tensor;
+}
+
+/** Buffer-level results (backend buffers, time-major; valid until the next forward). */
+export interface RawForward {
+  output: FloatArray; // (T,B,D·Hout)
+  h: FloatArray; // (L·D,B,Hout)
+  c: FloatArray | null; // (L·D,B,H)
+}
+
+export interface RawBackward {
+  dInput: FloatArray; // (T,B,I)
+  dh0: FloatArray; // (L·D,B,Hout)
+  dc0: FloatArray | null; // (L·D,B,H)
+}
+
+/** What one layer/direction saved in the last forward (for tracing and the explorer). */
+export interface DirectionCache {
+  layer: number;
+  reverse: boolean;
+  /** Activated gates by time (T,B,Gc): LSTM i,f,g,o; GRU r,z,n; RNN h. */
+  gates: FloatArray;
+  /** Hidden states by slot ((T+1),B,Hout): forward slot t+1 is h after time t, reverse slot t. */
+  h: FloatArray;
+  /** Cell states by slot ((T+1),B,H), LSTM only. */
+  c: FloatArray | null;
+  /** dL/dh_t by time (T,B,Hout) from the last backward, or null before one. */
+  dh: FloatArray | null;
+}
+
+interface LayerParams {
+  wIh: Parameter; // (Gc, I_l)
+  wHh: Parameter; // (Gc, Hout)
+  bIh: Parameter | null; // (Gc)
+  bHh: Parameter | null; // (Gc)
+  wHr: Parameter | null; // (Hout, H)
+}
+
+const GATES: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnn: 1 };
+
+/** Shared implementation of LSTM, GRU and RNN. */
+export abstract class RecurrentBase extends Module {
+  readonly mode: RecurrentMode;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly projSize: number;
+  readonly nonlinearity: RnnActivation;
+  readonly seed: number;
+  /** Generator for dropout masks (seeded from `seed`). */
+  readonly rng: Rng;
+  private readonly layers: LayerParams[][] = []; // [layer][direction]
+  private ws = new Map<string, FloatArray>();
+  private wsInt: Int32Array | null = null;
+  private last: {
+    T: number; B: number; lengths: Int32Array | null; dropped: boolean[];
+    inputShape: number[]; layout: 'tbi' | 'bti' | 'ti'; x: FloatArray;
+  } | null = null;
+  private hadBackward = false;
+
+  constructor(mode: RecurrentMode, opts: RecurrentOptions & { projSize?: number; nonlinearity?: RnnActivation }) {
+    super(opts);
+    this.mode = mode;
+    this.inputSize = checkInt('inputSize', opts.inputSize, 1);
+    this.hiddenSize = checkInt('hiddenSize', opts.hiddenSize, 1);
+    this.numLayers = checkInt('numLayers', opts.numLayers ?? 1, 1);
+    this.bias = opts.bias ?? true;
+    this.batchFirst = opts.batchFirst ?? false;
+    this.dropout = opts.dropout ?? 0;
+    if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${this.kind}: dropout must be in [0, 1), got ${opts.dropout}`);
+    this.bidirectional = opts.bidirectional ?? false;
+    this.projSize = checkInt('projSize', opts.projSize ?? 0, 0);
+    if (this.projSize > 0 && mode !== 'lstm') throw new RangeError(`${this.kind}: projSize is only supported by LSTM`);
+    if (this.projSize >= this.hiddenSize) throw new RangeError(`${this.kind}: projSize (${this.projSize}) must be smaller than hiddenSize (${this.hiddenSize})`);
+    this.nonlinearity = opts.nonlinearity ?? 'tanh';
+    if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') throw new RangeError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(opts.nonlinearity)}'`);
+    this.seed = opts.seed ?? 0;
+
+    const Gc = GATES[mode] * this.hiddenSize;
+    const Hout = this.hOut;
+    for (let l = 0; l < this.numLayers; l++) {
+      const I = l === 0 ? this.inputSize : this.numDirections * Hout;
+      const dirs: LayerParams[] = [];
+      for (let d = 0; d < this.numDirections; d++) {
+        const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
+        // PyTorch's order within a layer/direction: w_ih, w_hh, b_ih, b_hh, w_hr.
+        const wIh = this.addParameter(`weight_ih${sfx}`, [Gc, I]);
+        const wHh = this.addParameter(`weight_hh${sfx}`, [Gc, Hout]);
+        const bIh = this.bias ? this.addParameter(`bias_ih${sfx}`, [Gc]) : null;
+        const bHh = this.bias ? this.addParameter(`bias_hh${sfx}`, [Gc]) : null;
+        const wHr = this.projSize > 0 ? this.addParameter(`weight_hr${sfx}`, [this.projSize, this.hiddenSize]) : null;
+        dirs.push({ wIh, wHh, bIh, bHh, wHr });
+      }
+      this.layers.push(dirs);
+    }
+    this.allocateParameters();
+    const rng = new Rng(this.seed);
+    this.initParameters(rng, opts.init ?? {});
+    this.rng = rng.fork();
+  }
+
+  /** 'LSTM', 'GRU' or 'RNN'. */
+  get kind(): string {
+    return this.mode.toUpperCase();
+  }
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+  /** Size of h: projSize if set, else hiddenSize. */
+  get hOut(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
+  }
+  /** Last dimension of the output, D·Hout. */
+  get outputSize(): number {
+    return this.numDirections * this.hOut;
+  }
+
+  /** The constructor options that rebuild this layer (saved with the weights). */
+  config(): Record<string, unknown> {
+    const c: Record<string, unknown> = {
+      inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
+      batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional, seed: this.seed,
+    };
+    if (this.mode === 'lstm') c.projSize = this.projSize;
+    if (this.mode === 'rnn') c.nonlinearity = this.nonlinearity;
+    return c;
+  }
+
+  private initParameters(rng: Rng, init: RecurrentInit): void {
+    const H = this.hiddenSize, k = 1 / Math.sqrt(H), g = GATES[this.mode];
+    const w = this.flat;
+    for (const dirs of this.layers) {
+      for (const p of dirs) {
+        // PyTorch draws every parameter from U(−k, k) in registration order.
+        for (const q of [p.wIh, p.wHh, p.bIh, p.bHh, p.wHr]) if (q) uniform(w, q.offset, q.size, -k, k, rng);
+        if (init.weightIh === 'glorot') {
+          // Keras treats the whole (I, Gc) kernel as one matrix.
+          glorotUniform(w, p.wIh.offset, p.wIh.shape[0]!, p.wIh.shape[1]!, rng);
+        }
+        if (init.weightHh === 'orthogonal') {
+          const Hout = p.wHh.shape[1]!;
+          for (let j = 0; j < g; j++) orthogonal(w, p.wHh.offset + j * H * Hout, H, Hout, rng);
+        }
+        if (init.unitForgetBias) {
+          if (this.mode !== 'lstm') throw new RangeError(`${this.kind}: unitForgetBias is for LSTM only`);
+          for (const b of [p.bIh, p.bHh]) if (b) w.fill(0, b.offset, b.offset + b.size);
+          if (p.bIh) w.fill(1, p.bIh.offset + H, p.bIh.offset + 2 * H);
+        }
+      }
+    }
+  }
+
+  override releaseWorkspace(): void {
+    for (const b of this.ws.values()) this.backend.free(b);
+    this.ws.clear();
+    if (this.wsInt) this.backend.free(this.wsInt);
+    this.wsInt = null;
+    this.last = null;
+  }
+
+  /** A named workspace buffer of at least n elements (reused across calls). */
+  private buf(name: string, n: number, zero = false): FloatArray {
+    let b = this.ws.get(name);
+    if (!b || b.length < n) {
+      if (b) this.backend.free(b);
+      b = this.backend.alloc(Math.max(n, 1), this.dtype);
+      this.ws.set(name, b);
+    } else if (zero) b.fill(0, 0, n);
+    return b;
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /**
+   * Run the whole sequence. x is (T,B,I), (B,T,I) with batchFirst, or (T,I) unbatched.
+   * Returns fresh tensors (PyTorch's output, (h_n, c_n)).
+   */
+  forward(x: Tensor, opts: ForwardOptions = {}): ForwardResult {
+    const name = `${this.kind}.forward`;
+    if (!(x instanceof Tensor)) throw new TypeError(`${name}: input must be a Tensor`);
+    let layout: 'tbi' | 'bti' | 'ti';
+    let T: number, B: number;
+    if (x.shape.length === 2) {
+      layout = 'ti';
+      [T, B] = [x.shape[0]!, 1];
+    } else if (x.shape.length === 3) {
+      layout = this.batchFirst ? 'bti' : 'tbi';
+      [T, B] = this.batchFirst ? [x.shape[1]!, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
+    } else {
+      throw new RangeError(`${name}: input must be 3-D ${this.batchFirst ? '(B, T, I)' : '(T, B, I)'} or 2-D (T, I), got ${shapeStr(x.shape)}`);
+    }
+    const I = x.shape[x.shape.length - 1]!;
+    if (I !== this.inputSize || T < 1 || B < 1) {
+      const want = layout === 'ti' ? `(T, ${this.inputSize})` : this.batchFirst ? `(B, T, ${this.inputSize})` : `(T, B, ${this.inputSize})`;
+      throw new RangeError(`${name}: input must be ${want} with T, B ≥ 1, got ${shapeStr(x.shape)}`);
+    }
+    // Copy the input into a backend buffer, time-major.
+    const xb = this.buf('x', T * B * I);
+    copyToTimeMajor(xb, x.data, T, B, I, layout === 'bti');
+
+    const LD = this.numLayers * this.numDirections;
+    const unb = layout === 'ti';
+    const stateShape = (w: number): number[] => (unb ? [LD, w] : [LD, B, w]);
+    const h0 = opts.h0 ? this.stateIn('h0', opts.h0, stateShape(this.hOut), name) : null;
+    let c0: FloatArray | null = null;
+    if (opts.c0) {
+      if (this.mode !== 'lstm') throw new RangeError(`${name}: c0 is only for LSTM`);
+      c0 = this.stateIn('c0', opts.c0, stateShape(this.hiddenSize), name);
+    }
+    let lengths: Int32Array | null = null;
+    if (opts.lengths !== undefined) {
+      if (opts.lengths.length !== B) throw new RangeError(`${name}: lengths must have one entry per batch item (${B}), got ${opts.lengths.length}`);
+      if (!this.wsInt || this.wsInt.length < B) {
+        if (this.wsInt) this.backend.free(this.wsInt);
+        this.wsInt = this.backend.allocInt(B);
+      }
+      lengths = this.wsInt.subarray(0, B);
+      for (let b = 0; b < B; b++) {
+        const L = opts.lengths[b]!;
+        if (!Number.isInteger(L) || L < 1 || L > T) throw new RangeError(`${name}: lengths[${b}] = ${L} is out of range: must be an integer in 1..${T}`);
+        lengths[b] = L;
+      }
+    }
+    const raw = this.forwardRaw(xb, T, B, { h0, c0, lengths });
+    this.last!.layout = layout;
+    this.last!.inputShape = [...x.shape];
+
+    const O = this.outputSize;
+    const outShape = layout === 'ti' ? [T, O] : layout === 'bti' ? [B, T, O] : [T, B, O];
+    const output = Tensor.zeros(outShape, this.dtype);
+    copyFromTimeMajor(output.data, raw.output, T, B, O, layout === 'bti');
+    const h = new Tensor(raw.h.slice(0, LD * B * this.hOut), stateShape(this.hOut));
+    const res: ForwardResult = { output, h };
+    if (raw.c) res.c = new Tensor(raw.c.slice(0, LD * B * this.hiddenSize), stateShape(this.hiddenSize));
+    return res;
+  }
+
+  /**
+   * Backpropagation through time for the last forward. Parameter gradients are ACCUMULATED
+   * into `grads` (call zeroGrad() between steps). Returns gradients of the input and initial states.
+   */
+  backward(opts: BackwardOptions = {}): BackwardResult {
+    const name = `${this.kind}.backward`;
+    const last = this.last;
+    if (!last) throw new Error(`${name}: call forward first`);
+    const { T, B, layout } = last;
+    const O = this.outputSize, LD = this.numLayers * this.numDirections, I = this.inputSize;
+    const unb = layout === 'ti';
+    let dOut: FloatArray | null = null;
+    if (opts.dOutput) {
+      const want = layout === 'ti' ? [T, O] : layout === 'bti' ? [B, T, O] : [T, B, O];
+      expectShape(name, 'dOutput', opts.dOutput, want);
+      dOut = this.buf('dOutIn', T * B * O);
+      copyToTimeMajor(dOut, opts.dOutput.data, T, B, O, layout === 'bti');
+    }
+    const stateShape = (w: number): number[] => (unb ? [LD, w] : [LD, B, w]);
+    const dh = opts.dh ? this.stateIn('dhIn', opts.dh, stateShape(this.hOut), name) : null;
+    let dc: FloatArray | null = null;
+    if (opts.dc) {
+      if (this.mode !== 'lstm') throw new RangeError(`${name}: dc is only for LSTM`);
+      dc = this.stateIn('dcIn', opts.dc, stateShape(this.hiddenSize), name);
+    }
+    const raw = this.backwardRaw(dOut, dh, dc);
+    const dInput = Tensor.zeros(last.inputShape, this.dtype);
+    copyFromTimeMajor(dInput.data, raw.dInput, T, B, I, layout === 'bti');
+    const res: BackwardResult = {
+      dInput,
+      dh0: new Tensor(raw.dh0.slice(0, LD * B * this.hOut), stateShape(this.hOut)),
+    };
+    if (raw.dc0) res.dc0 = new Tensor(raw.dc0.slice(0, LD * B * this.hiddenSize), stateShape(this.hiddenSize));
+    return res;
+  }
+
+  /**
+   * One time step for streaming: x_t is (B,I) (or (I) unbatched); state from the previous call
+   * (zeros if absent). Returns the output (B,Hout) and the new state. Unidirectional only.
+   */
+  step(xt: Tensor, state: { h?: Tensor; c?: Tensor } = {}): { output: Tensor; h: Tensor; c?: Tensor } {
+    if (this.bidirectional) throw new Error(`${this.kind}.step: a bidirectional layer needs the whole sequence; use forward`);
+    const unb = xt.shape.length === 1;
+    if (!unb && xt.shape.length !== 2) throw new RangeError(`${this.kind}.step: x_t must be (B, ${this.inputSize}) or (${this.inputSize}), got ${shapeStr(xt.shape)}`);
+    const B = unb ? 1 : xt.shape[0]!;
+    const x = new Tensor(xt.data, unb ? [1, xt.shape[0]!] : this.batchFirst ? [B, 1, xt.shape[1]!] : [1, B, xt.shape[1]!]);
+    const r = this.forward(x, { h0: state.h, c0: state.c });
+    return { output: r.output.reshape(unb ? [this.hOut] : [B, this.hOut]), h: r.h, ...(r.c ? { c: r.c } : {}) };
+  }
+
+  /** Views of what the last forward (and backward) saved, per layer and direction. */
+  inspect(): { T: number; B: number; lengths: Int32Array | null; directions: DirectionCache[] } {
+    if (!this.last) throw new Error(`${this.kind}.inspect: call forward first`);
+    const { T, B } = this.last;
+    const directions: DirectionCache[] = [];
+    for (let l = 0; l < this.numLayers; l++) {
+      for (let d = 0; d < this.numDirections; d++) {
+        const k = `${l}.${d}`;
+        directions.push({
+          layer: l, reverse: d === 1,
+          gates: this.ws.get(`G${k}`)!.subarray(0, T * B * GATES[this.mode] * this.hiddenSize),
+          h: this.ws.get(`Hs${k}`)!.subarray(0, (T + 1) * B * this.hOut),
+          c: this.mode === 'lstm' ? this.ws.get(`Cs${k}`)!.subarray(0, (T + 1) * B * this.hiddenSize) : null,
+          dh: this.hadBackward ? this.ws.get(`dHs${k}`)!.subarray(0, T * B * this.hOut) : null,
+        });
+      }
+    }
+    return { T, B, lengths: this.last.lengths, directions };
+  }
+
+  // ---------------------------------------------------------------- buffer-level core
+
+  /**
+   * Forward on backend buffers. x (T,B,I) time-major; h0 (L·D,B,Hout), c0 (L·D,B,H) and
+   * lengths (B) optional, all owned by this layer's backend.
+   */
+  forwardRaw(x: FloatArray, T: number, B: number,
+    opts: { h0?: FloatArray | null; c0?: FloatArray | null; lengths?: Int32Array | null } = {}): RawForward {
+    const be = this.backend, w = this.flat;
+    const H = this.hiddenSize, Hout = this.hOut, Gc = GATES[this.mode] * H, D = this.numDirections, O = this.outputSize;
+    const L = this.numLayers, TB = T * B;
+    const lengths = opts.lengths ?? null;
+    const hN = this.buf('hN', L * D * B * Hout);
+    const cN = this.mode === 'lstm' ? this.buf('cN', L * D * B * H) : null;
+    const dropped: boolean[] = [];
+    let X = x, I = this.inputSize;
+    for (let l = 0; l < L; l++) {
+      const Y = this.buf(`Y${l}`, TB * O);
+      for (let d = 0; d < D; d++) {
+        const p = this.layers[l]![d]!, k = `${l}.${d}`, rev = d === 1, sd = l * D + d;
+        const G = this.buf(`G${k}`, TB * Gc);
+        const Hs = this.buf(`Hs${k}`, (T + 1) * B * Hout);
+        const Cs = this.mode === 'lstm' ? this.buf(`Cs${k}`, (T + 1) * B * H) : null;
+        const M = this.projSize > 0 ? this.buf(`M${k}`, TB * H) : null;
+        const HN = this.mode === 'gru' ? this.buf(`HN${k}`, TB * H) : null;
+        const hg = this.mode === 'gru' ? this.buf(`hg${k}`, B * 3 * H) : null;
+        // Input projection of all T steps at once: G = X·W_ihᵀ + b_ih (+ b_hh; GRU keeps b_hh for its n gate).
+        if (p.bIh) be.fillRows(G, 0, TB, Gc, w, p.bIh.offset, this.mode === 'gru' ? null : w, p.bHh!.offset);
+        be.matmul(G, 0, X, 0, w, p.wIh.offset, TB, Gc, I, false, true, p.bIh !== null);
+        // Initial state into its slot: slot 0 forward, slot T reverse.
+        const s0 = rev ? T : 0;
+        if (opts.h0) be.copy(Hs, s0 * B * Hout, opts.h0, sd * B * Hout, B * Hout);
+        else Hs.fill(0, s0 * B * Hout, (s0 + 1) * B * Hout);
+        if (Cs) {
+          if (opts.c0) be.copy(Cs, s0 * B * H, opts.c0, sd * B * H, B * H);
+          else Cs.fill(0, s0 * B * H, (s0 + 1) * B * H);
+        }
+        for (let s = 0; s < T; s++) {
+          const t = rev ? T - 1 - s : s;
+          const sp = rev ? t + 1 : t, sn = rev ? t : t + 1; // state slots before / after time t
+          const gOff = t * B * Gc, hp = sp * B * Hout, hn = sn * B * Hout;
+          if (this.mode === 'lstm') {
+            be.matmul(G, gOff, Hs, hp, w, p.wHh.offset, B, Gc, Hout, false, true, true); // += h_{t−1}·W_hhᵀ
+            if (M) {
+              be.lstmCellForward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, M, t * B * H, B, H, lengths, t);
+              be.matmul(Hs, hn, M, t * B * H, w, p.wHr!.offset, B, Hout, H, false, true, false); // h = m·W_hrᵀ
+            } else {
+              be.lstmCellForward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, Hs, hn, B, H, lengths, t);
+            }
+            if (lengths) be.keepInactiveRows(Hs, hn, Hs, hp, B, Hout, lengths, t);
+          } else if (this.mode === 'gru') {
+            if (p.bHh) be.fillRows(hg!, 0, B, Gc, w, p.bHh.offset, null, 0);
+            be.matmul(hg!, 0, Hs, hp, w, p.wHh.offset, B, Gc, H, false, true, p.bHh !== null);
+            be.gruCellForward(G, gOff, hg!, 0, HN!, t * B * H, Hs, hp, Hs, hn, B, H, lengths, t);
+          } else {
+            be.matmul(G, gOff, Hs, hp, w, p.wHh.offset, B, H, H, false, true, true);
+            be.rnnCellForward(G, gOff, B, H, this.nonlinearity);
+            be.copy(Hs, hn, G, gOff, B * H);
+            if (lengths) be.keepInactiveRows(Hs, hn, Hs, hp, B, H, lengths, t);
+          }
+        }
+        // Final state: slot T forward, slot 0 reverse.
+        const sf = rev ? 0 : T;
+        be.copy(hN, sd * B * Hout, Hs, sf * B * Hout, B * Hout);
+        if (Cs) be.copy(cN!, sd * B * H, Cs, sf * B * H, B * H);
+        // Output: this direction's half of Y; h after time t is slot t+1 forward, slot t reverse.
+        const first = rev ? 0 : 1;
+        if (D === 1) {
+          be.copy(Y, 0, Hs, first * B * Hout, TB * Hout);
+        } else {
+          for (let r = 0; r < TB; r++) be.copy(Y, r * O + d * Hout, Hs, (first * B + r) * Hout, Hout);
+        }
+      }
+      if (lengths) {
+        for (let t = 0; t < T; t++) be.keepInactiveRows(Y, t * B * O, null, 0, B, O, lengths, t);
+      }
+      // Dropout between layers, training only: Y ⊙ mask, mask ∈ {0, 1/(1−p)}.
+      const drop = this.training && this.dropout > 0 && l < L - 1;
+      dropped.push(drop);
+      if (drop) {
+        const mask = this.buf(`mask${l}`, TB * O);
+        const keep = 1 / (1 - this.dropout);
+        for (let i = 0; i < TB * O; i++) mask[i] = this.rng.random() < this.dropout ? 0 : keep;
+        const Yd = this.buf(`Yd${l}`, TB * O);
+        be.mul(Yd, 0, Y, 0, mask, 0, TB * O);
+        X = Yd;
+      } else {
+        X = Y;
+      }
+      I = O;
+    }
+    this.last = { T, B, lengths, dropped, inputShape: [], layout: 'tbi', x };
+    this.hadBackward = false;
+    return { output: this.ws.get(`Y${L - 1}`)!, h: hN, c: cN };
+  }
+
+  /**
+   * Backward on backend buffers for the last forwardRaw. dOutput (T,B,D·Hout), dh (L·D,B,Hout),
+   * dc (L·D,B,H), each optional. Accumulates parameter gradients into flatGrad.
+   */
+  backwardRaw(dOutput: FloatArray | null, dh: FloatArray | null, dc: FloatArray | null): RawBackward {
+    const last = this.last;
+    if (!last) throw new Error(`${this.kind}.backward: call forward first`);
+    const be = this.backend, w = this.flat, gw = this.flatGrad;
+    const { T, B, lengths } = last;
+    const H = this.hiddenSize, Hout = this.hOut, Gc = GATES[this.mode] * H, D = this.numDirections, O = this.outputSize;
+    const L = this.numLayers, TB = T * B;
+    const dh0 = this.buf('dh0', L * D * B * Hout);
+    const dc0 = this.mode === 'lstm' ? this.buf('dc0', L * D * B * H) : null;
+    const dhRun = this.buf('dhRun', B * Hout);
+    const dcRun = this.mode === 'lstm' ? this.buf('dcRun', B * H) : null;
+    const dm = this.projSize > 0 ? this.buf('dm', B * H) : null;
+    let dY: FloatArray | null = dOutput; // dL/d(output of layer l)
+    let dXl: FloatArray | null = null; // dL/d(input of layer l)
+    for (let l = L - 1; l >= 0; l--) {
+      const I = l === 0 ? this.inputSize : O;
+      const X = l === 0 ? last.x : this.ws.get(last.dropped[l - 1] ? `Yd${l - 1}` : `Y${l - 1}`)!;
+      dXl = this.buf(`dX${l}`, TB * I, true);
+      for (let d = 0; d < D; d++) {
+        const p = this.layers[l]![d]!, k = `${l}.${d}`, rev = d === 1, sd = l * D + d;
+        const G = this.ws.get(`G${k}`)!, Hs = this.ws.get(`Hs${k}`)!;
+        const Cs = this.ws.get(`Cs${k}`) ?? null, M = this.ws.get(`M${k}`) ?? null, HN = this.ws.get(`HN${k}`) ?? null;
+        const dG = this.buf(`dG${k}`, TB * Gc);
+        const dHg = this.mode === 'gru' ? this.buf(`dHg${k}`, TB * Gc) : dG;
+        // dHs[t] = dL/dh_t: this direction's share of dOutput (zero past each row's end) ...
+        const dHs = this.buf(`dHs${k}`, TB * Hout, true);
+        if (dY) {
+          if (D === 1) be.copy(dHs, 0, dY, 0, TB * Hout);
+          else for (let r = 0; r < TB; r++) be.copy(dHs, r * Hout, dY, r * O + d * Hout, Hout);
+          if (lengths) for (let t = 0; t < T; t++) be.keepInactiveRows(dHs, t * B * Hout, null, 0, B, Hout, lengths, t);
+        }
+        // ... plus, step by step, the gradient arriving from the step after.
+        if (dh) be.copy(dhRun, 0, dh, sd * B * Hout, B * Hout);
+        else dhRun.fill(0, 0, B * Hout);
+        if (dcRun) {
+          if (dc) be.copy(dcRun, 0, dc, sd * B * H, B * H);
+          else dcRun.fill(0, 0, B * H);
+        }
+        for (let s = T - 1; s >= 0; s--) {
+          const t = rev ? T - 1 - s : s;
+          const sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
+          const gOff = t * B * Gc, hOff = t * B * Hout;
+          be.add(dHs, hOff, dHs, hOff, dhRun, 0, B * Hout); // dL/dh_t = dOutput_t + (from t+1)
+          if (this.mode === 'lstm') {
+            if (dm) be.matmul(dm, 0, dHs, hOff, w, p.wHr!.offset, B, H, Hout, false, false, false); // dm = dh·W_hr
+            be.lstmCellBackward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, dm ?? dHs, dm ? 0 : hOff,
+              dcRun!, 0, dG, gOff, B, H, lengths, t);
+            be.matmul(dhRun, 0, dG, gOff, w, p.wHh.offset, B, Hout, Gc, false, false, false); // dh_{t−1} = dG·W_hh
+            if (lengths) be.keepInactiveRows(dhRun, 0, dHs, hOff, B, Hout, lengths, t);
+          } else if (this.mode === 'gru') {
+            be.gruCellBackward(G, gOff, HN!, t * B * H, Hs, sp * B * H, dHs, hOff, dG, gOff, dHg, gOff, dhRun, 0, B, H, lengths, t);
+            be.matmul(dhRun, 0, dHg, gOff, w, p.wHh.offset, B, H, Gc, false, false, true); // += dHg·W_hh
+          } else {
+            be.rnnCellBackward(G, gOff, dHs, hOff, dG, gOff, B, H, this.nonlinearity, lengths, t);
+            be.matmul(dhRun, 0, dG, gOff, w, p.wHh.offset, B, H, H, false, false, false);
+            if (lengths) be.keepInactiveRows(dhRun, 0, dHs, hOff, B, H, lengths, t);
+          }
+        }
+        be.copy(dh0, sd * B * Hout, dhRun, 0, B * Hout);
+        if (dcRun) be.copy(dc0!, sd * B * H, dcRun, 0, B * H);
+        // Weight gradients over all steps, one matmul each.
+        const hPrev = rev ? B * Hout : 0; // h_{t−1} for t = 0..T−1: slots 0..T−1 forward, 1..T reverse
+        be.matmul(gw, p.wIh.offset, dG, 0, X, 0, Gc, I, TB, true, false, true); // dW_ih += dGᵀ·X
+        be.matmul(gw, p.wHh.offset, dHg, 0, Hs, hPrev, Gc, Hout, TB, true, false, true); // dW_hh += dGᵀ·H_prev
+        if (p.bIh) be.sumRows(gw, p.bIh.offset, dG, 0, TB, Gc, true);
+        if (p.bHh) be.sumRows(gw, p.bHh.offset, dHg, 0, TB, Gc, true);
+        if (M) be.matmul(gw, p.wHr!.offset, dHs, 0, M, 0, Hout, H, TB, true, false, true); // dW_hr += dhᵀ·m
+        be.matmul(dXl, 0, dG, 0, w, p.wIh.offset, TB, I, Gc, false, false, true); // dX += dG·W_ih
+      }
+      if (l > 0) {
+        // Through the dropout between layers l−1 and l.
+        if (last.dropped[l - 1]) be.mul(dXl, 0, dXl, 0, this.ws.get(`mask${l - 1}`)!, 0, TB * O);
+        dY = dXl;
+      }
+    }
+    this.hadBackward = true;
+    return { dInput: dXl!, dh0, dc0 };
+  }
+
+  private stateIn(bufName: string, t: Tensor, want: number[], where: string): FloatArray {
+    expectShape(where, bufName.replace(/In$/, ''), t, want);
+    const b = this.buf(bufName, t.size);
+    for (let i = 0; i < t.size; i++) b[i] = t.data[i]!;
+    return b;
+  }
+}
+
+/** Long short-term memory, as torch.nn.LSTM. */
+export class LSTM extends RecurrentBase {
+  constructor(opts: LSTMOptions) {
+    super('lstm', opts);
+  }
+}
+
+/** Gated recurrent unit, as torch.nn.GRU. */
+export class GRU extends RecurrentBase {
+  constructor(opts: RecurrentOptions) {
+    super('gru', opts);
+  }
+}
+
+/** Elman RNN with tanh or relu, as torch.nn.RNN. */
+export class RNN extends RecurrentBase {
+  constructor(opts: RNNOptions) {
+    super('rnn', opts);
+  }
+}
+
+function checkInt(name: string, v: number, min: number): number {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
+  return v;
+}
+
+function expectShape(where: string, what: string, t: Tensor, want: number[]): void {
+  if (!(t instanceof Tensor)) throw new TypeError(`${where}: ${what} must be a Tensor`);
+  if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+    throw new RangeError(`${where}: ${what} must have shape ${shapeStr(want)}, got ${shapeStr(t.shape)}`);
+  }
+}
+
+/** dst (T,B,F) ← src, which is (T,B,F) or, if batchFirst, (B,T,F). */
+function copyToTimeMajor(dst: FloatArray, src: FloatArray, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    for (let i = 0; i < T * B * F; i++) dst[i] = src[i]!;
+    return;
+  }
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+    const d = (t * B + b) * F, s = (b * T + t) * F;
+    for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
+  }
+}
+
+/** dst, (T,B,F) or (B,T,F) if batchFirst ← src (T,B,F). */
+function copyFromTimeMajor(dst: FloatArray, src: FloatArray, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    for (let i = 0; i < T * B * F; i++) dst[i] = src[i]!;
+    return;
+  }
+  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+    const s = (t * B + b) * F, d = (b * T + t) * F;
+    for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
+  }
+}
