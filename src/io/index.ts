@@ -1,0 +1,9 @@
+/** File formats: safetensors, PyTorch state dicts, atomic writes, and the FormatError every loader throws. */
+export { FormatError } from './errors.js';
+export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
+export {
+  readSafetensors, writeSafetensors, encodeSafetensors, parseSafetensorsHeader,
+  f16ToNumber, bf16ToNumber, numberToF16, numberToBf16,
+  type SafetensorsDType, type SafetensorsWriteDType, type SafetensorsEntry, type SafetensorsHeader,
+  type SafetensorsFile, type ReadSafetensorsOptions, type WriteSafetensorsOptions,
+} from './safetensors.js';
