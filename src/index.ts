@@ -7,3 +7,4 @@ export { Rng } from './tensor/rng.js';
 export { setBackend, getBackend, registerBackend, listBackends, backendByName, type Backend, type RnnActivation } from './kernels/index.js';
 export * from './nn/index.js';
 export * from './io/index.js';
+export * from './trace/index.js';
