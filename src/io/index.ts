@@ -7,3 +7,7 @@ export {
   type SafetensorsDType, type SafetensorsWriteDType, type SafetensorsEntry, type SafetensorsHeader,
   type SafetensorsFile, type ReadSafetensorsOptions, type WriteSafetensorsOptions,
 } from './safetensors.js';
+export {
+  loadTorchStateDict, saveTorchStateDict,
+  type LoadTorchOptions, type LoadTorchResult, type SaveTorchOptions,
+} from './pytorch.js';
