@@ -12,12 +12,26 @@ export function randomTensor(shape: number[], rng: Rng, scale = 1): Tensor {
 }
 
 export interface GradCheckResult {
+  /** max over entries of |a−n| / max(1e-6, |a|+|n|). */
   maxRelErr: number;
   worst: string;
+  /** max over entries of |a−n|. */
+  maxAbsErr: number;
+  /** max over entries of |a−n| / (atol + rtol·|n|): the check passes iff this is ≤ 1. */
+  worstMixed: number;
+  worstMixedAt: string;
+  /** Number of entries compared. */
+  count: number;
 }
 
+/** Mixed criterion used by `worstMixed`: |analytic − numeric| ≤ atol + rtol·|numeric|. */
+export const GRADCHECK_TOL = { atol: 1e-7, rtol: 1e-6 };
+
 /** Relative error |a−n| / max(1e-6, |a|+|n|) maximised over all checked entries. */
-export function gradCheck(layer: RecurrentBase, x: Tensor, opts: ForwardOptions, seed = 1, eps = 1e-6): GradCheckResult {
+export function gradCheck(layer: RecurrentBase, x: Tensor, opts: ForwardOptions, seed = 1, eps = 1e-6, tol = GRADCHECK_TOL): GradCheckResult {
+  if (layer.dtype !== 'float64' || !(layer.flat instanceof Float64Array)) {
+    throw new Error(`gradCheck: needs a float64 layer (dtype ${layer.dtype}, parameters in ${layer.flat.constructor.name} on backend ${layer.backend.name})`);
+  }
   const rng = new Rng(seed);
   const out0 = layer.forward(x, opts);
   const R = randomTensor(out0.output.shape, rng);
@@ -34,7 +48,7 @@ export function gradCheck(layer: RecurrentBase, x: Tensor, opts: ForwardOptions,
   layer.zeroGrad();
   layer.forward(x, opts);
   const g = layer.backward({ dOutput: R, dh: Rh, ...(Rc ? { dc: Rc } : {}) });
-  let maxRelErr = 0, worst = '';
+  let maxRelErr = 0, worst = '', maxAbsErr = 0, worstMixed = 0, worstMixedAt = '', count = 0;
   const check = (name: string, data: Float32Array | Float64Array, analytic: ArrayLike<number>): void => {
     for (let i = 0; i < data.length; i++) {
       const old = data[i]!;
@@ -45,10 +59,18 @@ export function gradCheck(layer: RecurrentBase, x: Tensor, opts: ForwardOptions,
       data[i] = old;
       const num = (lp - lm) / (2 * eps);
       const a = analytic[i]!;
-      const rel = Math.abs(a - num) / Math.max(1e-6, Math.abs(a) + Math.abs(num));
+      const err = Math.abs(a - num);
+      const rel = err / Math.max(1e-6, Math.abs(a) + Math.abs(num));
+      const mixed = Number.isNaN(err) ? Infinity : err / (tol.atol + tol.rtol * Math.abs(num));
+      count++;
       if (rel > maxRelErr) {
         maxRelErr = rel;
         worst = `${name}[${i}]: analytic ${a}, numeric ${num}`;
+      }
+      if (err > maxAbsErr) maxAbsErr = err;
+      if (mixed > worstMixed) {
+        worstMixed = mixed;
+        worstMixedAt = `${name}[${i}]: analytic ${a}, numeric ${num}`;
       }
     }
   };
@@ -59,5 +81,5 @@ export function gradCheck(layer: RecurrentBase, x: Tensor, opts: ForwardOptions,
   if (opts.c0 && g.dc0) check('c0', opts.c0.data, snapshot(g.dc0));
   const params = layer.stateDict();
   for (const name of Object.keys(params)) check(name, params[name]!.data, snapshot(grads[name]!));
-  return { maxRelErr, worst };
+  return { maxRelErr, worst, maxAbsErr, worstMixed, worstMixedAt, count };
 }
