@@ -28,11 +28,13 @@ export interface HeatmapOptions {
   height?: number;
 }
 
+let heatmapCount = 0;
+
 export function heatmap(o: HeatmapOptions): string {
   const rows = o.values.length, cols = rows ? o.values[0]!.length : 0;
   const cw = clamp((o.width ?? 640) / Math.max(cols, 1), 3, 28);
   const ch = clamp((o.height ?? 220) / Math.max(rows, 1), 4, 22);
-  const id = o.id ?? 'hm';
+  const id = o.id ?? `hm${++heatmapCount}`;
   const tokens = o.input && typeof o.input.values[0] === 'string';
   const stripH = o.input ? (tokens ? 22 : 60) : 0;
   const left = 58, top = 28 + (o.input ? stripH + 14 : 0), mapW = cols * cw, mapH = rows * ch;
@@ -74,7 +76,7 @@ export function heatmap(o: HeatmapOptions): string {
       cells.push(`<rect x="${(left + c * cw).toFixed(1)}" y="${(top + r * ch).toFixed(1)}" width="${(cw + 0.3).toFixed(1)}" height="${(ch + 0.3).toFixed(1)}" fill="${o.scale.color(row[c]!)}"><title>${r},${c}: ${fmt(row[c]!)}</title></rect>`);
     }
   }
-  parts.push(`<g class="cells">${cells.join('')}</g>`);
+  parts.push(`<g class="cells" shape-rendering="crispEdges">${cells.join('')}</g>`);
   parts.push(`<rect x="${left}" y="${top}" width="${mapW}" height="${mapH}" fill="none" stroke="#333" stroke-width="0.7"/>`);
   if (o.highlight !== undefined && o.highlight >= 0 && o.highlight < cols) {
     parts.push(`<rect class="highlight" x="${left + o.highlight * cw}" y="${top - 2}" width="${cw}" height="${mapH + 4}" fill="none" stroke="#e8590c" stroke-width="2"/>`);
