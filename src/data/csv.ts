@@ -102,15 +102,15 @@ class GrowableI32 {
 }
 
 /**
- * Parse one numeric cell. Returns the number, or NaN for a missing cell; throws for text that
- * is neither (the caller adds file/line/column).
+ * Parse one numeric cell. Returns the number, NaN for a missing cell, or for anything else
+ * the complaint as a string (the caller adds file/line/column).
  */
 function parseCell(raw: string, missing: Set<string>): number | string {
   const s = raw.trim();
   if (missing.has(s)) return Number.NaN;
   if (DECIMAL.test(s)) return Number(s);
-  if (INFINITE.test(s)) return `an infinite value ("${raw}")`;
-  return `a number, found "${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}"`;
+  if (INFINITE.test(s)) return `expected a finite number, found "${raw}"`;
+  return `expected a number, found "${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}"`;
 }
 
 /**
@@ -176,7 +176,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
       }
       for (const col of numeric) {
         const v = parseCell(record[col.idx]!, missingSet);
-        if (typeof v === 'string') throw new FormatError(path, `line ${line}, column "${col.name}": expected ${v}`);
+        if (typeof v === 'string') throw new FormatError(path, `line ${line}, column "${col.name}": ${v}`);
         if (Number.isNaN(v)) {
           if (policy === 'error') {
             throw new FormatError(

@@ -1,0 +1,110 @@
+/**
+ * Time-series statistics the forecaster needs: autocorrelation and season detection, a trend
+ * test, forecast-error metrics (RMSE, MAE, MAPE) and the two naive baselines a forecast must
+ * beat to be worth anything: "last value" (tomorrow = today) and "seasonal naive" (next
+ * January = last January). All functions take plain arrays and return plain numbers.
+ */
+
+/** Sample autocorrelation r_k of `x` for k = 0..maxLag (r_0 = 1; 0 for a constant series). */
+export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i]! / n;
+  let var0 = 0;
+  for (let i = 0; i < n; i++) var0 += (x[i]! - mean) ** 2;
+  const r = new Float64Array(Math.min(maxLag, n - 1) + 1);
+  if (var0 === 0) return r;
+  for (let k = 0; k < r.length; k++) {
+    let s = 0;
+    for (let i = k; i < n; i++) s += (x[i]! - mean) * (x[i - k]! - mean);
+    r[k] = s / var0;
+  }
+  return r;
+}
+
+/** First differences x_t − x_{t−lag} (length N − lag). */
+export function difference(x: ArrayLike<number>, lag = 1): Float64Array {
+  const out = new Float64Array(Math.max(0, x.length - lag));
+  for (let i = 0; i < out.length; i++) out[i] = x[i + lag]! - x[i]!;
+  return out;
+}
+
+/** R² of a least-squares straight line through (t, x_t): near 1 for a strong trend. */
+export function trendStrength(x: ArrayLike<number>): number {
+  const n = x.length;
+  if (n < 3) return 0;
+  const tm = (n - 1) / 2;
+  let xm = 0;
+  for (let i = 0; i < n; i++) xm += x[i]! / n;
+  let sxy = 0, stt = 0, sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - tm) * (x[i]! - xm);
+    stt += (i - tm) ** 2;
+    sxx += (x[i]! - xm) ** 2;
+  }
+  return sxx === 0 ? 0 : (sxy * sxy) / (stt * sxx);
+}
+
+/**
+ * The season length of `x`, or null: the lag of the highest autocorrelation peak after the
+ * autocorrelation first drops below zero (so short-range persistence is not mistaken for a
+ * cycle), if that peak is at least `minStrength` (default 0.2) and at least two full cycles
+ * fit in the data. A trending series is differenced first (a trend hides the cycle).
+ */
+export function detectSeason(x: ArrayLike<number>, opts: { maxLag?: number; minStrength?: number } = {}): number | null {
+  const series = trendStrength(x) > 0.5 ? difference(x) : x;
+  const maxLag = Math.min(opts.maxLag ?? 400, Math.floor(series.length / 2));
+  if (maxLag < 3) return null;
+  const r = autocorrelation(series, maxLag);
+  let k = 1;
+  while (k < r.length && r[k]! >= 0) k++;
+  let best = -1;
+  for (let lag = Math.max(k, 2); lag < r.length - 1; lag++) {
+    if (r[lag]! >= r[lag - 1]! && r[lag]! >= r[lag + 1]! && (best < 0 || r[lag]! > r[best]!)) best = lag;
+  }
+  return best > 0 && r[best]! >= (opts.minStrength ?? 0.2) ? best : null;
+}
+
+/** Forecast errors. MAPE is in percent and skips points whose actual value is 0 (null if all are). */
+export interface Metrics {
+  rmse: number;
+  mae: number;
+  mape: number | null;
+}
+
+/** RMSE, MAE and MAPE of `pred` against `actual` (same length). */
+export function forecastMetrics(actual: ArrayLike<number>, pred: ArrayLike<number>): Metrics {
+  if (actual.length !== pred.length || actual.length === 0) {
+    throw new RangeError(`forecastMetrics: need equal, non-zero lengths, got ${actual.length} and ${pred.length}`);
+  }
+  let se = 0, ae = 0, ape = 0, nape = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const e = pred[i]! - actual[i]!;
+    se += e * e;
+    ae += Math.abs(e);
+    if (actual[i] !== 0) {
+      ape += Math.abs(e / actual[i]!);
+      nape++;
+    }
+  }
+  const n = actual.length;
+  return { rmse: Math.sqrt(se / n), mae: ae / n, mape: nape > 0 ? (100 * ape) / nape : null };
+}
+
+/**
+ * Naive forecasts for the `horizon` steps after each origin o (the model may see x[0..o−1]):
+ * 'last' repeats x[o−1]; 'seasonal' takes the value one season earlier, x[o+h−s·⌈(h+1)/s⌉].
+ * Returns the forecasts for all origins concatenated (origins.length·horizon).
+ */
+export function naiveForecast(x: ArrayLike<number>, origins: ArrayLike<number>, horizon: number, kind: 'last' | 'seasonal', season = 1): Float64Array {
+  const out = new Float64Array(origins.length * horizon);
+  for (let j = 0; j < origins.length; j++) {
+    const o = origins[j]!;
+    for (let h = 0; h < horizon; h++) {
+      const back = kind === 'last' ? o - 1 : o + h - season * Math.ceil((h + 1) / season);
+      if (back < 0) throw new RangeError(`naiveForecast: origin ${o} has too little history for ${kind} (season ${season})`);
+      out[j * horizon + h] = x[back]!;
+    }
+  }
+  return out;
+}
