@@ -8,7 +8,8 @@
  * Elements carry data-k attributes (f, i, g, o, c, cPrev, h, hPrev, x) so a page can read or
  * animate them; arrows carry class "flow".
  */
-import { divergingScale, esc, fmt, sequentialScale, svg, textOn } from './scale.js';
+import { escapeXml as esc, formatTick as fmt } from './axes.js';
+import { divergingScale, sequentialScale, svg, textOn } from './color.js';
 
 /** One time step of one LSTM direction: each entry a vector over units (x over input features). */
 export interface CellStep {

@@ -1,10 +1,10 @@
 /**
- * Small building blocks for hand-written SVG plots: nice tick values, linear scales, number
- * formatting, XML escaping and the two colour scales the gate plots need: a sequential one
- * for values in [0, 1] (gates: viridis) and a diverging one for [−1, 1] (candidate cell,
- * hidden state, cell state: ColorBrewer RdBu, blue negative, white 0, red positive).
- * Every plot file builds on these so axes and colours look the same everywhere.
+ * Colour for the gate plots: a sequential scale for values in [0, 1] (gates: viridis) and a
+ * diverging one for [−1, 1] (candidate cell, hidden state, cell state: ColorBrewer RdBu, blue
+ * negative, white 0, red positive), a colour bar legend, plus the SVG root wrapper the heatmap
+ * and cell diagram share. Ticks, scales and escaping come from axes.ts (the line charts' helpers).
  */
+import { escapeXml as esc, formatTick as fmt, linearScale, niceTicks } from './axes.js';
 
 /** Wrap SVG content in a root element with a white background and a default font. */
 export function svg(width: number, height: number, body: string, cls = 'plot'): string {
@@ -12,38 +12,6 @@ export function svg(width: number, height: number, body: string, cls = 'plot'): 
   return `<svg xmlns="http://www.w3.org/2000/svg" class="${cls}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ` +
     `font-family="system-ui, 'Noto Sans CJK TC', 'PingFang TC', 'Microsoft JhengHei', sans-serif">` +
     `<rect width="100%" height="100%" fill="#fff"/>${body}</svg>`;
-}
-
-/** Escape text for SVG/HTML content and attribute values. */
-export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** About `count` round tick values (1, 2 or 5 × 10^k apart) covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (lo === hi) return [lo];
-  if (lo > hi) [lo, hi] = [hi, lo];
-  const raw = (hi - lo) / Math.max(count, 1);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
-}
-
-/** Map [d0, d1] linearly onto [r0, r1] (a zero-width domain maps to the middle). */
-export function linearScale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
-  const span = d1 - d0;
-  return span === 0 ? () => (r0 + r1) / 2 : (v) => r0 + ((v - d0) / span) * (r1 - r0);
-}
-
-/** Short numeric label: up to 3 significant digits, exponent form for very small/large values. */
-export function fmt(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(1).replace('e+', 'e');
-  return String(Number(v.toPrecision(3)));
 }
 
 /** The [min, max] of some numbers (ignoring non-finite ones); [0, 1] if there are none. */

@@ -4,7 +4,8 @@
  * above on the same time axis (a line for numbers, one box per token for text), so a column
  * of the heatmap sits under the input that produced it.
  */
-import { colorBar, esc, extent, fmt, linearScale, niceTicks, svg, type ColorScale } from './scale.js';
+import { escapeXml as esc, formatTick as fmt, linearScale, niceTicks } from './axes.js';
+import { colorBar, extent, svg, type ColorScale } from './color.js';
 
 export interface HeatmapOptions {
   title: string;
