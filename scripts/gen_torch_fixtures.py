@@ -249,9 +249,10 @@ def check(state_path, data_path):
         hx = (data['h0'].to(dtype), data['c0'].to(dtype)) if kind == 'LSTM' else data['h0'].to(dtype)
     with torch.no_grad():
         if 'lengths' in data:
-            packed = pack_padded_sequence(x, data['lengths'], batch_first=cfg['batch_first'], enforce_sorted=False)
+            bf = cfg.get('batch_first', False)
+            packed = pack_padded_sequence(x, data['lengths'].to(torch.int64), batch_first=bf, enforce_sorted=False)
             out_p, hn = rnn(packed, hx)
-            output, _ = pad_packed_sequence(out_p, batch_first=cfg['batch_first'], total_length=x.shape[1 if cfg['batch_first'] else 0])
+            output, _ = pad_packed_sequence(out_p, batch_first=bf, total_length=x.shape[1 if bf else 0])
         else:
             output, hn = rnn(x, hx)
     h_n = hn[0] if kind == 'LSTM' else hn
