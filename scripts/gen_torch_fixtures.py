@@ -23,6 +23,11 @@ the files are written here with struct + json, following the format (8-byte litt
 length, JSON header padded with spaces to a multiple of 8, tensors sorted by name, contiguous data).
 The test loader (test/core/torch-fixtures.test.ts) picks up every *.data.safetensors file in the
 folder, so new cases only need to be added to CASES and the script re-run.
+
+The other direction:  --roundtrip  has lstm-ts build layers with its own seeded initialisation,
+save them with saveTorchStateDict, and checks that torch.nn's strict load_state_dict accepts the
+files and reproduces lstm-ts's outputs (needs node + npx tsx).  --check STATE DATA  does the same
+for one pair of files.
 """
 import argparse
 import json
@@ -262,6 +267,57 @@ def check(state_path, data_path):
     return diffs
 
 
+# The lstm-ts side of --roundtrip: layers with lstm-ts's own seeded initialisation, saved with
+# saveTorchStateDict, plus their input, initial states and outputs for check() to compare.
+ROUNDTRIP_TS = r"""
+import { GRU, LSTM, RNN, Rng, Tensor, saveTorchStateDict, writeSafetensors } from '%(src)s';
+const out = process.argv[2];
+const rnd = (shape: number[], r: Rng) => { const t = Tensor.zeros(shape); for (let i = 0; i < t.size; i++) t.data[i] = r.uniform(-1, 1); return t; };
+const cases: Array<[string, string, Record<string, any>, number[] | null]> = %(cases)s;
+for (const [name, kind, cfg, lengths] of cases) {
+  const o: any = { inputSize: cfg.input_size, hiddenSize: cfg.hidden_size, numLayers: cfg.num_layers ?? 1, bidirectional: cfg.bidirectional ?? false,
+    projSize: cfg.proj_size ?? 0, batchFirst: cfg.batch_first ?? false, nonlinearity: cfg.nonlinearity ?? 'tanh', bias: cfg.bias ?? true, seed: 77 };
+  const layer = kind === 'LSTM' ? new LSTM(o) : kind === 'GRU' ? new GRU(o) : new RNN(o);
+  const r = new Rng(5), B = 3, T = 4;
+  const x = rnd(layer.batchFirst ? [B, T, cfg.input_size] : [T, B, cfg.input_size], r);
+  const LD = layer.numLayers * layer.numDirections;
+  const h0 = rnd([LD, B, layer.hOut], r), c0 = rnd([LD, B, layer.hiddenSize], r);
+  const res = layer.forward(x, { h0, ...(kind === 'LSTM' ? { c0 } : {}), ...(lengths ? { lengths } : {}) });
+  saveTorchStateDict(layer, `${out}/${name}.state.safetensors`);
+  const data: Record<string, Tensor> = { x, h0, output: res.output, h_n: res.h };
+  if (kind === 'LSTM') { data.c0 = c0; data.c_n = res.c!; }
+  if (lengths) data.lengths = Tensor.from(lengths);
+  writeSafetensors(`${out}/${name}.data.safetensors`, data, { config: JSON.stringify({ kind, ...cfg }), state_prefix: '' });
+}
+"""
+
+ROUNDTRIP_CASES = [
+    ('lstm_full', 'LSTM', dict(input_size=3, hidden_size=5, num_layers=2, bidirectional=True, proj_size=2, batch_first=True), [4, 2, 3]),
+    ('lstm_plain', 'LSTM', dict(input_size=3, hidden_size=4), None),
+    ('gru_bidir', 'GRU', dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True), [1, 4, 3]),
+    ('rnn_relu_nobias', 'RNN', dict(input_size=3, hidden_size=4, nonlinearity='relu', bias=False), [2, 4, 4]),
+]
+
+
+def roundtrip():
+    """lstm-ts saves layers (saveTorchStateDict); torch.nn loads them strictly and must reproduce lstm-ts's outputs."""
+    import subprocess
+    import tempfile
+    root = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as d:
+        ts = os.path.join(d, 'export.ts')
+        with open(ts, 'w') as f:
+            f.write(ROUNDTRIP_TS % {'src': os.path.join(root, 'src', 'index.ts'), 'cases': json.dumps(ROUNDTRIP_CASES)})
+        subprocess.run(['npx', 'tsx', ts, d], cwd=root, check=True)
+        for name, *_ in ROUNDTRIP_CASES:
+            diffs = check(os.path.join(d, f'{name}.state.safetensors'), os.path.join(d, f'{name}.data.safetensors'))
+            print(name, json.dumps(diffs))
+            worst = max(worst, *diffs.values())
+    print('largest difference', worst)
+    return worst < 1e-5
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -269,7 +325,11 @@ def main():
     ap.add_argument('--only', nargs='*', help='generate only these case names')
     ap.add_argument('--check', nargs=2, metavar=('STATE', 'DATA'),
                     help='load STATE (written by lstm-ts) into torch.nn, run DATA\'s input, print the largest differences')
+    ap.add_argument('--roundtrip', action='store_true',
+                    help='have lstm-ts save layers with saveTorchStateDict and check torch.nn reproduces their outputs')
     args = ap.parse_args()
+    if args.roundtrip:
+        sys.exit(0 if roundtrip() else 1)
     if args.check:
         diffs = check(*args.check)
         print(json.dumps(diffs))
