@@ -123,6 +123,7 @@ CASES = [
     ('lstm_bf16', 'LSTM', dict(input_size=3, hidden_size=4, proj_size=2), dict(T=4, B=2, h0=True, state='BF16')),
     ('lstm_f64_2l_bidir_proj', 'LSTM', dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True, proj_size=2), dict(T=5, B=3, h0=True, lengths=[5, 2, 4], state='F64')),
     ('lstm_larger', 'LSTM', dict(input_size=8, hidden_size=16, num_layers=2), dict(T=12, B=4, h0=True)),
+    ('lstm_3l_proj_lengths_bf', 'LSTM', dict(input_size=6, hidden_size=20, num_layers=3, proj_size=8, batch_first=True), dict(T=16, B=5, h0=True, lengths=[16, 3, 9, 16, 1])),
     # GRU
     ('gru_1l', 'GRU', dict(input_size=3, hidden_size=4), dict(T=5, B=2)),
     ('gru_2l_bidir_h0', 'GRU', dict(input_size=3, hidden_size=4, num_layers=2, bidirectional=True), dict(T=4, B=2, h0=True)),
@@ -130,6 +131,7 @@ CASES = [
     ('gru_nobias', 'GRU', dict(input_size=3, hidden_size=4, bias=False), dict(T=4, B=2, h0=True)),
     ('gru_lengths_bidir', 'GRU', dict(input_size=3, hidden_size=4, bidirectional=True), dict(T=5, B=3, h0=True, lengths=[5, 1, 3])),
     ('gru_t1_unbatched', 'GRU', dict(input_size=3, hidden_size=4), dict(T=1, B=None, h0=True)),
+    ('gru_larger_bidir_lengths', 'GRU', dict(input_size=6, hidden_size=24, num_layers=2, bidirectional=True), dict(T=20, B=4, lengths=[20, 7, 1, 13])),
     ('gru_f64', 'GRU', dict(input_size=3, hidden_size=4, num_layers=2), dict(T=4, B=2, h0=True, state='F64')),
     # RNN
     ('rnn_tanh', 'RNN', dict(input_size=3, hidden_size=4), dict(T=5, B=2)),
