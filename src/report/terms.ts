@@ -18,6 +18,14 @@ export interface Terms extends CellLabels {
   loss: string;
   valLoss: string;
   epoch: string;
+  thisModel: string;
+  untrained: string;
+  forgetBias1: string;
+  /** Section explanations, in the deck's words. */
+  explain: {
+    forget: string; input: string; candidate: string; output: string; cell: string; hidden: string;
+    gradient: string; trajectories: string; diagram: string; loss: string;
+  };
 }
 
 export const TERMS: Record<Lang, Terms> = {
@@ -27,6 +35,19 @@ export const TERMS: Record<Lang, Terms> = {
     reset: 'reset gate', update: 'update gate', newGate: 'candidate state',
     timeStep: 'time step', units: 'unit', inputSeq: 'input', gradNorm: 'gradient norm ‖∂L/∂hₜ‖',
     loss: 'training loss', valLoss: 'validation loss', epoch: 'epoch',
+    thisModel: 'this model', untrained: 'untrained', forgetBias1: 'forget bias 1',
+    explain: {
+      forget: 'The forget gate reads h₍ₜ₋₁₎ and xₜ and outputs a number between 0 and 1 for each entry of the cell state Cₜ₋₁: 1 means "keep this completely", 0 means "drop this completely".',
+      input: 'The input gate, a sigmoid layer, decides which values will be updated.',
+      candidate: 'A tanh layer creates a vector of new candidate values C̃ₜ, in [−1, 1], that could be added to the state.',
+      output: 'The output gate, a sigmoid layer, decides which parts of the cell state will be output.',
+      cell: 'The memory cell Cₜ = Fₜ ⊙ Cₜ₋₁ + Iₜ ⊙ C̃ₜ. The cell state is like a conveyor belt: it runs straight down the whole chain with only a few small linear interactions, so information easily flows along it unchanged.',
+      hidden: 'Hₜ = Oₜ ⊙ tanh(Cₜ). When the output gate is near 1 the cell\'s information reaches the output layer; near 0 it stays inside the cell.',
+      gradient: 'A plain RNN cannot handle gradients that explode or vanish exponentially with the recurrent weights (the vanishing gradient problem). If the forget gate stays near 1 and the input gate near 0, the past memory cell is kept through time, so gradients survive long distances. Each curve is ‖∂L/∂hₜ‖ for a loss on the last step only, divided by its value at the last step.',
+      trajectories: 'The memory cell of the most active units (largest |cₜ|) over time.',
+      diagram: 'One time step of the cell, with the values of one unit on each gate and state.',
+      loss: 'The loss recorded while the model was trained.',
+    },
   },
   'zh-TW': {
     input: '輸入門', forget: '遺忘門', output: '輸出門', candidate: '候選記憶細胞',
@@ -34,5 +55,18 @@ export const TERMS: Record<Lang, Terms> = {
     reset: '重置門', update: '更新門', newGate: '候選隱藏狀態',
     timeStep: '時間步', units: '單元', inputSeq: '輸入', gradNorm: '梯度範數 ‖∂L/∂hₜ‖',
     loss: '訓練損失', valLoss: '驗證損失', epoch: '訓練輪次',
+    thisModel: '本模型', untrained: '未訓練', forgetBias1: '遺忘門偏置 1',
+    explain: {
+      forget: '遺忘門會讀取 ℎₜ₋₁ 和 𝑥ₜ，輸出一個在 0 到 1 之間的數值給每個在細胞狀態 𝐶ₜ₋₁ 中的數字。1 表示「完全保留」，0 表示「完全舍棄」。',
+      input: '輸入門：sigmoid 層稱「輸入門層」決定什麼值我們將要更新。',
+      candidate: 'tanh 層創建一個新的候選值向量 𝐶̃ₜ 加入到狀態中；候選記憶細胞使用了值域在[−1,1]的tanh函數作為激活函數。',
+      output: '輸出門：通過 sigmoid 層來確定細胞狀態的哪個部分將輸出。',
+      cell: '記憶細胞 𝑪ₜ = 𝑭ₜ ⊙ 𝑪ₜ₋₁ + 𝑰ₜ ⊙ 𝑪̃ₜ。細胞狀態類似於傳送帶，直接在整個鏈上運行，只有一些少量的線性交互。信息在上面流傳保持不變會很容易。',
+      hidden: '𝑯ₜ = 𝑶ₜ ⊙ tanh(𝑪ₜ)。當輸出門近似1時，記憶細胞信息將傳遞到隱藏狀態供輸出層使用；當輸出門近似0時，記憶細胞信息只自己保留。',
+      gradient: '簡單的 RNN 結構無法處理隨著遞歸權重指數級爆炸或消失的問題（Vanishing gradient problem）。如果遺忘門一直近似1且輸入門一直近似0，過去的記憶細胞將一直通過時間保存並傳遞至當前時間步。每條曲線是只在最後時間步計算損失時的 ‖∂L/∂hₜ‖，除以它在最後時間步的值。',
+      trajectories: '最活躍的單元（|𝑐ₜ| 最大）的記憶細胞隨時間的變化。',
+      diagram: '記憶細胞在一個時間步的計算，每個門和狀態上標出一個單元的數值。',
+      loss: '模型訓練時記錄的損失。',
+    },
   },
 };

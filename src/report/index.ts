@@ -1,0 +1,3 @@
+/** Reports: the `lstm inspect` HTML page and its SVG plots, and the deck's terms in English and 繁體中文. */
+export { inspectReport, cellStep, type Report, type ReportOptions } from './report.js';
+export { TERMS, type Lang, type Terms } from './terms.js';

@@ -1,0 +1,240 @@
+/**
+ * The inspect report: from a trace of a model on one input sequence, a set of SVG plots and
+ * one self-contained HTML page that inlines them (no scripts, no fonts or styles fetched):
+ *   - a heatmap per gate (time × unit) with the input sequence aligned above,
+ *   - heatmaps of the memory cell and hidden state, trajectories of the most active cells,
+ *   - the LSTM cell diagram at one step with the live values on each gate,
+ *   - the training loss curves stored with the model,
+ *   - ‖∂L/∂hₜ‖ over time for the model and for a fresh RNN and LSTM of the same size (the
+ *     vanishing-gradient picture).
+ * Pure functions of their inputs (no file system), so the explorer page can use them too.
+ */
+import { LSTM, RNN, RecurrentBase } from '../nn/recurrent.js';
+import type { Module } from '../nn/module.js';
+import { lineChart, type LineSeries } from '../plot/line.js';
+import { escapeXml as esc } from '../plot/axes.js';
+import { heatmap } from '../plot/heatmap.js';
+import { cellDiagram, type CellStep } from '../plot/cell-diagram.js';
+import { divergingScale, sequentialScale } from '../plot/color.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor } from '../tensor/tensor.js';
+import { GATE_NAMES, findRecurrent, trace, type DirectionTrace, type GateName, type Trace } from '../trace/trace.js';
+import { TERMS, type Lang, type Terms } from './terms.js';
+
+export interface ReportOptions {
+  lang?: Lang;
+  title?: string;
+  /** Time step (0-based) drawn in the cell diagram. Default: the last. */
+  step?: number;
+  /** Unit whose values the cell diagram shows. Default: the most active unit. */
+  unit?: number;
+  /** How to draw the input above the heatmaps: numbers per step (or per feature series), or tokens. */
+  inputDisplay?: { label?: string; values: number[] | number[][] | string[] };
+  /** Training history stored with the model (metadata.history). */
+  history?: { loss?: number[]; valLoss?: number[] };
+  /** Number of cell trajectories drawn. Default 6. */
+  topUnits?: number;
+  /** Seed for the fresh RNN/LSTM of the gradient comparison. Default 0. */
+  seed?: number;
+}
+
+export interface Report {
+  /** The whole report as one HTML document. */
+  html: string;
+  /** Each plot as a standalone SVG, by file name. */
+  svgs: Array<{ name: string; title: string; svg: string }>;
+  trace: Trace;
+}
+
+/**
+ * Build the report for `model` (a recurrent layer or a model containing one) on `input`, one
+ * sequence: batch item 0 is shown.
+ */
+export function inspectReport(model: Module, input: Tensor, opts: ReportOptions = {}): Report {
+  const lang = opts.lang ?? 'en';
+  const L = TERMS[lang];
+  const tr = trace(model, input, { loss: 'last' });
+  const svgs: Report['svgs'] = [];
+  const add = (name: string, title: string, svg: string): void => void svgs.push({ name, title, svg });
+  const many = tr.directions.length > 1;
+  const display = opts.inputDisplay ?? defaultDisplay(input, model, L);
+
+  for (const d of tr.directions) {
+    const pre = many ? `${d.module ? d.module.replace(/\./g, '-') + '-' : ''}l${d.layer}${d.reverse ? '-reverse' : ''}-` : '';
+    const where = many ? ` (${d.module ? d.module + ', ' : ''}layer ${d.layer}${d.reverse ? ', reverse' : ''})` : '';
+    for (const g of GATE_NAMES[d.mode]) {
+      const name = gateTitle(g, L);
+      const tanhGate = g === 'candidate' || g === 'new';
+      add(`${pre}gate-${g}.svg`, name + where, heatmap({
+        title: name + where, values: unitRows(d.gates[g]!, d), scale: tanhGate ? divergingScale(1) : sequentialScale(),
+        xLabel: L.timeStep, yLabel: L.units, colorLabel: name, input: { label: display.label ?? L.inputSeq, values: display.values },
+        id: `${pre}${g}`,
+      }));
+    }
+    if (d.cell) {
+      const cm = maxAbs(d.cell.data);
+      add(`${pre}cell-state.svg`, L.cell + where, heatmap({
+        title: L.cell + where, values: unitRows(d.cell, d), scale: divergingScale(cm), xLabel: L.timeStep, yLabel: L.units,
+        colorLabel: L.cell, input: { label: display.label ?? L.inputSeq, values: display.values }, id: `${pre}cell`,
+      }));
+    }
+    add(`${pre}hidden-state.svg`, L.hidden + where, heatmap({
+      title: L.hidden + where, values: unitRows(d.hidden, d), scale: divergingScale(Math.max(1, maxAbs(d.hidden.data))),
+      xLabel: L.timeStep, yLabel: L.units, colorLabel: L.hidden, input: { label: display.label ?? L.inputSeq, values: display.values },
+      id: `${pre}hidden`,
+    }));
+    // Trajectories of the most active cells (LSTM), or hidden units (GRU, RNN).
+    const state = d.cell ?? d.hidden;
+    const width = state.shape[2]!;
+    const top = activeUnits(state, d, opts.topUnits ?? 6);
+    const stepsX = Array.from({ length: d.T }, (_, t) => t + 1);
+    add(`${pre}cell-trajectories.svg`, L.explain.trajectories, lineChart({
+      title: `${d.cell ? L.cell : L.hidden}${where}`, xLabel: L.timeStep, yLabel: d.cell ? 'cₜ' : 'hₜ',
+      series: top.map((j) => ({ name: `${L.unit} ${j}`, x: stepsX, y: Array.from({ length: d.T }, (_, t) => state.data[t * d.B * width + j]!) })),
+    }));
+  }
+
+  // The cell diagram for the first LSTM direction.
+  const lstmDir = tr.directions.find((d) => d.mode === 'lstm');
+  let step = 0;
+  if (lstmDir) {
+    step = Math.min(Math.max(opts.step ?? lstmDir.T - 1, 0), lstmDir.T - 1);
+    const unit = opts.unit ?? activeUnits(lstmDir.cell!, lstmDir, 1)[0]!;
+    add('cell-diagram.svg', L.explain.diagram, cellDiagram({
+      labels: L, step: cellStep(lstmDir, input, model, step), unit,
+      title: `LSTM · ${L.timeStep} ${step + 1}`,
+    }));
+  }
+
+  // Training curves.
+  const h = opts.history;
+  if (h && h.loss && h.loss.length > 0) {
+    const series: LineSeries[] = [{ name: L.loss, x: h.loss.map((_, i) => i + 1), y: h.loss }];
+    if (h.valLoss && h.valLoss.length > 0) series.push({ name: L.valLoss, x: h.valLoss.map((_, i) => i + 1), y: h.valLoss });
+    add('loss.svg', L.loss, lineChart({ title: L.loss, xLabel: L.epoch, yLabel: 'loss', series }));
+  }
+
+  // Gradient norms over time: this model's first recurrent layer vs fresh RNN and LSTM of its size.
+  add('gradient-norm.svg', L.gradNorm, gradientChart(model, tr, L, opts.seed ?? 0));
+
+  const html = renderHtml(opts.title ?? 'lstm inspect', lang, L, tr, svgs, step);
+  return { html, svgs, trace: tr };
+}
+
+/** log10 ‖∂L/∂hₜ‖/‖∂L/∂h_T‖ for the model and fresh RNN / LSTM (forget bias 1) on a random sequence of the same length. */
+function gradientChart(model: Module, tr: Trace, L: Terms, seed: number): string {
+  const first = tr.directions.find((d) => !d.reverse)!;
+  const layer = findRecurrent(model).find((r) => r.path === first.module)!.layer;
+  const T = first.T, I = layer.inputSize, H = layer.hiddenSize;
+  const rng = new Rng(seed);
+  const x = Tensor.zeros([T, 1, I]);
+  for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+  const curve = (g: Float64Array): number[] => Array.from(g, (v) => Math.log10(Math.max(v, 1e-300) / g[T - 1]!));
+  const fresh = (m: RecurrentBase): number[] => curve(trace(m, x, { loss: 'last' }).directions[0]!.gradNorm!);
+  const steps = Array.from({ length: T }, (_, t) => t + 1);
+  const series: LineSeries[] = [
+    { name: `${layer.kind} (${L.thisModel})`, x: steps, y: curve(first.gradNorm!) },
+    { name: `RNN (${L.untrained})`, x: steps, y: fresh(new RNN({ inputSize: I, hiddenSize: H, seed })), dashed: true },
+    { name: `LSTM (${L.untrained}, ${L.forgetBias1})`, x: steps, y: fresh(new LSTM({ inputSize: I, hiddenSize: H, seed, init: { unitForgetBias: true } })), dashed: true },
+  ];
+  return lineChart({ title: L.gradNorm, xLabel: L.timeStep, yLabel: 'log₁₀ ‖∂L/∂hₜ‖ / ‖∂L/∂h_T‖', series });
+}
+
+/** The values of one step of an LSTM direction, batch item 0, for the cell diagram. */
+export function cellStep(d: DirectionTrace, input: Tensor, model: Module, t: number): CellStep {
+  const at = (x: Tensor): ArrayLike<number> => {
+    const W = x.shape[2]!;
+    return x.data.subarray(t * d.B * W, t * d.B * W + W);
+  };
+  return {
+    x: inputStep(input, model, t), hPrev: at(d.hiddenPrev), cPrev: at(d.cellPrev!), c: at(d.cell!), h: at(d.hidden),
+    i: at(d.gates.input!), f: at(d.gates.forget!), g: at(d.gates.candidate!), o: at(d.gates.output!),
+  };
+}
+
+/**
+ * Where batch item 0's steps sit in the input: T steps of F values, `stride` apart. A bare
+ * layer takes (T,I), (T,B,I) or batch-first (B,T,I); a model (B,T,F) or token ids (B,T).
+ */
+function inputLayout(input: Tensor, model: Module): { T: number; F: number; stride: number } {
+  const s = input.shape;
+  if (model instanceof RecurrentBase) {
+    if (s.length === 2) return { T: s[0]!, F: s[1]!, stride: s[1]! };
+    return model.batchFirst ? { T: s[1]!, F: s[2]!, stride: s[2]! } : { T: s[0]!, F: s[2]!, stride: s[1]! * s[2]! };
+  }
+  return s.length === 3 ? { T: s[1]!, F: s[2]!, stride: s[2]! } : { T: s[1] ?? s[0]!, F: 1, stride: 1 };
+}
+
+/** x_t of batch item 0. */
+function inputStep(input: Tensor, model: Module, t: number): ArrayLike<number> {
+  const { F, stride } = inputLayout(input, model);
+  return input.data.subarray(t * stride, t * stride + F);
+}
+
+function gateTitle(g: GateName, L: Terms): string {
+  return { input: L.input, forget: L.forget, candidate: L.candidate, output: L.output, reset: L.reset, update: L.update, new: L.newGate }[g];
+}
+
+/** rows[j][t] = x[t, 0, j]: one row per unit, batch item 0. */
+function unitRows(x: Tensor, d: DirectionTrace): number[][] {
+  const W = x.shape[2]!;
+  return Array.from({ length: W }, (_, j) => Array.from({ length: d.T }, (_, t) => x.data[t * d.B * W + j]!));
+}
+
+/** The k units with the largest max |value| over time (batch item 0), in unit order. */
+function activeUnits(x: Tensor, d: DirectionTrace, k: number): number[] {
+  const W = x.shape[2]!;
+  const score = Array.from({ length: W }, (_, j) => {
+    let m = 0;
+    for (let t = 0; t < d.T; t++) m = Math.max(m, Math.abs(x.data[t * d.B * W + j]!));
+    return m;
+  });
+  return score.map((s, j) => [s, j] as const).sort((a, b) => b[0] - a[0]).slice(0, k).map(([, j]) => j).sort((a, b) => a - b);
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m || 1;
+}
+
+/** Batch item 0 of the input as numbers per step: one series per feature (up to 4). */
+function defaultDisplay(input: Tensor, model: Module, L: Terms): { label: string; values: number[] | number[][] } {
+  const { T, F } = inputLayout(input, model);
+  const series = Array.from({ length: Math.min(F, 4) }, (_, f) => Array.from({ length: T }, (_, t) => inputStep(input, model, t)[f]!));
+  return { label: L.inputSeq, values: series.length === 1 ? series[0]! : series };
+}
+
+const CSS = `body{font-family:system-ui,'Noto Sans CJK TC','PingFang TC','Microsoft JhengHei',sans-serif;margin:24px auto;max-width:1100px;color:#222;line-height:1.5;padding:0 16px}
+h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
+figure{margin:12px 0}figcaption{color:#555;font-size:14px;max-width:820px}
+svg.plot{max-width:100%;height:auto}table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}`;
+
+function renderHtml(title: string, lang: Lang, L: Terms, tr: Trace, svgs: Report['svgs'], step: number): string {
+  const rows = tr.directions.map((d) =>
+    `<tr><td>${esc(d.module || '—')}</td><td>${d.mode.toUpperCase()}</td><td>${d.layer}${d.reverse ? ' (reverse)' : ''}</td><td>${d.T}</td><td>${d.units}</td></tr>`).join('');
+  const explain = (name: string): string => {
+    const e = L.explain;
+    if (name.includes('gate-forget')) return e.forget;
+    if (name.includes('gate-input')) return e.input;
+    if (name.includes('gate-candidate')) return e.candidate;
+    if (name.includes('gate-output')) return e.output;
+    if (name.includes('cell-state')) return e.cell;
+    if (name.includes('hidden-state')) return e.hidden;
+    if (name.includes('trajectories')) return e.trajectories;
+    if (name === 'cell-diagram.svg') return `${e.diagram} (${L.timeStep} ${step + 1})`;
+    if (name === 'loss.svg') return e.loss;
+    if (name === 'gradient-norm.svg') return e.gradient;
+    return '';
+  };
+  const figures = svgs.map((s) =>
+    `<section id="${esc(s.name.replace(/\.svg$/, ''))}"><h2>${esc(s.title)}</h2><figure>${s.svg}<figcaption>${esc(explain(s.name))}</figcaption></figure></section>`).join('\n');
+  return `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title><style>${CSS}</style></head>
+<body><h1>${esc(title)}</h1>
+<table><tr><th>module</th><th>cell</th><th>layer</th><th>T</th><th>H</th></tr>${rows}</table>
+${figures}
+</body></html>
+`;
+}
