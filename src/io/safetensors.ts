@@ -18,7 +18,8 @@
  * Writing follows the reference Rust crate: tensors sorted by name, header padded with spaces
  * to a multiple of 8 bytes, `__metadata__` only if given, written atomically.
  */
-import { readFileSync } from 'node:fs';
+// Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
+import * as fs from 'node:fs';
 import { Tensor, shapeStr, type DType } from '../tensor/tensor.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { FormatError } from './errors.js';
@@ -169,7 +170,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file = '<bytes>'): Saf
  */
 export function readSafetensors(bytesOrPath: Uint8Array | string, opts: ReadSafetensorsOptions = {}): SafetensorsFile {
   const file = typeof bytesOrPath === 'string' ? bytesOrPath : opts.name ?? '<bytes>';
-  const bytes = typeof bytesOrPath === 'string' ? readFileSync(bytesOrPath) : bytesOrPath;
+  const bytes = typeof bytesOrPath === 'string' ? fs.readFileSync(bytesOrPath) : bytesOrPath;
   const header = parseSafetensorsHeader(bytes, file);
   const tensors = Object.create(null) as Record<string, Tensor>;
   for (const name of Object.keys(header.entries)) {
