@@ -6,3 +6,11 @@ export {
   type ForwardOptions, type ForwardResult, type BackwardOptions, type BackwardResult, type DirectionCache,
   type RawForward, type RawBackward,
 } from './recurrent.js';
+export {
+  Dense, Embedding, Dropout, LastStep, checkLengths,
+  type DenseOptions, type EmbeddingOptions, type DropoutOptions, type Activation, type Batch, type ModelLayer,
+} from './layers.js';
+export {
+  Sequential, swapLeadingAxes, sliceRows, concatRows,
+  type SequentialOptions, type SequentialConfig, type Task, type LayerEntry,
+} from './sequential.js';

@@ -1,0 +1,352 @@
+/**
+ * Sequential: a model as a list of layers run one after another (Embedding, LSTM/GRU/RNN,
+ * Dropout, LastStep, Dense), with one flat parameter buffer for the whole model, so the
+ * optimizer, clipping and checkpoints each see a single array. Parameter names are
+ * `${layerName}.${paramName}` (`lstm.weight_ih_l0`, `fc.weight`), matching a PyTorch module
+ * with submodules of those names.
+ *
+ * At the boundary data is batch-first, as users hold it: numeric series x (B,T,F), token ids
+ * (B,T), or plain rows (B,F) for a model without recurrent layers; optional `lengths` (B) for
+ * padded batches. Inside, the batch is transposed ONCE to time-major (T,B,F), the layout the
+ * recurrent kernels run in; row-wise layers treat it as T·B rows; the output is transposed back.
+ * Lengths travel with the batch: recurrent layers freeze finished rows, LastStep takes each
+ * row's own last step, and the trainer masks per-step losses past each row's end.
+ */
+import type { FloatArray } from '../kernels/backend.js';
+import { Tensor, shapeStr } from '../tensor/tensor.js';
+import { Dense, Dropout, Embedding, LastStep, checkLengths, type Batch, type ModelLayer } from './layers.js';
+import { Module, type ModuleOptions } from './module.js';
+import { GRU, LSTM, RNN, RecurrentBase } from './recurrent.js';
+import type { FitOptions, History } from '../train/fit.js';
+import type { EvaluateOptions, EvaluateResult } from '../train/evaluate.js';
+import { fitModel } from '../train/fit.js';
+import { evaluateModel } from '../train/evaluate.js';
+
+/** What the model is for; sets the default loss (regression: mse; otherwise cross-entropy). */
+export type Task = 'regression' | 'classification' | 'language-model';
+
+export interface SequentialOptions extends ModuleOptions {
+  /** Default 'regression'. */
+  task?: Task;
+}
+
+/** JSON-able description of a Sequential model (saved in model files). */
+export interface SequentialConfig {
+  task: Task;
+  dtype: string;
+  layers: Array<{ name: string; type: string; options: Record<string, unknown> }>;
+}
+
+/** A layer, or a [name, layer] pair (names become parameter-name prefixes). */
+export type LayerEntry = Module | [name: string, layer: Module];
+
+/** Adapts an LSTM/GRU/RNN to the model's batch protocol (time-major buffers, lengths). */
+class RecurrentAdapter implements ModelLayer {
+  constructor(readonly layer: RecurrentBase) {}
+  outputFeatures(inF: number, where: string): number {
+    if (inF !== this.layer.inputSize) throw new RangeError(`${where}: ${this.layer.kind} expects ${this.layer.inputSize} input features, the previous layer gives ${inF}`);
+    return this.layer.outputSize;
+  }
+  forwardBatch(x: Batch): Batch {
+    if (!x.seq) throw new RangeError(`${this.layer.kind}: input must be a sequence (B,T,F)`);
+    const r = this.layer.forwardRaw(x.data, x.T, x.B, { lengths: x.lengths });
+    return { data: r.output, T: x.T, B: x.B, F: this.layer.outputSize, seq: true, lengths: x.lengths };
+  }
+  backwardBatch(dy: FloatArray): FloatArray {
+    return this.layer.backwardRaw(dy, null, null).dInput;
+  }
+  config(): Record<string, unknown> {
+    return { type: this.layer.kind, ...this.layer.config() };
+  }
+}
+
+function asModelLayer(m: Module): ModelLayer {
+  if (m instanceof RecurrentBase) return new RecurrentAdapter(m);
+  const l = m as unknown as Partial<ModelLayer>;
+  if (typeof l.forwardBatch !== 'function' || typeof l.backwardBatch !== 'function' || typeof l.config !== 'function') {
+    throw new TypeError(`Sequential: ${m.constructor.name} is not a model layer (needs forwardBatch/backwardBatch/config)`);
+  }
+  return l as ModelLayer;
+}
+
+/**
+ * A stack of layers with one flat parameter buffer.
+ *
+ * ```ts
+ * const model = new Sequential([
+ *   ['lstm', new LSTM({ inputSize: 1, hiddenSize: 32, batchFirst: true })],
+ *   ['last', new LastStep()],
+ *   ['fc', new Dense({ inputSize: 32, outputSize: 1 })],
+ * ]);
+ * const history = await model.fit({ x, y, epochs: 50, batchSize: 16, loss: 'mse' });
+ * ```
+ */
+export class Sequential extends Module {
+  readonly layers: Module[];
+  readonly layerNames: string[];
+  readonly task: Task;
+  private readonly adapters: ModelLayer[];
+  /** Input kind: token ids (B,T), sequences (B,T,F) or rows (B,F) / sequences for a Dense-only model. */
+  readonly inputKind: 'ids' | 'sequence' | 'any';
+  /** Features per step the model expects (1 for token ids). */
+  readonly inputSize: number;
+  /** Features of the output's last dimension. */
+  readonly outputSize: number;
+  private xbuf: FloatArray | null = null;
+  private dybuf: FloatArray | null = null;
+  private lenbuf: Int32Array | null = null;
+  private out: Batch | null = null;
+
+  constructor(layers: LayerEntry[], opts: SequentialOptions = {}) {
+    if (!Array.isArray(layers) || layers.length === 0) throw new RangeError('Sequential: give at least one layer');
+    const mods = layers.map((e) => (Array.isArray(e) ? e[1] : e));
+    const first = mods[0]!;
+    super({ backend: opts.backend ?? first.backend.name, dtype: opts.dtype ?? first.dtype });
+    this.task = opts.task ?? 'regression';
+    if (!['regression', 'classification', 'language-model'].includes(this.task)) throw new RangeError(`Sequential: task must be 'regression', 'classification' or 'language-model', got '${String(opts.task)}'`);
+    this.layers = mods;
+    this.layerNames = layers.map((e, i) => (Array.isArray(e) ? e[0] : String(i)));
+    const seen = new Set<string>();
+    this.layerNames.forEach((n, i) => {
+      if (typeof n !== 'string' || n === '' || n.includes('.')) throw new RangeError(`Sequential: layer ${i} name must be a non-empty string without dots, got ${JSON.stringify(n)}`);
+      if (seen.has(n)) throw new RangeError(`Sequential: two layers are named "${n}"`);
+      seen.add(n);
+    });
+    mods.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`Sequential: layer ${i} is not a Module`);
+      if (m.dtype !== this.dtype) throw new RangeError(`Sequential: layer "${this.layerNames[i]}" is ${m.dtype}, the model is ${this.dtype}`);
+      if (m.backend !== this.backend) m.to(this.backend.name);
+    });
+    this.adapters = mods.map(asModelLayer);
+    // Input kind and feature sizes, checked through the stack.
+    if (first instanceof Embedding) [this.inputKind, this.inputSize] = ['ids', 1];
+    else if (first instanceof RecurrentBase) [this.inputKind, this.inputSize] = ['sequence', first.inputSize];
+    else if (first instanceof Dense) [this.inputKind, this.inputSize] = ['any', first.inputSize];
+    else throw new RangeError(`Sequential: the first layer must be Embedding, LSTM/GRU/RNN or Dense, got ${first.constructor.name}`);
+    let F = this.inputSize;
+    this.adapters.forEach((a, i) => {
+      F = a.outputFeatures(F, `Sequential layer "${this.layerNames[i]}"`);
+    });
+    this.outputSize = F;
+    this.rehome();
+  }
+
+  override children(): Module[] {
+    return this.layers;
+  }
+
+  override childName(i: number): string {
+    return this.layerNames[i]!;
+  }
+
+  /** The layer with this name. */
+  layer(name: string): Module {
+    const i = this.layerNames.indexOf(name);
+    if (i < 0) throw new RangeError(`Sequential: no layer named "${name}" (layers: ${this.layerNames.join(', ')})`);
+    return this.layers[i]!;
+  }
+
+  override releaseWorkspace(): void {
+    for (const b of [this.xbuf, this.dybuf]) if (b) this.backend.free(b);
+    if (this.lenbuf) this.backend.free(this.lenbuf);
+    this.xbuf = this.dybuf = null;
+    this.lenbuf = null;
+    this.out = null;
+  }
+
+  /** True when the model's output has a time axis (no LastStep): (B,T,O). */
+  get perStep(): boolean {
+    return this.out ? this.out.seq : !this.layers.some((l) => l instanceof LastStep);
+  }
+
+  /**
+   * Forward. x: (B,T,F) numeric sequences, (B,T) token ids (Embedding first), or (B,F) rows
+   * (Dense-only models); lengths (B), each in 1..T, for padded batches.
+   * Returns a fresh Tensor: (B,O) after LastStep or for rows, else (B,T,O).
+   */
+  forward(x: Tensor, opts: { lengths?: ArrayLike<number> | null } = {}): Tensor {
+    const batch = this.inputBatch(x, opts.lengths ?? null);
+    let b = batch;
+    for (const a of this.adapters) b = a.forwardBatch(b);
+    this.out = b;
+    const O = b.F;
+    if (!b.seq) return new Tensor(b.data.slice(0, b.B * O), [b.B, O]);
+    const y = Tensor.zeros([b.B, b.T, O], this.dtype);
+    swapLeadingAxes(y.data, b.data, b.T, b.B, O);
+    return y;
+  }
+
+  /**
+   * Backward for the last forward. dOut has the forward output's shape, (B,O) or (B,T,O).
+   * Accumulates every parameter's gradient into flatGrad (call zeroGrad first).
+   */
+  backward(dOut: Tensor): void {
+    const b = this.out;
+    if (!b) throw new Error('Sequential.backward: call forward first');
+    const n = (b.seq ? b.T * b.B : b.B) * b.F;
+    const want = b.seq ? [b.B, b.T, b.F] : [b.B, b.F];
+    if (dOut.size !== n) throw new RangeError(`Sequential.backward: dOut must be ${shapeStr(want)}, got ${shapeStr(dOut.shape)}`);
+    const dy = this.buffer('dy', n);
+    if (b.seq) swapLeadingAxes(dy, dOut.data, b.B, b.T, b.F);
+    else dy.set(dOut.data.subarray(0, n));
+    let d: FloatArray | null = dy;
+    for (let i = this.adapters.length - 1; i >= 0 && d; i--) d = this.adapters[i]!.backwardBatch(d);
+  }
+
+  /** Inference in eval mode, in batches (default 256); returns the stacked outputs. */
+  predict(x: Tensor, opts: { lengths?: ArrayLike<number> | null; batchSize?: number } = {}): Tensor {
+    const N = x.shape[0] ?? 0;
+    const bs = opts.batchSize ?? 256;
+    if (!(Number.isInteger(bs) && bs >= 1)) throw new RangeError(`predict: batchSize must be a positive integer, got ${opts.batchSize}`);
+    const wasTraining = this.training;
+    this.eval();
+    try {
+      const parts: Tensor[] = [];
+      for (let s = 0; s < N; s += bs) {
+        const e = Math.min(N, s + bs);
+        const xb = sliceRows(x, s, e);
+        const lb = opts.lengths ? Array.from({ length: e - s }, (_, i) => opts.lengths![s + i]!) : null;
+        parts.push(this.forward(xb, { lengths: lb }));
+      }
+      return concatRows(parts, this.dtype);
+    } finally {
+      this.train(wasTraining);
+    }
+  }
+
+  /** Mean loss (and accuracy for classification losses) on a data set, in eval mode. See EvaluateOptions. */
+  evaluate(opts: EvaluateOptions): EvaluateResult {
+    return evaluateModel(this, opts);
+  }
+
+  /** Train. See FitOptions for every option and its default; resolves to the History. */
+  fit(opts: FitOptions): Promise<History> {
+    return fitModel(this, opts);
+  }
+
+  /** JSON-able architecture; `Sequential.fromConfig` rebuilds it (weights not included). */
+  config(): SequentialConfig {
+    return {
+      task: this.task,
+      dtype: this.dtype,
+      layers: this.adapters.map((a, i) => {
+        const { type, ...options } = a.config();
+        for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+        return { name: this.layerNames[i]!, type: String(type), options };
+      }),
+    };
+  }
+
+  /** Rebuild a model from `config()` output (fresh initial weights; load a state dict after). */
+  static fromConfig(config: SequentialConfig, opts: ModuleOptions = {}): Sequential {
+    if (!config || typeof config !== 'object' || !Array.isArray(config.layers)) throw new TypeError('Sequential.fromConfig: config must be an object with a layers array');
+    const dtype = opts.dtype ?? (config.dtype === 'float64' ? 'float64' : 'float32');
+    const common: ModuleOptions = { dtype, ...(opts.backend ? { backend: opts.backend } : {}) };
+    const layers: LayerEntry[] = config.layers.map((l, i) => {
+      if (!l || typeof l !== 'object' || typeof l.type !== 'string') throw new TypeError(`Sequential.fromConfig: layer ${i} needs a type`);
+      const o = { ...(l.options ?? {}), ...common } as never;
+      let m: Module;
+      switch (l.type) {
+        case 'Dense': m = new Dense(o); break;
+        case 'Embedding': m = new Embedding(o); break;
+        case 'Dropout': m = new Dropout(o); break;
+        case 'LastStep': m = new LastStep(common); break;
+        case 'LSTM': m = new LSTM(o); break;
+        case 'GRU': m = new GRU(o); break;
+        case 'RNN': m = new RNN(o); break;
+        default: throw new RangeError(`Sequential.fromConfig: unknown layer type "${l.type}" (layer ${i})`);
+      }
+      return [String(l.name ?? i), m];
+    });
+    return new Sequential(layers, { task: config.task, ...common });
+  }
+
+  /** A table of layers, output features and parameter counts. */
+  summary(): string {
+    const rows = this.layers.map((l, i) => {
+      const n = l.namedParameters().reduce((s, [, p]) => s + p.size, 0);
+      const c = this.adapters[i]!.config();
+      return `${this.layerNames[i]!.padEnd(10)} ${String(c.type).padEnd(10)} ${String(n).padStart(10)}`;
+    });
+    return [`${'name'.padEnd(10)} ${'type'.padEnd(10)} ${'params'.padStart(10)}`, ...rows, `total parameters: ${this.numParameters()}`].join('\n');
+  }
+
+  // ------------------------------------------------------------------------------ internals
+
+  private buffer(which: 'x' | 'dy', n: number): FloatArray {
+    const key = which === 'x' ? 'xbuf' : 'dybuf';
+    let b = this[key];
+    if (!b || b.length < n) {
+      if (b) this.backend.free(b);
+      b = this.backend.alloc(Math.max(n, 1), this.dtype);
+      this[key] = b;
+    }
+    return b;
+  }
+
+  /** Check x against the model's input kind and copy it, time-major, into a backend buffer. */
+  private inputBatch(x: Tensor, lengths: ArrayLike<number> | null): Batch {
+    if (!(x instanceof Tensor)) throw new TypeError('Sequential.forward: x must be a Tensor');
+    const s = x.shape;
+    let B: number, T: number, F: number, seq: boolean;
+    if (this.inputKind === 'ids') {
+      if (s.length !== 2) throw new RangeError(`Sequential.forward: token ids must be (B,T), got ${shapeStr(s)}`);
+      [B, T, F, seq] = [s[0]!, s[1]!, 1, true];
+    } else if (s.length === 3) {
+      [B, T, F, seq] = [s[0]!, s[1]!, s[2]!, true];
+    } else if (s.length === 2 && this.inputKind === 'any') {
+      [B, T, F, seq] = [s[0]!, 1, s[1]!, false];
+    } else {
+      const want = this.inputKind === 'any' ? `(B,${this.inputSize}) or (B,T,${this.inputSize})` : `(B,T,${this.inputSize})`;
+      throw new RangeError(`Sequential.forward: x must be ${want}, got ${shapeStr(s)}`);
+    }
+    if (F !== this.inputSize) throw new RangeError(`Sequential.forward: x must have ${this.inputSize} features in its last dimension, got ${shapeStr(s)}`);
+    if (B < 1 || T < 1) throw new RangeError(`Sequential.forward: empty input ${shapeStr(s)}`);
+    const n = B * T * F;
+    const data = this.buffer('x', n);
+    if (seq) swapLeadingAxes(data, x.data, B, T, F);
+    else data.set(x.data);
+    let lens: Int32Array | null = null;
+    if (lengths) {
+      if (!seq) throw new RangeError('Sequential.forward: lengths are only for sequence input (B,T,F)');
+      const checked = checkLengths(lengths, B, T, 'Sequential.forward');
+      if (!this.lenbuf || this.lenbuf.length < B) {
+        if (this.lenbuf) this.backend.free(this.lenbuf);
+        this.lenbuf = this.backend.allocInt(B);
+      }
+      lens = this.lenbuf.subarray(0, B);
+      lens.set(checked);
+    }
+    return { data, T, B, F, seq, lengths: lens };
+  }
+}
+
+/** dst (Q,P,F) ← src (P,Q,F): swaps the two leading axes (batch-first ↔ time-major). */
+export function swapLeadingAxes(dst: FloatArray, src: FloatArray, P: number, Q: number, F: number): void {
+  for (let p = 0; p < P; p++) {
+    for (let q = 0; q < Q; q++) {
+      const s = (p * Q + q) * F, d = (q * P + p) * F;
+      for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
+    }
+  }
+}
+
+/** Rows s..e−1 of t along its first axis, as a view (no copy). */
+export function sliceRows(t: Tensor, s: number, e: number): Tensor {
+  const row = t.shape[0] ? t.size / t.shape[0] : 0;
+  return new Tensor(t.data.subarray(s * row, e * row), [e - s, ...t.shape.slice(1)]);
+}
+
+/** Stack tensors along the first axis. */
+export function concatRows(parts: Tensor[], dtype: 'float32' | 'float64'): Tensor {
+  if (parts.length === 0) return Tensor.zeros([0], dtype);
+  const rest = parts[0]!.shape.slice(1);
+  const N = parts.reduce((n, p) => n + p.shape[0]!, 0);
+  const out = Tensor.zeros([N, ...rest], dtype);
+  let off = 0;
+  for (const p of parts) {
+    out.data.set(p.data, off);
+    off += p.size;
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * Training checkpoints: everything fit() needs to continue a run so that it ends with exactly
+ * the weights an uninterrupted run would have. A checkpoint is a model file (loadModel opens
+ * it) with, in addition,
+ *   tensors  `__optimizer__.<buffer>`  optimizer state mirroring the flat parameters (Adam m, v, ...)
+ *            `__best__`                best-so-far flat weights (if any epoch was scored)
+ *   metadata `checkpoint`              JSON: epochs done, optimizer steps, lr and hyperparameters,
+ *                                      schedule state, the shuffle RNG and every layer's RNG
+ *                                      (dropout masks), early-stopping counters, history
+ * Values are stored in the model's own dtype (F32 or F64), so they round-trip bit for bit.
+ * Written atomically, so a crash mid-write leaves the previous checkpoint intact.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../io/atomic.js';
+import { FormatError } from '../io/errors.js';
+import { decodeModel, encodeModel } from '../io/model-file.js';
+import type { Sequential } from '../nn/sequential.js';
+import type { OptimizerState } from '../optim/optimizers.js';
+import { Rng } from '../tensor/rng.js';
+import { Tensor, type FloatArray } from '../tensor/tensor.js';
+import type { History } from './fit.js';
+
+/** The training state saved besides the weights. */
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken. */
+  step: number;
+  history: History;
+  optimizer: OptimizerState;
+  /** Schedule state, or null without a schedule. */
+  schedule: Record<string, number> | null;
+  /** Shuffle generator state. */
+  rng: number[];
+  /** RNG state of every layer that has one (Dropout, recurrent dropout), by layer name. */
+  layerRngs: Record<string, number[]>;
+  /** Best monitored loss so far, its epoch (0 = none) and weights. */
+  best: { loss: number; epoch: number; weights: FloatArray | null };
+  /** Early stopping: epochs since the last improvement. */
+  wait: number;
+}
+
+/** RNG state of each layer that owns an `rng` (Dropout, LSTM/GRU/RNN with dropout). */
+export function layerRngs(model: Sequential): Record<string, number[]> {
+  const out: Record<string, number[]> = Object.create(null);
+  model.layers.forEach((l, i) => {
+    const r = (l as unknown as { rng?: unknown }).rng;
+    if (r instanceof Rng) out[model.layerNames[i]!] = r.getState();
+  });
+  return out;
+}
+
+/** Restore layer RNG states saved by layerRngs. */
+export function setLayerRngs(model: Sequential, states: Record<string, number[]>): void {
+  model.layers.forEach((l, i) => {
+    const r = (l as unknown as { rng?: unknown }).rng;
+    const s = states[model.layerNames[i]!];
+    if (r instanceof Rng && s) r.setState(s);
+  });
+}
+
+// JSON has no NaN or ±Infinity (RNG spare slots, an unset best loss): store them as strings.
+const replacer = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+const reviver = (_k: string, v: unknown): unknown => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+
+/** Write a checkpoint of `model` and `state` to `path` (atomic). */
+export function saveCheckpoint(path: string, model: Sequential, state: TrainState): void {
+  const { optimizer, best, ...rest } = state;
+  const tensors: Record<string, Tensor> = Object.create(null);
+  for (const [k, buf] of Object.entries(optimizer.buffers)) tensors[`__optimizer__.${k}`] = new Tensor(buf, [buf.length]);
+  if (best.weights) tensors.__best__ = new Tensor(best.weights, [best.weights.length]);
+  // Non-finite numbers become strings ("NaN", "Infinity") so the JSON keeps them.
+  const checkpoint = JSON.parse(JSON.stringify({
+    ...rest,
+    optimizer: { name: optimizer.name, lr: optimizer.lr, step: optimizer.step, hyper: optimizer.hyper },
+    best: { loss: best.loss, epoch: best.epoch },
+  }, replacer));
+  writeFileAtomicSync(path, encodeModel(model, { checkpoint }, tensors));
+}
+
+/**
+ * Read a checkpoint into `model` (weights) and return the training state. The model must have
+ * the checkpoint's architecture (same parameter names and shapes); otherwise a FormatError.
+ */
+export function loadCheckpoint(path: string, model: Sequential): TrainState {
+  const { model: saved, metadata, extraTensors } = decodeModel(readFileSync(path), { name: path, backend: model.backend.name });
+  if (!metadata.checkpoint || typeof metadata.checkpoint !== 'object') throw new FormatError(path, 'not a training checkpoint (no "checkpoint" metadata)');
+  let s: Omit<TrainState, 'optimizer' | 'best'> & {
+    optimizer: Omit<OptimizerState, 'buffers'>;
+    best: { loss: number; epoch: number };
+  };
+  try {
+    s = JSON.parse(JSON.stringify(metadata.checkpoint), reviver);
+  } catch {
+    throw new FormatError(path, 'checkpoint metadata is not valid');
+  }
+  if (!s || typeof s.epoch !== 'number' || !Array.isArray(s.rng) || !s.optimizer || !s.history) throw new FormatError(path, 'checkpoint metadata is missing fields (epoch, rng, optimizer, history)');
+  try {
+    model.loadStateDict(saved.stateDict());
+  } catch (e) {
+    throw new FormatError(path, `checkpoint does not fit this model: ${(e as Error).message}`);
+  }
+  const n = model.flat.length;
+  const toFlat = (t: Tensor, what: string): FloatArray => {
+    if (t.size !== n) throw new FormatError(path, `${what} has ${t.size} values, the model ${n}`);
+    const a = model.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+    a.set(t.data);
+    return a;
+  };
+  const buffers: Record<string, FloatArray> = Object.create(null);
+  for (const [k, t] of Object.entries(extraTensors)) {
+    if (k.startsWith('__optimizer__.')) buffers[k.slice('__optimizer__.'.length)] = toFlat(t, k);
+  }
+  return {
+    ...s,
+    optimizer: { ...s.optimizer, buffers },
+    best: { ...s.best, weights: extraTensors.__best__ ? toFlat(extraTensors.__best__, '__best__') : null },
+  };
+}
