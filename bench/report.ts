@@ -1,0 +1,196 @@
+/**
+ * BENCHMARKS.md from one run: the machine and versions, one table per workload (median, min,
+ * runs, throughput, GFLOP/s, peak resident memory of the row's process), the ratios of lstm-ts's
+ * best row to every peer, and issue 4's targets marked reached or not, with the numbers.
+ */
+import { flops, WORKLOADS, type WorkloadId } from './workloads.js';
+
+export interface RunInfo {
+  date: string;
+  command: string;
+  cpu: string;
+  cores: number;
+  memGB: number;
+  node: string;
+  v8: string;
+  packages: Record<string, string>;
+  python: string;
+  torchVersion: string | null;
+  commit: string;
+  dirty: boolean;
+  lstmTsBackends: string[];
+  loadStart: number[];
+  loadEnd: number[];
+  budget: number;
+  skipSlow: boolean;
+  seconds?: number;
+}
+
+export interface Row {
+  id: string;
+  label: string;
+  threads: number;
+  group: 'lstm-ts' | 'tfjs' | 'brain.js' | 'onnxruntime' | 'pytorch';
+  workload: WorkloadId;
+  /** 1-minute load average when the row started. */
+  load: number;
+  median?: number;
+  min?: number;
+  runs?: number;
+  maxRssKB?: number;
+  skipped?: string;
+}
+
+const fmt = (x: number, digits = 3): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(digits));
+const name = (r: Row): string => `${r.label}, ${r.threads} thread${r.threads > 1 ? 's' : ''}`;
+const measured = (rows: Row[]): Row[] => rows.filter((r) => r.median !== undefined);
+
+/** The fastest measured row among `rows` (by median), or null. */
+export function fastest(rows: Row[]): Row | null {
+  return measured(rows).reduce<Row | null>((a, r) => (!a || r.median! < a.median! ? r : a), null);
+}
+
+interface Target {
+  text: string;
+  status: 'reached' | 'not reached' | 'not measured';
+  detail: string;
+}
+
+/** Issue 4's targets, evaluated on this run's rows. "Level with" is read as: at most 10% slower. */
+export function evaluateTargets(rows: Row[]): Target[] {
+  const of = (w: WorkloadId, pred: (r: Row) => boolean): Row | null => fastest(rows.filter((r) => r.workload === w && pred(r)));
+  const lts = (w: WorkloadId) => of(w, (r) => r.group === 'lstm-ts' && r.id !== 'lstm-ts/reference') ?? of(w, (r) => r.group === 'lstm-ts');
+  const out: Target[] = [];
+  const ratio = (text: string, w: WorkloadId, peer: Row | null, need: (x: number) => boolean, what: string): void => {
+    const l = lts(w);
+    if (!l || !peer) {
+      out.push({ text, status: 'not measured', detail: !l ? 'no lstm-ts row' : `no ${what} row` });
+      return;
+    }
+    const x = peer.median! / l.median!;
+    out.push({
+      text, status: need(x) ? 'reached' : 'not reached',
+      detail: `${name(l)} ${fmt(l.median!)} ms vs ${name(peer)} ${fmt(peer.median!)} ms: lstm-ts is ${fmt(x)}× ${x >= 1 ? 'faster' : `as fast (${fmt(1 / x)}× slower)`}`,
+    });
+  };
+  const tfBest = (w: WorkloadId) => of(w, (r) => r.group === 'tfjs');
+  const torch = (w: WorkloadId) => of(w, (r) => r.group === 'pytorch');
+  ratio('W1: ≥ 25× faster than TF.js\'s best backend', 'W1', tfBest('W1'), (x) => x >= 25, 'TF.js');
+  ratio('W1: faster than PyTorch CPU', 'W1', torch('W1'), (x) => x > 1, 'PyTorch');
+  ratio('W1: within 2× of onnxruntime-node', 'W1', of('W1', (r) => r.group === 'onnxruntime'), (x) => x >= 0.5, 'onnxruntime');
+  ratio('W2: ≥ 4× faster than TF.js WASM', 'W2', of('W2', (r) => r.id === 'tfjs/wasm'), (x) => x >= 4, 'TF.js WASM');
+  ratio('W2: level with PyTorch CPU (≤ 10% slower)', 'W2', torch('W2'), (x) => x >= 1 / 1.1, 'PyTorch');
+  ratio('W3: ≥ 15× faster than TF.js\'s best backend', 'W3', tfBest('W3'), (x) => x >= 15, 'TF.js');
+  ratio('W3: level with PyTorch CPU or faster (≤ 10% slower)', 'W3', torch('W3'), (x) => x >= 1 / 1.1, 'PyTorch');
+  ratio('W4: within 1.5× of PyTorch CPU', 'W4', torch('W4'), (x) => x >= 1 / 1.5, 'PyTorch');
+  for (const w of ['W2', 'W4'] as WorkloadId[]) {
+    const wasm = rows.filter((r) => r.workload === w && r.group === 'lstm-ts' && r.id !== 'lstm-ts/reference' && r.median !== undefined);
+    const one = wasm.find((r) => r.threads === 1), many = fastest(wasm.filter((r) => r.threads > 1));
+    const text = `${w}: two threads ≥ 1.7× one thread (lstm-ts WASM)`;
+    if (!one || !many) out.push({ text, status: 'not measured', detail: 'needs lstm-ts WASM rows with 1 and 2 threads' });
+    else {
+      const s = one.median! / many.median!;
+      out.push({ text, status: s >= 1.7 ? 'reached' : 'not reached', detail: `${fmt(one.median!)} ms → ${fmt(many.median!)} ms: ${fmt(s)}×` });
+    }
+  }
+  return out;
+}
+
+function workloadTable(w: WorkloadId, rows: Row[]): string[] {
+  const wl = WORKLOADS[w];
+  const F = flops(wl);
+  const lines = [
+    `### ${w}: ${wl.title}`, '',
+    `${(F / 1e9).toFixed(3)} GFLOP per ${wl.kind === 'train' ? 'step' : 'batch'} (nominal, see below).`, '',
+  ];
+  const head = wl.kind === 'train'
+    ? '| implementation | ms/step (median) | min | runs | GFLOP/s | peak RSS MB | load |'
+    : wl.batch === 1
+      ? '| implementation | ms/seq (median) | min | runs | GFLOP/s | peak RSS MB | load |'
+      : '| implementation | seq/s (median) | ms/batch (median) | min | runs | GFLOP/s | peak RSS MB | load |';
+  lines.push(head, head.replace(/[^|]+/g, '---'));
+  for (const r of rows) {
+    const rss = r.maxRssKB ? (r.maxRssKB / 1024).toFixed(0) : '';
+    if (r.median === undefined) {
+      const blanks = wl.kind === 'inference' && wl.batch > 1 ? 6 : 5;
+      lines.push(`| ${name(r)} | ${r.skipped ?? 'not run'} |${' |'.repeat(blanks)} ${r.load.toFixed(1)} |`);
+      continue;
+    }
+    const gf = (F / (r.median / 1000) / 1e9).toFixed(2);
+    const cells = wl.kind === 'inference' && wl.batch > 1
+      ? [fmt(wl.batch / (r.median / 1000)), fmt(r.median), fmt(r.min!)]
+      : [fmt(r.median), fmt(r.min!)];
+    lines.push(`| ${name(r)} | ${cells.join(' | ')} | ${r.runs} | ${gf} | ${rss} | ${r.load.toFixed(1)} |`);
+  }
+  return [...lines, ''];
+}
+
+function ratioTable(rows: Row[], ws: WorkloadId[]): string[] {
+  const peers: Array<{ key: string; pick: (r: Row) => boolean }> = [];
+  for (const r of rows) {
+    if (r.group === 'lstm-ts') continue;
+    const key = name(r);
+    if (!peers.some((p) => p.key === key)) peers.push({ key, pick: (x) => name(x) === key });
+  }
+  const lines = [
+    `| workload | lstm-ts best | ${peers.map((p) => p.key).join(' | ')} |`,
+    `|---|---|${peers.map(() => '---').join('|')}|`,
+  ];
+  for (const w of ws) {
+    const wr = rows.filter((r) => r.workload === w);
+    const best = fastest(wr.filter((r) => r.group === 'lstm-ts'));
+    const cells = peers.map((p) => {
+      const peer = wr.find(p.pick);
+      return best && peer?.median !== undefined ? `${fmt(peer.median / best.median!)}×` : '—';
+    });
+    lines.push(`| ${w} | ${best ? `${name(best)}: ${fmt(best.median!)} ms` : '—'} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+export function renderReport(info: RunInfo, rows: Row[]): string {
+  const ws = [...new Set(rows.map((r) => r.workload))];
+  const pk = Object.entries(info.packages).map(([k, v]) => `${k} ${v}`).join(', ');
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+  const w4 = rows.filter((r) => r.workload === 'W4' && r.maxRssKB);
+  const targets = evaluateTargets(rows);
+  const L: string[] = [
+    '# Benchmarks', '',
+    `Generated by \`${info.command}\` (bench/run.ts) on ${info.date}, commit ${info.commit}${info.dirty ? ' (with uncommitted changes)' : ''}; ${info.seconds ? `${info.seconds.toFixed(0)} s` : ''}.`,
+    'Every row ran in its own process, one after another, all in this one run. Do not edit by hand: rerun `npm run bench`.', '',
+    '## Machine', '',
+    `- CPU: ${info.cpu}, ${info.cores} cores visible to Node, ${info.memGB.toFixed(1)} GB RAM`,
+    `- Load average (1/5/15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end; the \`load\` column is the 1-minute load when each row started. The machine is shared: with a load above the core count, other processes were running and the figures are slower and noisier than on an idle machine.`,
+    `- Node ${info.node}, V8 ${info.v8}; ${pk}`,
+    `- PyTorch: ${info.torchVersion ? `torch ${info.torchVersion.replace(' ', ', Python ')} via ${info.python}` : info.python}`,
+    `- lstm-ts backends registered: ${info.lstmTsBackends.join(', ')}`,
+    `- Measuring: warm-up, then repeats for ${info.budget} s per row; median and minimum of the repeats. A call longer than half that budget runs once (after a cheap warm-up through the same code where the implementation has one).${info.skipSlow ? ' Slow rows were skipped (--skip-slow).' : ''}`,
+    '',
+    '## Ratios', '',
+    'How many times faster lstm-ts\'s best row is than each peer (peer median ÷ lstm-ts median; above 1× lstm-ts is faster), per workload, from this run.', '',
+    ...ratioTable(rows, ws), '',
+    '## Targets (issue 4)', '',
+    'lstm-ts is its fastest WebAssembly row (the reference backend when no WebAssembly backend ran); PyTorch, onnxruntime and TF.js are their fastest row.', '',
+    '| target | status | measured |', '|---|---|---|',
+    ...targets.map((t) => `| ${t.text} | ${t.status === 'reached' ? '**reached**' : t.status} | ${t.detail} |`),
+    '| matmul kernel ≥ 70% of the f32x4 SIMD peak of one core | see bench/kernels | measured by the kernel micro-benchmark, not by this harness |',
+    '',
+    '## Results', '',
+    ...ws.flatMap((w) => workloadTable(w, rows.filter((r) => r.workload === w))),
+    '## Memory', '',
+    w4.length
+      ? `Peak resident memory (maxRSS) of each W4 training process: ${w4.map((r) => `${name(r)} ${(r.maxRssKB! / 1024).toFixed(0)} MB`).join('; ')}.`
+      : 'W4 was not run.',
+    '',
+    '## What each row computes', '',
+    '- Same computation everywhere except brain.js: an LSTM (PyTorch equations, sigmoid gates, gate order i,f,g,o, float32) over the whole sequence. Inference returns every step\'s output; a training step is LSTM → last step → Dense(H→1) → MSE → backward through time → Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8). test/bench checks on small instances that lstm-ts, onnxruntime-node, TF.js and PyTorch give the same outputs and losses from the same weights.',
+    '- lstm-ts: `LSTM.forward` (batch-first) for inference; for training, the model API (Sequential + mse + Adam) when present, else LSTM.forward/backward with the Dense head and Adam written out in bench/impls/lstm-ts.ts.',
+    '- TF.js: `tf.sequential` of `tf.layers.lstm` (recurrentActivation \'sigmoid\'; TF.js defaults to hard-sigmoid) and `tf.layers.dense`; `model.predict`, `model.trainOnBatch` with `tf.train.adam`. The wasm backend runs its SIMD build with 1 thread (its threaded build needs web workers, not available in Node).',
+    '- onnxruntime-node: a one-node ONNX LSTM graph (bench/onnx-lstm.ts), CPU provider, intraOpNumThreads = threads; inference only.',
+    '- PyTorch: `nn.LSTM(batch_first=True)` under `torch.inference_mode()`; training with `nn.Linear`, `MSELoss`, `optim.Adam`; `torch.set_num_threads(threads)`.',
+    '- brain.js `recurrent.LSTMTimeStep` is a different model, so its row compares cost, not identical arithmetic: no batching (a batch is B `run` calls; a training step is one `train` pass over B sequences that updates the weights after each sequence), its output layer (I outputs) runs at every step and is trained to predict the next step, its own RMSprop-like optimizer, per-gate matrices (float32) evaluated as a graph of small matrix operations built per time step.',
+    '- GFLOP/s are nominal: a layer\'s gates cost 4H(I+H) multiply-adds = 8H(I+H) FLOPs per step and sequence; training counts 3× the forward; elementwise work and the head are not counted. brain.js is credited the same nominal FLOPs.',
+    '',
+  ];
+  return L.join('\n');
+}

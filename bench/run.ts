@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: every workload (W1–W4, bench/workloads.ts) × every implementation, each row
+ * in its own child process (bench/worker.ts for JavaScript, bench/torch_bench.py for PyTorch),
+ * one after the other; then the ratios, the targets of issue 4, and BENCHMARKS.md (written
+ * atomically) plus the same report on stdout.
+ *
+ * Flags: --only W1,W3   workloads to run          --impl tfjs,torch   rows whose id contains one of these
+ *        --budget S     seconds of measuring per row (default 6)
+ *        --skip-slow    skip rows known to take > 5 s per call (TF.js CPU W2/W4, TF.js WASM W4, brain.js W4, lstm-ts reference W4)
+ *        --quick        --budget 2 --skip-slow
+ *        --out FILE     report path (default BENCHMARKS.md); --no-write prints only
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../src/io/atomic.js';
+import { RESULT_MARK } from './harness.js';
+import { renderReport, type Row, type RunInfo } from './report.js';
+import { WORKLOADS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
+
+const require = createRequire(import.meta.url);
+const CORES = cpus().length;
+
+/** One line of the tables: an implementation at a thread count. */
+export interface RowSpec {
+  id: string; // e.g. 'lstm-ts/wasm', 'tfjs/cpu', 'torch'
+  label: string;
+  threads: number;
+  group: 'lstm-ts' | 'tfjs' | 'brain.js' | 'onnxruntime' | 'pytorch';
+}
+
+/** Rows known (from the issue's measurements) to take more than 5 s per call. */
+const SLOW = new Set(['tfjs/cpu W2', 'tfjs/cpu W4', 'tfjs/wasm W4', 'brain.js W4', 'lstm-ts/reference W4']);
+
+function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
+  return { ok: r.status === 0, out: (r.stdout ?? '') + (r.stderr ?? '') };
+}
+
+/** The first python that imports torch, or the reason none does. */
+function findTorchPython(): { python: string | null; note: string } {
+  const tried: string[] = [];
+  for (const py of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p)) {
+    const r = sh(py, ['-c', 'import torch']);
+    if (r.ok) return { python: py, note: tried.length ? `${py} (${tried.join('; ')})` : py };
+    tried.push(`${py}: no torch`);
+  }
+  return { python: null, note: `PyTorch not available: ${tried.join('; ')}` };
+}
+
+/** Backend names lstm-ts registers in a fresh process (reference, plus wasm ones if built). */
+function lstmTsBackends(): string[] {
+  const r = sh(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--list-backends']);
+  const line = r.out.split('\n').find((l) => l.startsWith(RESULT_MARK));
+  if (!line) return ['reference'];
+  return (JSON.parse(line.slice(RESULT_MARK.length)) as { backends: string[] }).backends;
+}
+
+function childResult(cmd: string, args: string[], timeoutMs: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
+      if (line) return resolve(JSON.parse(line.slice(RESULT_MARK.length)));
+      const why = signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
+      resolve({ ok: false, error: why });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' }, impl: { type: 'string' }, budget: { type: 'string' },
+      'skip-slow': { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'BENCHMARKS.md' }, 'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const budget = Number(values.budget ?? (values.quick ? 2 : 6));
+  const skipSlow = values['skip-slow'] || values.quick;
+  const only = (values.only?.split(',') ?? WORKLOAD_IDS).map((s) => s.trim().toUpperCase()) as WorkloadId[];
+  for (const id of only) if (!WORKLOADS[id]) throw new Error(`--only: unknown workload "${id}" (have ${WORKLOAD_IDS.join(', ')})`);
+  const implFilter = values.impl?.split(',').map((s) => s.trim()).filter(Boolean);
+
+  const torch = findTorchPython();
+  const backends = lstmTsBackends();
+  const specs: RowSpec[] = [];
+  for (const b of backends) {
+    if (b === 'reference') specs.push({ id: 'lstm-ts/reference', label: 'lstm-ts reference (plain TS)', threads: 1, group: 'lstm-ts' });
+    else for (const t of [...new Set([1, CORES])]) specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b}`, threads: t, group: 'lstm-ts' });
+  }
+  specs.push(
+    { id: 'tfjs/cpu', label: 'TF.js cpu', threads: 1, group: 'tfjs' },
+    { id: 'tfjs/wasm', label: 'TF.js wasm (SIMD)', threads: 1, group: 'tfjs' },
+    { id: 'brain.js', label: 'brain.js LSTMTimeStep', threads: 1, group: 'brain.js' },
+  );
+  for (const t of [...new Set([1, CORES])]) specs.push({ id: 'onnxruntime-node', label: 'onnxruntime-node', threads: t, group: 'onnxruntime' });
+  for (const t of [...new Set([1, CORES])]) specs.push({ id: 'torch', label: 'PyTorch CPU', threads: t, group: 'pytorch' });
+  const chosen = specs.filter((s) => !implFilter || implFilter.some((f) => s.id.includes(f) || s.label.toLowerCase().includes(f.toLowerCase())));
+
+  const info: RunInfo = {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    cpu: readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    cores: CORES,
+    memGB: totalmem() / 2 ** 30,
+    node: process.versions.node, v8: process.versions.v8,
+    packages: {},
+    python: torch.note,
+    torchVersion: torch.python ? sh(torch.python, ['-c', 'import torch,sys; print(torch.__version__, sys.version.split()[0])']).out.trim() : null,
+    commit: sh('git', ['rev-parse', '--short', 'HEAD']).out.trim(),
+    dirty: sh('git', ['status', '--porcelain', '--untracked-files=no']).out.trim() !== '',
+    lstmTsBackends: backends,
+    loadStart: loadavg(), loadEnd: [],
+    budget, skipSlow,
+  };
+  for (const p of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'brain.js', 'onnxruntime-node', 'protobufjs', 'tsx']) {
+    try { info.packages[p] = require(`${p}/package.json`).version; } catch { info.packages[p] = 'not installed'; }
+  }
+
+  const rows: Row[] = [];
+  const t0 = performance.now();
+  for (const wid of only) {
+    const w = WORKLOADS[wid];
+    console.error(`\n${wid}: ${w.title}`);
+    for (const s of chosen) {
+      const row: Row = { ...s, workload: wid, load: loadavg()[0]! };
+      rows.push(row);
+      const key = `${s.id} ${wid}`;
+      if (skipSlow && SLOW.has(key)) {
+        row.skipped = 'skipped (--skip-slow: > 5 s per call)';
+      } else if (s.id === 'torch' && !torch.python) {
+        row.skipped = torch.note;
+      } else if (s.group === 'onnxruntime' && w.kind === 'train') {
+        row.skipped = 'inference only';
+      } else {
+        const res = s.id === 'torch'
+          ? await childResult(torch.python!, ['bench/torch_bench.py', '--spec', JSON.stringify(w), '--threads', String(s.threads), '--budget', String(budget)], 300_000)
+          : await childResult(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', String(budget)], 300_000);
+        if (res.ok) Object.assign(row, { median: res.median, min: res.min, runs: (res.samples as number[]).length, maxRssKB: res.maxRssKB });
+        else row.skipped = String(res.skipped ?? `failed: ${res.error}`);
+        if (res.info) Object.assign(info.packages, res.info);
+      }
+      const shown = row.median !== undefined ? `${row.median.toFixed(3)} ms (min ${row.min!.toFixed(3)}, ${row.runs} runs)` : row.skipped;
+      console.error(`  ${(s.label + ' ×' + s.threads).padEnd(36)} ${shown}`);
+    }
+  }
+  info.loadEnd = loadavg();
+  info.seconds = (performance.now() - t0) / 1000;
+  const md = renderReport(info, rows);
+  process.stdout.write(md);
+  if (!values['no-write']) {
+    await writeFileAtomic(values.out!, md);
+    console.error(`\nwrote ${values.out} (${info.seconds.toFixed(0)} s)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+"""PyTorch CPU side of the lstm-ts benchmark (run by bench/run.ts, one process per row).
+
+  python3 bench/torch_bench.py --spec '{"kind":"train","batch":32,...}' --threads 1 --budget 8
+      times one workload (the spec comes from bench/workloads.ts) and prints `@@BENCH {json}`.
+  python3 bench/torch_bench.py --check data.json --spec '{...}' --runs 2
+      loads the shared weights and inputs (bench/data.ts) and prints the outputs or losses
+      as JSON, for the cross-implementation test in test/bench/.
+
+Inference: nn.LSTM(batch_first=True) under torch.inference_mode(), returning every step's
+output. Training step: nn.LSTM → last step → nn.Linear(H, 1) → MSELoss → backward → Adam
+(lr 1e-3, betas 0.9/0.999, eps 1e-8). Timing follows bench/harness.ts: warm up (3 calls or 20%
+of the budget), then repeat until the budget is spent; median and minimum in milliseconds.
+"""
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+
+import torch
+
+
+def build(spec, data=None):
+    B, T, I, H, L = (spec[k] for k in ("batch", "steps", "input", "hidden", "layers"))
+    torch.manual_seed(1)
+    lstm = torch.nn.LSTM(I, H, num_layers=L, batch_first=True)
+    fc = torch.nn.Linear(H, 1)
+    if data is not None:
+        with torch.no_grad():
+            for l, lw in enumerate(data["layers"]):
+                Il = I if l == 0 else H
+                getattr(lstm, f"weight_ih_l{l}").copy_(torch.tensor(lw["wIh"]).view(4 * H, Il))
+                getattr(lstm, f"weight_hh_l{l}").copy_(torch.tensor(lw["wHh"]).view(4 * H, H))
+                getattr(lstm, f"bias_ih_l{l}").copy_(torch.tensor(lw["bIh"]))
+                getattr(lstm, f"bias_hh_l{l}").copy_(torch.tensor(lw["bHh"]))
+            fc.weight.copy_(torch.tensor(data["fcW"]).view(1, H))
+            fc.bias.copy_(torch.tensor(data["fcB"]))
+        x = torch.tensor(data["x"], dtype=torch.float32).view(B, T, I)
+        y = torch.tensor(data["y"], dtype=torch.float32).view(B, 1)
+    else:
+        x = torch.rand(B, T, I) * 2 - 1
+        y = torch.rand(B, 1) * 2 - 1
+    if spec["kind"] == "inference":
+        lstm.eval()
+
+        def run():
+            with torch.inference_mode():
+                out, _ = lstm(x)
+            return out
+
+        return run
+    params = list(lstm.parameters()) + list(fc.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    loss_fn = torch.nn.MSELoss()
+
+    def step():
+        opt.zero_grad()
+        out, _ = lstm(x)
+        loss = loss_fn(fc(out[:, -1]), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000
+
+
+def measure(fn, budget_ms, max_runs=500):
+    first = timed(fn)
+    warm, warmup_runs = first, 1
+    while warmup_runs < 3 and warm < 0.2 * budget_ms:
+        warm += timed(fn)
+        warmup_runs += 1
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < max_runs and (not samples or (time.perf_counter() - start) * 1000 < budget_ms):
+        if len(samples) >= 3 and (time.perf_counter() - start) * 1000 + statistics.median(samples) > budget_ms * 1.1:
+            break
+        samples.append(timed(fn))
+    return {"samples": samples, "median": statistics.median(samples), "min": min(samples), "warmupRuns": warmup_runs}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spec", required=True)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--budget", type=float, default=8)
+    ap.add_argument("--check")
+    ap.add_argument("--runs", type=int, default=1)
+    a = ap.parse_args()
+    spec = json.loads(a.spec)
+    torch.set_num_threads(a.threads)
+    if a.check:
+        with open(a.check) as f:
+            fn = build(spec, json.load(f))
+        outs = [fn() for _ in range(a.runs)]
+        res = [o if isinstance(o, float) else o.reshape(-1).tolist() for o in outs]
+        print(json.dumps(res))
+        return
+    timing = measure(build(spec), a.budget * 1000)
+    info = {"torch": torch.__version__, "python": sys.version.split()[0]}
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print("\n@@BENCH " + json.dumps({"ok": True, **timing, "info": info, "maxRssKB": rss}))
+
+
+if __name__ == "__main__":
+    main()

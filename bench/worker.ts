@@ -1,0 +1,62 @@
+/**
+ * One benchmark row in its own process: `tsx bench/worker.ts --impl ID --workload W1
+ * --threads N --budget SECONDS`. Builds the implementation from the shared data, measures, and
+ * prints one line `@@BENCH {json}` with the timing, the peak resident memory of this process
+ * and the implementation's versions; errors are reported the same way (`ok: false`).
+ * `--list-backends` prints the lstm-ts kernel backends registered in a fresh process.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeData } from './data.js';
+import { measure, RESULT_MARK } from './harness.js';
+import { implById } from './impls/index.js';
+import { WORKLOADS, type WorkloadId } from './workloads.js';
+
+/** Register the WebAssembly backend(s) when that module exists (it registers on import). */
+export async function loadWasmBackends(): Promise<void> {
+  const entry = fileURLToPath(new URL('../src/kernels/wasm/index.ts', import.meta.url));
+  if (existsSync(entry)) await import('../src/kernels/wasm/index.js' as string);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      impl: { type: 'string' }, workload: { type: 'string' },
+      threads: { type: 'string', default: '1' }, budget: { type: 'string', default: '8' },
+      'list-backends': { type: 'boolean', default: false },
+    },
+  });
+  if (values['list-backends']) {
+    await loadWasmBackends();
+    const { listBackends } = await import('../src/index.js');
+    emit({ ok: true, backends: listBackends() });
+    return;
+  }
+  const w = WORKLOADS[values.workload as WorkloadId];
+  if (!w) throw new Error(`--workload must be one of ${Object.keys(WORKLOADS).join(', ')}, got ${values.workload}`);
+  const threads = Number(values.threads), budget = Number(values.budget) * 1000;
+  const impl = await implById(values.impl!);
+  if (impl.id.startsWith('lstm-ts/')) await loadWasmBackends();
+  const why = impl.unsupported?.(w);
+  if (why) {
+    emit({ ok: false, skipped: why });
+    return;
+  }
+  const runner = await impl.create(w, makeData(w), { threads });
+  const timing = await measure(runner, budget);
+  await runner.dispose?.();
+  emit({ ok: true, ...timing, info: (await impl.info?.()) ?? {}, maxRssKB: process.resourceUsage().maxRSS });
+}
+
+function emit(r: Record<string, unknown>): void {
+  process.stdout.write(`\n${RESULT_MARK}${JSON.stringify(r)}\n`);
+}
+
+main().then(
+  () => process.exit(0), // some libraries keep handles open (thread pools)
+  (err: unknown) => {
+    emit({ ok: false, error: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  },
+);
