@@ -11,4 +11,5 @@ export {
   loadTorchStateDict, saveTorchStateDict,
   type LoadTorchOptions, type LoadTorchResult, type SaveTorchOptions,
 } from './pytorch.js';
+export * from './onnx/index.js';
 export { saveModel, loadModel, encodeModel, decodeModel, configParameterCount, MODEL_FORMAT, MODEL_VERSION, type ModelMetadata, type ModelExtra, type LoadModelOptions, type LoadedModel } from './model-file.js';

@@ -532,6 +532,31 @@ const Range: OpFn = (ins) => {
   return [out];
 };
 
+const ReduceSum: OpFn = (ins, a, opset) => {
+  const x = need(ins, 0, 'data');
+  const r = x.shape.length;
+  const given = axesArg(ins, a, opset);
+  if ((!given || given.length === 0) && a.int('noop_with_empty_axes', 0) === 1) return [x];
+  const axes = new Set((given && given.length > 0 ? given : x.shape.map((_, i) => i)).map((v) => normAxis(v, r)));
+  const keep = a.int('keepdims', 1) === 1;
+  const kept = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
+  const out = alloc(x.dtype, kept);
+  const acc = new Float64Array(out.data.length);
+  const str = stridesOf(kept);
+  const idx = new Array<number>(r).fill(0);
+  for (let e = 0; e < x.data.length; e++) {
+    let o = 0;
+    for (let d = 0; d < r; d++) if (!axes.has(d)) o += idx[d]! * str[d]!;
+    acc[o] = acc[o]! + x.data[e]!;
+    for (let d = r - 1; d >= 0; d--) {
+      if (++idx[d]! < x.shape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  out.data.set(acc);
+  return [keep ? out : reshapeTo(out, x.shape.filter((_, i) => !axes.has(i)))];
+};
+
 /** Operators by ONNX op_type (default domain). */
 export const OPS: Record<string, OpFn> = Object.assign(Object.create(null) as Record<string, OpFn>, {
   Add: binary((a, b) => a + b),
@@ -564,7 +589,7 @@ export const OPS: Record<string, OpFn> = Object.assign(Object.create(null) as Re
     const perm = a.ints('perm') ?? x.shape.map((_, i) => x.shape.length - 1 - i);
     return [transpose(x, perm)];
   }) as OpFn,
-  MatMul, Gemm,
+  MatMul, Gemm, ReduceSum,
 });
 
 export { transpose, reshapeTo, AttrType };
