@@ -1,0 +1,54 @@
+/**
+ * `lstm inspect MODEL INPUT [--out DIR]`: trace a saved model on one input sequence and write
+ * the report (report.html, self-contained) and every plot as an SVG file into --out. The input
+ * is prepared by inspectInput and the report built by inspectReport (src/report/).
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { loadModel } from '../../io/model-file.js';
+import { inspectInput, storedHistory } from '../../report/input.js';
+import { inspectReport } from '../../report/report.js';
+import type { Lang } from '../../report/terms.js';
+import { CliError, choiceOption, ensureDir, info, intOption } from '../util.js';
+
+interface InspectFlags {
+  out: string;
+  lang: Lang;
+  column?: string[];
+  last?: number;
+  step?: number;
+  unit?: number;
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description('Trace a model on one sequence: gate heatmaps, cell diagram, loss and gradient plots as SVG and one HTML report')
+    .argument('<model>', 'model file (.safetensors) written by lstm')
+    .argument('<input>', 'CSV, .json array (T,F), .txt, or for a text model the text itself')
+    .option('--out <dir>', 'output directory', 'out/inspect')
+    .option('--lang <lang>', 'labels: en or zh-TW', choiceOption(['en', 'zh-TW'] as const), 'en')
+    .option('--column <name...>', 'CSV column(s) to feed the model')
+    .option('--last <n>', 'use the last n rows or characters', intOption(1))
+    .option('--step <t>', 'time step (1-based) drawn in the cell diagram; default the last', intOption(1))
+    .option('--unit <j>', 'unit whose values the cell diagram shows; default the most active', intOption(0))
+    .action(async (modelPath: string, input: string, f: InspectFlags) => {
+      const { model, metadata } = loadModel(modelPath);
+      let prepared;
+      try {
+        prepared = await inspectInput(input, model, metadata, { columns: f.column, last: f.last });
+      } catch (err) {
+        if (err instanceof RangeError) throw new CliError(err.message);
+        throw err;
+      }
+      const report = inspectReport(model, prepared.x, {
+        lang: f.lang, title: `lstm inspect: ${modelPath}`, inputDisplay: prepared.display,
+        history: storedHistory(metadata), step: f.step !== undefined ? f.step - 1 : undefined, unit: f.unit,
+      });
+      ensureDir(f.out);
+      for (const s of report.svgs) await writeFileAtomic(join(f.out, s.name), s.svg);
+      await writeFileAtomic(join(f.out, 'report.html'), report.html);
+      info(`wrote ${join(f.out, 'report.html')} and ${report.svgs.length} SVG plots (${prepared.x.shape[1]} steps)`);
+    });
+}

@@ -1,0 +1,92 @@
+/**
+ * Turning what a user points `lstm inspect` at into one model input sequence, using what the
+ * model file stores about its data:
+ *   - a forecasting model (metadata.forecast, from `lstm forecast`) and a CSV: the series
+ *     column is windowed and scaled exactly as in training, and the last window is used;
+ *   - a text model (metadata.vocab): the text (a .txt file, or the argument itself) is encoded;
+ *   - a .json file: a nested array of numbers, (T), (T,F) or (1,T,F), taken as model units;
+ *   - any other CSV: the numeric columns given (or all), the last `last` rows, as they are.
+ * Also returns how to draw the input above the heatmaps (numbers, or one box per character)
+ * and the training history stored with the model.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { numericColumn, readCsv } from '../data/csv.js';
+import { SeriesForecaster } from '../data/forecast.js';
+import { vocabFromJSON } from '../data/text.js';
+import type { Sequential } from '../nn/sequential.js';
+import { Tensor } from '../tensor/tensor.js';
+
+export interface InspectInput {
+  /** The model input: (1,T,F) numbers or (1,T) token ids. */
+  x: Tensor;
+  display: { label: string; values: number[] | number[][] | string[] };
+}
+
+export interface InspectInputOptions {
+  /** CSV columns to use (default: the forecast column, or every numeric column). */
+  columns?: string[];
+  /** Use only the last N rows or characters. Default: the model's lookback, else all (at most 200). */
+  last?: number;
+}
+
+export async function inspectInput(source: string, model: Sequential, metadata: Record<string, unknown>, opts: InspectInputOptions = {}): Promise<InspectInput> {
+  const isFile = existsSync(source);
+  const ext = extname(source).toLowerCase();
+  if (metadata.vocab !== undefined && (!isFile || ext === '.txt')) {
+    const vocab = vocabFromJSON(metadata.vocab);
+    const text = isFile ? readFileSync(source, 'utf8') : source;
+    const chars = Array.from(text).slice(-(opts.last ?? 200));
+    const ids = vocab.encode(chars.join(''));
+    if (ids.length === 0) throw new RangeError(`inspect: the input text is empty`);
+    return { x: new Tensor(Float32Array.from(ids), [1, ids.length]), display: { label: 'text', values: chars } };
+  }
+  if (!isFile) throw new RangeError(`inspect: input file not found: ${source}`);
+  if (ext === '.json') {
+    let v: unknown;
+    try {
+      v = JSON.parse(readFileSync(source, 'utf8'));
+    } catch (e) {
+      throw new RangeError(`${source}: not valid JSON (${(e as Error).message})`);
+    }
+    let t = Tensor.from(v as number[]);
+    if (t.shape.length === 1) t = t.reshape([1, t.shape[0]!, 1]);
+    else if (t.shape.length === 2) t = t.reshape([1, ...t.shape]);
+    if (t.shape.length !== 3 || t.shape[0] !== 1) throw new RangeError(`${source}: expected a sequence (T), (T,F) or (1,T,F), found shape [${t.shape.join(', ')}]`);
+    const [, T, F] = t.shape as [number, number, number];
+    return { x: t, display: { label: 'x', values: seriesOf(t.data, T, F) } };
+  }
+  const forecast = metadata.forecast as { column?: string; plan?: { lookback: number } } | undefined;
+  const table = await readCsv(source, {});
+  if (forecast?.plan) {
+    const column = opts.columns?.[0] ?? forecast.column!;
+    const values = numericColumn(table, column);
+    const f = SeriesForecaster.fromJSON(forecast, [model]);
+    const w = f.windows(values).x; // (M, lookback, 1) in model units
+    const M = w.shape[0]!, Lb = w.shape[1]!;
+    if (M < 1) throw new RangeError(`${source}: column "${column}" is too short for a window of ${Lb} steps`);
+    const x = new Tensor(w.data.slice((M - 1) * Lb, M * Lb), [1, Lb, 1]);
+    return { x, display: { label: `${column} (scaled)`, values: Array.from(x.data) } };
+  }
+  const names = opts.columns ?? Object.keys(table.columns).filter((c) => table.columns[c] instanceof Float64Array);
+  if (names.length === 0) throw new RangeError(`${source}: no numeric columns`);
+  const cols = names.map((c) => numericColumn(table, c));
+  const n = cols[0]!.length, T = Math.min(n, opts.last ?? 200), F = cols.length;
+  const x = Tensor.zeros([1, T, F]);
+  for (let t = 0; t < T; t++) for (let j = 0; j < F; j++) x.data[t * F + j] = cols[j]![n - T + t]!;
+  return { x, display: { label: names.join(', '), values: seriesOf(x.data, T, F) } };
+}
+
+/** The training history stored with a model: metadata.history, or `lstm forecast`'s first member. */
+export function storedHistory(metadata: Record<string, unknown>): { loss?: number[]; valLoss?: number[] } | undefined {
+  const h = metadata.history as { loss?: number[]; valLoss?: number[] } | undefined;
+  if (h && Array.isArray(h.loss)) return h;
+  const training = metadata.training as { histories?: Array<{ loss?: number[]; valLoss?: number[] }> } | undefined;
+  const member = typeof metadata.member === 'number' ? metadata.member : 0;
+  return training?.histories?.[member];
+}
+
+function seriesOf(data: ArrayLike<number>, T: number, F: number): number[] | number[][] {
+  const s = Array.from({ length: Math.min(F, 4) }, (_, j) => Array.from({ length: T }, (_, t) => data[t * F + j]!));
+  return s.length === 1 ? s[0]! : s;
+}
