@@ -12,7 +12,8 @@
  * anything is built, and the weights must match by name and shape. Any failure is a
  * FormatError naming the file.
  */
-import { readFileSync } from 'node:fs';
+// Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
+import * as fs from 'node:fs';
 import { Sequential, type SequentialConfig } from '../nn/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomicSync } from './atomic.js';
@@ -135,7 +136,7 @@ export function decodeModel(bytes: Uint8Array, opts: LoadModelOptions = {}): Loa
  * and returns the parsed metadata. Throws FormatError naming the file if anything is wrong.
  */
 export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedModel {
-  return decodeModel(readFileSync(path), { ...opts, name: path });
+  return decodeModel(fs.readFileSync(path), { ...opts, name: path });
 }
 
 const posInt = (v: unknown, what: string): number => {

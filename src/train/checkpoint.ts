@@ -10,7 +10,8 @@
  * Values are stored in the model's own dtype (F32 or F64), so they round-trip bit for bit.
  * Written atomically, so a crash mid-write leaves the previous checkpoint intact.
  */
-import { readFileSync } from 'node:fs';
+// Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
+import * as fs from 'node:fs';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { FormatError } from '../io/errors.js';
 import { decodeModel, encodeModel } from '../io/model-file.js';
@@ -83,7 +84,7 @@ export function saveCheckpoint(path: string, model: Sequential, state: TrainStat
  * the checkpoint's architecture (same parameter names and shapes); otherwise a FormatError.
  */
 export function loadCheckpoint(path: string, model: Sequential): TrainState {
-  const { model: saved, metadata, extraTensors } = decodeModel(readFileSync(path), { name: path, backend: model.backend.name });
+  const { model: saved, metadata, extraTensors } = decodeModel(fs.readFileSync(path), { name: path, backend: model.backend.name });
   if (!metadata.checkpoint || typeof metadata.checkpoint !== 'object') throw new FormatError(path, 'not a training checkpoint (no "checkpoint" metadata)');
   let s: Omit<TrainState, 'optimizer' | 'best'> & {
     optimizer: Omit<OptimizerState, 'buffers'>;
