@@ -251,3 +251,40 @@ describe('writeSafetensors writes atomically', () => {
     assert.deepEqual(Array.from(readSafetensors(p).tensors.a!.data), [1, 2]);
   });
 });
+
+describe('atomic writes survive SIGKILL', () => {
+  test('a writer killed mid-save never leaves a corrupt or missing file (6 kills)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const src = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'st-kill-'));
+    const p = join(dir, 'model.safetensors');
+    // The child rewrites a 8 MB file forever, alternating two pre-encoded versions (every value
+    // = the version), so nearly all its time is spent inside writeFileAtomicSync.
+    const child = `
+      import { Tensor, encodeSafetensors, writeFileAtomicSync } from ${JSON.stringify(src)};
+      const n = 1 << 21;
+      const v = [0, 1].map((k) => encodeSafetensors({ w: new Tensor(new Float32Array(n).fill(k), [n]) }, { version: String(k) }));
+      for (let k = 0; ; k++) {
+        writeFileAtomicSync(${JSON.stringify(p)}, v[k % 2]);
+        if (k === 0) console.log('ready');
+      }`;
+    for (let run = 0; run < 6; run++) {
+      const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => proc.stdout!.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, 2 + 7 * run));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+      const { tensors, metadata } = readSafetensors(p);
+      const v = Number(metadata!.version);
+      assert.ok(v === 0 || v === 1);
+      const w = tensors.w!.data;
+      assert.equal(w.length, 1 << 21);
+      assert.ok(w.every((x) => x === v), `run ${run}: mixed contents`);
+    }
+    const files = readdirSync(dir);
+    // Besides the model, only temporary files of killed writes may remain.
+    assert.ok(files.every((f) => f === 'model.safetensors' || f.endsWith('.tmp')), files.join(', '));
+    console.log(`SIGKILL test: ${files.length - 1} of 6 kills landed inside a write`);
+  });
+});
