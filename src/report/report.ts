@@ -208,7 +208,7 @@ function defaultDisplay(input: Tensor, model: Module, L: Terms): { label: string
 const CSS = `body{font-family:system-ui,'Noto Sans CJK TC','PingFang TC','Microsoft JhengHei',sans-serif;margin:24px auto;max-width:1100px;color:#222;line-height:1.5;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
 figure{margin:12px 0}figcaption{color:#555;font-size:14px;max-width:820px}
-svg.plot{max-width:100%;height:auto}table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}`;
+figure svg{max-width:100%;height:auto}table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}`;
 
 function renderHtml(title: string, lang: Lang, L: Terms, tr: Trace, svgs: Report['svgs'], step: number): string {
   const rows = tr.directions.map((d) =>
