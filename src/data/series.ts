@@ -108,3 +108,33 @@ export function naiveForecast(x: ArrayLike<number>, origins: ArrayLike<number>, 
   }
   return out;
 }
+
+/**
+ * Labels for `n` steps after the last of `dates` when they are evenly spaced ISO dates
+ * (`YYYY-MM` monthly or `YYYY-MM-DD` daily, judged from the last two); otherwise `+1`, `+2`, ….
+ */
+export function extendDates(dates: readonly string[], n: number): string[] {
+  const a = dates[dates.length - 2];
+  const b = dates[dates.length - 1];
+  const fallback = Array.from({ length: n }, (_, i) => `+${i + 1}`);
+  if (a === undefined || b === undefined) return fallback;
+  const month = /^(\d{4})-(\d{2})$/;
+  const ma = month.exec(a), mb = month.exec(b);
+  if (ma && mb) {
+    const ia = Number(ma[1]) * 12 + Number(ma[2]) - 1, ib = Number(mb[1]) * 12 + Number(mb[2]) - 1;
+    const step = ib - ia;
+    if (step <= 0) return fallback;
+    return Array.from({ length: n }, (_, i) => {
+      const m = ib + step * (i + 1);
+      return `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')}`;
+    });
+  }
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if (day.test(a) && day.test(b)) {
+    const ta = Date.parse(a + 'T00:00:00Z'), tb = Date.parse(b + 'T00:00:00Z');
+    const step = tb - ta;
+    if (!(step > 0)) return fallback;
+    return Array.from({ length: n }, (_, i) => new Date(tb + step * (i + 1)).toISOString().slice(0, 10));
+  }
+  return fallback;
+}

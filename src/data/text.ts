@@ -156,3 +156,10 @@ export function padBatch(seqs: ArrayLike<number>[], opts: { padId?: number; maxL
   });
   return { ids: new Tensor(ids, [seqs.length, t]), lengths };
 }
+
+/** `defaults` with every key that `opts` defines (not undefined) replaced; other keys of opts ignored. */
+export function withDefaults<T extends object>(defaults: T, opts: Partial<T>): T {
+  const out = { ...defaults };
+  for (const k of Object.keys(defaults) as Array<keyof T>) if (opts[k] !== undefined) out[k] = opts[k] as T[keyof T];
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * `lstm classify FILE --text COL --label COL`: train a sequence classifier on a CSV or JSON-lines
+ * file, report accuracy and macro F1 on a held-out split, save the model.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../data/classify.js';
+import { saveModel } from '../../io/model-file.js';
+import { CliError, choiceOption, ensureDir, info, intOption, numberOption, round } from '../util.js';
+
+interface Flags {
+  text: string;
+  label: string;
+  level?: 'word' | 'char';
+  maxLen?: number;
+  maxVocab?: number;
+  embedding?: number;
+  hidden?: number;
+  cell?: 'lstm' | 'gru';
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  testFraction?: number;
+  seed: number;
+  out: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export function register(program: Command): void {
+  const d = CLASSIFIER_DEFAULTS;
+  program
+    .command('classify')
+    .description('Train a text classifier (Embedding → LSTM → last step → softmax); report accuracy and F1 on a held-out split.')
+    .argument('<file>', 'CSV with a header row, or .jsonl/.ndjson with one object per line')
+    .requiredOption('--text <col>', 'column (or JSON field) holding the text')
+    .requiredOption('--label <col>', 'column (or JSON field) holding the label')
+    .option('--level <level>', `word or char tokens (default ${d.level})`, choiceOption(['word', 'char'] as const))
+    .option('--max-len <n>', `tokens kept per text (default ${d.maxLen})`, intOption(1))
+    .option('--max-vocab <n>', `most frequent words kept (default ${d.maxVocab})`, intOption(2))
+    .option('--embedding <n>', `embedding size (default ${d.embedding})`, intOption(1))
+    .option('--hidden <n>', `hidden units (default ${d.hidden})`, intOption(1))
+    .option('--cell <type>', 'lstm or gru', choiceOption(['lstm', 'gru'] as const))
+    .option('--epochs <n>', `maximum epochs (default ${d.epochs})`, intOption(1))
+    .option('--batch-size <n>', `texts per batch (default ${d.batchSize})`, intOption(1))
+    .option('--lr <rate>', `Adam learning rate (default ${d.lr})`, numberOption())
+    .option('--test-fraction <f>', `held-out fraction (default ${d.testFraction})`, numberOption())
+    .option('--seed <n>', 'random seed (split, initialisation, shuffling)', intOption(0), 0)
+    .option('-o, --out <dir>', 'output directory for model.safetensors', 'out/classify')
+    .option('--json', 'print one JSON object with the results on stdout')
+    .option('--progress', 'force per-epoch progress lines on stderr')
+    .action(async (file: string, f: Flags) => {
+      if (f.testFraction !== undefined && !(f.testFraction > 0 && f.testFraction < 1)) throw new CliError(`--test-fraction: expected a number in (0, 1), got ${f.testFraction}`);
+      const data = await readLabelledTexts(file, f.text, f.label);
+      let r;
+      try {
+        r = await trainClassifier(data, {
+          level: f.level, maxLen: f.maxLen, maxVocab: f.maxVocab, embedding: f.embedding, hidden: f.hidden, cell: f.cell,
+          epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, testFraction: f.testFraction, seed: f.seed, log: info, progress: f.progress ?? 'auto',
+        });
+      } catch (err) {
+        if (err instanceof RangeError) throw new CliError(`${file}: ${err.message}`);
+        throw err;
+      }
+      ensureDir(f.out);
+      const modelPath = join(f.out, 'model.safetensors');
+      const c = r.classifier;
+      await saveModel(c.model, modelPath, {
+        vocab: c.vocab.toJSON(),
+        classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: f.text, labelColumn: f.label, plan: r.plan },
+        training: { file, seconds: r.history.seconds, epochs: r.history.epochs, loss: r.history.loss, valLoss: r.history.valLoss },
+        metrics: { accuracy: r.metrics.accuracy, macroF1: r.metrics.macroF1, testSize: r.testSize },
+      });
+      const result = {
+        accuracy: round(r.metrics.accuracy), macroF1: round(r.metrics.macroF1),
+        f1: Object.fromEntries(c.classes.map((k, i) => [k, round(r.metrics.f1[i]!)])),
+        majorityAccuracy: round(r.majorityAccuracy), trainSize: r.trainSize, testSize: r.testSize, classes: c.classes,
+        epochs: r.history.epochs, seconds: round(r.history.seconds, 4), model: modelPath,
+      };
+      if (f.json) {
+        process.stdout.write(JSON.stringify(result) + '\n');
+        return;
+      }
+      process.stdout.write(
+        [
+          `held-out ${r.testSize} rows: accuracy ${round(100 * r.metrics.accuracy, 4)}% (majority class ${round(100 * r.majorityAccuracy, 4)}%), macro F1 ${round(r.metrics.macroF1, 4)}`,
+          ...c.classes.map((k, i) => `  F1 ${k}: ${round(r.metrics.f1[i]!, 4)}`),
+          `trained ${r.history.epochs} epochs in ${round(r.history.seconds, 3)} s on ${r.trainSize} rows`,
+          `model ${modelPath}`,
+        ].join('\n') + '\n',
+      );
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * `lstm eval MODEL FILE`: score a saved model on labelled data. Forecaster: rolling-origin
+ * forecasts over the whole series (an origin every `horizon` steps) against the last-value and
+ * seasonal-naive baselines. Classifier: accuracy and F1. Language model: loss and bits per char.
+ */
+import type { Command } from 'commander';
+import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
+import { forecastMetrics, naiveForecast } from '../../data/series.js';
+import { readLabelledTexts, classificationMetrics } from '../../data/classify.js';
+import { nextTokenChunks } from '../../data/language-model.js';
+import { openModel } from '../models.js';
+import { readTextHead } from './train-text.js';
+import { CliError, round } from '../util.js';
+
+const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('Score a saved model on a file: forecast errors vs naive baselines, classification accuracy/F1, or language-model bits per character.')
+    .argument('<model>', 'model file (.safetensors)')
+    .argument('<file>', 'CSV series, CSV/JSONL labelled texts, or text file')
+    .option('-c, --column <name>', 'series or text column (default: the one used in training)')
+    .option('--max-bytes <n>', 'language model: use only the first N bytes', (v) => Number(v), 1 << 20)
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (path: string, file: string, f: { column?: string; maxBytes: number; json?: boolean }) => {
+      const m = openModel(path);
+      let out: Record<string, unknown>;
+      if (m.kind === 'forecast') {
+        const column = f.column ?? m.column;
+        const table = await readCsv(file, { columns: [column] });
+        const values = numericColumn(table, column);
+        assertFinite(table, [column]);
+        const { lookback, horizon, season } = m.forecaster.plan;
+        const first = Math.max(lookback, season ?? 0);
+        const origins: number[] = [];
+        for (let o = first; o + horizon <= values.length; o += horizon) origins.push(o);
+        if (origins.length === 0) throw new CliError(`${file}: column "${column}" has ${values.length} rows, need at least ${first + horizon} (lookback/season + horizon)`);
+        const actual = Float64Array.from(origins.flatMap((o) => Array.from(values.subarray(o, o + horizon))));
+        const pred = m.forecaster.predictAt(values, origins);
+        out = {
+          points: actual.length, origins: origins.length, horizon,
+          metrics: r4(forecastMetrics(actual, pred)),
+          baselines: {
+            last: r4(forecastMetrics(actual, naiveForecast(values, origins, horizon, 'last'))),
+            seasonal: season ? r4(forecastMetrics(actual, naiveForecast(values, origins, horizon, 'seasonal', season))) : null,
+          },
+        };
+      } else if (m.kind === 'classifier') {
+        const data = await readLabelledTexts(file, f.column ?? m.textColumn, m.labelColumn);
+        const classes = m.classifier.classes;
+        const unknown = data.labels.findIndex((l) => !classes.includes(l));
+        if (unknown >= 0) throw new CliError(`${file}: row ${unknown + 1}: label "${data.labels[unknown]}" was not seen in training (classes: ${classes.join(', ')})`);
+        const pred = m.classifier.predictIds(data.texts);
+        const met = classificationMetrics(data.labels.map((l) => classes.indexOf(l)), pred, classes.length);
+        out = { rows: data.texts.length, accuracy: round(met.accuracy), macroF1: round(met.macroF1), f1: Object.fromEntries(classes.map((k, i) => [k, round(met.f1[i]!)])) };
+      } else if (m.kind === 'language-model') {
+        const text = await readTextHead(file, f.maxBytes);
+        if (text.trim() === '') throw new CliError(`${file}: empty text`);
+        const ids = m.vocab.encode(text);
+        const seqLen = (m.loaded.metadata as { languageModel?: { seqLen?: number } }).languageModel?.seqLen ?? 64;
+        let chunks;
+        try {
+          chunks = nextTokenChunks(ids, seqLen);
+        } catch (err) {
+          throw new CliError(`${file}: ${(err as Error).message}`);
+        }
+        const loss = m.loaded.model.evaluate({ x: chunks.x, y: chunks.y, loss: 'cross-entropy' }).loss;
+        const tokens = chunks.y.size;
+        out = { tokens, loss: round(loss), bitsPerChar: round((loss * ids.length) / text.length / Math.LN2) };
+      } else {
+        throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
+      }
+      if (f.json) process.stdout.write(JSON.stringify(out) + '\n');
+      else process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    });
+}

@@ -1,0 +1,185 @@
+/**
+ * `lstm forecast FILE.csv --column NAME`: train on all but the hold-out tail, score the tail
+ * against the last-value and seasonal-naive baselines, forecast past the end, and write the
+ * model, a forecast CSV and an SVG plot into --out. The recipe is runForecast (src/data/forecast.ts).
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { readCsv, numericColumn, assertFinite, type MissingPolicy } from '../../data/csv.js';
+import { runForecast, type ForecastResult } from '../../data/forecast.js';
+import { extendDates } from '../../data/series.js';
+import { lineChart } from '../../plot/line.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { saveModel } from '../../io/model-file.js';
+import { CliError, choiceOption, ensureDir, info, intOption, numberOption, round } from '../util.js';
+
+interface ForecastFlags {
+  column?: string;
+  date?: string;
+  lookback?: number;
+  horizon?: number;
+  season?: string;
+  holdoutBlocks?: number;
+  epochs?: number;
+  hidden?: number;
+  layers?: number;
+  cell: 'lstm' | 'gru';
+  lr?: number;
+  batchSize?: number;
+  patience?: number;
+  ensemble?: number;
+  seed: number;
+  transform: 'auto' | 'none' | 'log';
+  mode: 'auto' | 'level' | 'delta';
+  missing: MissingPolicy;
+  out: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('forecast')
+    .description('Train an LSTM on one CSV column, score it on a hold-out tail against naive baselines, and forecast past the end.')
+    .argument('<file>', 'CSV file with a header row')
+    .option('-c, --column <name>', 'numeric column to forecast (default: the only numeric column)')
+    .option('-d, --date <name>', 'date column (labels in the CSV and plot)')
+    .option('--lookback <n>', 'input steps per window (default: the season, clamped to 8..60; 24 without one)', intOption(1))
+    .option('--horizon <n>', 'steps forecast at once (default: the season if ≤ 24, else 12)', intOption(1))
+    .option('--season <n|none>', 'season length for the seasonal-naive baseline and defaults (default: detected by autocorrelation)')
+    .option('--holdout-blocks <k>', 'hold-out tail = horizon × k points (default: about 10% of the series, 2..10 blocks)', intOption(1))
+    .option('--epochs <n>', 'maximum epochs (early stopping on a validation tail; default 200)', intOption(1))
+    .option('--hidden <n>', 'hidden units (default 32)', intOption(1))
+    .option('--layers <n>', 'stacked recurrent layers (default 1)', intOption(1))
+    .option('--cell <type>', 'recurrent cell: lstm or gru', choiceOption(['lstm', 'gru'] as const), 'lstm')
+    .option('--lr <rate>', 'Adam learning rate (default 0.005)', numberOption())
+    .option('--batch-size <n>', 'windows per batch (default 32)', intOption(1))
+    .option('--patience <n>', 'early-stopping patience in epochs (default 20)', intOption(1))
+    .option('--ensemble <n>', 'models trained with different seeds and averaged (default 1)', intOption(1))
+    .option('--seed <n>', 'random seed', intOption(0), 0)
+    .option('--transform <t>', 'auto (log for a positive trending series), none or log', choiceOption(['auto', 'none', 'log'] as const), 'auto')
+    .option('--mode <m>', "auto, level, or delta (relative to the window's last value; auto picks delta for a trending series)", choiceOption(['auto', 'level', 'delta'] as const), 'auto')
+    .option('--missing <policy>', 'missing cells: error, drop, ffill or interpolate', choiceOption(['error', 'drop', 'ffill', 'interpolate'] as const), 'error')
+    .option('-o, --out <dir>', 'output directory for model.safetensors, forecast.csv and forecast.svg', 'out/forecast')
+    .option('--json', 'print one JSON object with metrics, baselines, forecast and model path on stdout')
+    .option('--progress', 'show per-epoch training progress on stderr')
+    .action(async (file: string, flags: ForecastFlags) => {
+      await forecastCommand(file, flags);
+    });
+}
+
+async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
+  const table = await readCsv(file, { dateColumn: f.date, missing: f.missing, ...(f.column ? { columns: [f.column] } : {}) });
+  let column = f.column;
+  if (column === undefined) {
+    const numeric = Object.keys(table.columns).filter((k) => table.columns[k] instanceof Float64Array);
+    if (numeric.length !== 1) throw new CliError(`${file}: choose a column with --column (numeric columns: ${numeric.join(', ') || 'none'})`);
+    column = numeric[0]!;
+  }
+  const values = numericColumn(table, column);
+  assertFinite(table, [column]);
+  for (const [col, lines] of Object.entries(table.report.missing)) {
+    info(`${file}: ${lines.length} missing value(s) in "${col}" (lines ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', …' : ''}): ${table.report.policy}`);
+  }
+  let season: number | null | undefined;
+  if (f.season !== undefined) {
+    if (f.season === 'none') season = null;
+    else if (/^\d+$/.test(f.season) && Number(f.season) >= 2) season = Number(f.season);
+    else throw new CliError(`--season: expected an integer ≥ 2 or "none", got "${f.season}"`);
+  }
+  const t0 = performance.now();
+  let result: ForecastResult;
+  try {
+    result = await runForecast(values, {
+      season, lookback: f.lookback, horizon: f.horizon, holdoutBlocks: f.holdoutBlocks, epochs: f.epochs,
+      hidden: f.hidden, layers: f.layers, cell: f.cell, lr: f.lr, batchSize: f.batchSize, patience: f.patience,
+      ensemble: f.ensemble, seed: f.seed,
+      ...(f.transform !== 'auto' ? { transform: f.transform } : {}),
+      ...(f.mode !== 'auto' ? { mode: f.mode } : {}),
+      log: info,
+      progress: f.progress ?? false,
+    });
+  } catch (err) {
+    if (err instanceof RangeError) throw new CliError(`${file}: column "${column}": ${err.message}`);
+    throw err;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+
+  // Everything is computed; now write the outputs (each atomically).
+  const { plan, holdout, holdoutStart } = result;
+  const n = values.length;
+  const labels = table.dates ?? Array.from({ length: n }, (_, i) => String(i));
+  const future = table.dates ? extendDates(table.dates, plan.horizon) : Array.from({ length: plan.horizon }, (_, i) => String(n + i));
+  ensureDir(f.out);
+  const modelPath = join(f.out, 'model.safetensors');
+  const members = result.forecaster.models;
+  const meta = {
+    forecast: { ...result.forecaster.toJSON(), column, file, dateColumn: f.date ?? null, members: members.length },
+    training: { seconds, histories: result.histories.map((h) => ({ epochs: h.epochs, bestEpoch: h.bestEpoch, loss: h.loss, valLoss: h.valLoss })) },
+    metrics: { model: result.metrics, baselines: result.baselines },
+  };
+  for (let k = members.length - 1; k >= 0; k--) {
+    await saveModel(members[k]!, k === 0 ? modelPath : join(f.out, `model.${k + 1}.safetensors`), { ...meta, member: k });
+  }
+  const csv = ['index,date,kind,actual,forecast,last_value,seasonal_naive'];
+  for (let i = 0; i < holdout.actual.length; i++) {
+    const idx = holdoutStart + i;
+    csv.push([idx, JSON.stringify(labels[idx]), 'holdout', holdout.actual[i], holdout.predicted[i], holdout.last[i], holdout.seasonal ? holdout.seasonal[i] : ''].join(','));
+  }
+  result.forecast.forEach((v, i) => csv.push([n + i, JSON.stringify(future[i]), 'future', '', v, '', ''].join(',')));
+  await writeFileAtomic(join(f.out, 'forecast.csv'), csv.join('\n') + '\n');
+  const xs = (a: number, len: number): number[] => Array.from({ length: len }, (_, i) => a + i);
+  const origins = xs(0, plan.holdoutBlocks).map((b) => holdoutStart + b * plan.horizon);
+  const svg = lineChart({
+    title: `${column}: hold-out RMSE ${round(result.metrics.rmse, 4)} (last value ${round(result.baselines.last.rmse, 4)})`,
+    xLabel: f.date ?? 'step',
+    yLabel: column,
+    series: [
+      { name: 'history', x: xs(0, n), y: Array.from(values) },
+      { name: 'hold-out forecast', x: xs(holdoutStart, holdout.predicted.length), y: Array.from(holdout.predicted) },
+      { name: 'forecast', x: xs(n, plan.horizon), y: Array.from(result.forecast) },
+      { name: 'last value (baseline)', x: xs(holdoutStart, holdout.last.length), y: Array.from(holdout.last), dashed: true },
+    ],
+    markers: [{ x: holdoutStart, label: 'hold-out' }, ...origins.slice(1).map((x) => ({ x }))],
+    xTickText: (v) => (Number.isInteger(v) && v >= 0 && v < n ? labels[v]! : Number.isInteger(v) && v >= n && v < n + plan.horizon ? future[v - n]! : String(v)),
+  });
+  const plotPath = join(f.out, 'forecast.svg');
+  await writeFileAtomic(plotPath, svg);
+
+  const m = result.metrics, b = result.baselines;
+  if (f.json) {
+    process.stdout.write(
+      JSON.stringify({
+        metrics: { rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) },
+        baselines: {
+          last: { rmse: round(b.last.rmse), mae: round(b.last.mae), mape: round(b.last.mape) },
+          seasonal: b.seasonal ? { rmse: round(b.seasonal.rmse), mae: round(b.seasonal.mae), mape: round(b.seasonal.mape), season: plan.season } : null,
+        },
+        forecast: Array.from(result.forecast, (v) => round(v)),
+        dates: future,
+        holdout: { start: holdoutStart, points: holdout.actual.length, blocks: plan.holdoutBlocks, horizon: plan.horizon },
+        plan,
+        model: modelPath,
+        plot: plotPath,
+        csv: join(f.out, 'forecast.csv'),
+        seconds: round(seconds, 3),
+      }) + '\n',
+    );
+    return;
+  }
+  const row = (name: string, x: { rmse: number; mae: number; mape: number | null }): string =>
+    `  ${name.padEnd(16)} RMSE ${String(round(x.rmse, 4)).padStart(9)}   MAE ${String(round(x.mae, 4)).padStart(9)}   MAPE ${x.mape === null ? 'n/a' : round(x.mape, 3) + '%'}`;
+  const lines = [
+    `hold-out: last ${holdout.actual.length} points of ${n} (${plan.holdoutBlocks} × ${plan.horizon} steps from ${labels[holdoutStart]}), trained on the first ${holdoutStart}`,
+    row('LSTM', m),
+    row('last value', b.last),
+    b.seasonal ? row(`seasonal (${plan.season})`, b.seasonal) : `  seasonal naive   n/a (no season detected; give --season N)`,
+    `  RMSE vs last value: ${m.rmse < b.last.rmse ? `${round(100 * (1 - m.rmse / b.last.rmse), 3)}% lower` : `${round(100 * (m.rmse / b.last.rmse - 1), 3)}% HIGHER (the model does not beat the naive forecast)`}`,
+    `forecast ${plan.horizon} steps (${future[0]} .. ${future[future.length - 1]}): ${Array.from(result.forecast, (v) => round(v, 5)).join(', ')}`,
+    `model ${modelPath}`,
+    `plot  ${plotPath}`,
+    `csv   ${join(f.out, 'forecast.csv')}`,
+    `(${round(seconds, 3)} s)`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,22 @@
+/** `lstm generate MODEL`: sample text from a language model saved by `lstm train-text`. */
+import type { Command } from 'commander';
+import { generateText } from '../../data/language-model.js';
+import { openModel } from '../models.js';
+import { CliError, intOption, numberOption } from '../util.js';
+
+export function register(program: Command): void {
+  program
+    .command('generate')
+    .description('Generate text from a language model saved by `lstm train-text`.')
+    .argument('<model>', 'model file (.safetensors)')
+    .option('-p, --prompt <text>', 'text to continue', '')
+    .option('-n, --length <n>', 'tokens (characters or words) to generate', intOption(1), 300)
+    .option('-t, --temperature <t>', 'sampling temperature (0 = always the most likely token)', numberOption(false), 0.8)
+    .option('--seed <n>', 'random seed', intOption(0), 0)
+    .action((path: string, f: { prompt: string; length: number; temperature: number; seed: number }) => {
+      if (f.temperature < 0) throw new CliError(`--temperature: expected a number ≥ 0, got ${f.temperature}`);
+      const m = openModel(path);
+      if (m.kind !== 'language-model') throw new CliError(`${path}: not a language model (it has no vocabulary/languageModel metadata); train one with lstm train-text`);
+      process.stdout.write(generateText(m.loaded.model, m.vocab, f) + '\n');
+    });
+}

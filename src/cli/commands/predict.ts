@@ -1,0 +1,58 @@
+/**
+ * `lstm predict MODEL FILE`: run a saved model on new data. Forecaster: the next `horizon`
+ * values after the end of the CSV's series. Classifier: a label per text. Language model: a
+ * continuation of the file's text.
+ */
+import type { Command } from 'commander';
+import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
+import { extendDates } from '../../data/series.js';
+import { readLabelledTexts } from '../../data/classify.js';
+import { generateText } from '../../data/language-model.js';
+import { openModel } from '../models.js';
+import { readTextHead } from './train-text.js';
+import { CliError, intOption, round } from '../util.js';
+
+export function register(program: Command): void {
+  program
+    .command('predict')
+    .description('Run a saved model on a file: forecast past the end of a series, label texts, or continue a text.')
+    .argument('<model>', 'model file (.safetensors)')
+    .argument('<file>', 'CSV series (forecaster), CSV/JSONL texts (classifier) or text file (language model)')
+    .option('-c, --column <name>', 'series or text column (default: the one used in training)')
+    .option('-n, --length <n>', 'language model: tokens to generate', intOption(1), 200)
+    .option('--json', 'print JSON on stdout')
+    .action(async (path: string, file: string, f: { column?: string; length: number; json?: boolean }) => {
+      const m = openModel(path);
+      if (m.kind === 'forecast') {
+        const column = f.column ?? m.column;
+        const table = await readCsv(file, { columns: [column], ...(m.dateColumn ? { dateColumn: m.dateColumn } : {}) });
+        const values = numericColumn(table, column);
+        assertFinite(table, [column]);
+        const { lookback, horizon } = m.forecaster.plan;
+        if (values.length < lookback) throw new CliError(`${file}: column "${column}" has ${values.length} rows, the model needs at least lookback = ${lookback}`);
+        const fc = m.forecaster.forecast(values);
+        const labels = table.dates ? extendDates(table.dates, horizon) : Array.from({ length: horizon }, (_, i) => String(values.length + i));
+        if (f.json) process.stdout.write(JSON.stringify({ forecast: Array.from(fc, (v) => round(v)), dates: labels }) + '\n');
+        else process.stdout.write(['step,forecast', ...labels.map((l, i) => `${l},${fc[i]}`)].join('\n') + '\n');
+      } else if (m.kind === 'classifier') {
+        const data = await readLabelledTexts(file, f.column ?? m.textColumn, null);
+        const p = m.classifier.probabilities(data.texts);
+        const C = m.classifier.classes.length;
+        const rows = data.texts.map((_, r) => {
+          let best = 0;
+          for (let j = 1; j < C; j++) if (p.data[r * C + j]! > p.data[r * C + best]!) best = j;
+          return { label: m.classifier.classes[best]!, probability: round(p.data[r * C + best]!, 4) };
+        });
+        if (f.json) process.stdout.write(JSON.stringify({ predictions: rows }) + '\n');
+        else process.stdout.write(['row,label,probability', ...rows.map((r, i) => `${i + 1},${JSON.stringify(r.label)},${r.probability}`)].join('\n') + '\n');
+      } else if (m.kind === 'language-model') {
+        const text = await readTextHead(file, 1 << 20);
+        if (text.trim() === '') throw new CliError(`${file}: empty text`);
+        const out = generateText(m.loaded.model, m.vocab, { prompt: text, length: f.length, temperature: 0 });
+        if (f.json) process.stdout.write(JSON.stringify({ continuation: out.slice(text.length) }) + '\n');
+        else process.stdout.write(out.slice(text.length) + '\n');
+      } else {
+        throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
+      }
+    });
+}

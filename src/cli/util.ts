@@ -1,0 +1,57 @@
+/**
+ * Small helpers shared by the CLI commands: option parsers that reject bad numbers with a
+ * one-line message, progress messages on stderr (stdout stays clean for --json), and the
+ * output directory. Commands hold no modelling logic; they call the public API.
+ */
+import { mkdirSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+
+/** An error meant for the user: printed as one line, exit code 1, no stack trace. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** commander parser: integer ≥ min. */
+export function intOption(min = 1): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^[+-]?\d+$/.test(v.trim()) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got "${v}"`);
+    return n;
+  };
+}
+
+/** commander parser: finite number, optionally > 0. */
+export function numberOption(positive = true): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || (positive && n <= 0)) throw new InvalidArgumentError(`expected a ${positive ? 'positive ' : ''}number, got "${v}"`);
+    return n;
+  };
+}
+
+/** commander parser: one of `choices`. */
+export function choiceOption<T extends string>(choices: readonly T[]): (v: string) => T {
+  return (v) => {
+    if (!(choices as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+}
+
+/** A progress line on stderr (never stdout: --json output must stay one object). */
+export function info(msg: string): void {
+  process.stderr.write(msg + '\n');
+}
+
+/** Create the output directory (and parents). */
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Round for display and JSON (6 significant digits), keeping null. */
+export function round(v: number | null, digits = 6): number | null {
+  return v === null ? null : Number(v.toPrecision(digits));
+}

@@ -1,0 +1,208 @@
+/**
+ * The language-model recipe behind `lstm train-text` and `lstm generate`: a character (or
+ * word) vocabulary, the text cut into fixed-length chunks for next-token prediction
+ * (x = ids[s..s+T), y = ids[s+1..s+T+1)), Embedding → LSTM → Dense(V) trained with
+ * cross-entropy, a unigram baseline to beat, and sampling with temperature carrying the
+ * recurrent state step by step (so generating n tokens costs n steps, not n²).
+ *
+ * Bits per character = loss(nats per token) · tokens / (chars · ln 2); for a character model
+ * tokens = chars, so it is simply loss / ln 2.
+ */
+import { Rng } from '../tensor/rng.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
+import { CharVocab, WordVocab, PAD_ID, vocabFromJSON, withDefaults, type VocabJSON } from './text.js';
+
+export interface LanguageModelPlan {
+  level: 'char' | 'word';
+  /** Tokens per training chunk T. */
+  seqLen: number;
+  embedding: number;
+  hidden: number;
+  layers: number;
+  cell: 'lstm' | 'gru';
+  dropout: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Fraction of the text (at its end) held out for validation. */
+  valFraction: number;
+  /** Word level: most frequent words kept. */
+  maxVocab: number;
+  seed: number;
+}
+
+/** Defaults documented here, used by the CLI. */
+export const LM_DEFAULTS: LanguageModelPlan = {
+  level: 'char', seqLen: 64, embedding: 32, hidden: 128, layers: 1, cell: 'lstm', dropout: 0,
+  epochs: 4, batchSize: 32, lr: 0.005, valFraction: 0.1, maxVocab: 5000, seed: 0,
+};
+
+/** Cut ids into non-overlapping chunks of T+1 → x (M,T) and next-token targets y (M,T). */
+export function nextTokenChunks(ids: Int32Array, seqLen: number): { x: Tensor; y: Tensor } {
+  const m = Math.floor((ids.length - 1) / seqLen);
+  if (m < 1) throw new RangeError(`text too short: ${ids.length} tokens, need more than ${seqLen}`);
+  const x = new Float32Array(m * seqLen);
+  const y = new Float32Array(m * seqLen);
+  for (let j = 0; j < m; j++) {
+    for (let t = 0; t < seqLen; t++) {
+      x[j * seqLen + t] = ids[j * seqLen + t]!;
+      y[j * seqLen + t] = ids[j * seqLen + t + 1]!;
+    }
+  }
+  return { x: new Tensor(x, [m, seqLen]), y: new Tensor(y, [m, seqLen]) };
+}
+
+/**
+ * Cross-entropy (nats per token) of an add-one-smoothed unigram model fitted on `train`,
+ * measured on `test`: the baseline a language model must beat.
+ */
+export function unigramLoss(train: Int32Array, test: Int32Array, vocabSize: number): number {
+  const counts = new Float64Array(vocabSize).fill(1);
+  for (const id of train) counts[id]!++;
+  const total = train.length + vocabSize;
+  let loss = 0;
+  for (const id of test) loss -= Math.log(counts[id]! / total);
+  return loss / test.length;
+}
+
+/** Build Embedding → LSTM/GRU (→ Dropout) → Dense(V) with parameter names emb.*, lstm.*, fc.*. */
+export function buildLanguageModel(plan: LanguageModelPlan, vocabSize: number): Sequential {
+  const Cell = plan.cell === 'gru' ? GRU : LSTM;
+  const layers: Array<[string, Embedding | LSTM | GRU | Dropout | Dense]> = [
+    ['emb', new Embedding({ numEmbeddings: vocabSize, embeddingDim: plan.embedding, paddingIdx: PAD_ID, seed: plan.seed })],
+    ['lstm', new Cell({ inputSize: plan.embedding, hiddenSize: plan.hidden, numLayers: plan.layers, batchFirst: true, seed: plan.seed + 1, dropout: plan.layers > 1 ? plan.dropout : 0 })],
+  ];
+  if (plan.dropout > 0) layers.push(['drop', new Dropout({ p: plan.dropout, seed: plan.seed + 2 })]);
+  layers.push(['fc', new Dense({ inputSize: plan.hidden, outputSize: vocabSize, seed: plan.seed + 3 })]);
+  return new Sequential(layers, { task: 'language-model' });
+}
+
+export interface TrainTextResult {
+  model: Sequential;
+  vocab: CharVocab | WordVocab;
+  plan: LanguageModelPlan;
+  /** Validation cross-entropy, nats per token. */
+  valLoss: number;
+  /** Unigram baseline on the same validation text, nats per token. */
+  unigramLoss: number;
+  /** Both in bits per character. */
+  bitsPerChar: number;
+  unigramBitsPerChar: number;
+  trainTokens: number;
+  valTokens: number;
+  history: { loss: number[]; valLoss: number[]; epochs: number; bestEpoch: number; seconds: number };
+}
+
+/** Train a language model on `text` (the last valFraction validates). */
+export async function trainLanguageModel(
+  text: string,
+  opts: Partial<LanguageModelPlan> & { log?: (m: string) => void; progress?: boolean | 'auto' } = {},
+): Promise<TrainTextResult> {
+  const plan = withDefaults(LM_DEFAULTS, opts);
+  if (text.trim() === '') throw new RangeError('empty text');
+  const cut = Math.floor(text.length * (1 - plan.valFraction));
+  const trainText = text.slice(0, cut);
+  const valText = text.slice(cut);
+  const vocab = plan.level === 'word' ? new WordVocab().fit(trainText, { maxSize: plan.maxVocab }) : new CharVocab().fit(trainText);
+  const trainIds = vocab.encode(trainText);
+  const valIds = vocab.encode(valText);
+  if (valIds.length <= plan.seqLen) throw new RangeError(`text too short: the validation part has ${valIds.length} tokens, need more than --seq-len ${plan.seqLen}`);
+  const train = nextTokenChunks(trainIds, plan.seqLen);
+  const val = nextTokenChunks(valIds, plan.seqLen);
+  opts.log?.(`vocabulary ${vocab.size} ${plan.level === 'word' ? 'words' : 'characters'}; ${trainIds.length} training and ${valIds.length} validation tokens; ${train.x.shape[0]} chunks of ${plan.seqLen}`);
+  const model = buildLanguageModel(plan, vocab.size);
+  const history = await model.fit({
+    x: train.x, y: train.y, validation: { x: val.x, y: val.y },
+    epochs: plan.epochs, batchSize: plan.batchSize, shuffle: true, seed: plan.seed,
+    loss: 'cross-entropy', optimizer: { name: 'adam', lr: plan.lr }, clipNorm: 1,
+    earlyStopping: { patience: 2, restoreBest: true },
+    progress: opts.progress ?? 'auto',
+  });
+  const valLoss = model.evaluate({ x: val.x, y: val.y, loss: 'cross-entropy' }).loss;
+  const uni = unigramLoss(trainIds, valIds, vocab.size);
+  const perChar = valIds.length / valText.length / Math.LN2;
+  return {
+    model, vocab, plan, valLoss, unigramLoss: uni,
+    bitsPerChar: valLoss * perChar, unigramBitsPerChar: uni * perChar,
+    trainTokens: trainIds.length, valTokens: valIds.length, history,
+  };
+}
+
+/** Sample an index from logits / temperature (temperature 0: the arg max). */
+export function sampleLogits(logits: ArrayLike<number>, temperature: number, rng: Rng): number {
+  let best = 0;
+  for (let j = 1; j < logits.length; j++) if (logits[j]! > logits[best]!) best = j;
+  if (temperature <= 0) return best;
+  const p = new Float64Array(logits.length);
+  let z = 0;
+  for (let j = 0; j < logits.length; j++) z += p[j] = Math.exp((logits[j]! - logits[best]!) / temperature);
+  let u = rng.random() * z;
+  for (let j = 0; j < p.length; j++) {
+    u -= p[j]!;
+    if (u <= 0) return j;
+  }
+  return p.length - 1;
+}
+
+/**
+ * Run a language model over ids with state carried between calls: returns the logits (V) after
+ * the last id. The model must be Embedding → recurrent layers (→ Dropout) → Dense.
+ */
+export class StatefulRunner {
+  private states = new Map<RecurrentBase, { h: Tensor; c?: Tensor }>();
+  constructor(readonly model: Sequential) {
+    model.eval();
+  }
+
+  /** Feed `ids` (in order); returns the next-token logits. */
+  feed(ids: ArrayLike<number>): Float32Array | Float64Array {
+    if (ids.length === 0) throw new RangeError('StatefulRunner.feed: no ids');
+    let x = new Tensor(Float32Array.from(ids as ArrayLike<number>), [1, ids.length]);
+    for (const layer of this.model.layers) {
+      if (layer instanceof Embedding) x = layer.forward(x);
+      else if (layer instanceof RecurrentBase) {
+        const s = this.states.get(layer);
+        const r = layer.forward(x, s ? { h0: s.h, ...(s.c ? { c0: s.c } : {}) } : {});
+        this.states.set(layer, r.c ? { h: r.h, c: r.c } : { h: r.h });
+        x = r.output;
+      } else if (layer instanceof Dropout) continue;
+      else if (layer instanceof Dense) x = layer.forward(x);
+      else throw new RangeError(`StatefulRunner: unsupported layer ${layer.constructor.name}`);
+    }
+    const V = x.shape[x.shape.length - 1]!;
+    return x.data.slice(x.data.length - V);
+  }
+}
+
+/** Continue `prompt` by `length` tokens, sampling with `temperature` (seeded). */
+export function generateText(
+  model: Sequential,
+  vocab: CharVocab | WordVocab,
+  opts: { prompt?: string; length?: number; temperature?: number; seed?: number } = {},
+): string {
+  const rng = new Rng(opts.seed ?? 0);
+  const runner = new StatefulRunner(model);
+  const prompt = opts.prompt ?? '';
+  let ids = Array.from(vocab.encode(prompt));
+  if (ids.length === 0) ids = [vocab instanceof CharVocab ? vocab.id('\n') : vocab.id('.')];
+  let logits = runner.feed(ids);
+  const out: number[] = [];
+  const length = opts.length ?? 300;
+  const temperature = opts.temperature ?? 0.8;
+  for (let i = 0; i < length; i++) {
+    // Never emit padding or unknown.
+    logits[PAD_ID] = -Infinity;
+    logits[1] = -Infinity;
+    const id = sampleLogits(logits, temperature, rng);
+    out.push(id);
+    logits = runner.feed([id]);
+  }
+  const cont = vocab.decode(out);
+  return vocab instanceof CharVocab ? prompt + cont : (prompt ? prompt + ' ' : '') + cont;
+}
+
+/** Rebuild a vocabulary stored in a model file's metadata. */
+export function loadVocab(json: unknown): CharVocab | WordVocab {
+  return vocabFromJSON(json as VocabJSON);
+}
