@@ -34,6 +34,12 @@ export interface RowSpec {
 /** Rows known (from the issue's measurements) to take more than 5 s per call. */
 const SLOW = new Set(['tfjs/cpu W2', 'tfjs/cpu W4', 'tfjs/wasm W4', 'brain.js W4', 'lstm-ts/reference W4']);
 
+/** Threads a WebAssembly backend name stands for: 'wasm-1t' one, 'wasm' every core. */
+function backendThreads(name: string): number {
+  const m = /-(\d+)t$/.exec(name);
+  return m ? Number(m[1]) : CORES;
+}
+
 function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
   return { ok: r.status === 0, out: (r.stdout ?? '') + (r.stderr ?? '') };
@@ -92,9 +98,10 @@ async function main(): Promise<void> {
   const torch = findTorchPython();
   const backends = lstmTsBackends();
   const specs: RowSpec[] = [];
-  for (const b of backends) {
+  // Reference first, then the WebAssembly backends from one thread up.
+  for (const b of [...backends].sort((a, c) => (a === 'reference' ? -1 : c === 'reference' ? 1 : backendThreads(a) - backendThreads(c)))) {
     if (b === 'reference') specs.push({ id: 'lstm-ts/reference', label: 'lstm-ts reference (plain TS)', threads: 1, group: 'lstm-ts' });
-    else for (const t of [...new Set([1, CORES])]) specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b}`, threads: t, group: 'lstm-ts' });
+    else specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b}`, threads: backendThreads(b), group: 'lstm-ts' });
   }
   specs.push(
     { id: 'tfjs/cpu', label: 'TF.js cpu', threads: 1, group: 'tfjs' },

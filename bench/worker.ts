@@ -13,10 +13,10 @@ import { measure, RESULT_MARK } from './harness.js';
 import { implById } from './impls/index.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
 
-/** Register the WebAssembly backend(s) when that module exists (it registers on import). */
-export async function loadWasmBackends(): Promise<void> {
+/** Register the WebAssembly backends when that module exists (they register on import). */
+async function loadWasmBackends(): Promise<{ wasmThreadsReady?: (threads?: number) => Promise<void> } | null> {
   const entry = fileURLToPath(new URL('../src/kernels/wasm/index.ts', import.meta.url));
-  if (existsSync(entry)) await import('../src/kernels/wasm/index.js' as string);
+  return existsSync(entry) ? await import('../src/kernels/wasm/index.js' as string) : null;
 }
 
 async function main(): Promise<void> {
@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   if (!w) throw new Error(`--workload must be one of ${Object.keys(WORKLOADS).join(', ')}, got ${values.workload}`);
   const threads = Number(values.threads), budget = Number(values.budget) * 1000;
   const impl = await implById(values.impl!);
-  if (impl.id.startsWith('lstm-ts/')) await loadWasmBackends();
+  if (impl.id.startsWith('lstm-ts/')) {
+    const wasm = await loadWasmBackends();
+    // Start the worker threads before measuring (they start asynchronously).
+    if (wasm?.wasmThreadsReady && impl.id !== 'lstm-ts/reference') await wasm.wasmThreadsReady(threads);
+  }
   const why = impl.unsupported?.(w);
   if (why) {
     emit({ ok: false, skipped: why });
