@@ -30,7 +30,7 @@ async function timed(runner: Runner): Promise<number> {
  * Warm-up: the cheap `warmup` if the runner has one, then `run` at least once and until 3 calls
  * or 20% of the budget. Measure: `run` until `budgetMs` has passed (at least once), at most maxRuns.
  */
-export async function measure(runner: Runner, budgetMs: number, maxRuns = 500): Promise<Timing> {
+export async function measure(runner: Runner, budgetMs: number, maxRuns = 2000): Promise<Timing> {
   if (runner.warmup) await runner.warmup();
   const samples: number[] = [];
   const first = await timed(runner);

@@ -39,6 +39,8 @@ export interface Row {
   runs?: number;
   maxRssKB?: number;
   skipped?: string;
+  /** What the row actually ran (e.g. the WebAssembly build and its worker threads). */
+  note?: string;
 }
 
 const fmt = (x: number, digits = 3): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(digits));
@@ -120,7 +122,7 @@ function workloadTable(w: WorkloadId, rows: Row[]): string[] {
     const cells = wl.kind === 'inference' && wl.batch > 1
       ? [fmt(wl.batch / (r.median / 1000)), fmt(r.median), fmt(r.min!)]
       : [fmt(r.median), fmt(r.min!)];
-    lines.push(`| ${name(r)} | ${cells.join(' | ')} | ${r.runs} | ${gf} | ${rss} | ${r.load.toFixed(1)} |`);
+    lines.push(`| ${name(r)}${r.note ? ` (${r.note})` : ''} | ${cells.join(' | ')} | ${r.runs} | ${gf} | ${rss} | ${r.load.toFixed(1)} |`);
   }
   return [...lines, ''];
 }

@@ -9,6 +9,7 @@
  *        --skip-slow    skip rows known to take > 5 s per call (TF.js CPU W2/W4, TF.js WASM W4, brain.js W4, lstm-ts reference W4)
  *        --quick        --budget 2 --skip-slow
  *        --out FILE     report path (default BENCHMARKS.md); --no-write prints only
+ *        --no-relaxed   leave out the lstm-ts rows run with --experimental-wasm-relaxed-simd
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -29,10 +30,19 @@ export interface RowSpec {
   label: string;
   threads: number;
   group: 'lstm-ts' | 'tfjs' | 'brain.js' | 'onnxruntime' | 'pytorch';
+  /** Extra node flags for the child (relaxed SIMD needs one in Node 20). */
+  nodeArgs?: string[];
 }
+
+const RELAXED = '--experimental-wasm-relaxed-simd';
 
 /** Rows known (from the issue's measurements) to take more than 5 s per call. */
 const SLOW = new Set(['tfjs/cpu W2', 'tfjs/cpu W4', 'tfjs/wasm W4', 'brain.js W4', 'lstm-ts/reference W4']);
+
+/** True when this Node accepts the relaxed-SIMD flag. */
+function relaxedSupported(): boolean {
+  return sh(process.execPath, [RELAXED, '-e', '0']).ok;
+}
 
 /** Threads a WebAssembly backend name stands for: 'wasm-1t' one, 'wasm' every core. */
 function backendThreads(name: string): number {
@@ -87,6 +97,7 @@ async function main(): Promise<void> {
       only: { type: 'string' }, impl: { type: 'string' }, budget: { type: 'string' },
       'skip-slow': { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
       out: { type: 'string', default: 'BENCHMARKS.md' }, 'no-write': { type: 'boolean', default: false },
+      'no-relaxed': { type: 'boolean', default: false },
     },
   });
   const budget = Number(values.budget ?? (values.quick ? 2 : 6));
@@ -102,6 +113,12 @@ async function main(): Promise<void> {
   for (const b of [...backends].sort((a, c) => (a === 'reference' ? -1 : c === 'reference' ? 1 : backendThreads(a) - backendThreads(c)))) {
     if (b === 'reference') specs.push({ id: 'lstm-ts/reference', label: 'lstm-ts reference (plain TS)', threads: 1, group: 'lstm-ts' });
     else specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b}`, threads: backendThreads(b), group: 'lstm-ts' });
+  }
+  // The relaxed-SIMD (fused multiply-add) build, which Node 20 loads only behind a V8 flag.
+  if (!values['no-relaxed'] && relaxedSupported()) {
+    for (const b of backends.filter((n) => n !== 'reference').sort((a, c) => backendThreads(a) - backendThreads(c))) {
+      specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b} relaxed-SIMD`, threads: backendThreads(b), group: 'lstm-ts', nodeArgs: [RELAXED] });
+    }
   }
   specs.push(
     { id: 'tfjs/cpu', label: 'TF.js cpu', threads: 1, group: 'tfjs' },
@@ -150,10 +167,12 @@ async function main(): Promise<void> {
       } else {
         const res = s.id === 'torch'
           ? await childResult(torch.python!, ['bench/torch_bench.py', '--spec', JSON.stringify(w), '--threads', String(s.threads), '--budget', String(budget)], 300_000)
-          : await childResult(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', String(budget)], 300_000);
+          : await childResult(process.execPath, [...(s.nodeArgs ?? []), '--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', String(budget)], 300_000);
         if (res.ok) Object.assign(row, { median: res.median, min: res.min, runs: (res.samples as number[]).length, maxRssKB: res.maxRssKB });
         else row.skipped = String(res.skipped ?? `failed: ${res.error}`);
-        if (res.info) Object.assign(info.packages, res.info);
+        const { wasm, ...versions } = (res.info ?? {}) as Record<string, string>;
+        if (wasm) row.note = wasm;
+        Object.assign(info.packages, versions);
       }
       const shown = row.median !== undefined ? `${row.median.toFixed(3)} ms (min ${row.min!.toFixed(3)}, ${row.runs} runs)` : row.skipped;
       console.error(`  ${(s.label + ' ×' + s.threads).padEnd(36)} ${shown}`);

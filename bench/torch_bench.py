@@ -71,7 +71,7 @@ def timed(fn):
     return (time.perf_counter() - t0) * 1000
 
 
-def measure(fn, budget_ms, max_runs=500):
+def measure(fn, budget_ms, max_runs=2000):
     first = timed(fn)
     warm, warmup_runs = first, 1
     while warmup_runs < 3 and warm < 0.2 * budget_ms:

@@ -14,7 +14,12 @@ import { implById } from './impls/index.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
 
 /** Register the WebAssembly backends when that module exists (they register on import). */
-async function loadWasmBackends(): Promise<{ wasmThreadsReady?: (threads?: number) => Promise<void> } | null> {
+interface WasmModule {
+  wasmThreadsReady?: (threads?: number) => Promise<void>;
+  wasmInfo?: () => { variant: string; workersReady: number } | null;
+}
+
+async function loadWasmBackends(): Promise<WasmModule | null> {
   const entry = fileURLToPath(new URL('../src/kernels/wasm/index.ts', import.meta.url));
   return existsSync(entry) ? await import('../src/kernels/wasm/index.js' as string) : null;
 }
@@ -37,8 +42,10 @@ async function main(): Promise<void> {
   if (!w) throw new Error(`--workload must be one of ${Object.keys(WORKLOADS).join(', ')}, got ${values.workload}`);
   const threads = Number(values.threads), budget = Number(values.budget) * 1000;
   const impl = await implById(values.impl!);
+  const info: Record<string, string> = {};
+  let wasm: WasmModule | null = null;
   if (impl.id.startsWith('lstm-ts/')) {
-    const wasm = await loadWasmBackends();
+    wasm = await loadWasmBackends();
     // Start the worker threads before measuring (they start asynchronously).
     if (wasm?.wasmThreadsReady && impl.id !== 'lstm-ts/reference') await wasm.wasmThreadsReady(threads);
   }
@@ -50,7 +57,9 @@ async function main(): Promise<void> {
   const runner = await impl.create(w, makeData(w), { threads });
   const timing = await measure(runner, budget);
   await runner.dispose?.();
-  emit({ ok: true, ...timing, info: (await impl.info?.()) ?? {}, maxRssKB: process.resourceUsage().maxRSS });
+  const wi = impl.id !== 'lstm-ts/reference' ? wasm?.wasmInfo?.() : null;
+  if (wi) info.wasm = `${wi.variant} build, ${wi.workersReady} worker threads`;
+  emit({ ok: true, ...timing, info: { ...info, ...((await impl.info?.()) ?? {}) }, maxRssKB: process.resourceUsage().maxRSS });
 }
 
 function emit(r: Record<string, unknown>): void {
