@@ -132,6 +132,7 @@ export interface Backend {
 const registry = new Map<string, () => Backend>();
 const instances = new Map<string, Backend>();
 let current: string | null = null;
+let preferred: string | null = null;
 
 /** Make a backend available under a name (the factory runs on first use). */
 export function registerBackend(name: string, factory: () => Backend): void {
@@ -166,9 +167,18 @@ export function setBackend(name: string): Backend {
   return b;
 }
 
-/** The current backend (the first registered one, "reference", unless set). */
+/**
+ * The backend `getBackend()` starts with when none was set: the WebAssembly backend calls this
+ * once its kernels have loaded. `setBackend` still overrides it.
+ */
+export function setDefaultBackend(name: string): void {
+  if (!registry.has(name)) throw new Error(`unknown backend "${name}"; registered: ${listBackends().join(', ') || '(none)'}`);
+  preferred = name;
+}
+
+/** The current backend: the one set, else the default (`setDefaultBackend`), else "reference". */
 export function getBackend(): Backend {
-  if (current === null) current = registry.has('reference') ? 'reference' : listBackends()[0] ?? null;
+  if (current === null) current = preferred ?? (registry.has('reference') ? 'reference' : listBackends()[0] ?? null);
   if (current === null) throw new Error('no kernel backend registered');
   return backendByName(current);
 }

@@ -1,0 +1,683 @@
+/**
+ * The WebAssembly backend: the kernels of ./assembly (AssemblyScript, 128-bit SIMD) running in
+ * one WebAssembly memory that also holds every buffer the backend hands out, so no kernel call
+ * copies data between JavaScript and WebAssembly. Large matmuls and the batch of the cell
+ * kernels are split over worker threads that share that memory.
+ *
+ * Names: 'wasm' uses every core (os.availableParallelism()), 'wasm-1t' one thread; both share
+ * one memory, so their buffers are interchangeable. `createWasmBackend({ threads })` makes
+ * others (register one with registerBackend). Importing this module in Node loads the kernels
+ * synchronously and makes 'wasm' the default backend; in a browser call `await initWasm()`.
+ *
+ * Build choice at load: the relaxed-SIMD build (f32x4.relaxed_madd, a fused multiply-add) when
+ * WebAssembly.validate accepts it, else the plain-SIMD build. Node 20 accepts it only with
+ * --experimental-wasm-relaxed-simd, or with LSTM_TS_WASM_RELAXED=1 in the environment (which sets
+ * that V8 flag at load; =0 forces the plain build).
+ *
+ * Memory: in Node (and cross-origin-isolated pages) a shared WebAssembly.Memory with a 2 GiB
+ * maximum: growing it never detaches the views already handed out, and worker threads can use
+ * it. Elsewhere the memory cannot be shared and growing would detach every view, so it is
+ * reserved once at its full size (256 MiB by default, `initWasm({ memoryMiB })`) and an
+ * allocation beyond it throws. Buffers come from a size-class allocator written here in JS
+ * (classes ≤ 25% apart, a free list per class, bump allocation above, zero-filled on alloc).
+ *
+ * Threads: each worker runs its own instance of the same module on the shared memory and waits
+ * on a 32-int control slot in that memory (Atomics.wait/notify, a short spin first): the caller
+ * writes the kernel id and arguments, bumps the slot's sequence number, runs its own share,
+ * then waits for each worker's done number. No message is posted per call. A matmul is split
+ * by columns (n ≥ m) or rows in multiples of the register block, so every element is summed in
+ * the same order whatever the thread count (results are bit-identical); the cell kernels are
+ * split by batch rows. Products below PAR_MIN_MACS multiply-adds stay on the calling thread.
+ * Workers are unref'd: they never keep the process alive.
+ */
+import { registerBackend, setDefaultBackend, type Backend, type FloatArray, type RnnActivation } from '../backend.js';
+import type { DType } from '../../tensor/tensor.js';
+import { WASM_DATA_END, WASM_RELAXED, WASM_SIMD } from './build/bytes.js';
+
+/** Exported kernels of the module (pointers are byte addresses; booleans are 0/1). */
+interface Kernels {
+  matmulF32(C: number, A: number, B: number, m: number, n: number, k: number, flags: number, scratch: number, i0: number, i1: number, j0: number, j1: number): void;
+  matmulF64(C: number, A: number, B: number, m: number, n: number, k: number, flags: number, scratch: number, i0: number, i1: number, j0: number, j1: number): void;
+  matmulScratchBytes(): number;
+  lstmFwdF32(g: number, cp: number, cn: number, m: number, B: number, H: number, len: number, t: number): void;
+  lstmFwdF64(g: number, cp: number, cn: number, m: number, B: number, H: number, len: number, t: number): void;
+  lstmBwdF32(g: number, cp: number, cn: number, dm: number, dc: number, dg: number, B: number, H: number, len: number, t: number): void;
+  lstmBwdF64(g: number, cp: number, cn: number, dm: number, dc: number, dg: number, B: number, H: number, len: number, t: number): void;
+  gruFwdF32(xg: number, hg: number, hn: number, hp: number, hx: number, B: number, H: number, len: number, t: number): void;
+  gruFwdF64(xg: number, hg: number, hn: number, hp: number, hx: number, B: number, H: number, len: number, t: number): void;
+  gruBwdF32(g: number, hn: number, hp: number, dh: number, dx: number, dhg: number, dhp: number, B: number, H: number, len: number, t: number): void;
+  gruBwdF64(g: number, hn: number, hp: number, dh: number, dx: number, dhg: number, dhp: number, B: number, H: number, len: number, t: number): void;
+  rnnFwdF32(pre: number, n: number, act: number): void;
+  rnnFwdF64(pre: number, n: number, act: number): void;
+  rnnBwdF32(h: number, dh: number, dp: number, B: number, H: number, act: number, len: number, t: number): void;
+  rnnBwdF64(h: number, dh: number, dp: number, B: number, H: number, act: number, len: number, t: number): void;
+  fillRowsF32(dst: number, rows: number, cols: number, a: number, b: number): void;
+  fillRowsF64(dst: number, rows: number, cols: number, a: number, b: number): void;
+  sumRowsF32(dst: number, src: number, rows: number, cols: number, acc: number): void;
+  sumRowsF64(dst: number, src: number, rows: number, cols: number, acc: number): void;
+  addF32(dst: number, a: number, b: number, n: number): void;
+  addF64(dst: number, a: number, b: number, n: number): void;
+  mulF32(dst: number, a: number, b: number, n: number): void;
+  mulF64(dst: number, a: number, b: number, n: number): void;
+  copyBytes(dst: number, src: number, n: number): void;
+  keepInactiveRows(dst: number, src: number, rows: number, rowBytes: number, len: number, t: number): void;
+  simdPeakF32(iters: number): number;
+  activationsF32(x: number, sig: number, th: number, n: number): void;
+}
+
+/** Kernels a worker can run, by id (the control slot carries the index). */
+const PAR_OPS = ['matmulF32', 'matmulF64', 'lstmFwdF32', 'lstmFwdF64', 'lstmBwdF32', 'lstmBwdF64',
+  'gruFwdF32', 'gruFwdF64', 'gruBwdF32', 'gruBwdF64', 'rnnBwdF32', 'rnnBwdF64'] as const;
+type ParOp = (typeof PAR_OPS)[number];
+const OP_ID = Object.fromEntries(PAR_OPS.map((n, i) => [n, i])) as Record<ParOp, number>;
+
+/** Below this many multiply-adds a matmul runs on the calling thread (measured break-even). */
+const PAR_MIN_MACS = 1 << 18;
+/** Below this many hidden units × batch rows a cell kernel runs on the calling thread. */
+const PAR_MIN_CELLS = 1 << 14;
+const PAGE = 65536;
+const SHARED_MAX_PAGES = 32768; // 2 GiB of address space, reserved, not committed
+const SLOT_INTS = 32;
+const MAX_THREADS = 64;
+/** Control slots (one per thread) follow the module's static data; the heap follows them. */
+const CTRL_BASE = Math.ceil(WASM_DATA_END / 64) * 64;
+const HEAP_BASE = Math.ceil((CTRL_BASE + MAX_THREADS * SLOT_INTS * 4) / PAGE) * PAGE;
+const GUARD = 64; // kernels may read up to 28 bytes past a row end (discarded lanes)
+const WORKER_SPIN = 20000;
+const MAIN_SPIN = 4000;
+
+export interface WasmInitOptions {
+  /** 'auto' (default): relaxed SIMD if the runtime validates it. true: also enable it in Node's V8. false: plain SIMD. */
+  relaxed?: boolean | 'auto';
+  /** Memory reserved when it cannot be shared (browsers without cross-origin isolation). Default 256. */
+  memoryMiB?: number;
+}
+
+export interface WasmBackendOptions {
+  /** Threads including the caller. Default: all cores (os.availableParallelism() / navigator.hardwareConcurrency). */
+  threads?: number;
+  /** Backend name reported by `name`. Default 'wasm' or 'wasm-<threads>t'. */
+  name?: string;
+}
+
+export interface WasmInfo {
+  variant: 'simd' | 'relaxed';
+  shared: boolean;
+  memoryBytes: number;
+  /** Worker threads started and ready (the caller's thread not counted). */
+  workersReady: number;
+  cores: number;
+}
+
+type NodeBuiltins = { getBuiltinModule?: (id: string) => unknown };
+const nodeProcess = (globalThis as { process?: { versions?: { node?: string } } & NodeBuiltins }).process;
+const isNode = typeof nodeProcess?.versions?.node === 'string';
+
+function nodeBuiltin<T>(id: string): T | null {
+  return isNode && typeof nodeProcess!.getBuiltinModule === 'function' ? (nodeProcess!.getBuiltinModule(id) as T) : null;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Number of cores to use by default. */
+function coreCount(): number {
+  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
+  if (os) return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
+
+/** True where a shared WebAssembly.Memory is allowed (Node; cross-origin-isolated pages). */
+function canShare(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  if (isNode) return true;
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+/**
+ * The module declares its memory import shared; where memory cannot be shared, rewrite that
+ * one limits byte (0x03 = max + shared → 0x01 = max) in the import section.
+ */
+function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const b = bytes.slice();
+  let p = 8;
+  const leb = (): number => {
+    let r = 0, s = 0, x: number;
+    do { x = b[p++]!; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80);
+    return r >>> 0;
+  };
+  while (p < b.length) {
+    const id = b[p++]!, size = leb(), end = p + size;
+    if (id === 2) {
+      const count = leb();
+      for (let i = 0; i < count; i++) {
+        p += leb(); p += leb(); // module and field names
+        const kind = b[p++]!;
+        if (kind === 2) {
+          if (b[p] === 0x03) b[p] = 0x01;
+          return b;
+        }
+        if (kind === 0) leb();
+        else throw new Error('wasm backend: unexpected import in the kernel module');
+      }
+    }
+    p = end;
+  }
+  throw new Error('wasm backend: kernel module has no memory import');
+}
+
+// ------------------------------------------------------------------------------ the runtime
+
+/** One memory, one instance on this thread, the allocator and the worker pool. */
+class Runtime {
+  readonly k: Kernels;
+  readonly memory: WebAssembly.Memory;
+  readonly shared: boolean;
+  readonly variant: 'simd' | 'relaxed';
+  private readonly module: WebAssembly.Module;
+  /** Every ArrayBuffer the memory has had (a shared memory's buffer object changes on growth). */
+  private readonly buffers = new Set<ArrayBufferLike>();
+  private cur: ArrayBufferLike;
+  private top = HEAP_BASE;
+  private readonly sizes = new Map<number, number>(); // block address → class bytes
+  private readonly freeLists = new Map<number, number[]>();
+  readonly ctl: Int32Array;
+  private readonly seqs: number[] = [];
+  readonly scratch: number[] = [];
+  private readonly scratchBytes: number;
+  private workers: { ready: boolean; terminate?: () => void }[] = [];
+  private readonly cores: number;
+
+  constructor(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory,
+    shared: boolean, variant: 'simd' | 'relaxed') {
+    this.module = module;
+    this.memory = memory;
+    this.shared = shared;
+    this.variant = variant;
+    this.k = instance.exports as unknown as Kernels;
+    this.cur = memory.buffer;
+    this.buffers.add(this.cur);
+    this.ctl = new Int32Array(memory.buffer, CTRL_BASE, MAX_THREADS * SLOT_INTS);
+    this.scratchBytes = this.k.matmulScratchBytes();
+    this.cores = coreCount();
+  }
+
+  // ---------------------------------------------------------------- allocator
+
+  /** Size class: 64-byte steps up to 1 KiB, then 4 classes per power of two (≤ 25% waste). */
+  private static classOf(bytes: number): number {
+    if (bytes <= 1024) return Math.max(64, Math.ceil(bytes / 64) * 64);
+    const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+    return Math.ceil(bytes / step) * step;
+  }
+
+  /** Address of a zero-filled block of at least `bytes` bytes, 64-byte aligned. */
+  allocBytes(bytes: number): number {
+    const size = Runtime.classOf(Math.max(bytes, 1));
+    const list = this.freeLists.get(size);
+    let ptr = list?.pop();
+    if (ptr !== undefined) {
+      new Uint8Array(this.cur, ptr, size).fill(0);
+    } else {
+      ptr = this.top;
+      const need = ptr + size + GUARD;
+      if (need > this.cur.byteLength) this.grow(need);
+      this.top = ptr + size;
+    }
+    this.sizes.set(ptr, size);
+    return ptr;
+  }
+
+  private grow(needBytes: number): void {
+    const have = this.cur.byteLength;
+    if (!this.shared) {
+      throw new RangeError(`wasm backend: out of memory (${needBytes} bytes needed, ${have} reserved; ` +
+        'memory cannot grow without SharedArrayBuffer: reserve more with initWasm({ memoryMiB }))');
+    }
+    // Grow by at least half again, to keep the number of buffer objects small.
+    const pages = Math.min(SHARED_MAX_PAGES, Math.max(Math.ceil(needBytes / PAGE), Math.ceil(have * 1.5 / PAGE)));
+    if (pages * PAGE < needBytes) throw new RangeError(`wasm backend: out of memory (${needBytes} bytes needed, at most ${SHARED_MAX_PAGES * PAGE})`);
+    this.memory.grow(pages - have / PAGE);
+    this.cur = this.memory.buffer;
+    this.buffers.add(this.cur);
+  }
+
+  freeBytes(ptr: number): boolean {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) return false;
+    this.sizes.delete(ptr);
+    let list = this.freeLists.get(size);
+    if (!list) this.freeLists.set(size, (list = []));
+    list.push(ptr);
+    return true;
+  }
+
+  owns(buf: ArrayBufferView): boolean {
+    return buf.buffer === this.cur || this.buffers.has(buf.buffer);
+  }
+
+  get buffer(): ArrayBufferLike {
+    return this.cur;
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  /** Start workers until `threads − 1` exist (Node worker_threads, or Web Workers). */
+  ensureWorkers(threads: number): void {
+    threads = Math.min(threads, MAX_THREADS);
+    while (this.scratch.length < threads) this.scratch.push(this.allocBytes(this.scratchBytes));
+    if (!this.shared) return;
+    while (this.workers.length < threads - 1) {
+      const slot = this.workers.length + 1;
+      const data = { module: this.module, memory: this.memory, slot: CTRL_BASE + slot * SLOT_INTS * 4, names: PAR_OPS, spin: WORKER_SPIN };
+      this.seqs[slot] = 0;
+      const w = { ready: false, terminate: undefined as (() => void) | undefined };
+      const wt = nodeBuiltin<{ Worker: new (code: string, o: object) => { unref(): void; terminate(): void; on(e: string, f: (x: unknown) => void): void } }>('node:worker_threads');
+      if (wt) {
+        const worker = new wt.Worker(WORKER_CODE, { eval: true, workerData: data });
+        worker.unref();
+        worker.on('error', (e) => { console.error('lstm-ts wasm worker failed:', e); });
+        w.terminate = () => worker.terminate();
+      } else if (!isNode && typeof Worker !== 'undefined' && typeof Blob !== 'undefined') {
+        const url = URL.createObjectURL(new Blob([WORKER_CODE], { type: 'text/javascript' }));
+        const worker = new Worker(url);
+        worker.postMessage(data);
+        w.terminate = () => worker.terminate();
+      } else {
+        return; // no way to start a thread: stay single-threaded
+      }
+      this.workers.push(w);
+    }
+  }
+
+  /** Workers whose instance is up (each sets its slot's ready word). */
+  readyWorkers(max: number): number {
+    let n = 0;
+    for (let w = 1; w <= Math.min(max, this.workers.length); w++) {
+      if (Atomics.load(this.ctl, w * SLOT_INTS + 18) === 1) n = w;
+      else break;
+    }
+    return n;
+  }
+
+  /** Write kernel `op` with arguments into worker w's slot and wake it. */
+  post(w: number, op: number, a: ArrayLike<number>): void {
+    const c = this.ctl, base = w * SLOT_INTS;
+    c[base + 2] = op;
+    for (let i = 0; i < a.length; i++) c[base + 3 + i] = a[i]!;
+    const s = (this.seqs[w] = (this.seqs[w]! + 1) | 0);
+    Atomics.store(c, base, s);
+    Atomics.notify(c, base);
+  }
+
+  /** Wait until worker w has finished its last job. */
+  join(w: number): void {
+    const c = this.ctl, base = w * SLOT_INTS, s = this.seqs[w]!;
+    let spins = 0;
+    while (Atomics.load(c, base + 1) !== s) {
+      if (++spins > MAIN_SPIN && canBlock) {
+        Atomics.wait(c, base + 1, Atomics.load(c, base + 1), 1);
+        spins = 0;
+      }
+    }
+    if (c[base + 17] !== 0) {
+      c[base + 17] = 0;
+      throw new Error(`wasm backend: kernel ${PAR_OPS[c[base + 2]!]} failed in worker ${w}`);
+    }
+  }
+
+  /** Resolves when `n` workers are ready (for tests and benchmarks). */
+  async whenReady(n: number, timeoutMs = 10000): Promise<void> {
+    const t0 = Date.now();
+    this.ensureWorkers(n + 1);
+    while (this.readyWorkers(n) < Math.min(n, this.workers.length)) {
+      if (Date.now() - t0 > timeoutMs) throw new Error('wasm backend: worker threads did not start');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  info(): WasmInfo {
+    return { variant: this.variant, shared: this.shared, memoryBytes: this.cur.byteLength, workersReady: this.readyWorkers(MAX_THREADS), cores: this.cores };
+  }
+}
+
+/** Only Node (and workers) may block the calling thread with Atomics.wait. */
+const canBlock = isNode;
+
+/**
+ * The worker: instantiate the module on the shared memory, mark the slot ready, then loop:
+ * wait for a new sequence number, run kernel c[2] with arguments c[3..], publish done = seq.
+ * Plain JavaScript, evaluated by worker_threads (eval) or loaded from a Blob URL.
+ */
+const WORKER_CODE = `
+'use strict';
+function start(d) {
+  const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory, abort() { throw new Error('abort'); } } });
+  const fns = d.names.map((n) => inst.exports[n]);
+  const c = new Int32Array(d.memory.buffer, d.slot, 32);
+  let seen = Atomics.load(c, 0);
+  Atomics.store(c, 18, 1);
+  for (;;) {
+    let s = Atomics.load(c, 0), spins = 0;
+    while (s === seen) {
+      if (++spins > d.spin) { Atomics.wait(c, 0, seen); spins = 0; }
+      s = Atomics.load(c, 0);
+    }
+    seen = s;
+    try {
+      fns[c[2]](c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16]);
+    } catch (e) {
+      c[17] = 1;
+    }
+    Atomics.store(c, 1, seen);
+    Atomics.notify(c, 1);
+  }
+}
+if (typeof require === 'function') start(require('node:worker_threads').workerData);
+else self.onmessage = (e) => start(e.data);
+`;
+
+// ------------------------------------------------------------------------------ loading
+
+let runtime: Runtime | null = null;
+let loadError: Error | null = null;
+
+function pickVariant(relaxed: boolean | 'auto'): { bytes: Uint8Array<ArrayBuffer>; variant: 'simd' | 'relaxed' } {
+  const rel = decodeBase64(WASM_RELAXED);
+  if (relaxed !== false) {
+    if (relaxed === true && !WebAssembly.validate(rel)) {
+      nodeBuiltin<{ setFlagsFromString(s: string): void }>('node:v8')?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    }
+    if (WebAssembly.validate(rel)) return { bytes: rel, variant: 'relaxed' };
+  }
+  return { bytes: decodeBase64(WASM_SIMD), variant: 'simd' };
+}
+
+function makeMemory(opts: WasmInitOptions): { memory: WebAssembly.Memory; shared: boolean } {
+  const shared = canShare();
+  if (shared) return { memory: new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAX_PAGES, shared: true }), shared };
+  const pages = Math.ceil(((opts.memoryMiB ?? 256) * 1024 * 1024) / PAGE);
+  return { memory: new WebAssembly.Memory({ initial: pages, maximum: pages }), shared };
+}
+
+function imports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return { env: { memory, abort: () => { throw new Error('wasm kernel abort'); } } };
+}
+
+/** Synchronous load (Node): compile, instantiate. */
+function loadSync(opts: WasmInitOptions = {}): Runtime {
+  const { bytes, variant } = pickVariant(opts.relaxed ?? 'auto');
+  const { memory, shared } = makeMemory(opts);
+  const module = new WebAssembly.Module((shared ? bytes : unshareMemoryImport(bytes)) as BufferSource);
+  return new Runtime(module, new WebAssembly.Instance(module, imports(memory)), memory, shared, variant);
+}
+
+/**
+ * Load the kernels asynchronously (browsers must call this; in Node the import already did and
+ * this only reports what was loaded). `bytes` replaces
+ * the embedded module (e.g. a fetched kernels-simd.wasm). Registers 'wasm' and 'wasm-1t' and
+ * makes 'wasm' the default backend. Returns what was loaded.
+ */
+export async function initWasm(opts: WasmInitOptions & { bytes?: BufferSource } = {}): Promise<WasmInfo> {
+  if (!runtime) {
+    const picked = opts.bytes
+      ? { bytes: new Uint8Array(opts.bytes instanceof ArrayBuffer ? opts.bytes : opts.bytes.buffer), variant: 'simd' as const }
+      : pickVariant(opts.relaxed ?? 'auto');
+    const { memory, shared } = makeMemory(opts);
+    const module = await WebAssembly.compile((shared ? picked.bytes : unshareMemoryImport(picked.bytes)) as BufferSource);
+    const instance = await WebAssembly.instantiate(module, imports(memory));
+    runtime = new Runtime(module, instance, memory, shared, picked.variant);
+    loadError = null;
+    register();
+  }
+  return runtime.info();
+}
+
+/** What is loaded (or null when the kernels are not loaded). */
+export function wasmInfo(): WasmInfo | null {
+  return runtime ? runtime.info() : null;
+}
+
+/** Resolves when the worker threads of `threads` (default: all cores) are running. */
+export async function wasmThreadsReady(threads = coreCount()): Promise<void> {
+  if (!runtime) throw new Error('wasm backend not loaded');
+  await runtime.whenReady(threads - 1);
+}
+
+/** The SIMD peak micro-benchmark kernel and the activations (for bench/ and tests). */
+export function wasmKernelsForBench(): { simdPeakF32(iters: number): number; activationsF32(x: Float32Array, sig: Float32Array, th: Float32Array): void } {
+  const rt = need();
+  return {
+    simdPeakF32: (iters) => rt.k.simdPeakF32(iters),
+    activationsF32: (x, sig, th) => rt.k.activationsF32(x.byteOffset, sig.byteOffset, th.byteOffset, x.length),
+  };
+}
+
+function need(): Runtime {
+  if (runtime) return runtime;
+  throw loadError ?? new Error('wasm backend: kernels not loaded; call `await initWasm()` first');
+}
+
+function register(): void {
+  registerBackend('wasm', () => createWasmBackend({ name: 'wasm' }));
+  registerBackend('wasm-1t', () => createWasmBackend({ threads: 1, name: 'wasm-1t' }));
+  setDefaultBackend('wasm');
+}
+
+// ------------------------------------------------------------------------------ the backend
+
+/** A backend on the loaded kernels with its own thread count (memory and workers are shared). */
+export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly threads: number } {
+  const rt = need();
+  const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(opts.threads ?? coreCount())));
+  const name = opts.name ?? (opts.threads === undefined ? 'wasm' : `wasm-${threads}t`);
+  rt.ensureWorkers(threads);
+  const k = rt.k;
+  const args: number[] = new Array(14).fill(0);
+
+  /** Byte address of element `off` of `buf`, after checking the buffer lives in our memory. */
+  function ptr(buf: FloatArray | Int32Array, off: number, what: string): number {
+    if (!rt.owns(buf)) throw new TypeError(`${name} backend: ${what} is not a buffer of this backend (allocate it with backend.alloc)`);
+    return buf.byteOffset + off * buf.BYTES_PER_ELEMENT;
+  }
+  const lenPtr = (lengths: Int32Array | null): number => (lengths ? ptr(lengths, 0, 'lengths') : 0);
+  function sameType(a: FloatArray, b: FloatArray, what: string): void {
+    if (a.BYTES_PER_ELEMENT !== b.BYTES_PER_ELEMENT) throw new TypeError(`${name} backend: ${what} mixes float32 and float64 buffers`);
+  }
+
+  // Cell kernels: the caller fills `base` (arguments for all rows) and `rowBytes` (how far
+  // each pointer argument moves per batch row, 0 for scalars); bAt and lenAt index the batch
+  // size and the lengths pointer. The batch is split into contiguous row ranges, one per thread.
+  const base: number[] = new Array(14).fill(0);
+  const rowBytes: number[] = new Array(14).fill(0);
+  function rowsArgs(b0: number, b1: number, bAt: number, lenAt: number): void {
+    for (let i = 0; i < 14; i++) args[i] = base[i]! + b0 * rowBytes[i]!;
+    args[bAt] = b1 - b0;
+    if (base[lenAt] !== 0) args[lenAt] = base[lenAt]! + b0 * 4;
+  }
+  function splitRows(op: ParOp, B: number, H: number, bAt: number, lenAt: number): void {
+    const parts = threads > 1 && B > 1 && B * H >= PAR_MIN_CELLS ? Math.min(B, 1 + rt.readyWorkers(threads - 1)) : 1;
+    const fn = k[op] as (...a: number[]) => void;
+    const per = Math.ceil(B / parts);
+    let used = 0;
+    for (let w = 1; w < parts; w++) {
+      const lo = w * per, hi = Math.min(B, lo + per);
+      if (lo >= hi) break;
+      rowsArgs(lo, hi, bAt, lenAt);
+      rt.post(w, OP_ID[op], args);
+      used = w;
+    }
+    rowsArgs(0, Math.min(B, per), bAt, lenAt);
+    fn(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!);
+    for (let w = 1; w <= used; w++) rt.join(w);
+  }
+  /** Argument i of the next cell kernel: address (or value) v, moving `row` bytes per batch row. */
+  function arg(i: number, v: number, row: number): void {
+    base[i] = v;
+    rowBytes[i] = row;
+  }
+
+  const be: Backend & { readonly threads: number } = {
+    name,
+    threads,
+
+    alloc(n: number, dtype: DType): FloatArray {
+      const bytes = dtype === 'float64' ? 8 : 4;
+      const p = rt.allocBytes(n * bytes);
+      return dtype === 'float64' ? new Float64Array(rt.buffer, p, n) : new Float32Array(rt.buffer, p, n);
+    },
+    allocInt(n: number): Int32Array {
+      return new Int32Array(rt.buffer, rt.allocBytes(n * 4), n);
+    },
+    free(buf): void {
+      if (!rt.owns(buf) || !rt.freeBytes(buf.byteOffset)) {
+        throw new Error(`${name} backend: free of a buffer it did not allocate (or freed twice)`);
+      }
+    },
+    owns(buf): boolean {
+      return rt.owns(buf);
+    },
+
+    matmul(C, cOff, A, aOff, B, bOff, m, n, k_, transA, transB, accumulate) {
+      sameType(C, A, 'matmul');
+      sameType(C, B, 'matmul');
+      const c = ptr(C, cOff, 'matmul C'), a = ptr(A, aOff, 'matmul A'), b = ptr(B, bOff, 'matmul B');
+      const flags = (transA ? 1 : 0) | (transB ? 2 : 0) | (accumulate ? 4 : 0);
+      const f64 = C.BYTES_PER_ELEMENT === 8;
+      const fn = f64 ? k.matmulF64 : k.matmulF32;
+      const macs = m * n * k_;
+      const workers = threads > 1 && macs >= PAR_MIN_MACS ? rt.readyWorkers(threads - 1) : 0;
+      if (workers === 0) {
+        fn(c, a, b, m, n, k_, flags, rt.scratch[0]!, 0, m, 0, n);
+        return;
+      }
+      // Split the larger of m and n in multiples of the register block (8 columns, 4 rows).
+      const byCols = n >= m;
+      const unit = byCols ? 8 : 4, dim = byCols ? n : m;
+      const parts = Math.min(workers + 1, Math.ceil(dim / unit));
+      const per = Math.ceil(dim / parts / unit) * unit;
+      let used = 0;
+      for (let w = 1; w < parts; w++) {
+        const lo = Math.min(dim, w * per), hi = Math.min(dim, (w + 1) * per);
+        if (lo >= hi) break;
+        args[0] = c; args[1] = a; args[2] = b; args[3] = m; args[4] = n; args[5] = k_; args[6] = flags;
+        args[7] = rt.scratch[w]!;
+        if (byCols) { args[8] = 0; args[9] = m; args[10] = lo; args[11] = hi; } else { args[8] = lo; args[9] = hi; args[10] = 0; args[11] = n; }
+        rt.post(w, OP_ID[f64 ? 'matmulF64' : 'matmulF32'], args);
+        used = w;
+      }
+      const hi0 = Math.min(dim, per);
+      if (byCols) fn(c, a, b, m, n, k_, flags, rt.scratch[0]!, 0, m, 0, hi0);
+      else fn(c, a, b, m, n, k_, flags, rt.scratch[0]!, 0, hi0, 0, n);
+      for (let w = 1; w <= used; w++) rt.join(w);
+    },
+
+    fillRows(dst, dOff, rows, cols, a, aOff, b, bOff) {
+      const d = ptr(dst, dOff, 'fillRows dst'), pa = ptr(a, aOff, 'fillRows a'), pb = b ? ptr(b, bOff, 'fillRows b') : 0;
+      if (dst.BYTES_PER_ELEMENT === 8) k.fillRowsF64(d, rows, cols, pa, pb);
+      else k.fillRowsF32(d, rows, cols, pa, pb);
+    },
+
+    sumRows(dst, dOff, src, sOff, rows, cols, accumulate) {
+      const d = ptr(dst, dOff, 'sumRows dst'), s = ptr(src, sOff, 'sumRows src');
+      if (dst.BYTES_PER_ELEMENT === 8) k.sumRowsF64(d, s, rows, cols, accumulate ? 1 : 0);
+      else k.sumRowsF32(d, s, rows, cols, accumulate ? 1 : 0);
+    },
+
+    copy(dst, dOff, src, sOff, n) {
+      sameType(dst, src, 'copy');
+      k.copyBytes(ptr(dst, dOff, 'copy dst'), ptr(src, sOff, 'copy src'), n * dst.BYTES_PER_ELEMENT);
+    },
+
+    add(dst, dOff, a, aOff, b, bOff, n) {
+      const d = ptr(dst, dOff, 'add dst'), pa = ptr(a, aOff, 'add a'), pb = ptr(b, bOff, 'add b');
+      if (dst.BYTES_PER_ELEMENT === 8) k.addF64(d, pa, pb, n);
+      else k.addF32(d, pa, pb, n);
+    },
+
+    mul(dst, dOff, a, aOff, b, bOff, n) {
+      const d = ptr(dst, dOff, 'mul dst'), pa = ptr(a, aOff, 'mul a'), pb = ptr(b, bOff, 'mul b');
+      if (dst.BYTES_PER_ELEMENT === 8) k.mulF64(d, pa, pb, n);
+      else k.mulF32(d, pa, pb, n);
+    },
+
+    keepInactiveRows(dst, dOff, src, sOff, rows, cols, lengths, t) {
+      if (!lengths) return;
+      const e = dst.BYTES_PER_ELEMENT;
+      k.keepInactiveRows(ptr(dst, dOff, 'keepInactiveRows dst'), src ? ptr(src, sOff, 'keepInactiveRows src') : 0,
+        rows, cols * e, lenPtr(lengths), t);
+    },
+
+    lstmCellForward(gates, gOff, cPrev, cpOff, cNext, cnOff, m, mOff, B, H, lengths, t) {
+      const e = gates.BYTES_PER_ELEMENT, rb = H * e;
+      const g = ptr(gates, gOff, 'gates'), cp = ptr(cPrev, cpOff, 'cPrev'), cn = ptr(cNext, cnOff, 'cNext'), mo = ptr(m, mOff, 'm');
+      const len = lenPtr(lengths);
+      arg(0, g, 4 * rb); arg(1, cp, rb); arg(2, cn, rb); arg(3, mo, rb);
+      arg(4, B, 0); arg(5, H, 0); arg(6, len, 0); arg(7, t, 0);
+      splitRows(e === 8 ? 'lstmFwdF64' : 'lstmFwdF32', B, H, 4, 6);
+    },
+
+    lstmCellBackward(gates, gOff, cPrev, cpOff, cNext, cnOff, dm, dmOff, dc, dcOff, dGates, dgOff, B, H, lengths, t) {
+      const e = gates.BYTES_PER_ELEMENT, rb = H * e;
+      const g = ptr(gates, gOff, 'gates'), cp = ptr(cPrev, cpOff, 'cPrev'), cn = ptr(cNext, cnOff, 'cNext');
+      const pdm = ptr(dm, dmOff, 'dm'), pdc = ptr(dc, dcOff, 'dc'), pdg = ptr(dGates, dgOff, 'dGates');
+      const len = lenPtr(lengths);
+      arg(0, g, 4 * rb); arg(1, cp, rb); arg(2, cn, rb); arg(3, pdm, rb); arg(4, pdc, rb); arg(5, pdg, 4 * rb);
+      arg(6, B, 0); arg(7, H, 0); arg(8, len, 0); arg(9, t, 0);
+      splitRows(e === 8 ? 'lstmBwdF64' : 'lstmBwdF32', B, H, 6, 8);
+    },
+
+    gruCellForward(xg, xOff, hg, hgOff, hn, hnOff, hPrev, hpOff, hNext, hnxOff, B, H, lengths, t) {
+      const e = xg.BYTES_PER_ELEMENT, rb = H * e;
+      const x = ptr(xg, xOff, 'xg'), h = ptr(hg, hgOff, 'hg'), pn = ptr(hn, hnOff, 'hn');
+      const hp = ptr(hPrev, hpOff, 'hPrev'), hx = ptr(hNext, hnxOff, 'hNext');
+      const len = lenPtr(lengths);
+      arg(0, x, 3 * rb); arg(1, h, 3 * rb); arg(2, pn, rb); arg(3, hp, rb); arg(4, hx, rb);
+      arg(5, B, 0); arg(6, H, 0); arg(7, len, 0); arg(8, t, 0);
+      splitRows(e === 8 ? 'gruFwdF64' : 'gruFwdF32', B, H, 5, 7);
+    },
+
+    gruCellBackward(gates, gOff, hn, hnOff, hPrev, hpOff, dh, dhOff, dXg, dxOff, dHg, dhgOff, dhPrev, dhpOff, B, H, lengths, t) {
+      const e = gates.BYTES_PER_ELEMENT, rb = H * e;
+      const g = ptr(gates, gOff, 'gates'), pn = ptr(hn, hnOff, 'hn'), hp = ptr(hPrev, hpOff, 'hPrev'), pdh = ptr(dh, dhOff, 'dh');
+      const dx = ptr(dXg, dxOff, 'dXg'), dhg = ptr(dHg, dhgOff, 'dHg'), dhp = ptr(dhPrev, dhpOff, 'dhPrev');
+      const len = lenPtr(lengths);
+      arg(0, g, 3 * rb); arg(1, pn, rb); arg(2, hp, rb); arg(3, pdh, rb); arg(4, dx, 3 * rb); arg(5, dhg, 3 * rb);
+      arg(6, dhp, rb); arg(7, B, 0); arg(8, H, 0); arg(9, len, 0); arg(10, t, 0);
+      splitRows(e === 8 ? 'gruBwdF64' : 'gruBwdF32', B, H, 7, 9);
+    },
+
+    rnnCellForward(pre, pOff, B, H, act: RnnActivation) {
+      const p = ptr(pre, pOff, 'pre');
+      if (pre.BYTES_PER_ELEMENT === 8) k.rnnFwdF64(p, B * H, act === 'tanh' ? 0 : 1);
+      else k.rnnFwdF32(p, B * H, act === 'tanh' ? 0 : 1);
+    },
+
+    rnnCellBackward(h, hOff, dh, dhOff, dPre, dpOff, B, H, act, lengths, t) {
+      const e = h.BYTES_PER_ELEMENT, rb = H * e;
+      const ph = ptr(h, hOff, 'h'), pdh = ptr(dh, dhOff, 'dh'), pdp = ptr(dPre, dpOff, 'dPre');
+      const len = lenPtr(lengths);
+      arg(0, ph, rb); arg(1, pdh, rb); arg(2, pdp, rb); arg(3, B, 0); arg(4, H, 0);
+      arg(5, act === 'tanh' ? 0 : 1, 0); arg(6, len, 0); arg(7, t, 0);
+      splitRows(e === 8 ? 'rnnBwdF64' : 'rnnBwdF32', B, H, 3, 6);
+    },
+  };
+  return be;
+}
+
+// Node: load now, synchronously, and become the default backend. Browsers: initWasm().
+if (isNode) {
+  try {
+    // LSTM_TS_WASM_RELAXED=1 turns on relaxed SIMD in Node 20's V8, =0 forces plain SIMD.
+    const env = (nodeProcess as { env?: Record<string, string | undefined> }).env?.LSTM_TS_WASM_RELAXED;
+    runtime = loadSync({ relaxed: env === '1' ? true : env === '0' ? false : 'auto' });
+    register();
+  } catch (e) {
+    loadError = e instanceof Error ? e : new Error(String(e));
+  }
+}
