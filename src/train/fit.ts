@@ -320,10 +320,10 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
       if (best.weights) model.flat.set(best.weights);
       history.seconds = priorSeconds + (performance.now() - t0) / 1000;
       const where = best.weights ? `The model holds the best weights so far (epoch ${best.epoch}, loss ${best.loss}).` : 'The model holds the weights from before this step.';
-      const clip = clipNorm ? `gradient clipping is on (clipNorm ${clipNorm}); try a smaller clipNorm` : 'try gradient clipping (clipNorm: 1)';
+      const clip = clipNorm ? `a smaller clipNorm (now ${clipNorm})` : 'gradient clipping (clipNorm: 1)';
       throw new TrainingError(
         `training stopped at step ${err.step} (epoch ${err.epoch}, batch ${err.batch} of ${err.batches}): ${err.what} is ${err.value}. ${where} ` +
-        `Try a lower learning rate (now ${optimizer.lr}), ${clip}, and check the inputs for extreme values.`,
+        `Try a lower learning rate (now ${optimizer.lr}) or ${clip}, and check the inputs for extreme values.`,
         err.step, err.epoch, err.batch, history,
       );
     }
