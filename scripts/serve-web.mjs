@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Serves the explorer on 127.0.0.1 only (never on other interfaces): builds web/dist, then a
+// small static file server with the right content types. `startServer` is also used by the
+// browser test (port 0 = a random free port).
+// Usage: node scripts/serve-web.mjs [port]   (default 8080)
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildWeb } from './build-web.mjs';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.json': 'application/json', '.map': 'application/json', '.png': 'image/png',
+  '.wasm': 'application/wasm', '.safetensors': 'application/octet-stream',
+};
+
+/** Serve `dir` on 127.0.0.1:`port`; resolves to { server, url }. */
+export function startServer(dir, port = 0) {
+  const base = resolve(dir);
+  const server = createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      let file = normalize(join(base, path));
+      if (file !== base && !file.startsWith(base + sep)) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
+      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${server.address().port}/` }));
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const { outdir, ms } = await buildWeb();
+  const { url } = await startServer(outdir, Number(process.argv[2] ?? 8080));
+  console.log(`built in ${ms} ms; explorer at ${url} (Ctrl-C to stop)`);
+}

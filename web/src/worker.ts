@@ -1,0 +1,54 @@
+/**
+ * The explorer's training worker: builds a task's model and trains it with the library's own
+ * fit (Adam, gradient clipping), one epoch per call so a 'stop' or new 'start' message is seen
+ * between epochs. After every batch it reports the loss; at most every 250 ms it also sends a
+ * copy of the flat parameter buffer, which the page loads into its own copy of the model to
+ * trace the gates. The page never waits on training.
+ *
+ * Messages in:  { type: 'start', task, seed } | { type: 'stop' }
+ * Messages out: { type: 'model', task, config, vocab? } then { type: 'progress', step, epoch, loss, weights? }*
+ *               | { type: 'error', message }
+ */
+import { Adam } from '../../src/optim/index.js';
+import { buildTask, type TaskName } from './tasks.js';
+
+interface Start {
+  type: 'start';
+  task: TaskName;
+  seed: number;
+}
+
+let run = 0; // id of the current training run; a new start or a stop ends the old one
+
+const ctx = self as unknown as { postMessage(m: unknown, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
+
+ctx.onmessage = (e: MessageEvent<Start | { type: 'stop' }>) => {
+  const msg = e.data;
+  run++;
+  if (msg.type === 'start') train(msg, run).catch((err: Error) => ctx.postMessage({ type: 'error', message: err.message }));
+};
+
+async function train(msg: Start, id: number): Promise<void> {
+  const task = buildTask(msg.task, msg.seed);
+  const { model } = task;
+  ctx.postMessage({ type: 'model', task: msg.task, config: model.config(), vocab: task.vocab?.toJSON() ?? null, weights: model.flat.slice() });
+  const optimizer = new Adam(model, { lr: task.lr });
+  let step = 0, lastSent = 0;
+  for (let epoch = 1; id === run; epoch++) {
+    await model.fit({
+      x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: epoch, progress: false,
+      callbacks: {
+        onBatchEnd: (info) => {
+          step++;
+          const now = performance.now();
+          const send = now - lastSent > 250;
+          if (send) lastSent = now;
+          const weights = send ? model.flat.slice() : undefined;
+          ctx.postMessage({ type: 'progress', step, epoch, loss: info.loss, weights }, weights ? [weights.buffer] : []);
+        },
+      },
+    });
+    // Let queued messages (stop, restart) run before the next epoch.
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
