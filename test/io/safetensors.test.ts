@@ -229,6 +229,67 @@ describe('malformed files give FormatError naming the file and the problem', () 
   });
 });
 
+describe('structured fuzz: random headers', () => {
+  test('2000 random valid headers, most with one mutation: valid ones load exactly, the rest load or throw FormatError', () => {
+    const SIZES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, U8: 1, BOOL: 1 };
+    const tensorArb = fc.record({
+      name: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'toString')),
+      dtype: fc.constantFrom(...Object.keys(SIZES)),
+      shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
+    });
+    const mutation = fc.oneof(
+      fc.constant({ kind: 'none' as const }),
+      fc.record({ kind: fc.constant('dtype' as const), value: fc.constantFrom('F8_E5M2', 'Q4', '', 'f32', 'F32', 'U8') }),
+      fc.record({ kind: fc.constant('shape' as const), value: fc.constantFrom(-1, 0, 1, 7, 2.5, 2 ** 40) }),
+      fc.record({ kind: fc.constant('begin' as const), value: fc.integer({ min: -3, max: 3 }) }),
+      fc.record({ kind: fc.constant('end' as const), value: fc.integer({ min: -3, max: 3 }) }),
+      fc.record({ kind: fc.constant('data' as const), value: fc.integer({ min: -3, max: 3 }) }),
+      fc.record({ kind: fc.constant('meta' as const), value: fc.constantFrom<unknown>(1, null, 'x', ['a'], { k: 2 }, { k: 'v' }) }),
+    );
+    let loaded = 0, rejected = 0;
+    fc.assert(
+      fc.property(fc.uniqueArray(tensorArb, { selector: (t) => t.name, maxLength: 4 }), mutation, fc.nat(), (list, mut, pick) => {
+        const header: Record<string, unknown> = Object.create(null);
+        let pos = 0;
+        for (const t of list) {
+          if (t.name === '__metadata__') continue;
+          const n = t.shape.reduce((a, b) => a * b, 1) * SIZES[t.dtype]!;
+          header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [pos, pos + n] };
+          pos += n;
+        }
+        let dataLen = pos;
+        const names = Object.keys(header);
+        const target = names.length ? (header[names[pick % names.length]!] as { dtype: string; shape: number[]; data_offsets: number[] }) : null;
+        if (mut.kind === 'dtype' && target) target.dtype = mut.value;
+        if (mut.kind === 'shape' && target) target.shape.push(mut.value);
+        if (mut.kind === 'begin' && target) target.data_offsets[0]! += mut.value;
+        if (mut.kind === 'end' && target) target.data_offsets[1]! += mut.value;
+        if (mut.kind === 'data') dataLen = Math.max(0, dataLen + mut.value);
+        if (mut.kind === 'meta') header.__metadata__ = mut.value;
+        const bytes = build(JSON.stringify(header), new Uint8Array(dataLen).map((_, i) => i * 37));
+        const unchanged = mut.kind === 'none' || (mut.kind !== 'meta' && mut.kind !== 'data' && !target)
+          || (mut.kind === 'data' && mut.value === 0) || ((mut.kind === 'begin' || mut.kind === 'end') && mut.value === 0)
+          || (mut.kind === 'dtype' && target?.dtype === (list.find((t) => header[t.name] === target)?.dtype))
+          || (mut.kind === 'shape' && mut.value === 1);
+        try {
+          const { tensors } = readSafetensors(bytes);
+          loaded++;
+          for (const name of Object.keys(tensors)) assert.deepEqual(tensors[name]!.shape, (header[name] as { shape: number[] }).shape);
+          assert.deepEqual(Object.keys(tensors).sort(), names.sort());
+        } catch (e) {
+          if (!(e instanceof FormatError)) throw e;
+          rejected++;
+          if (unchanged) throw new Error(`a valid file was rejected: ${e.message}`);
+        }
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+    console.log(`structured fuzz: ${loaded} loaded, ${rejected} rejected`);
+    assert.ok(loaded > 300 && rejected > 300, `${loaded} loaded, ${rejected} rejected: the generator must exercise both`);
+    assert.equal(({} as Record<string, unknown>).dtype, undefined);
+  });
+});
+
 describe('writeSafetensors writes atomically', () => {
   test('overwrites the target in one step and leaves no temporary file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'st-'));
