@@ -193,7 +193,11 @@ export class Sequential extends Module {
     for (let i = this.adapters.length - 1; i >= 0 && d; i--) d = this.adapters[i]!.backwardBatch(d);
   }
 
-  /** Inference in eval mode, in batches (default 256); returns the stacked outputs. */
+  /**
+   * Inference in eval mode, in batches (default 256); returns the stacked outputs, (N,O) or
+   * (N,T,O). For per-step outputs with lengths, steps past a row's length hold the output for a
+   * zero hidden state: ignore them.
+   */
   predict(x: Tensor, opts: { lengths?: ArrayLike<number> | null; batchSize?: number } = {}): Tensor {
     const N = x.shape[0] ?? 0;
     const bs = opts.batchSize ?? 256;

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { FormatError } from '../io/errors.js';
-import { decodeModel, encodeModel } from '../io/model-file.js';
+import { decodeModel, encodeModel, type ModelExtra } from '../io/model-file.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { OptimizerState } from '../optim/optimizers.js';
 import { Rng } from '../tensor/rng.js';
@@ -64,8 +64,12 @@ export function setLayerRngs(model: Sequential, states: Record<string, number[]>
 const replacer = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 const reviver = (_k: string, v: unknown): unknown => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
 
-/** Write a checkpoint of `model` and `state` to `path` (atomic). */
-export function saveCheckpoint(path: string, model: Sequential, state: TrainState): void {
+/**
+ * Write a checkpoint of `model` and `state` to `path` (atomic). `extra` entries (scaler,
+ * vocabulary, ...) are stored in the metadata as in saveModel, so a checkpoint can be used
+ * as a model file.
+ */
+export function saveCheckpoint(path: string, model: Sequential, state: TrainState, extra: ModelExtra = {}): void {
   const { optimizer, best, ...rest } = state;
   const tensors: Record<string, Tensor> = Object.create(null);
   for (const [k, buf] of Object.entries(optimizer.buffers)) tensors[`__optimizer__.${k}`] = new Tensor(buf, [buf.length]);
@@ -76,7 +80,7 @@ export function saveCheckpoint(path: string, model: Sequential, state: TrainStat
     optimizer: { name: optimizer.name, lr: optimizer.lr, step: optimizer.step, hyper: optimizer.hyper },
     best: { loss: best.loss, epoch: best.epoch },
   }, replacer));
-  writeFileAtomicSync(path, encodeModel(model, { checkpoint }, tensors));
+  writeFileAtomicSync(path, encodeModel(model, { ...extra, checkpoint }, tensors));
 }
 
 /**

@@ -104,8 +104,12 @@ export interface FitOptions {
     onBatchEnd?: (info: BatchInfo) => void | Promise<void>;
     onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
   };
-  /** Write a checkpoint to `path` every `every` epochs (default 1) and when training ends. Atomic. */
-  checkpoint?: { path: string; every?: number };
+  /**
+   * Write a checkpoint to `path` every `every` epochs (default 1) and when training ends
+   * (atomic). `extra` (scaler, vocab, ...) is stored in its metadata as saveModel does, so the
+   * checkpoint is also a usable model file.
+   */
+  checkpoint?: { path: string; every?: number; extra?: Record<string, unknown> };
   /** Continue from a checkpoint written by a previous fit with the same data and options. */
   resumeFrom?: string;
   /** Progress on stderr: a bar on a TTY, plain lines otherwise ('auto' and true); false: silent. Default 'auto'. */
@@ -229,7 +233,7 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
     saveCheckpoint(opts.checkpoint.path, model, {
       epoch, step, history, optimizer: optimizer.stateDict(), schedule: schedule ? schedule.stateDict() : null,
       rng: rng.getState(), layerRngs: layerRngs(model), best, wait,
-    });
+    }, opts.checkpoint.extra);
   };
   const state = (epoch: number, lossNow: number, valNow: number): ProgressState => {
     const secs = (performance.now() - tRun) / 1000;

@@ -98,7 +98,7 @@ for (const backend of BACKENDS) {
 
         const first = lstmModel(backend, 1, 0.3);
         const ck = join(dir, 'run.ckpt.safetensors');
-        await first.fit({ ...opts(), epochs: 3, checkpoint: { path: ck, every: 1 } });
+        await first.fit({ ...opts(), epochs: 3, checkpoint: { path: ck, every: 1, extra: { scaler: { min: [0], max: [1] } } } });
         assert.ok(existsSync(ck));
         // A different initial model: everything must come from the checkpoint.
         const resumed = lstmModel(backend, 99, 0.3);
@@ -108,7 +108,8 @@ for (const backend of BACKENDS) {
         assert.deepEqual(hRes.valLoss, hFull.valLoss);
         assert.deepEqual(hRes.lr, hFull.lr);
         // The checkpoint is also a model file.
-        const { model } = loadModel(ck, { backend });
+        const { model, metadata } = loadModel(ck, { backend });
+        assert.deepEqual(metadata.scaler, { min: [0], max: [1] });
         assert.deepEqual(Object.keys(model.stateDict()), Object.keys(first.stateDict()));
       } finally {
         rmSync(dir, { recursive: true, force: true });
