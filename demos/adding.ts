@@ -12,7 +12,7 @@
  * deck's vanishing-gradient picture, measured.
  */
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../src/io/index.js';
 import { GRU, LSTM, RNN, Rng, Tensor, type RecurrentBase, type RecurrentMode } from '../src/index.js';
 import { Dense, LastStep } from '../src/nn/layers.js';
 import { Sequential } from '../src/nn/sequential.js';
@@ -205,7 +205,7 @@ export const addingDemo: Demo = {
 
 function save(dir: string, name: string, svg: string): string {
   const p = join(dir, name);
-  writeFileSync(p, svg);
+  writeFileAtomicSync(p, svg);
   return p;
 }
 

@@ -8,7 +8,8 @@
  * learnt.
  */
 import { join } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../src/io/index.js';
 import { LSTM, Rng, Tensor } from '../src/index.js';
 import { CharVocab } from '../src/data/index.js';
 import { Dense, Embedding } from '../src/nn/layers.js';
@@ -23,24 +24,25 @@ import { trainSteps } from './loop.js';
 const TEXT = 'data/republic_clean.txt';
 
 /**
- * Held-out BPC of the add-one unigram and bigram models. Scores targets ids[first..end) of
- * `test`, each bigram conditioned on the character before it. V = number of symbols counted
- * in the denominators.
+ * Held-out BPC of the add-one unigram and bigram models. Ids are 0..size−1, id 0 being padding
+ * (never emitted), so smoothing spreads over V = size − 1 symbols. Scores targets
+ * test[first..end), each bigram conditioned on the character before it.
  */
-export function ngramBpc(train: Int32Array, test: Int32Array, V: number, first: number, end: number): { unigram: number; bigram: number } {
-  const uni = new Float64Array(V), big = new Float64Array(V * V);
+export function ngramBpc(train: Int32Array, test: Int32Array, size: number, first: number, end: number): { unigram: number; bigram: number } {
+  const V = size - 1;
+  const uni = new Float64Array(size), big = new Float64Array(size * size);
   for (let i = 0; i < train.length; i++) {
     uni[train[i]!]!++;
-    if (i > 0) big[train[i - 1]! * V + train[i]!]!++;
+    if (i > 0) big[train[i - 1]! * size + train[i]!]!++;
   }
   // Bigram context counts n_p: how often p is followed by anything (the last char is not).
-  const ctx = new Float64Array(V);
+  const ctx = new Float64Array(size);
   for (let i = 0; i + 1 < train.length; i++) ctx[train[i]!]!++;
   let nllU = 0, nllB = 0;
   for (let i = first; i < end; i++) {
     const c = test[i]!, p = test[i - 1]!;
     nllU -= Math.log((uni[c]! + 1) / (train.length + V));
-    nllB -= Math.log((big[p * V + c]! + 1) / (ctx[p]! + V));
+    nllB -= Math.log((big[p * size + c]! + 1) / (ctx[p]! + V));
   }
   return { unigram: bitsPerChar(nllU, end - first), bigram: bitsPerChar(nllB, end - first) };
 }
@@ -115,7 +117,7 @@ export const charlmDemo: Demo = {
     const nChunks = Math.floor((testIds.length - 1) / len);
     const test = chunks(testIds, len, nChunks);
     const scored = nChunks * len; // positions 1..scored of the held-out text
-    const base = ngramBpc(trainIds, testIds, V, 1, scored + 1);
+    const base = ngramBpc(trainIds, testIds, vocab.size, 1, scored + 1);
     log(`baselines: unigram ${base.unigram.toFixed(3)} bpc, bigram ${base.bigram.toFixed(3)} bpc`);
 
     const hidden = (opts.hidden as number | undefined) ?? (quick ? 64 : 128);
@@ -144,7 +146,7 @@ export const charlmDemo: Demo = {
     const plots: string[] = [];
     if (out) {
       const p = join(out, 'charlm-curve.svg');
-      writeFileSync(p, lineChart({
+      writeFileAtomicSync(p, lineChart({
         title: 'Character LSTM: held-out bits per character while training', xLabel: 'training step', yLabel: 'bits per character',
         series: [
           { name: 'LSTM (held-out subset)', x: curve.step, y: curve.value },

@@ -12,7 +12,7 @@
  * it back: it starts at persistence and learns the correction.
  */
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../src/io/index.js';
 import { LSTM, Rng, Tensor } from '../src/index.js';
 import { StandardScaler, oneHot, readCsv, slidingWindows, numericColumn } from '../src/data/index.js';
 import { Dense, LastStep } from '../src/nn/layers.js';
@@ -112,7 +112,7 @@ export const pm25Demo: Demo = {
       const first = Math.min(24 * 7, actual.length); // one week of 2014, hour by hour
       const hours = Array.from({ length: first }, (_, i) => w.targetStart[testSel[i]!]! - testStart);
       const p = join(out, 'pm25-week.svg');
-      writeFileSync(p, lineChart({
+      writeFileAtomicSync(p, lineChart({
         title: 'PM2.5, first week of the 2014 test year: next-hour forecasts', xLabel: 'hour of 2014', yLabel: 'PM2.5 (µg/m³)',
         series: [
           { name: 'actual', x: hours, y: Array.from(actual.subarray(0, first)) },

@@ -120,7 +120,7 @@ export const spamDemo: Demo = {
     const rng = new Rng(seed);
     let { train, test } = split(data.labels.length, 0.2, rng);
     if (quick) [train, test] = [train.slice(0, 1500), test.slice(0, 500)];
-    const vocab = new WordVocab().fit(train.map((i) => data.tokens[i]!.join(' ')), { maxSize: quick ? 3000 : 20000, minCount: 2 });
+    const vocab = new WordVocab().fit(train.map((i) => data.tokens[i]!.join(' ')).join('\n'), { maxSize: quick ? 3000 : 20000, minCount: 2 });
     const docs = data.tokens.map((t) => vocab.encode(t.join(' ')).slice(0, maxTokens));
     for (let i = 0; i < docs.length; i++) if (docs[i]!.length === 0) docs[i] = Int32Array.of(1);
     const yTest = Int32Array.from(test, (i) => data.labels[i]!);

@@ -15,6 +15,7 @@ import { register as registerPredict } from './commands/predict.js';
 import { register as registerEval } from './commands/eval.js';
 import { register as registerInfo } from './commands/info.js';
 import { register as registerInspect } from './commands/inspect.js';
+import { register as registerDemo } from './commands/demo.js';
 
 /** Build the program with every command registered (exported for tests and embedding). */
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerInfo(program);
   registerInspect(program);
+  registerDemo(program);
   return program;
 }
 
