@@ -15,7 +15,7 @@ import type { FloatArray } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, shapeStr } from '../tensor/tensor.js';
 import { uniform } from './init.js';
-import { Module, type ModuleOptions } from './module.js';
+import { Module, type ModuleOptions, type Parameter } from './module.js';
 
 /**
  * A batch flowing through a model: a backend buffer holding (T,B,F) time-major when `seq`,
@@ -92,8 +92,10 @@ export class Dense extends Module implements ModelLayer {
   readonly activation: Activation;
   readonly hasBias: boolean;
   readonly seed: number;
-  readonly weight;
-  readonly bias;
+  /** (O,I) */
+  readonly weight: Parameter;
+  /** (O), or null without bias. */
+  readonly bias: Parameter | null;
   private readonly ws = new Workspace(this);
   /** Cache for backward: the input (N,I) and the activated output (N,O). */
   private cache: { x: FloatArray; y: FloatArray; N: number; shape: number[] | null } | null = null;
@@ -233,7 +235,8 @@ export class Embedding extends Module implements ModelLayer {
   readonly embeddingDim: number;
   readonly paddingIdx: number | null;
   readonly seed: number;
-  readonly weight;
+  /** (V,E) */
+  readonly weight: Parameter;
   private readonly ws = new Workspace(this);
   private cache: { ids: FloatArray; N: number; shape: number[] | null } | null = null;
 

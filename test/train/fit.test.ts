@@ -151,6 +151,27 @@ for (const backend of BACKENDS) {
       assert.deepEqual(Array.from(m.flat), before[1]); // the weights after step 2
     });
 
+    test('recurrent models clip the global gradient norm to 1 by default; clipNorm: null turns it off', async () => {
+      const big = new Tensor(y.data.map((v) => v * 1000), y.shape); // large errors → gradient norms ≫ 1
+      const stepNorms = async (clipNorm?: null): Promise<Array<[number, number]>> => {
+        const m = lstmModel(backend);
+        let prev = Array.from(m.flat);
+        const out: Array<[number, number]> = [];
+        await m.fit({ x, y: big, epochs: 1, batchSize: 16, optimizer: { name: 'sgd', lr: 1 }, ...(clipNorm === null ? { clipNorm } : {}), ...quiet,
+          callbacks: { onBatchEnd: (b) => {
+            const w = Array.from(m.flat);
+            out.push([b.gradNorm, Math.sqrt(w.reduce((s, v, i) => s + (v - prev[i]!) ** 2, 0))]); // SGD lr 1: ‖Δw‖ = ‖g_clipped‖
+            prev = w;
+          } } });
+        return out;
+      };
+      for (const [g, dw] of await stepNorms()) {
+        assert.ok(g > 1);
+        assert.ok(Math.abs(dw - 1) < 1e-3, `step norm ${dw}`);
+      }
+      for (const [g, dw] of await stepNorms(null)) assert.ok(Math.abs(dw - g) < 1e-3 * g, `step norm ${dw} vs gradient norm ${g}`);
+    });
+
     test('NaN in the data is refused before training, naming the row', async () => {
       const bad = x.clone();
       bad.data[5 * 8 + 2] = NaN;
