@@ -140,9 +140,10 @@ export function registerBackend(name: string, factory: () => Backend): void {
   instances.delete(name);
 }
 
-/** Backend names registered so far. */
+/** Backend names registered so far, "reference" first. */
 export function listBackends(): string[] {
-  return [...registry.keys()];
+  const names = [...registry.keys()];
+  return names.includes('reference') ? ['reference', ...names.filter((n) => n !== 'reference')] : names;
 }
 
 /** Look up a backend by name without making it current. */
