@@ -13,3 +13,4 @@ export {
 } from './pytorch.js';
 export * from './onnx/index.js';
 export { saveModel, loadModel, encodeModel, decodeModel, configParameterCount, MODEL_FORMAT, MODEL_VERSION, type ModelMetadata, type ModelExtra, type LoadModelOptions, type LoadedModel } from './model-file.js';
+export * from './tfjs/index.js';
