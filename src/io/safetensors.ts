@@ -194,7 +194,11 @@ function decode(raw: Uint8Array, dtype: SafetensorsDType, out: DType): Float32Ar
   switch (dtype) {
     case 'F64': for (let i = 0; i < n; i++) dst[i] = dv.getFloat64(8 * i, true); break;
     case 'F32': for (let i = 0; i < n; i++) dst[i] = dv.getFloat32(4 * i, true); break;
-    case 'F16': for (let i = 0; i < n; i++) dst[i] = f16ToNumber(dv.getUint16(2 * i, true)); break;
+    case 'F16': {
+      const table = f16Table();
+      for (let i = 0; i < n; i++) dst[i] = table[dv.getUint16(2 * i, true)]!;
+      break;
+    }
     case 'BF16': for (let i = 0; i < n; i++) dst[i] = bf16ToNumber(dv.getUint16(2 * i, true)); break;
     case 'I64': for (let i = 0; i < n; i++) dst[i] = Number(dv.getBigInt64(8 * i, true)); break;
     case 'U64': for (let i = 0; i < n; i++) dst[i] = Number(dv.getBigUint64(8 * i, true)); break;
@@ -257,6 +261,12 @@ export function encodeSafetensors(
   const base = 8 + json.length;
   for (const { t, dtype, begin } of plan) {
     const d = t.data, o = base + begin;
+    if (LITTLE_ENDIAN_HOST && (dtype === 'F32' || dtype === 'F64')) {
+      // Same layout as the typed array: copy the bytes (converting float64 ↔ float32 first if needed).
+      const arr = dtype === 'F32' ? (d instanceof Float32Array ? d : Float32Array.from(d)) : (d instanceof Float64Array ? d : Float64Array.from(d));
+      out.set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength), o);
+      continue;
+    }
     switch (dtype) {
       case 'F64': for (let i = 0; i < d.length; i++) dv.setFloat64(o + 8 * i, d[i]!, true); break;
       case 'F32': for (let i = 0; i < d.length; i++) dv.setFloat32(o + 4 * i, d[i]!, true); break;
@@ -285,6 +295,16 @@ export function f16ToNumber(h: number): number {
   if (e === 0) return s * m * 2 ** -24; // zero or subnormal
   if (e === 31) return m ? NaN : s * Infinity;
   return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+let F16_TABLE: Float64Array | null = null;
+/** All 65536 binary16 values, built on first use (decoding is then one lookup per element). */
+function f16Table(): Float64Array {
+  if (!F16_TABLE) {
+    F16_TABLE = new Float64Array(65536);
+    for (let h = 0; h < 65536; h++) F16_TABLE[h] = f16ToNumber(h);
+  }
+  return F16_TABLE;
 }
 
 /** bfloat16 bits → number (the top half of a float32). */
