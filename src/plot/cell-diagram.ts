@@ -47,6 +47,8 @@ export interface CellDiagramOptions {
 }
 
 const SEQ = sequentialScale();
+/** Which CellLabels entry names each layer (data-label attributes use the label keys). */
+const LABEL_KEY: Partial<Record<keyof CellStep, keyof CellLabels>> = { f: 'forget', i: 'input', g: 'candidate', o: 'output' };
 
 export function cellDiagram(o: CellDiagramOptions): string {
   const L = o.labels, s = o.step, u = o.unit ?? 0;
@@ -74,7 +76,7 @@ export function cellDiagram(o: CellDiagramOptions): string {
     const lines = wrap(name);
     const names = lines.map((ln, j) => `<tspan x="${cx}" dy="${j ? 13 : 0}">${esc(ln)}</tspan>`).join('');
     p.push(`<g data-k="${k}" class="layer"><rect x="${cx - 50}" y="230" width="100" height="52" rx="4" fill="${fill}" stroke="#a07c00"/>` +
-      `<text class="label" data-label="${k}" x="${cx}" y="${lines.length > 1 ? 246 : 252}" text-anchor="middle" font-size="11.5" fill="${tc}">${names}</text>` +
+      `<text class="label" data-label="${LABEL_KEY[k]}" x="${cx}" y="${lines.length > 1 ? 246 : 252}" text-anchor="middle" font-size="11.5" fill="${tc}">${names}</text>` +
       `<text x="${cx}" y="276" text-anchor="middle" font-size="11" fill="${tc}">${fn}</text></g>`);
   };
 
