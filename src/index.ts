@@ -11,3 +11,4 @@ export * from './optim/index.js';
 export * from './train/index.js';
 export * from './io/index.js';
 export * from './trace/index.js';
+export * from './report/index.js';
