@@ -21,8 +21,12 @@ Variable lengths go through pack_padded_sequence(enforce_sorted=False) and pad_p
 so the stored weights are exactly the ones used. The python `safetensors` package is not needed:
 the files are written here with struct + json, following the format (8-byte little-endian header
 length, JSON header padded with spaces to a multiple of 8, tensors sorted by name, contiguous data).
-The test loader (test/core/torch-fixtures.test.ts) picks up every *.data.safetensors file in the
-folder, so new cases only need to be added to CASES and the script re-run.
+Whole models (MODEL_CASES: Embedding -> LSTM/GRU/RNN -> Linear) are written as NAME.state.safetensors
+plus NAME.model.safetensors (see generate_model).
+
+The test loaders (test/core/torch-fixtures.test.ts, test/core/torch-model-fixtures.test.ts) pick up
+every *.data.safetensors / *.model.safetensors file in the folder, so new cases only need to be
+added to CASES / MODEL_CASES and the script re-run.
 
 The other direction:  --roundtrip  has lstm-ts build layers with its own seeded initialisation,
 save them with saveTorchStateDict, and checks that torch.nn's strict load_state_dict accepts the
@@ -140,6 +144,75 @@ CASES = [
     ('rnn_nobias_batch_first', 'RNN', dict(input_size=3, hidden_size=4, bias=False, batch_first=True), dict(T=4, B=2, h0=True)),
     ('rnn_relu_f64_lengths', 'RNN', dict(input_size=3, hidden_size=4, nonlinearity='relu', bidirectional=True), dict(T=4, B=3, h0=True, lengths=[4, 1, 3], state='F64')),
 ]
+
+
+# Whole models (name, layers): an optional Embedding (token ids in) or float input, one recurrent
+# layer (batch_first), and a Linear head on every step. Saved as NAME.state.safetensors (the whole
+# model's state_dict: embed.weight, rnn.weight_ih_l0, ..., fc.weight, fc.bias) and
+# NAME.model.safetensors (ids or x, output, R_output, grad.<name> for every parameter, grad.x).
+MODEL_CASES = [
+    ('model_embed_lstm_fc', [
+        ('embed', 'Embedding', dict(num_embeddings=10, embedding_dim=4, padding_idx=0)),
+        ('rnn', 'LSTM', dict(input_size=4, hidden_size=6, num_layers=2, batch_first=True)),
+        ('fc', 'Linear', dict(in_features=6, out_features=3)),
+    ], dict(T=5, B=3)),
+    ('model_bilstm_proj_fc', [
+        ('rnn', 'LSTM', dict(input_size=3, hidden_size=5, proj_size=2, bidirectional=True, batch_first=True)),
+        ('fc', 'Linear', dict(in_features=4, out_features=2)),
+    ], dict(T=4, B=2)),
+    ('model_embed_gru_fc_nobias', [
+        ('embed', 'Embedding', dict(num_embeddings=7, embedding_dim=3)),
+        ('rnn', 'GRU', dict(input_size=3, hidden_size=4, bidirectional=True, batch_first=True)),
+        ('fc', 'Linear', dict(in_features=8, out_features=5, bias=False)),
+    ], dict(T=6, B=2)),
+]
+
+
+class Stack(nn.Module):
+    """Layers applied in order; a recurrent layer passes on its output sequence."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.names = []
+        for name, kind, kw in layers:
+            setattr(self, name, getattr(nn, kind)(**kw))
+            self.names.append(name)
+
+    def forward(self, x):
+        for name in self.names:
+            m = getattr(self, name)
+            x = m(x)[0] if isinstance(m, nn.RNNBase) else m(x)
+        return x
+
+
+def generate_model(name, layers, opt, out_dir, seed):
+    torch.manual_seed(seed)
+    model = Stack(layers).eval()
+    T, B = opt['T'], opt['B']
+    first_kind, first_kw = layers[0][1], layers[0][2]
+    if first_kind == 'Embedding':
+        x = torch.randint(0, first_kw['num_embeddings'], (B, T))
+        x[0, -1] = 0  # make sure id 0 (the padding index, if any) occurs
+    else:
+        x = torch.randn(B, T, first_kw['input_size'], requires_grad=True)
+    output = model(x)
+    R = torch.randn(*output.shape)
+    (output * R).sum().backward()
+    write_safetensors(os.path.join(out_dir, f'{name}.state.safetensors'), {k: v.detach() for k, v in model.state_dict().items()}, {'format': 'pt'})
+    data = {'output': output.detach(), 'R_output': R}
+    if first_kind == 'Embedding':
+        data['ids'] = x
+    else:
+        data['x'] = x.detach()
+        data['grad.x'] = x.grad
+    for pname, p in model.named_parameters():
+        data[f'grad.{pname}'] = p.grad if p.grad is not None else torch.zeros_like(p)
+    desc = [dict(name=n, type=k, **({**config_of(k, kw)} if k in ('LSTM', 'GRU', 'RNN') else kw)) for n, k, kw in layers]
+    for d in desc:
+        d.pop('kind', None)
+    meta = {'model': json.dumps(desc), 'state_file': f'{name}.state.safetensors', 'dtype': 'float32',
+            'torch_version': torch.__version__, 'seed': str(seed), 'loss': 'sum(output*R_output)'}
+    write_safetensors(os.path.join(out_dir, f'{name}.model.safetensors'), data, meta)
 
 
 class Wrapper(nn.Module):
@@ -342,6 +415,11 @@ def main():
         if args.only and name not in args.only:
             continue
         generate(name, kind, kw, opt, args.out, seed=zlib.crc32(name.encode()))  # stable per name
+        print('wrote', name)
+    for name, layers, opt in MODEL_CASES:
+        if args.only and name not in args.only:
+            continue
+        generate_model(name, layers, opt, args.out, seed=zlib.crc32(name.encode()))
         print('wrote', name)
 
 

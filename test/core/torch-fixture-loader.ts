@@ -51,14 +51,20 @@ const OPTION_NAMES: Record<string, string> = {
 
 /** Build the layer a case describes (weights still random; load the state next). */
 export function buildLayer(c: TorchCase, backend: string): RecurrentBase {
-  const opts: Record<string, unknown> = { backend, dtype: c.dtype };
-  for (const [k, v] of Object.entries(c.config)) {
-    if (k === 'kind') continue;
+  return buildRecurrent(c.kind, c.config, { backend, dtype: c.dtype }, c.name);
+}
+
+/** A recurrent layer from torch.nn arguments (`kind`, `name`, `type` keys are skipped). */
+export function buildRecurrent(kind: string, config: Record<string, unknown>, base: Record<string, unknown>, where: string): RecurrentBase {
+  const opts: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(config)) {
+    if (k === 'kind' || k === 'name' || k === 'type') continue;
     const ours = OPTION_NAMES[k];
-    if (!ours) throw new Error(`${c.name}: config option ${k} is not supported by the loader`);
+    if (!ours) throw new Error(`${where}: config option ${k} is not supported by the loader`);
     opts[ours] = v;
   }
-  const Ctor = c.kind === 'LSTM' ? LSTM : c.kind === 'GRU' ? GRU : RNN;
+  const Ctor = kind === 'LSTM' ? LSTM : kind === 'GRU' ? GRU : kind === 'RNN' ? RNN : null;
+  if (!Ctor) throw new Error(`${where}: unknown recurrent kind ${kind}`);
   return new Ctor(opts as never);
 }
 
