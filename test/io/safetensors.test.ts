@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
-  FormatError, Tensor, encodeSafetensors, readSafetensors, writeSafetensors, parseSafetensorsHeader,
+  FormatError, Tensor, encodeSafetensors, writeFileAtomic, writeFileAtomicSync, readSafetensors, writeSafetensors, parseSafetensorsHeader,
   f16ToNumber, bf16ToNumber, numberToF16, numberToBf16,
 } from '../../src/index.js';
 import { TORCH_FIXTURE_DIR } from '../core/torch-fixture-loader.js';
@@ -310,6 +310,29 @@ describe('writeSafetensors writes atomically', () => {
     assert.throws(() => writeSafetensors(join(dir, 'no-such-dir', 'x.safetensors'), { a: Tensor.from([1]) }), /ENOENT/);
     assert.deepEqual(readdirSync(dir), ['m.safetensors']);
     assert.deepEqual(Array.from(readSafetensors(p).tensors.a!.data), [1, 2]);
+  });
+});
+
+describe('writeFileAtomic / writeFileAtomicSync', () => {
+  test('write strings and bytes, replace the old file, leave nothing behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const p = join(dir, 'a.json');
+    await writeFileAtomic(p, '{"v":1}');
+    await writeFileAtomic(p, Uint8Array.from([0x7b, 0x7d]));
+    assert.equal(readFileSync(p, 'utf8'), '{}');
+    writeFileAtomicSync(p, 'é');
+    assert.equal(readFileSync(p, 'utf8'), 'é');
+    assert.deepEqual(readdirSync(dir), ['a.json']);
+  });
+
+  test('a failing write (target is a directory) keeps nothing and throws', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'sub'));
+    await assert.rejects(writeFileAtomic(join(dir, 'sub'), 'x'), /EISDIR|EEXIST|ENOTEMPTY|EPERM/);
+    assert.throws(() => writeFileAtomicSync(join(dir, 'sub'), 'x'), /EISDIR|EEXIST|ENOTEMPTY|EPERM/);
+    assert.deepEqual(readdirSync(dir), ['sub']);
+    assert.deepEqual(readdirSync(join(dir, 'sub')), []);
   });
 });
 
