@@ -77,11 +77,16 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
   return { x, display: { label: names.join(', '), values: seriesOf(x.data, T, F) } };
 }
 
-/** The training history stored with a model: metadata.history, or `lstm forecast`'s first member. */
+/**
+ * The training history stored with a model: metadata.history, metadata.training (train-text,
+ * classify), or the member's entry of metadata.training.histories (forecast ensembles).
+ */
 export function storedHistory(metadata: Record<string, unknown>): { loss?: number[]; valLoss?: number[] } | undefined {
-  const h = metadata.history as { loss?: number[]; valLoss?: number[] } | undefined;
+  type H = { loss?: number[]; valLoss?: number[] };
+  const h = metadata.history as H | undefined;
   if (h && Array.isArray(h.loss)) return h;
-  const training = metadata.training as { histories?: Array<{ loss?: number[]; valLoss?: number[] }> } | undefined;
+  const training = metadata.training as (H & { histories?: H[] }) | undefined;
+  if (training && Array.isArray(training.loss)) return training;
   const member = typeof metadata.member === 'number' ? metadata.member : 0;
   return training?.histories?.[member];
 }
