@@ -223,7 +223,10 @@ export class Sequential extends Module {
     return evaluateModel(this, opts);
   }
 
-  /** Train. See FitOptions for every option and its default; resolves to the History. */
+  /**
+   * Train. See FitOptions for every option and its default; resolves to the History. The model
+   * is left in eval mode; NaN/Inf during training rejects with a TrainingError.
+   */
   fit(opts: FitOptions): Promise<History> {
     return fitModel(this, opts);
   }

@@ -114,7 +114,10 @@ export interface FitOptions {
   resumeFrom?: string;
   /** Progress on stderr: a bar on a TTY, plain lines otherwise ('auto' and true); false: silent. Default 'auto'. */
   progress?: boolean | 'auto';
-  /** Abort: training stops after the current batch; the history has aborted = true. */
+  /**
+   * Abort: training stops before the next batch; the history has aborted = true and the model
+   * keeps its current weights (the last checkpoint, if any, is from the last finished epoch).
+   */
   signal?: AbortSignal;
 }
 
@@ -254,6 +257,10 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
       const lr = optimizer.lr;
       let sum = 0, count = 0;
       for (let bi = 0; bi < batches; bi++) {
+        if (opts.signal?.aborted) {
+          history.aborted = true;
+          break;
+        }
         const s = bi * batchSize, e = Math.min(nTrain, s + batchSize);
         const b = gatherBatch(x, y, opts.lengths ?? null, order, s, e);
         step++;
@@ -276,11 +283,6 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
         if (performance.now() - lastYield > 50) {
           await new Promise((r) => setTimeout(r, 0));
           lastYield = performance.now();
-        }
-        if (opts.signal?.aborted) {
-          history.aborted = true;
-          stop = true;
-          break;
         }
       }
       if (history.aborted) break;
