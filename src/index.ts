@@ -12,3 +12,5 @@ export * from './train/index.js';
 export * from './io/index.js';
 export * from './trace/index.js';
 export * from './report/index.js';
+export * from './data/index.js';
+export * from './plot/index.js';

@@ -16,11 +16,12 @@
  *   mode       'delta' for a trending series: inputs and targets are relative to the window's
  *              last value, so levels never seen in training can still be forecast; else 'level'
  *   training   Adam, MSE, early stopping on the last 15% of training windows (by time) with the
- *              best weights restored; an ensemble of `ensemble` seeds averaged.
+ *              best weights restored; on long series only every stride-th window is used so an
+ *              epoch stays under WINDOW_BUDGET input steps; an ensemble of `ensemble` seeds averaged.
  */
 import { StandardScaler, scalerFromJSON, type ScalerJSON } from './scalers.js';
 import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength, type Metrics } from './series.js';
-import { slidingWindows } from './windows.js';
+import { slidingWindows, windowCount } from './windows.js';
 import { Tensor } from '../tensor/tensor.js';
 import { LSTM, GRU, Dense, LastStep, Sequential } from '../nn/index.js';
 
@@ -76,7 +77,7 @@ export function planForecast(values: ArrayLike<number>, opts: ForecastOptions = 
     epochs: opts.epochs ?? 200,
     batchSize: opts.batchSize ?? 32,
     lr: opts.lr ?? 0.005,
-    patience: opts.patience ?? 20,
+    patience: opts.patience ?? 15,
     ensemble: opts.ensemble ?? 1,
     seed: opts.seed ?? 0,
   };
@@ -160,10 +161,10 @@ export class SeriesForecaster {
     return this.predictAt(values, [values.length]);
   }
 
-  /** Training targets in model units for the windows of `values`. */
-  windows(values: ArrayLike<number>): { x: Tensor; y: Tensor } {
+  /** Training inputs and targets in model units for the windows of `values` (every `stride`-th). */
+  windows(values: ArrayLike<number>, stride = 1): { x: Tensor; y: Tensor } {
     const { lookback, horizon } = this.plan;
-    const w = slidingWindows(values, { lookback, horizon });
+    const w = slidingWindows(values, { lookback, horizon, stride });
     const origins = w.targetStart;
     const { x, anchor } = this.inputs(values, origins);
     const y = new Float32Array(origins.length * horizon);
@@ -211,6 +212,9 @@ export function fitScaler(plan: ForecastPlan, train: ArrayLike<number>): Standar
   return plan.mode === 'delta' ? new StandardScaler({ withMean: false }).fit(difference(z)) : new StandardScaler().fit(z);
 }
 
+/** Input steps (windows × lookback) per training epoch before windows are thinned out by a stride. */
+export const WINDOW_BUDGET = 40_000;
+
 export interface TrainForecastResult {
   forecaster: SeriesForecaster;
   /** Per ensemble member: final training and validation loss, epochs run, seconds. */
@@ -221,7 +225,11 @@ export interface TrainForecastResult {
 export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPlan, opts: ForecastOptions = {}): Promise<TrainForecastResult> {
   const scaler = fitScaler(plan, train);
   const shell = new SeriesForecaster(plan, [], scaler);
-  const { x, y } = shell.windows(train);
+  // Keep an epoch affordable on long series: at most ~WINDOW_BUDGET input steps per epoch.
+  const all = windowCount(train.length, plan.lookback, plan.horizon);
+  const stride = Math.max(1, Math.ceil((all * plan.lookback) / WINDOW_BUDGET));
+  if (stride > 1) opts.log?.(`long series: every ${stride}th window of ${all} is used per epoch`);
+  const { x, y } = shell.windows(train, stride);
   const m = x.shape[0]!;
   const nVal = Math.max(1, Math.round(m * 0.15));
   const split = (t: Tensor, a: number, b: number): Tensor => {

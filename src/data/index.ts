@@ -5,4 +5,18 @@ export {
 } from './csv.js';
 export { MinMaxScaler, StandardScaler, scalerFromJSON, type Scaler, type ScalerJSON, type Rows } from './scalers.js';
 export { slidingWindows, windowCount, type WindowOptions, type Windows } from './windows.js';
-export { CharVocab, WordVocab, vocabFromJSON, tokenize, padBatch, PAD_ID, UNK_ID, type VocabJSON } from './text.js';
+export { CharVocab, WordVocab, vocabFromJSON, tokenize, padBatch, withDefaults, PAD_ID, UNK_ID, type VocabJSON } from './text.js';
+export {
+  autocorrelation, difference, trendStrength, detectSeason, forecastMetrics, naiveForecast, extendDates, type Metrics,
+} from './series.js';
+export {
+  planForecast, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, WINDOW_BUDGET,
+  type ForecastPlan, type ForecastOptions, type ForecastResult, type TrainForecastResult,
+} from './forecast.js';
+export {
+  trainLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, loadVocab, LM_DEFAULTS,
+  type LanguageModelPlan, type TrainTextResult,
+} from './language-model.js';
+export {
+  readLabelledTexts, trainClassifier, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS, type ClassifierPlan, type LabelledTexts,
+} from './classify.js';
