@@ -136,19 +136,19 @@ export const addingDemo: Demo = {
   summary: 'long-term dependency test; final test MSE per model and sequence length against the predict-the-mean baseline',
   options: [
     { flags: '--models <list>', description: 'models to train (rnn,gru,lstm)', parse: nameList(MODELS) },
-    { flags: '--lengths <list>', description: 'sequence lengths T (default 50,100,200; quick 30)', parse: intList },
-    { flags: '--steps <n>', description: 'training steps per model and length (default 1500; quick 300)', parse: posInt },
+    { flags: '--lengths <list>', description: 'sequence lengths T (default 50,100,200; quick 20)', parse: intList },
+    { flags: '--steps <n>', description: 'training steps per model and length (default 1500; quick 250)', parse: posInt },
     { flags: '--hidden <n>', description: 'hidden units (default 32)', parse: posInt },
     { flags: '--batch <n>', description: 'batch size (default 32)', parse: posInt },
     { flags: '--lr <x>', description: 'Adam learning rate (default 0.01)', parse: Number },
   ],
   async run({ quick, seed, out, opts, log }) {
     const models = (opts.models as RecurrentMode[] | undefined) ?? [...MODELS];
-    const lengths = (opts.lengths as number[] | undefined) ?? (quick ? [30] : [50, 100, 200]);
+    const lengths = (opts.lengths as number[] | undefined) ?? (quick ? [20] : [50, 100, 200]);
     const base = {
       hidden: (opts.hidden as number | undefined) ?? 32,
       batch: (opts.batch as number | undefined) ?? 32,
-      steps: (opts.steps as number | undefined) ?? (quick ? 300 : 1500),
+      steps: (opts.steps as number | undefined) ?? (quick ? 250 : 1500),
       lr: (opts.lr as number | undefined) ?? 0.01,
       clip: 1,
       seed,

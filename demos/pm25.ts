@@ -1,7 +1,8 @@
 /**
  * Demo 3, multivariate forecasting: next-hour PM2.5 at the US Embassy in Beijing from the
  * previous 24 hours of PM2.5 and weather (dew point, temperature, pressure, cumulated wind
- * speed, hours of snow and rain, and the categorical wind direction `cbwd`, one-hot encoded),
+ * speed, hours of snow and rain, the categorical wind direction `cbwd` one-hot encoded, and
+ * the hour of day as sin/cos),
  * against persistence (next hour = this hour). Missing PM2.5 cells ('NA') are linearly
  * interpolated for use as INPUTS, and every window whose TARGET hour was missing is left out
  * of training and evaluation, so no score is computed against an invented value; the demo
@@ -36,19 +37,24 @@ export const pm25Demo: Demo = {
     { flags: '--epochs <n>', description: 'training epochs (default 8; quick 3)', parse: posInt },
   ],
   async run({ quick, seed, out, opts, log }) {
-    const table = await readCsv(FILE, { columns: [...NUMERIC, 'cbwd'], categorical: ['cbwd'], missing: 'interpolate' });
+    const table = await readCsv(FILE, { columns: [...NUMERIC, 'hour', 'cbwd'], categorical: ['cbwd'], missing: 'interpolate' });
     const N = table.rows;
     const missingLines = table.report.missing['pm2.5'] ?? [];
     const missingSet = new Set(missingLines);
     const observed = Uint8Array.from(table.lines, (line) => (missingSet.has(line) ? 0 : 1));
     const wind = oneHot(table.columns.cbwd as string[]);
-    const F = NUMERIC.length + wind.categories.length;
+    const K = wind.categories.length, F = NUMERIC.length + K + 2;
     const series = new Float64Array(N * F);
     NUMERIC.forEach((name, j) => {
       const v = numericColumn(table, name);
       for (let i = 0; i < N; i++) series[i * F + j] = v[i]!;
     });
-    for (let i = 0; i < N; i++) for (let k = 0; k < wind.categories.length; k++) series[i * F + NUMERIC.length + k] = wind.data[i * wind.categories.length + k]!;
+    const hour = numericColumn(table, 'hour');
+    for (let i = 0; i < N; i++) {
+      for (let k = 0; k < K; k++) series[i * F + NUMERIC.length + k] = wind.data[i * K + k]!;
+      series[i * F + F - 2] = Math.sin((2 * Math.PI * hour[i]!) / 24);
+      series[i * F + F - 1] = Math.cos((2 * Math.PI * hour[i]!) / 24);
+    }
     for (const name of NUMERIC) if (name !== 'pm2.5' && table.report.missing[name]?.length) throw new Error(`${FILE}: unexpected missing values in "${name}"`);
 
     // Standardise with statistics of the training span only.
@@ -101,7 +107,7 @@ export const pm25Demo: Demo = {
     const epochs = (opts.epochs as number | undefined) ?? (quick ? 3 : 8);
     const history = await model.fit({
       x: xTrain, y: yTrain, validation: { split: 0.1 }, epochs, batchSize: 32, seed, loss: 'mse',
-      optimizer: { name: 'adam', lr: 0.003 }, clipNorm: 1, progress: false,
+      optimizer: { name: 'adam', lr: 0.003 }, clipNorm: 1, progress: false, earlyStopping: { patience: 2, restoreBest: true },
       callbacks: { onEpochEnd: (e) => log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, val ${e.valLoss.toFixed(4)}`) },
     });
     const d = model.predict(xTest, { batchSize: 512 });
@@ -130,8 +136,8 @@ export const pm25Demo: Demo = {
       rows: [row('persistence (next hour = this hour)', persistence, null), row(`LSTM ${hidden}, 24 h × ${F} features`, lstm, history.seconds)],
       notes: [
         `Missing PM2.5: ${missingLines.length} of ${N} hourly rows (${(100 * missingLines.length / N).toFixed(1)}%) are 'NA'. Strategy: linear interpolation (leading gap: first valid value) for inputs only; the ${skippedTrain} training-span and ${skippedTest} test windows whose target hour was missing are excluded.`,
-        `Features (${F}): ${NUMERIC.join(', ')} and cbwd one-hot (${wind.categories.join(', ')}), standardised with 2010–2013 statistics.`,
-        `Training: ${nTrain} windows sampled (seeded) from 2010–2013 (10% of them for validation), ${epochs} epochs, batch 32, Adam lr 0.003, clipping at 1; the LSTM predicts the change from the last hour. Test: ${testSel.length} scorable hours of 2014${quick ? ' (quick: the first 2000)' : ''}.`,
+        `Features (${F}): ${NUMERIC.join(', ')}, cbwd one-hot (${wind.categories.join(', ')}) and sin/cos of the hour of day, standardised with 2010–2013 statistics.`,
+        `Training: ${nTrain} windows sampled (seeded) from 2010–2013 (a random 10% of them validate: early stopping with patience 2, best weights restored; ${history.epochs} of at most ${epochs} epochs run), batch 32, Adam lr 0.003, clipping at 1; the LSTM predicts the change from the last hour. Test: ${testSel.length} scorable hours of 2014${quick ? ' (quick: the first 2000)' : ''}.`,
       ],
       plots,
       extra: { missingPm25: missingLines.length, rows: N, history: { loss: history.loss, valLoss: history.valLoss } },
