@@ -249,7 +249,7 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
   };
 
   model.train();
-  let stop = false;
+  let stop = history.stoppedEarly; // a resumed run that had already stopped early stays stopped
   try {
     for (let epoch = startEpoch + 1; epoch <= epochs && !stop; epoch++) {
       for (let i = 0; i < nTrain; i++) order[i] = i;
