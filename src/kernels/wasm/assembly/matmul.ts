@@ -167,32 +167,57 @@ function storeTile(C: usize, ldc: usize, rows: i32, cols: i32, add: bool, tmp: u
   }
 }
 
-// The same 4×8 tile, reading op(A) and B in place: row i of op(A) at a + i*asi, step asp per p;
-// B rows ldb bytes apart (B not transposed). Rows past `rows` repeat row 0 (never stored).
-function microStrided(kc: i32, a: usize, asi: usize, asp: usize, b: usize, ldb: usize,
-  C: usize, ldc: usize, rows: i32, cols: i32, add: bool, tmp: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let a0 = a;
-  let a1 = rows > 1 ? a + asi : a;
-  let a2 = rows > 2 ? a + 2 * asi : a;
-  let a3 = rows > 3 ? a + 3 * asi : a;
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let ai = v128.load32_splat(a0);
-    c00 = madd(ai, b0, c00); c01 = madd(ai, b1, c01);
-    ai = v128.load32_splat(a1);
-    c10 = madd(ai, b0, c10); c11 = madd(ai, b1, c11);
-    ai = v128.load32_splat(a2);
-    c20 = madd(ai, b0, c20); c21 = madd(ai, b1, c21);
-    ai = v128.load32_splat(a3);
-    c30 = madd(ai, b0, c30); c31 = madd(ai, b1, c31);
-    a0 += asp; a1 += asp; a2 += asp; a3 += asp;
-    b += ldb;
+// One row of C, reading B (k,n) in place: c[j] = (add ? c[j] : 0) + Σ_p a[p]·B[p][j] for
+// j < cols; a is op(A)'s row, asp bytes per p; B rows ldb bytes apart. 32 columns (8
+// accumulators) at a time, then 4, then one.
+function rowTimesB(k: i32, a: usize, asp: usize, b: usize, ldb: usize, c: usize, cols: i32, add: bool): void {
+  let j = 0;
+  for (; j + 32 <= cols; j += 32) {
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+    let bp = b + <usize>j * 4, ap = a;
+    for (let p = 0; p < k; p++) {
+      const av = v128.load32_splat(ap);
+      s0 = madd(av, v128.load(bp), s0); s1 = madd(av, v128.load(bp, 16), s1);
+      s2 = madd(av, v128.load(bp, 32), s2); s3 = madd(av, v128.load(bp, 48), s3);
+      s4 = madd(av, v128.load(bp, 64), s4); s5 = madd(av, v128.load(bp, 80), s5);
+      s6 = madd(av, v128.load(bp, 96), s6); s7 = madd(av, v128.load(bp, 112), s7);
+      ap += asp;
+      bp += ldb;
+    }
+    const cj = c + <usize>j * 4;
+    if (add) {
+      s0 = f32x4.add(s0, v128.load(cj)); s1 = f32x4.add(s1, v128.load(cj, 16));
+      s2 = f32x4.add(s2, v128.load(cj, 32)); s3 = f32x4.add(s3, v128.load(cj, 48));
+      s4 = f32x4.add(s4, v128.load(cj, 64)); s5 = f32x4.add(s5, v128.load(cj, 80));
+      s6 = f32x4.add(s6, v128.load(cj, 96)); s7 = f32x4.add(s7, v128.load(cj, 112));
+    }
+    v128.store(cj, s0); v128.store(cj, s1, 16); v128.store(cj, s2, 32); v128.store(cj, s3, 48);
+    v128.store(cj, s4, 64); v128.store(cj, s5, 80); v128.store(cj, s6, 96); v128.store(cj, s7, 112);
   }
-  storeTile(C, ldc, rows, cols, add, tmp, c00, c01, c10, c11, c20, c21, c30, c31);
+  for (; j + 4 <= cols; j += 4) {
+    let s0 = f32x4.splat(0);
+    let bp = b + <usize>j * 4, ap = a;
+    for (let p = 0; p < k; p++) {
+      s0 = madd(v128.load32_splat(ap), v128.load(bp), s0);
+      ap += asp;
+      bp += ldb;
+    }
+    const cj = c + <usize>j * 4;
+    v128.store(cj, add ? f32x4.add(s0, v128.load(cj)) : s0);
+  }
+  for (; j < cols; j++) {
+    // Lane 0 of the same vector arithmetic, so a column sums alike wherever a split puts it.
+    let s0 = f32x4.splat(0);
+    let bp = b + <usize>j * 4, ap = a;
+    for (let p = 0; p < k; p++) {
+      s0 = madd(v128.load32_splat(ap), v128.load32_splat(bp), s0);
+      ap += asp;
+      bp += ldb;
+    }
+    const cj = c + <usize>j * 4, s = f32x4.extract_lane(s0, 0);
+    store<f32>(cj, add ? load<f32>(cj) + s : s);
+  }
 }
 
 // Horizontal sums of four vectors: [Σx, Σy, Σz, Σw].
@@ -203,12 +228,13 @@ function hsum4(x: v128, y: v128, z: v128, w: v128): v128 {
   return f32x4.add(i32x4.shuffle(xy, zw, 0, 1, 4, 5), i32x4.shuffle(xy, zw, 2, 3, 6, 7));
 }
 
-// C[i][j] = (add ? C[i][j] : 0) + dot(A row i, B row j) over k contiguous floats, for one row
-// of A and 4 rows of B (B rows ldb bytes apart). Returns nothing; stores 4 values.
+// C[i][j..j+7] = (add ? C : 0) + dot(A row i, B row j+q) for q < 8, over k contiguous floats
+// (B rows ldb bytes apart). Eight accumulators keep two multiply-adds in flight per cycle.
 @inline
-function dot1x4(k: i32, a: usize, b: usize, ldb: usize, c: usize, add: bool): void {
+function dot1x8(k: i32, a: usize, b: usize, ldb: usize, c: usize, add: bool): void {
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-  const b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
+  let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+  const b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb, b4 = b + 4 * ldb, b5 = b + 5 * ldb, b6 = b + 6 * ldb, b7 = b + 7 * ldb;
   const k4 = k & ~3;
   let p = 0;
   for (; p < k4; p += 4) {
@@ -218,17 +244,31 @@ function dot1x4(k: i32, a: usize, b: usize, ldb: usize, c: usize, add: bool): vo
     s1 = madd(av, v128.load(b1 + o), s1);
     s2 = madd(av, v128.load(b2 + o), s2);
     s3 = madd(av, v128.load(b3 + o), s3);
+    s4 = madd(av, v128.load(b4 + o), s4);
+    s5 = madd(av, v128.load(b5 + o), s5);
+    s6 = madd(av, v128.load(b6 + o), s6);
+    s7 = madd(av, v128.load(b7 + o), s7);
   }
-  let r = hsum4(s0, s1, s2, s3);
+  let r0 = hsum4(s0, s1, s2, s3), r1 = hsum4(s4, s5, s6, s7);
   for (; p < k; p++) {
     const o = <usize>p * 4;
     const av = f32x4.splat(load<f32>(a + o));
-    const bv = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(b + o)),
-      1, load<f32>(b1 + o)), 2, load<f32>(b2 + o)), 3, load<f32>(b3 + o));
-    r = madd(av, bv, r);
+    r0 = madd(av, gather4(b + o, ldb), r0);
+    r1 = madd(av, gather4(b4 + o, ldb), r1);
   }
-  if (add) r = f32x4.add(r, v128.load(c));
-  v128.store(c, r);
+  if (add) {
+    r0 = f32x4.add(r0, v128.load(c));
+    r1 = f32x4.add(r1, v128.load(c, 16));
+  }
+  v128.store(c, r0);
+  v128.store(c, r1, 16);
+}
+
+// [x[0], x[s], x[2s], x[3s]] (s in bytes).
+@inline
+function gather4(x: usize, s: usize): v128 {
+  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(x)),
+    1, load<f32>(x + s)), 2, load<f32>(x + 2 * s)), 3, load<f32>(x + 3 * s));
 }
 
 // C = [C +] A·Bᵀ for small m without packing: C[i][j] = dot(A row i, B row j), rows of both
@@ -239,7 +279,7 @@ function matmulDotF32(C: usize, A: usize, B: usize, n: i32, k: i32, add: bool,
   for (let i = i0; i < i1; i++) {
     const a = A + <usize>i * ldb, c = C + <usize>(i * n) * 4;
     let j = j0;
-    for (; j + 4 <= j1; j += 4) dot1x4(k, a, B + <usize>j * ldb, ldb, c + <usize>j * 4, add);
+    for (; j + 8 <= j1; j += 8) dot1x8(k, a, B + <usize>j * ldb, ldb, c + <usize>j * 4, add);
     for (; j < j1; j++) {
       // Leftover columns one at a time.
       const b = B + <usize>j * ldb;
@@ -273,24 +313,16 @@ export function matmulF32(C: usize, A: usize, B: usize, m: i32, n: i32, k: i32, 
   const asi: usize = transA ? 4 : <usize>k * 4, asp: usize = transA ? <usize>m * 4 : 4;
   const bsp: usize = transB ? 4 : <usize>n * 4, bsj: usize = transB ? <usize>k * 4 : 4;
   const Bp = scratch, Ap = scratch + <usize>(KC * NC) * 4, tmp = Ap + <usize>(MC * KC) * 4;
-  const mm = i1 - i0;
 
-  if (mm < 8 && !transA) {
+  if (m < 8 && !transA) {
     // Few rows: packing B would cost as much as the product. Work on the stored matrices.
+    // (Decided on the whole m, so every thread's share takes the same path: same sums.)
     if (transB) {
       matmulDotF32(C, A, B, n, k, accumulate, i0, i1, j0, j1);
       return;
     }
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      const add = accumulate || pc > 0;
-      for (let jr = j0; jr < j1; jr += NR) {
-        const cols = min(NR, j1 - jr);
-        for (let ir = i0; ir < i1; ir += MR) {
-          microStrided(kc, A + <usize>ir * asi + <usize>pc * 4, asi, 4, B + <usize>pc * bsp + <usize>jr * 4, bsp,
-            C + <usize>ir * ldc + <usize>jr * 4, ldc, min(MR, i1 - ir), cols, add, tmp);
-        }
-      }
+    for (let i = i0; i < i1; i++) {
+      rowTimesB(k, A + <usize>i * asi, 4, B + <usize>j0 * 4, bsp, C + <usize>i * ldc + <usize>j0 * 4, j1 - j0, accumulate);
     }
     return;
   }
