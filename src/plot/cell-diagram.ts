@@ -43,6 +43,8 @@ export interface CellDiagramOptions {
   step?: CellStep;
   /** Unit whose numbers are shown (default 0). */
   unit?: number;
+  /** Shown for x_t instead of its first number (e.g. the character a token id stands for). */
+  inputText?: string;
   title?: string;
 }
 
@@ -105,7 +107,12 @@ export function cellDiagram(o: CellDiagramOptions): string {
   p.push(`<text x="22" y="340" font-size="12">h<tspan dy="4" font-size="9">t−1</tspan></text>`);
   p.push(`<text x="158" y="396" font-size="12">x<tspan dy="4" font-size="9">t</tspan></text>`);
   pill(40, 306, 'hPrev', v('hPrev'), DIV.color);
-  pill(96, 380, 'x', v('x'), DIV.color);
+  if (o.inputText !== undefined) {
+    p.push(`<g class="value" data-k="x"><rect x="96" y="369" width="46" height="17" rx="8" fill="#f3f3f3" stroke="#333" stroke-width="0.5"/>` +
+      `<text data-v="x" x="119" y="382" text-anchor="middle" font-size="12" font-family="monospace">${esc(o.inputText)}</text></g>`);
+  } else {
+    pill(96, 380, 'x', v('x'), DIV.color);
+  }
 
   // Forget gate: σ → × on the belt.
   layer(190, L.forget, 'σ  f<tspan dy="3" font-size="8">t</tspan>', 'f', v('f'), true);

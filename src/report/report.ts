@@ -102,7 +102,7 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
     const unit = opts.unit ?? activeUnits(lstmDir.cell!, lstmDir, 1)[0]!;
     add('cell-diagram.svg', L.explain.diagram, cellDiagram({
       labels: L, step: cellStep(lstmDir, input, model, step), unit,
-      title: `LSTM · ${L.timeStep} ${step + 1}`,
+      title: `LSTM · ${L.timeStep} ${step + 1}`, ...tokenAt(display.values, step),
     }));
   }
 
@@ -115,14 +115,18 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
   }
 
   // Gradient norms over time: this model's first recurrent layer vs fresh RNN and LSTM of its size.
-  add('gradient-norm.svg', L.gradNorm, gradientChart(model, tr, L, opts.seed ?? 0));
+  add('gradient-norm.svg', L.gradNorm, gradientChart(model, tr, L, opts.seed));
 
   const html = renderHtml(opts.title ?? 'lstm inspect', lang, L, tr, svgs, step);
   return { html, svgs, trace: tr };
 }
 
-/** log10 ‖∂L/∂hₜ‖/‖∂L/∂h_T‖ for the model and fresh RNN / LSTM (forget bias 1) on a random sequence of the same length. */
-function gradientChart(model: Module, tr: Trace, L: Terms, seed: number): string {
+/**
+ * The vanishing-gradient picture: log10 ‖∂L/∂hₜ‖/‖∂L/∂h_T‖ over time for a loss on the last
+ * step, for `tr` (a trace of `model` with loss 'last') and for a fresh RNN and LSTM (forget
+ * bias 1) of the same size on a random sequence of the same length.
+ */
+export function gradientChart(model: Module, tr: Trace, L: Terms, seed = 0): string {
   const first = tr.directions.find((d) => !d.reverse)!;
   const layer = findRecurrent(model).find((r) => r.path === first.module)!.layer;
   const T = first.T, I = layer.inputSize, H = layer.hiddenSize;
@@ -169,6 +173,12 @@ function inputLayout(input: Tensor, model: Module): { T: number; F: number; stri
 function inputStep(input: Tensor, model: Module, t: number): ArrayLike<number> {
   const { F, stride } = inputLayout(input, model);
   return input.data.subarray(t * stride, t * stride + F);
+}
+
+/** For token input, the token at step t (shown for x_t in the cell diagram). */
+export function tokenAt(values: unknown[], t: number): { inputText?: string } {
+  const v = values[t];
+  return typeof v === 'string' ? { inputText: v === ' ' ? '␣' : v } : {};
 }
 
 function gateTitle(g: GateName, L: Terms): string {

@@ -37,6 +37,8 @@ const UI = {
     loaded: 'Loaded',
     noLstm: 'This model has no LSTM layer: the cell diagram is for LSTM cells; the heatmaps show its gates.',
     deckHeading: 'What the gates do',
+    gradHeading: 'Gradients over time: why LSTM',
+    gradHint: 'How much a loss on the last step reaches back to each earlier step: this model against an untrained plain RNN and LSTM of the same size.',
   },
   'zh-TW': {
     title: 'LSTM 探索器',
@@ -69,6 +71,8 @@ const UI = {
     loaded: '已載入',
     noLstm: '這個模型沒有 LSTM 層：記憶細胞圖只適用於 LSTM；熱圖顯示它的門。',
     deckHeading: '各個門的作用',
+    gradHeading: '梯度隨時間的變化：為什麼用 LSTM',
+    gradHint: '最後時間步的損失能傳回每個較早時間步多少：本模型與同樣大小、未訓練的 RNN 和 LSTM 比較。',
   },
 } as const;
 

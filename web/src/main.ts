@@ -10,7 +10,7 @@ import { Sequential } from '../../src/nn/sequential.js';
 import { decodeModel } from '../../src/io/model-file.js';
 import { vocabFromJSON } from '../../src/data/text.js';
 import { trace, type DirectionTrace, type Trace } from '../../src/trace/trace.js';
-import { cellStep } from '../../src/report/report.js';
+import { cellStep, gradientChart, tokenAt } from '../../src/report/report.js';
 import { cellDiagram } from '../../src/plot/cell-diagram.js';
 import { heatmap } from '../../src/plot/heatmap.js';
 import { lineChart } from '../../src/plot/line.js';
@@ -77,8 +77,9 @@ function applyProbe(): void {
   render(true);
 }
 
+/** Trace with a loss on the last step, so the trace also holds ‖∂L/∂hₜ‖ for the gradient plot. */
 function retrace(): void {
-  state.tr = trace(state.model!, state.probe!.x);
+  state.tr = trace(state.model!, state.probe!.x, { loss: 'last' });
 }
 
 /** The direction the page draws: the first LSTM one, else the first recurrent one. */
@@ -169,6 +170,7 @@ function render(animate: boolean): void {
   if (animate || now - lastChart > 300) {
     lastChart = now;
     renderLoss();
+    $('grad-chart').innerHTML = gradientChart(state.model!, state.tr!, terms(state.lang), 1);
   }
 }
 
@@ -185,7 +187,7 @@ function renderCell(animate: boolean): void {
   note.hidden = true;
   box.innerHTML = cellDiagram({
     labels: L, step: cellStep(d, state.probe!.x, state.model!, state.step), unit: state.unit,
-    title: `${ui(state.lang, 'step')} ${state.step + 1}${charAt(state.step)}`,
+    title: `${ui(state.lang, 'step')} ${state.step + 1}`, ...tokenAt(state.probe!.display.values, state.step),
   });
   // Replay the flow only on a step change; redraws while training stay still.
   box.classList.remove('animate');
@@ -193,11 +195,6 @@ function renderCell(animate: boolean): void {
     void box.offsetWidth; // restart the CSS animation
     box.classList.add('animate');
   }
-}
-
-function charAt(t: number): string {
-  const v = state.probe?.display.values[t];
-  return typeof v === 'string' ? ` · “${v}”` : '';
 }
 
 function renderHeatmaps(d: DirectionTrace): void {
