@@ -5,6 +5,8 @@
  * one line on stderr with exit code 1; progress goes to stderr so stdout can carry --json.
  */
 import { Command } from 'commander';
+import { getBackend, listBackends, setBackend } from '../kernels/index.js';
+import { CliError } from './util.js';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { register as registerForecast } from './commands/forecast.js';
@@ -16,6 +18,7 @@ import { register as registerEval } from './commands/eval.js';
 import { register as registerInfo } from './commands/info.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerConvert } from './commands/convert.js';
 
 /** Build the program with every command registered (exported for tests and embedding). */
 export function buildProgram(): Command {
@@ -23,7 +26,14 @@ export function buildProgram(): Command {
     .description('Train, evaluate and run LSTM/GRU/RNN models on CSV series and text.')
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .option('--backend <name>', `kernel backend (${listBackends().join(', ')}; default ${getBackend().name})`)
+    .hook('preAction', (cmd) => {
+      const name = cmd.opts().backend as string | undefined;
+      if (name === undefined) return;
+      if (!listBackends().includes(name)) throw new CliError(`--backend: unknown backend "${name}" (available: ${listBackends().join(', ')})`);
+      setBackend(name);
+    });
   registerForecast(program);
   registerTrainText(program);
   registerGenerate(program);
@@ -33,6 +43,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerInspect(program);
   registerDemo(program);
+  registerConvert(program);
   return program;
 }
 

@@ -14,3 +14,4 @@ export {
 export * from './onnx/index.js';
 export { saveModel, loadModel, encodeModel, decodeModel, configParameterCount, MODEL_FORMAT, MODEL_VERSION, type ModelMetadata, type ModelExtra, type LoadModelOptions, type LoadedModel } from './model-file.js';
 export * from './tfjs/index.js';
+export { convertModel, readAnyModel, writeAnyModel, describeModelFile, detectFormat, configFromStateDict, MODEL_FORMATS, type ModelFormat, type ConvertOptions, type ReadAnyOptions } from './convert.js';

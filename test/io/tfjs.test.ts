@@ -17,23 +17,11 @@ import { FormatError, Tensor, loadTfjsModel } from '../../src/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { maxDiff } from './onnx-util.js';
+import { saveTfjs } from './tfjs-util.js';
 
 const TOL = 2e-5;
 const L = tf.layers;
 type Input = { data: number[]; shape: number[] };
-
-/** Save a TF.js model as model.json + group1-shard1of1.bin in `dir`; returns the model.json path. */
-export async function saveTfjs(model: tf.LayersModel, dir: string): Promise<string> {
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    writeFileSync(join(dir, 'group1-shard1of1.bin'), new Uint8Array(a.weightData as ArrayBuffer));
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({
-      modelTopology: a.modelTopology, format: 'layers-model', generatedBy: a.generatedBy, convertedBy: null,
-      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
-    }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return join(dir, 'model.json');
-}
 
 function randomInput(rng: Rng, shape: number[]): Input {
   const n = shape.reduce((p, d) => p * d, 1);

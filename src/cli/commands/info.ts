@@ -2,14 +2,21 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openModel } from '../models.js';
+import { describeModelFile, detectFormat } from '../../io/convert.js';
 
 export function register(program: Command): void {
   program
     .command('info')
     .description('Show a model file: task, layers, parameter count, training metadata and metrics.')
-    .argument('<model>', 'model file (.safetensors)')
+    .argument('<model>', 'model file (.safetensors), PyTorch state_dict (.safetensors), .onnx or TF.js model.json')
     .option('--json', 'print one JSON object on stdout')
     .action((path: string, f: { json?: boolean }) => {
+      // ONNX, TF.js model.json and PyTorch state_dicts are described by io/convert.ts.
+      if (!/\.safetensors$/i.test(path) || detectFormat(path) !== 'model') {
+        const d = describeModelFile(path);
+        process.stdout.write((f.json ? JSON.stringify(d) : JSON.stringify(d, null, 2)) + '\n');
+        return;
+      }
       const m = openModel(path);
       const { model, metadata } = m.loaded;
       const meta = metadata as Record<string, unknown>;

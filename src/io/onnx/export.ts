@@ -26,6 +26,9 @@ import { GATE_COUNT, TORCH_OF_ONNX, reorderGates } from './recurrent-ops.js';
 import { AttrType, DataType, encodeModelProto, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './schema.js';
 import { tensorProtoFrom } from './tensor-proto.js';
 
+/** metadata_props key holding a Sequential's config in files written by exportOnnx. */
+export const ONNX_CONFIG_KEY = 'lstm-ts.config';
+
 /** The opset exported files import. */
 export const EXPORT_OPSET = 17;
 
@@ -198,6 +201,8 @@ export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Ar
     producerName: 'lstm-ts',
     producerVersion: '0.1.0',
     ...(opts.doc ? { docString: opts.doc } : {}),
+    // The architecture, so that sequentialFromOnnx can rebuild the native model from this file.
+    ...(isSequential(model) ? { metadataProps: [{ key: ONNX_CONFIG_KEY, value: JSON.stringify(model.config()) }] } : {}),
     graph: { name: 'lstm-ts', node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
   });
 }

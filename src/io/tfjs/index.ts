@@ -2,3 +2,4 @@
 export { loadTfjsModel, TfjsModel, SUPPORTED_TFJS_LAYERS, type LoadTfjsOptions } from './model.js';
 export { readTfjsFiles, readTfjsArtifacts, type TfjsArtifacts, type TfjsWeight } from './artifacts.js';
 export { KERAS_ACTIVATIONS } from './keras-rnn.js';
+export { saveTfjsModel, encodeTfjsModel } from './save.js';

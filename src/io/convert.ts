@@ -1,0 +1,244 @@
+/**
+ * Converting between model formats, and describing any model file, for `lstm convert` and
+ * `lstm info` (the CLI only parses arguments and calls these):
+ *   model  — this project's model file (.safetensors with lstm-ts metadata; loadModel/saveModel)
+ *   torch  — a PyTorch state_dict in safetensors (pytorch.ts); the architecture is inferred
+ *            from the parameter names and shapes (see configFromStateDict)
+ *   onnx   — .onnx (exportOnnx; only files written by lstm-ts convert back to a native model,
+ *            any supported ONNX file can be described and run with loadOnnx)
+ *   tfjs   — a TF.js Layers model.json (loadTfjsModel(...).toSequential(); saveTfjsModel)
+ * Every conversion goes through a native Sequential, so a conversion that cannot be exact
+ * fails with the reason instead of producing a different model.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { SequentialConfig } from '../nn/sequential.js';
+import { Sequential } from '../nn/sequential.js';
+import { FormatError } from './errors.js';
+import { loadModel, saveModel } from './model-file.js';
+import { exportOnnx } from './onnx/export.js';
+import { loadOnnx } from './onnx/import.js';
+import { sequentialFromOnnx } from './onnx/to-model.js';
+import { loadTorchStateDict, saveTorchStateDict } from './pytorch.js';
+import { readSafetensors, parseSafetensorsHeader } from './safetensors.js';
+import { loadTfjsModel } from './tfjs/model.js';
+import { saveTfjsModel } from './tfjs/save.js';
+import { readFileSync } from 'node:fs';
+
+export type ModelFormat = 'model' | 'torch' | 'onnx' | 'tfjs';
+export const MODEL_FORMATS: readonly ModelFormat[] = ['model', 'torch', 'onnx', 'tfjs'];
+
+export interface ReadAnyOptions {
+  backend?: string;
+  /** torch: the architecture, when the inference from names and shapes is not what you want. */
+  config?: SequentialConfig;
+  /** torch: add LastStep after the last recurrent layer (PyTorch's `out[:, -1]`). Default false. */
+  lastStep?: boolean;
+  /** torch: nonlinearity of nn.RNN layers (not stored in a state_dict). Default 'tanh'. */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+/** The format of a file: from `explicit`, else the extension (and, for .safetensors, the metadata). */
+export function detectFormat(path: string, explicit?: string, forWriting = false): ModelFormat {
+  if (explicit) {
+    if (!(MODEL_FORMATS as readonly string[]).includes(explicit)) throw new RangeError(`unknown format "${explicit}" (formats: ${MODEL_FORMATS.join(', ')})`);
+    return explicit as ModelFormat;
+  }
+  const name = basename(path).toLowerCase();
+  if (name.endsWith('.onnx')) return 'onnx';
+  if (name.endsWith('.json')) return 'tfjs';
+  if (name.endsWith('.safetensors')) {
+    if (forWriting || !existsSync(path)) return 'model';
+    // A model file says so in its metadata; any other safetensors file is taken as a state_dict.
+    const head = readFileSync(path);
+    const meta = parseSafetensorsHeader(head, path).metadata;
+    return meta && meta.format === 'lstm-ts' ? 'model' : 'torch';
+  }
+  throw new RangeError(`${path}: cannot tell the format from the name; give it (${MODEL_FORMATS.join(', ')})`);
+}
+
+interface Group {
+  name: string;
+  params: Map<string, number[]>;
+}
+
+/**
+ * Infer a Sequential config from a PyTorch state_dict's names and shapes. Parameters are grouped
+ * by submodule (`lstm.weight_ih_l0` → `lstm`); a group with weight_ih_l0 is an LSTM, GRU or RNN
+ * (weight_ih rows / hidden size = 4, 3 or 1; layers, bidirectional, bias and proj_size from the
+ * names present); a group with a 2-D `weight` is an Embedding if its name contains "emb" and it
+ * has no bias, else a linear Dense (activations are not stored in a state_dict). Layers are
+ * ordered Embedding, recurrent, Dense, chained by matching sizes.
+ */
+export function configFromStateDict(shapes: Record<string, number[]>, opts: ReadAnyOptions = {}): { config: SequentialConfig; rename: Map<string, string> } {
+  const groups = new Map<string, Group>();
+  for (const key of Object.keys(shapes)) {
+    const cut = key.lastIndexOf('.');
+    const g = cut < 0 ? '' : key.slice(0, cut);
+    if (!groups.has(g)) groups.set(g, { name: g, params: new Map() });
+    groups.get(g)!.params.set(key.slice(cut + 1), shapes[key]!);
+  }
+  type L = { rank: number; name: string; type: string; options: Record<string, unknown>; inF: number; outF: number; group: string };
+  const layers: L[] = [];
+  for (const g of groups.values()) {
+    const p = g.params;
+    const name = (g.name || 'rnn').replace(/\./g, '_');
+    const wih = p.get('weight_ih_l0');
+    if (wih) {
+      const whr = p.get('weight_hr_l0'), whh = p.get('weight_hh_l0');
+      if (!whh || wih.length !== 2 || whh.length !== 2) throw new RangeError(`${g.name}: weight_ih_l0 without a matching 2-D weight_hh_l0`);
+      const H = whr ? whr[1]! : whh[1]!;
+      const G = wih[0]! / H;
+      const type = G === 4 ? 'LSTM' : G === 3 ? 'GRU' : G === 1 ? 'RNN' : null;
+      if (!type) throw new RangeError(`${g.name}: weight_ih_l0 has ${wih[0]} rows, not 4, 3 or 1 times the hidden size ${H}`);
+      let L = 0;
+      while (p.has(`weight_ih_l${L}`)) L++;
+      const bidirectional = p.has('weight_ih_l0_reverse');
+      const options: Record<string, unknown> = { inputSize: wih[1], hiddenSize: H, numLayers: L, bias: p.has('bias_ih_l0'), bidirectional, batchFirst: true };
+      if (whr) options.projSize = whr[0];
+      if (type === 'RNN') options.nonlinearity = opts.nonlinearity ?? 'tanh';
+      layers.push({ rank: 1, name, type, options, inF: wih[1]!, outF: (bidirectional ? 2 : 1) * (whr ? whr[0]! : H), group: g.name });
+      continue;
+    }
+    const w = p.get('weight');
+    const extra = [...p.keys()].filter((k) => k !== 'weight' && k !== 'bias');
+    if (!w || w.length !== 2 || extra.length > 0) throw new RangeError(`${g.name || '(top level)'}: parameters ${[...p.keys()].join(', ')} are not an LSTM/GRU/RNN, Linear or Embedding`);
+    if (/emb/i.test(g.name) && !p.has('bias')) {
+      layers.push({ rank: 0, name, type: 'Embedding', options: { numEmbeddings: w[0], embeddingDim: w[1] }, inF: 1, outF: w[1]!, group: g.name });
+    } else {
+      layers.push({ rank: 2, name, type: 'Dense', options: { inputSize: w[1], outputSize: w[0], bias: p.has('bias'), activation: 'linear' }, inF: w[1]!, outF: w[0]!, group: g.name });
+    }
+  }
+  // Order by kind, then chain by sizes (name order breaks ties).
+  layers.sort((a, b) => a.rank - b.rank || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ordered: L[] = [];
+  const left = [...layers];
+  while (left.length > 0) {
+    const prev = ordered[ordered.length - 1];
+    const rank = Math.min(...left.map((l) => l.rank));
+    const same = left.filter((l) => l.rank === rank);
+    const next = (prev && same.find((l) => l.inF === prev.outF)) ?? same[0]!;
+    ordered.push(next);
+    left.splice(left.indexOf(next), 1);
+  }
+  const out: SequentialConfig['layers'] = [];
+  const lastRec = ordered.map((l) => l.rank).lastIndexOf(1);
+  ordered.forEach((l, i) => {
+    out.push({ name: l.name, type: l.type, options: l.options });
+    if (opts.lastStep && i === lastRec) out.push({ name: `${l.name}_last`, type: 'LastStep', options: {} });
+  });
+  const rename = new Map(ordered.map((l) => [l.group, l.name]));
+  const task = ordered[0]?.type === 'Embedding' ? 'classification' : 'regression';
+  return { config: { task, dtype: 'float32', layers: out }, rename };
+}
+
+/** Read a model in any format as a native Sequential (plus the metadata extras of a model file). */
+export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOptions = {}): { model: Sequential; extra: Record<string, unknown> } {
+  const be = opts.backend ? { backend: opts.backend } : {};
+  switch (format) {
+    case 'model': {
+      const { model, metadata } = loadModel(path, be);
+      const extra: Record<string, unknown> = {};
+      for (const k of Object.keys(metadata)) if (!['format', 'version', 'config'].includes(k)) extra[k] = metadata[k];
+      return { model, extra };
+    }
+    case 'torch': {
+      const header = parseSafetensorsHeader(readFileSync(path), path);
+      const shapes: Record<string, number[]> = Object.create(null);
+      for (const k of Object.keys(header.entries)) shapes[k] = header.entries[k]!.shape;
+      let config = opts.config, rename = new Map<string, string>();
+      if (!config) {
+        try {
+          ({ config, rename } = configFromStateDict(shapes, opts));
+        } catch (e) {
+          throw new FormatError(path, `cannot infer the architecture from the state_dict: ${(e as Error).message}`, { cause: e });
+        }
+      }
+      const model = Sequential.fromConfig(config, be);
+      const map = (key: string): string => {
+        const cut = key.lastIndexOf('.');
+        const g = cut < 0 ? '' : key.slice(0, cut);
+        return rename.has(g) ? `${rename.get(g)}.${key.slice(cut + 1)}` : key;
+      };
+      loadTorchStateDict(model, path, { map });
+      return { model: model.eval() as Sequential, extra: {} };
+    }
+    case 'onnx': return { model: sequentialFromOnnx(path, be), extra: {} };
+    case 'tfjs': return { model: loadTfjsModel(path, be).toSequential(), extra: {} };
+  }
+}
+
+/** Write a native model in `format`. */
+export function writeAnyModel(model: Sequential, path: string, format: ModelFormat, extra: Record<string, unknown> = {}, opts: { lengths?: boolean } = {}): void {
+  switch (format) {
+    case 'model': saveModel(model, path, extra); return;
+    case 'torch': saveTorchStateDict(model, path); return;
+    case 'onnx': exportOnnx(model, path, { lengths: opts.lengths ?? false }); return;
+    case 'tfjs': saveTfjsModel(model, path); return;
+  }
+}
+
+export interface ConvertOptions extends ReadAnyOptions {
+  from?: string;
+  to?: string;
+  /** ONNX output: add a `lengths` input for padded batches. */
+  lengths?: boolean;
+}
+
+/** Convert IN to OUT; returns what was done. */
+export function convertModel(inPath: string, outPath: string, opts: ConvertOptions = {}): { from: ModelFormat; to: ModelFormat; parameters: number; layers: string[] } {
+  if (!existsSync(inPath)) throw new FormatError(inPath, 'no such file');
+  const from = detectFormat(inPath, opts.from);
+  const to = detectFormat(outPath, opts.to, true);
+  const { model, extra } = readAnyModel(inPath, from, opts);
+  writeAnyModel(model, outPath, to, extra, { lengths: opts.lengths ?? false });
+  return { from, to, parameters: model.numParameters(), layers: model.config().layers.map((l) => `${l.name}: ${l.type}`) };
+}
+
+/** A JSON-able description of any model file (for `lstm info`). */
+export function describeModelFile(path: string, explicit?: string): Record<string, unknown> {
+  if (!existsSync(path)) throw new FormatError(path, 'no such file');
+  const format = detectFormat(path, explicit);
+  const base = { file: path, bytes: statSync(path).size, format };
+  switch (format) {
+    case 'model': {
+      const { model, metadata } = loadModel(path);
+      return { ...base, task: model.task, parameters: model.numParameters(), layers: model.config().layers, metadataKeys: Object.keys(metadata) };
+    }
+    case 'torch': {
+      const { tensors, metadata } = readSafetensors(path);
+      const shapes: Record<string, number[]> = Object.create(null);
+      for (const k of Object.keys(tensors)) shapes[k] = tensors[k]!.shape;
+      let inferred: unknown;
+      try {
+        inferred = configFromStateDict(shapes).config.layers;
+      } catch (e) {
+        inferred = `not inferable: ${(e as Error).message}`;
+      }
+      const parameters = Object.values(tensors).reduce((s, t) => s + t.size, 0);
+      return { ...base, parameters, tensors: shapes, metadata, inferredLayers: inferred };
+    }
+    case 'onnx': {
+      const m = loadOnnx(path);
+      let native: string;
+      try {
+        sequentialFromOnnx(path);
+        native = 'yes (written by lstm-ts)';
+      } catch (e) {
+        native = `no: ${(e as FormatError).detail ?? (e as Error).message}`;
+      }
+      const parameters = m.initializers.reduce((s, t) => s + t.shape.reduce((p, d) => p * d, 1), 0);
+      return { ...base, producer: m.producer, irVersion: m.irVersion, opset: m.opset, inputs: m.inputs, outputs: m.outputs, operators: m.operators, parameters, convertibleToNative: native };
+    }
+    case 'tfjs': {
+      const m = loadTfjsModel(path);
+      let native: string;
+      try {
+        native = `yes (${m.toSequential().numParameters()} parameters)`;
+      } catch (e) {
+        native = `no: ${(e as Error).message}`;
+      }
+      return { ...base, name: m.name, input: m.inputKind, layers: m.summary().split('\n'), convertibleToNative: native };
+    }
+  }
+}

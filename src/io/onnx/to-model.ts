@@ -1,0 +1,79 @@
+/**
+ * sequentialFromOnnx: rebuild the native Sequential model from an ONNX file written by
+ * exportOnnx. Such files carry the model's config in metadata_props (`lstm-ts.config`) and name
+ * their initializers after the layers (`lstm.W_l0`, `fc.weight_t`, ...), so the weights map
+ * back exactly (gate blocks returned to PyTorch's order, Wᵀ transposed back). ONNX files from
+ * other producers are run with loadOnnx; they are not converted to native models.
+ */
+import { readFileSync } from 'node:fs';
+import { Dense, Embedding } from '../../nn/layers.js';
+import { RecurrentBase } from '../../nn/recurrent.js';
+import { Sequential, type SequentialConfig } from '../../nn/sequential.js';
+import { FormatError } from '../errors.js';
+import { ONNX_CONFIG_KEY } from './export.js';
+import { GATE_COUNT, ONNX_OF_TORCH, reorderGates } from './recurrent-ops.js';
+import { decodeModelProto, type ModelProto } from './schema.js';
+import { valueFromTensorProto, type Value } from './tensor-proto.js';
+
+/** Rebuild a native model from an exportOnnx file (path or bytes). */
+export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { backend?: string; name?: string } = {}): Sequential {
+  const file = typeof bytesOrPath === 'string' ? bytesOrPath : opts.name ?? '<bytes>';
+  const bytes = typeof bytesOrPath === 'string' ? readFileSync(bytesOrPath) : bytesOrPath;
+  let m: ModelProto;
+  try {
+    m = decodeModelProto(bytes);
+  } catch (e) {
+    throw new FormatError(file, `not a valid ONNX model (${(e as Error).message})`, { cause: e });
+  }
+  const entry = (m.metadataProps ?? []).find((p) => p.key === ONNX_CONFIG_KEY);
+  if (!entry?.value) {
+    throw new FormatError(file, `was not written by lstm-ts (no "${ONNX_CONFIG_KEY}" metadata), so it cannot be converted to a native model; run it with loadOnnx instead`);
+  }
+  let config: SequentialConfig;
+  try {
+    config = JSON.parse(entry.value) as SequentialConfig;
+  } catch (e) {
+    throw new FormatError(file, `metadata "${ONNX_CONFIG_KEY}" is not valid JSON`, { cause: e });
+  }
+  let model: Sequential;
+  try {
+    model = Sequential.fromConfig(config, opts.backend ? { backend: opts.backend } : {});
+  } catch (e) {
+    throw new FormatError(file, `metadata "${ONNX_CONFIG_KEY}" does not describe a model: ${(e as Error).message}`, { cause: e });
+  }
+  const inits = new Map<string, Value>();
+  for (const t of m.graph?.initializer ?? []) if (t.name) inits.set(t.name, valueFromTensorProto(t, file, 'initializer'));
+  const get = (name: string, size: number): Value => {
+    const v = inits.get(name);
+    if (!v) throw new FormatError(file, `initializer "${name}" is missing`);
+    if (v.data.length !== size) throw new FormatError(file, `initializer "${name}" has ${v.data.length} values, expected ${size}`);
+    return v;
+  };
+  model.layers.forEach((layer, i) => {
+    const name = model.layerNames[i]!;
+    const sd = layer.stateDict();
+    if (layer instanceof Embedding) sd.weight!.data.set(get(`${name}.weight`, sd.weight!.size).data);
+    else if (layer instanceof Dense) {
+      const I = layer.inputSize, O = layer.outputSize;
+      const wt = get(`${name}.weight_t`, I * O).data;
+      for (let o = 0; o < O; o++) for (let k = 0; k < I; k++) sd.weight!.data[o * I + k] = wt[k * O + o]!;
+      if (layer.hasBias) sd.bias!.data.set(get(`${name}.bias`, O).data);
+    } else if (layer instanceof RecurrentBase) {
+      const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections, perm = ONNX_OF_TORCH[layer.mode];
+      for (let l = 0; l < layer.numLayers; l++) {
+        const I = l === 0 ? layer.inputSize : D * H;
+        const W = get(`${name}.W_l${l}`, D * G * H * I).data, R = get(`${name}.R_l${l}`, D * G * H * H).data, B = get(`${name}.B_l${l}`, D * 2 * G * H).data;
+        for (let d = 0; d < D; d++) {
+          const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
+          sd[`weight_ih${sfx}`]!.data.set(reorderGates(W, d * G * H * I, G, H, I, perm));
+          sd[`weight_hh${sfx}`]!.data.set(reorderGates(R, d * G * H * H, G, H, H, perm));
+          if (layer.bias) {
+            sd[`bias_ih${sfx}`]!.data.set(reorderGates(B, d * 2 * G * H, G, H, 1, perm));
+            sd[`bias_hh${sfx}`]!.data.set(reorderGates(B, d * 2 * G * H + G * H, G, H, 1, perm));
+          }
+        }
+      }
+    }
+  });
+  return model.eval() as Sequential;
+}
