@@ -110,7 +110,7 @@ export const spamDemo: Demo = {
   title: 'Spam classification with an embedding + LSTM (SpamAssassin corpus)',
   summary: 'accuracy and F1 on a held-out split against the majority class and bag-of-words logistic regression',
   options: [
-    { flags: '--epochs <n>', description: 'LSTM training epochs (default 3; quick 1)', parse: posInt },
+    { flags: '--epochs <n>', description: 'LSTM training epochs (default 6)', parse: posInt },
     { flags: '--max-tokens <n>', description: 'tokens kept per message (default 200; quick 48)', parse: posInt },
     { flags: '--bidirectional', description: 'use a bidirectional LSTM (the reverse half is read at each row\'s last step)' },
   ],
@@ -148,7 +148,7 @@ export const spamDemo: Demo = {
       ['fc', new Dense({ inputSize: lstm.outputSize, outputSize: 1, seed: seed + 4 })],
     ], { task: 'classification' });
     const batches = lengthBuckets(docs, train, B);
-    const epochs = (opts.epochs as number | undefined) ?? (quick ? 1 : 3);
+    const epochs = (opts.epochs as number | undefined) ?? 6;
     const order: number[] = [];
     for (let e = 0; e < epochs; e++) order.push(...rng.shuffle(batches.map((_, i) => i)));
     const toBatch = (idx: number[]): { x: Tensor; y: Tensor; lengths: Int32Array } => {

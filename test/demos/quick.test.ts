@@ -2,7 +2,7 @@
  * Each demo's --quick run (fixed seed, no plots) must beat its baseline: the adding-problem
  * LSTM well below the predict-the-mean MSE, the airline forecaster below both naive
  * baselines, the PM2.5 LSTM below persistence, the character LSTM below the add-one unigram
- * model's bits per character, the spam LSTM above the majority class. Runs on the default
+ * and bigram models' bits per character, the spam LSTM above the majority class. Runs on the default
  * backend (the fastest registered one).
  */
 import { test } from 'node:test';
@@ -43,11 +43,12 @@ test('pm25 --quick: the LSTM beats persistence and reports the missing values', 
   assert.match(r.notes.join(' '), /Missing PM2\.5: \d+ of \d+/);
 });
 
-test('charlm --quick: the LSTM beats the add-one unigram model in bits per character', async () => {
+test('charlm --quick: the LSTM beats the add-one unigram and bigram models in bits per character', async () => {
   const r = await quick('charlm');
   const lstm = num(r, (x) => String(x.model).startsWith('LSTM'), 'bpc');
   const uni = num(r, (x) => String(x.model).startsWith('unigram'), 'bpc');
-  assert.ok(Number.isFinite(uni) && lstm < uni, JSON.stringify(r.rows));
+  const bi = num(r, (x) => String(x.model).startsWith('bigram'), 'bpc');
+  assert.ok(Number.isFinite(uni) && bi < uni && lstm < bi, JSON.stringify(r.rows));
 });
 
 test('spam --quick: the LSTM beats the majority class', async () => {
