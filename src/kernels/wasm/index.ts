@@ -24,7 +24,9 @@
  * Threads: each worker runs its own instance of the same module on the shared memory and waits
  * on a 32-int control slot in that memory (Atomics.wait/notify, a short spin first): the caller
  * writes the kernel id and arguments, bumps the slot's sequence number, runs its own share,
- * then waits for each worker's done number. No message is posted per call. A matmul is split
+ * then waits for each worker's done number. No message is posted per call. Whoever claims a
+ * job first (compare-exchange on the slot) runs it, so when a worker has no core (a busy
+ * machine) the caller runs that share itself instead of waiting. A matmul is split
  * by columns (n ≥ m) or rows in multiples of the register block, so every element is summed in
  * the same order whatever the thread count (results are bit-identical); the cell kernels are
  * split by batch rows. Products below PAR_MIN_MACS multiply-adds stay on the calling thread.
@@ -315,9 +317,19 @@ class Runtime {
     Atomics.notify(c, base);
   }
 
-  /** Wait until worker w has finished its last job. */
+  /**
+   * Wait until worker w has finished its last job. If the worker has not picked the job up
+   * yet (descheduled on a busy machine), claim it and run it here instead: a thread that
+   * does not get a core then costs no more than running single-threaded.
+   */
   join(w: number): void {
-    const c = this.ctl, base = w * SLOT_INTS, s = this.seqs[w]!;
+    const c = this.ctl, base = w * SLOT_INTS, s = this.seqs[w]!, prev = (s - 1) | 0;
+    if (Atomics.compareExchange(c, base + 19, prev, s) === prev) {
+      const fn = this.k[PAR_OPS[c[base + 2]!]!] as (...a: number[]) => void;
+      fn(c[base + 3]!, c[base + 4]!, c[base + 5]!, c[base + 6]!, c[base + 7]!, c[base + 8]!, c[base + 9]!,
+        c[base + 10]!, c[base + 11]!, c[base + 12]!, c[base + 13]!, c[base + 14]!, c[base + 15]!, c[base + 16]!);
+      return;
+    }
     let spins = 0;
     while (Atomics.load(c, base + 1) !== s) {
       if (++spins > MAIN_SPIN && canBlock) {
@@ -369,6 +381,8 @@ function start(d) {
       s = Atomics.load(c, 0);
     }
     seen = s;
+    // Claim the job (the caller may have taken it back if this thread started late).
+    if (Atomics.compareExchange(c, 19, (s - 1) | 0, s) !== ((s - 1) | 0)) continue;
     try {
       fns[c[2]](c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16]);
     } catch (e) {
