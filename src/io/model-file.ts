@@ -169,10 +169,11 @@ export function configParameterCount(config: SequentialConfig): number {
         const H = posInt(o.hiddenSize, `${at} hiddenSize`), I0 = posInt(o.inputSize, `${at} inputSize`);
         const L = posInt(o.numLayers ?? 1, `${at} numLayers`), P = posInt(o.projSize ?? 0, `${at} projSize`);
         const D = o.bidirectional ? 2 : 1, Hout = P > 0 ? P : H;
-        for (let k = 0; k < L; k++) {
-          const I = k === 0 ? I0 : D * Hout;
-          total += D * (G * H * I + G * H * Hout + (o.bias === false ? 0 : 2 * G * H) + (P > 0 ? P * H : 0));
-        }
+        // Per layer and direction: W_ih (G·H, I_k), W_hh (G·H, Hout), two biases, W_hr (P, H);
+        // I_0 = inputSize, I_k = D·Hout above. Closed form, so a huge numLayers costs nothing.
+        const perDir = (I: number): number => G * H * I + G * H * Hout + (o.bias === false ? 0 : 2 * G * H) + (P > 0 ? P * H : 0);
+        if (L < 1) throw new RangeError(`${at} numLayers must be ≥ 1`);
+        total += D * (perDir(I0) + (L - 1) * perDir(D * Hout));
         break;
       }
       default:
