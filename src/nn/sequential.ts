@@ -154,9 +154,9 @@ export class Sequential extends Module {
     this.out = null;
   }
 
-  /** True when the model's output has a time axis (no LastStep): (B,T,O). */
+  /** True when, for sequence input, the output keeps its time axis (B,T,O): no LastStep in the stack. */
   get perStep(): boolean {
-    return this.out ? this.out.seq : !this.layers.some((l) => l instanceof LastStep);
+    return !this.layers.some((l) => l instanceof LastStep);
   }
 
   /**
