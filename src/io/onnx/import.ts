@@ -13,7 +13,7 @@ import { FormatError } from '../errors.js';
 import { Attrs, OPS, OpError, type OpFn } from './ops.js';
 import { recurrentOp } from './recurrent-ops.js';
 import { DataType, decodeModelProto, int64ToNumber, type ModelProto, type NodeProto, type ValueInfoProto } from './schema.js';
-import { dtypeName, isFloat, storageType, valueFromTensorProto, type Value } from './tensor-proto.js';
+import { dtypeName, isFloat, storageType, valueFromTensorProto, withElementLimit, type Value } from './tensor-proto.js';
 
 /** A graph input or output as declared in the file: dims are numbers, names (dynamic) or null. */
 export interface OnnxValueInfo {
@@ -157,6 +157,20 @@ export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions
       if (!isFloat(dtype) && data.some((v) => !Number.isInteger(v))) throw new RangeError(`loadOnnx run: input "${info.name}" is ${info.type} and must hold whole numbers`);
       env.set(info.name, { dtype, shape: [...t.shape], data });
     }
+    // No intermediate may exceed 64× what the model and its feeds hold (at least 2^22 elements).
+    let held = 0;
+    for (const v of env.values()) held += v.data.length;
+    withElementLimit(Math.max(1 << 22, 64 * held), () => runNodes(env));
+    const result = Object.create(null) as Record<string, Tensor>;
+    for (const o of outputs) {
+      const v = env.get(o.name)!;
+      const data = v.dtype === DataType.FLOAT ? Float32Array.from(v.data) : Float64Array.from(v.data);
+      result[o.name] = new Tensor(data, v.shape);
+    }
+    return result;
+  };
+
+  const runNodes = (env: Map<string, Value>): void => {
     ops.forEach(({ node, fn, attrs, label }, k) => {
       const ins = (node.input ?? []).map((n) => (n === '' ? undefined : env.get(n)));
       let outs: Value[];
@@ -171,13 +185,6 @@ export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions
       });
       for (const n of node.input ?? []) if (lastUse.get(n) === k && !inits.has(n)) env.delete(n);
     });
-    const result = Object.create(null) as Record<string, Tensor>;
-    for (const o of outputs) {
-      const v = env.get(o.name)!;
-      const data = v.dtype === DataType.FLOAT ? Float32Array.from(v.data) : Float64Array.from(v.data);
-      result[o.name] = new Tensor(data, v.shape);
-    }
-    return result;
   };
 
   return {

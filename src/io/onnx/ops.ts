@@ -8,7 +8,7 @@
  */
 import { DataType, AttrType, int64ToNumber, type AttributeProto } from './schema.js';
 import {
-  MAX_ELEMENTS, clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
+  clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
 } from './tensor-proto.js';
 
 /** A node's attributes by name, with typed getters and defaults. */
@@ -438,6 +438,13 @@ const Cast: OpFn = (ins, a) => {
 
 // ---------------------------------------------------------------- linear algebra and softmax
 
+/** Largest matrix product (multiply-adds) one MatMul/Gemm may do: 2^36, so a hostile graph cannot hang the process. */
+const MAX_WORK = 2 ** 36;
+
+function checkWork(batch: number, m: number, n: number, k: number): void {
+  if (batch * m * n * k > MAX_WORK) throw new OpError(`a product of ${batch}×[${m}, ${k}]×[${k}, ${n}] is larger than the limit of 2^36 multiply-adds`);
+}
+
 /** C (m,n) = Σ_k A[i,k]·B[k,j] on row-major blocks at the given offsets (with transposes). */
 function gemmBlock(c: Float32Array | Float64Array, cOff: number, A: ArrayLike<number>, aOff: number, B: ArrayLike<number>, bOff: number,
   m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number): void {
@@ -463,8 +470,9 @@ const MatMul: OpFn = (ins) => {
   const k2 = b.shape[b.shape.length - 2]!, n = b.shape[b.shape.length - 1]!;
   if (k !== k2) throw new OpError(`cannot multiply [${a.shape.join(', ')}] by [${b.shape.join(', ')}]`);
   const batch = broadcastShape([a.shape.slice(0, -2), b.shape.slice(0, -2)]);
-  const out = alloc(a.dtype, [...batch, m, n]);
   const nb = sizeOfShape(batch);
+  checkWork(nb, m, n, k);
+  const out = alloc(a.dtype, [...batch, m, n]);
   // Each operand's matrix index for every output batch index: its batch dims broadcast (a
   // Range over its own batch count expanded to the output's batch shape).
   const offsets = (shape: number[], mat: number): number[] => {
@@ -488,6 +496,7 @@ const Gemm: OpFn = (ins, at) => {
   const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
   const [k2, n] = transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
   if (k !== k2) throw new OpError(`cannot multiply [${a.shape.join(', ')}] by [${b.shape.join(', ')}] (transA=${+transA}, transB=${+transB})`);
+  checkWork(1, m, n, k);
   // Start from β·C broadcast to (m,n), then add α·op(A)·op(B).
   const out = c ? expandTo(elementwise([c], a.dtype, (v) => beta * v), broadcastShape([[m, n], c.shape])) : alloc(a.dtype, [m, n]);
   if (out.shape.length !== 2 || out.shape[0] !== m || out.shape[1] !== n) throw new OpError(`C of shape [${c!.shape.join(', ')}] does not broadcast to [${m}, ${n}]`);
@@ -526,7 +535,7 @@ const Range: OpFn = (ins) => {
   const s = need(ins, 0, 'start').data[0]!, l = need(ins, 1, 'limit').data[0]!, d = need(ins, 2, 'delta').data[0]!;
   if (d === 0) throw new OpError('delta cannot be 0');
   const n = Math.max(Math.ceil((l - s) / d), 0);
-  if (n > MAX_ELEMENTS) throw new OpError(`range of ${n} elements is too large`);
+  if (!Number.isSafeInteger(n)) throw new OpError(`range from ${s} to ${l} by ${d} is not finite`);
   const out = alloc(storageType(ins[0]!.dtype), [n]);
   for (let i = 0; i < n; i++) out.data[i] = s + i * d;
   return [out];

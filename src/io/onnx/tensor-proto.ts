@@ -20,8 +20,24 @@ export interface Value {
   data: ValueData;
 }
 
-/** Largest element count of any single value the interpreter will create (2^27, 512 MB of float32). */
+/** Hard ceiling on the element count of any single value (2^27, 512 MB of float32). */
 export const MAX_ELEMENTS = 1 << 27;
+let elementLimit = MAX_ELEMENTS;
+
+/**
+ * Run `f` with the per-value element limit lowered to `n` (at most MAX_ELEMENTS). The
+ * interpreter sets it from the sizes of the model and its feeds, so a small file cannot make it
+ * allocate far more than its inputs justify.
+ */
+export function withElementLimit<T>(n: number, f: () => T): T {
+  const saved = elementLimit;
+  elementLimit = Math.min(n, MAX_ELEMENTS);
+  try {
+    return f();
+  } finally {
+    elementLimit = saved;
+  }
+}
 
 const FLOATS = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, 16 /* BFLOAT16 */]);
 /** Byte width of each data type we can read from raw_data. */
@@ -57,8 +73,8 @@ export function sizeOfShape(shape: readonly number[]): number {
 /** A zero-filled value; throws if the element count is absurd. */
 export function makeValue(dtype: number, shape: number[], where: string): Value {
   const n = sizeOfShape(shape);
-  if (!Number.isSafeInteger(n) || n > MAX_ELEMENTS) {
-    throw new RangeError(`${where}: a tensor of shape [${shape.join(', ')}] (${n} elements) is larger than the limit of ${MAX_ELEMENTS} elements`);
+  if (!Number.isSafeInteger(n) || n > elementLimit) {
+    throw new RangeError(`${where}: a tensor of shape [${shape.join(', ')}] (${n} elements) is larger than the limit of ${elementLimit} elements`);
   }
   const st = storageType(dtype);
   return { dtype: st, shape, data: st === DataType.FLOAT ? new Float32Array(n) : new Float64Array(n) };
