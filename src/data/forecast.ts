@@ -14,7 +14,8 @@
  *              clamped to 8..60; without a season 24
  *   transform  log when the series is positive and trending (multiplicative growth, e.g. airline)
  *   mode       'delta' for a trending series: inputs and targets are relative to the window's
- *              last value, so levels never seen in training can still be forecast; else 'level'
+ *              last value, so levels never seen in training can still be forecast; otherwise
+ *              both 'level' and 'delta' are trained and the lower validation RMSE wins
  *   training   Adam, MSE, early stopping on the last 15% of training windows (by time) with the
  *              best weights restored; on long series only every stride-th window is used so an
  *              epoch stays under WINDOW_BUDGET input steps; an ensemble of `ensemble` seeds averaged.
@@ -162,7 +163,7 @@ export class SeriesForecaster {
   }
 
   /** Training inputs and targets in model units for the windows of `values` (every `stride`-th). */
-  windows(values: ArrayLike<number>, stride = 1): { x: Tensor; y: Tensor } {
+  windows(values: ArrayLike<number>, stride = 1): { x: Tensor; y: Tensor; origins: Int32Array } {
     const { lookback, horizon } = this.plan;
     const w = slidingWindows(values, { lookback, horizon, stride });
     const origins = w.targetStart;
@@ -175,7 +176,7 @@ export class SeriesForecaster {
         y[j * horizon + h] = (z - (this.plan.mode === 'delta' ? anchor[j]! : mean[0]!)) / std[0]!;
       }
     }
-    return { x, y: new Tensor(y, [origins.length, horizon]) };
+    return { x, y: new Tensor(y, [origins.length, horizon]), origins };
   }
 
   /** JSON stored in the model file's metadata (`forecast` key). */
@@ -219,6 +220,8 @@ export interface TrainForecastResult {
   forecaster: SeriesForecaster;
   /** Per ensemble member: final training and validation loss, epochs run, seconds. */
   histories: Array<{ loss: number[]; valLoss: number[]; epochs: number; bestEpoch: number; seconds: number }>;
+  /** RMSE in series units of the trained forecaster on the validation windows (the last 15% of training windows). */
+  valRmse: number;
 }
 
 /** Train a forecaster on `train` (all of it is training data; its last 15% of windows validate). */
@@ -229,7 +232,7 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
   const all = windowCount(train.length, plan.lookback, plan.horizon);
   const stride = Math.max(1, Math.ceil((all * plan.lookback) / WINDOW_BUDGET));
   if (stride > 1) opts.log?.(`long series: every ${stride}th window of ${all} is used per epoch`);
-  const { x, y } = shell.windows(train, stride);
+  const { x, y, origins } = shell.windows(train, stride);
   const m = x.shape[0]!;
   const nVal = Math.max(1, Math.round(m * 0.15));
   const split = (t: Tensor, a: number, b: number): Tensor => {
@@ -261,7 +264,11 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
     models.push(model);
     histories.push(h);
   }
-  return { forecaster: new SeriesForecaster(plan, models, scaler), histories };
+  const forecaster = new SeriesForecaster(plan, models, scaler);
+  const valOrigins = origins.subarray(m - nVal);
+  const valActual = Float64Array.from({ length: nVal * plan.horizon }, (_, i) => train[valOrigins[Math.floor(i / plan.horizon)]! + (i % plan.horizon)]!);
+  const valRmse = forecastMetrics(valActual, forecaster.predictAt(train, valOrigins)).rmse;
+  return { forecaster, histories, valRmse };
 }
 
 export interface ForecastResult {
@@ -297,9 +304,20 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
   const holdoutStart = n - plan.horizon * plan.holdoutBlocks;
   const train = Array.prototype.slice.call(values, 0, holdoutStart) as number[];
   opts.log?.(
-    `plan: season ${plan.season ?? 'none'}, horizon ${plan.horizon}, lookback ${plan.lookback}, hold-out ${n - holdoutStart} points (${plan.holdoutBlocks} × ${plan.horizon}), transform ${plan.transform}, mode ${plan.mode}`,
+    `plan: season ${plan.season ?? 'none'}, horizon ${plan.horizon}, lookback ${plan.lookback}, hold-out ${n - holdoutStart} points (${plan.holdoutBlocks} × ${plan.horizon}), transform ${plan.transform}, mode ${opts.mode ?? (plan.mode === 'delta' ? 'delta' : 'level or delta (by validation)')}`,
   );
-  const { forecaster, histories } = await trainForecaster(train, plan, opts);
+  // Without a given mode, a non-trending series tries both and keeps the one with the lower
+  // validation RMSE (a trending series always uses 'delta': levels beyond the training range
+  // cannot be forecast in 'level' mode).
+  const modes: Array<ForecastPlan['mode']> = opts.mode ? [opts.mode] : plan.mode === 'delta' ? ['delta'] : ['level', 'delta'];
+  let best: TrainForecastResult | null = null;
+  for (const mode of modes) {
+    const r = await trainForecaster(train, { ...plan, mode }, opts);
+    if (modes.length > 1) opts.log?.(`mode ${mode}: validation RMSE ${r.valRmse.toPrecision(4)}`);
+    if (!best || r.valRmse < best.valRmse) best = r;
+  }
+  const { forecaster, histories } = best!;
+  plan.mode = forecaster.plan.mode;
   const origins = Array.from({ length: plan.holdoutBlocks }, (_, b) => holdoutStart + b * plan.horizon);
   const actual = Float64Array.from({ length: n - holdoutStart }, (_, i) => values[holdoutStart + i]!);
   const predicted = forecaster.predictAt(values, origins);

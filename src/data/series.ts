@@ -49,15 +49,24 @@ export function trendStrength(x: ArrayLike<number>): number {
  * The season length of `x`, or null: the lag of the highest autocorrelation peak after the
  * autocorrelation first drops below zero (so short-range persistence is not mistaken for a
  * cycle), if that peak is at least `minStrength` (default 0.2) and at least two full cycles
- * fit in the data. A trending series is differenced first (a trend hides the cycle).
+ * fit in the data. A trending series is differenced first (a trend hides the cycle), and so is
+ * one whose autocorrelation never drops below zero within maxLag (e.g. hourly data whose
+ * daily cycle rides on a slow annual one).
  */
 export function detectSeason(x: ArrayLike<number>, opts: { maxLag?: number; minStrength?: number } = {}): number | null {
-  const series = trendStrength(x) > 0.5 ? difference(x) : x;
+  if (trendStrength(x) > 0.5) return seasonPeak(difference(x), opts) ?? null;
+  const raw = seasonPeak(x, opts);
+  return raw === undefined ? (seasonPeak(difference(x), opts) ?? null) : raw;
+}
+
+/** The peak lag, null if none is strong enough, undefined if the autocorrelation never went below zero. */
+function seasonPeak(series: ArrayLike<number>, opts: { maxLag?: number; minStrength?: number }): number | null | undefined {
   const maxLag = Math.min(opts.maxLag ?? 400, Math.floor(series.length / 2));
   if (maxLag < 3) return null;
   const r = autocorrelation(series, maxLag);
   let k = 1;
   while (k < r.length && r[k]! >= 0) k++;
+  if (k >= r.length - 1) return undefined;
   let best = -1;
   for (let lag = Math.max(k, 2); lag < r.length - 1; lag++) {
     if (r[lag]! >= r[lag - 1]! && r[lag]! >= r[lag + 1]! && (best < 0 || r[lag]! > r[best]!)) best = lag;
