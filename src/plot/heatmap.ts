@@ -24,6 +24,8 @@ export interface HeatmapOptions {
   highlight?: number;
   /** Unique prefix for element ids when several plots share one page. */
   id?: string;
+  /** A tooltip (SVG title) with the value on every cell. Default true. */
+  tooltips?: boolean;
   /** Target plot area size in pixels (cells are clamped to 3..28 px wide, 4..22 px tall). */
   width?: number;
   height?: number;
@@ -74,7 +76,8 @@ export function heatmap(o: HeatmapOptions): string {
   for (let r = 0; r < rows; r++) {
     const row = o.values[r]!;
     for (let c = 0; c < cols; c++) {
-      cells.push(`<rect x="${(left + c * cw).toFixed(1)}" y="${(top + r * ch).toFixed(1)}" width="${(cw + 0.3).toFixed(1)}" height="${(ch + 0.3).toFixed(1)}" fill="${o.scale.color(row[c]!)}"><title>${r},${c}: ${fmt(row[c]!)}</title></rect>`);
+      const tip = o.tooltips === false ? '' : `<title>${r},${c}: ${fmt(row[c]!)}</title>`;
+      cells.push(`<rect x="${(left + c * cw).toFixed(1)}" y="${(top + r * ch).toFixed(1)}" width="${(cw + 0.3).toFixed(1)}" height="${(ch + 0.3).toFixed(1)}" fill="${o.scale.color(row[c]!)}">${tip}</rect>`);
     }
   }
   parts.push(`<g class="cells" shape-rendering="crispEdges">${cells.join('')}</g>`);

@@ -130,18 +130,41 @@ export function gradientChart(model: Module, tr: Trace, L: Terms, seed = 0): str
   const first = tr.directions.find((d) => !d.reverse)!;
   const layer = findRecurrent(model).find((r) => r.path === first.module)!.layer;
   const T = first.T, I = layer.inputSize, H = layer.hiddenSize;
-  const rng = new Rng(seed);
-  const x = Tensor.zeros([T, 1, I]);
-  for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
-  const curve = (g: Float64Array): number[] => Array.from(g, (v) => Math.log10(Math.max(v, 1e-300) / g[T - 1]!));
-  const fresh = (m: RecurrentBase): number[] => curve(trace(m, x, { loss: 'last' }).directions[0]!.gradNorm!);
+  const base = freshCurves(T, I, H, seed);
   const steps = Array.from({ length: T }, (_, t) => t + 1);
   const series: LineSeries[] = [
-    { name: `${layer.kind} (${L.thisModel})`, x: steps, y: curve(first.gradNorm!) },
-    { name: `RNN (${L.untrained})`, x: steps, y: fresh(new RNN({ inputSize: I, hiddenSize: H, seed })), dashed: true },
-    { name: `LSTM (${L.untrained}, ${L.forgetBias1})`, x: steps, y: fresh(new LSTM({ inputSize: I, hiddenSize: H, seed, init: { unitForgetBias: true } })), dashed: true },
+    { name: `${layer.kind} (${L.thisModel})`, x: steps, y: relativeLog(first.gradNorm!) },
+    { name: `RNN (${L.untrained})`, x: steps, y: base.rnn, dashed: true },
+    { name: `LSTM (${L.untrained}, ${L.forgetBias1})`, x: steps, y: base.lstm, dashed: true },
   ];
   return lineChart({ title: L.gradNorm, xLabel: L.timeStep, yLabel: 'log₁₀ ‖∂L/∂hₜ‖ / ‖∂L/∂h_T‖', series });
+}
+
+/** log10 of each norm relative to the last step's. */
+function relativeLog(g: Float64Array): number[] {
+  const last = g[g.length - 1]!;
+  return Array.from(g, (v) => Math.log10(Math.max(v, 1e-300) / last));
+}
+
+// The untrained baselines depend only on (T, I, H, seed): computed once each (the explorer redraws often).
+const baselines = new Map<string, { rnn: number[]; lstm: number[] }>();
+
+function freshCurves(T: number, I: number, H: number, seed: number): { rnn: number[]; lstm: number[] } {
+  const key = `${T},${I},${H},${seed}`;
+  let c = baselines.get(key);
+  if (!c) {
+    const rng = new Rng(seed);
+    const x = Tensor.zeros([T, 1, I]);
+    for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+    const run = (m: RecurrentBase): number[] => relativeLog(trace(m, x, { loss: 'last' }).directions[0]!.gradNorm!);
+    c = {
+      rnn: run(new RNN({ inputSize: I, hiddenSize: H, seed, backend: 'reference' })),
+      lstm: run(new LSTM({ inputSize: I, hiddenSize: H, seed, backend: 'reference', init: { unitForgetBias: true } })),
+    };
+    if (baselines.size >= 16) baselines.delete(baselines.keys().next().value!);
+    baselines.set(key, c);
+  }
+  return c;
 }
 
 /** The values of one step of an LSTM direction, batch item 0, for the cell diagram. */

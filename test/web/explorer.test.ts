@@ -58,7 +58,7 @@ const gateValues = (page: Page): Promise<string[]> => page.$$eval('#cell [data-v
 describe('explorer page', () => {
   test('loads cleanly, steps, switches language, trains, loads a model file', async () => {
     const { page, errors, requests } = await openPage();
-    await page.goto(url);
+    await page.goto(`${url}?backend=reference`); // the TypeScript kernels: the path that must always work
     await page.waitForSelector('#cell [data-v="f"]');
     assert.equal(await page.textContent('#title'), 'LSTM explorer');
     assert.equal(await page.textContent('#cell [data-label="forget"]'), 'forget gate');
@@ -87,6 +87,7 @@ describe('explorer page', () => {
     assert.ok(Number(current) < 0.5 * Number(initial), `loss ${initial} → ${current}`);
     assert.notEqual(await page.innerHTML('#heatmaps'), before, 'the heatmaps follow the training');
     assert.ok(await page.$('#loss-chart svg'));
+    assert.equal(await page.textContent('#backend'), 'reference');
 
     // The language toggle switches every label to the deck's wording.
     await page.click('#lang');
@@ -108,6 +109,23 @@ describe('explorer page', () => {
 
     assert.deepEqual(errors, []);
     assert.deepEqual(requests.filter((r) => !r.startsWith(url) && !r.startsWith('data:')), [], 'no request leaves the local server');
+    await page.close();
+  });
+});
+
+describe('explorer page, default kernels', () => {
+  test('trains with the WebAssembly kernels when they load (else the reference ones)', async (t) => {
+    const { page, errors } = await openPage();
+    await page.goto(url);
+    await page.selectOption('#task', 'names');
+    await page.click('#train');
+    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 60, null, { timeout: 20000 });
+    const { initial, current } = await page.$eval('#loss-value', (e) => (e as HTMLElement).dataset);
+    assert.ok(Number(current) < Number(initial) - 0.3, `names loss ${initial} → ${current}`);
+    const kernels = await page.textContent('#backend');
+    assert.match(kernels!, /^(wasm-1t|reference)/);
+    t.diagnostic(`kernels: ${kernels}`);
+    assert.deepEqual(errors, []);
     await page.close();
   });
 });

@@ -100,7 +100,9 @@ function startTraining(): void {
     $('probe-error').textContent = e.message;
     stopTraining();
   };
-  worker.postMessage({ type: 'start', task: state.task, seed: 1 });
+  // ?backend=reference trains with the TypeScript kernels instead of WebAssembly.
+  const backend = new URLSearchParams(location.search).get('backend') === 'reference' ? 'reference' : 'wasm';
+  worker.postMessage({ type: 'start', task: state.task, seed: 1, backend });
   state.training = true;
   updateTrainButton();
 }
@@ -120,14 +122,18 @@ function onWorker(msg: { type: string; [k: string]: unknown }): void {
     model.flat.set(msg.weights as Float32Array);
     state.model = model;
     state.vocab = msg.vocab ? vocabFromJSON(msg.vocab) : null;
+    $('backend').textContent = String(msg.backend);
     retrace();
   } else if (msg.type === 'progress') {
     state.losses.push(msg.loss as number);
+    // Weights arrive at most every 250 ms: only then retrace and redraw; otherwise just the numbers.
     if (msg.weights) {
       state.model!.flat.set(msg.weights as Float32Array);
       retrace();
+      scheduleRender();
+    } else {
+      renderLossValue();
     }
-    scheduleRender();
   } else if (msg.type === 'error') {
     $('probe-error').textContent = String(msg.message);
     stopTraining();
@@ -189,12 +195,9 @@ function renderCell(animate: boolean): void {
     labels: L, step: cellStep(d, state.probe!.x, state.model!, state.step), unit: state.unit,
     title: `${ui(state.lang, 'step')} ${state.step + 1}`, ...tokenAt(state.probe!.display.values, state.step),
   });
-  // Replay the flow only on a step change; redraws while training stay still.
-  box.classList.remove('animate');
-  if (animate) {
-    void box.offsetWidth; // restart the CSS animation
-    box.classList.add('animate');
-  }
+  // The flow plays on a step change (the new elements start their CSS animations as they are
+  // inserted); redraws while training stay still.
+  box.classList.toggle('animate', animate);
 }
 
 function renderHeatmaps(d: DirectionTrace): void {
@@ -211,7 +214,7 @@ function renderHeatmaps(d: DirectionTrace): void {
   for (const [k, title, sig] of names) {
     maps.push(heatmap({
       title, values: rows(d.gates[k]!), scale: sig ? sequentialScale() : divergingScale(1), xLabel: L.timeStep, yLabel: L.units,
-      input, highlight: state.step, id: `hm-${k}`, width: 420, height: 160,
+      input, highlight: state.step, id: `hm-${k}`, width: 420, height: 160, tooltips: false,
     }));
   }
   const st = d.cell ?? d.hidden;
@@ -219,7 +222,7 @@ function renderHeatmaps(d: DirectionTrace): void {
   for (const v of st.data) m = Math.max(m, Math.abs(v));
   maps.push(heatmap({
     title: d.cell ? L.cell : L.hidden, values: rows(st), scale: divergingScale(m), xLabel: L.timeStep, yLabel: L.units,
-    input, highlight: state.step, id: 'hm-state', width: 420, height: 160,
+    input, highlight: state.step, id: 'hm-state', width: 420, height: 160, tooltips: false,
   }));
   $('heatmaps').innerHTML = maps.map((s) => `<div class="figure">${s}</div>`).join('');
 }

@@ -5,10 +5,16 @@
  * copy of the flat parameter buffer, which the page loads into its own copy of the model to
  * trace the gates. The page never waits on training.
  *
- * Messages in:  { type: 'start', task, seed } | { type: 'stop' }
- * Messages out: { type: 'model', task, config, vocab? } then { type: 'progress', step, epoch, loss, weights? }*
- *               | { type: 'error', message }
+ * Backend: the WebAssembly SIMD kernels (single-threaded: a page that is not cross-origin
+ * isolated cannot share memory with threads) when they load, else the plain TypeScript
+ * reference kernels; 'start' may ask for 'reference'. The page traces with the reference backend.
+ *
+ * Messages in:  { type: 'start', task, seed, backend? } | { type: 'stop' }
+ * Messages out: { type: 'model', task, config, vocab?, weights, backend } then
+ *               { type: 'progress', step, epoch, loss, weights? }* | { type: 'error', message }
  */
+import { setBackend } from '../../src/kernels/index.js';
+import { initWasm } from '../../src/kernels/wasm/index.js';
 import { Adam } from '../../src/optim/index.js';
 import { buildTask, type TaskName } from './tasks.js';
 
@@ -16,7 +22,17 @@ interface Start {
   type: 'start';
   task: TaskName;
   seed: number;
+  backend?: 'wasm' | 'reference';
 }
+
+/** 'wasm-1t' if the kernels load here, else null. */
+const wasm: Promise<string | null> = initWasm().then(
+  (info) => `wasm-1t (${info.variant === 'relaxed' ? 'relaxed ' : ''}SIMD)`,
+  (e: Error) => {
+    console.warn(`WebAssembly kernels unavailable, training with the reference kernels: ${e.message}`);
+    return null;
+  },
+);
 
 let run = 0; // id of the current training run; a new start or a stop ends the old one
 
@@ -29,9 +45,14 @@ ctx.onmessage = (e: MessageEvent<Start | { type: 'stop' }>) => {
 };
 
 async function train(msg: Start, id: number): Promise<void> {
+  const wasmName = msg.backend === 'reference' ? null : await wasm;
+  setBackend(wasmName ? 'wasm-1t' : 'reference');
   const task = buildTask(msg.task, msg.seed);
   const { model } = task;
-  ctx.postMessage({ type: 'model', task: msg.task, config: model.config(), vocab: task.vocab?.toJSON() ?? null, weights: model.flat.slice() });
+  ctx.postMessage({
+    type: 'model', task: msg.task, config: model.config(), vocab: task.vocab?.toJSON() ?? null,
+    weights: model.flat.slice(), backend: wasmName ?? 'reference',
+  });
   const optimizer = new Adam(model, { lr: task.lr });
   let step = 0, lastSent = 0;
   for (let epoch = 1; id === run; epoch++) {
