@@ -108,7 +108,11 @@ class GrowableI32 {
 function parseCell(raw: string, missing: Set<string>): number | string {
   const s = raw.trim();
   if (missing.has(s)) return Number.NaN;
-  if (DECIMAL.test(s)) return Number(s);
+  if (DECIMAL.test(s)) {
+    // "1e999" is decimal syntax but overflows to Infinity: refuse it like "inf".
+    const v = Number(s);
+    return Number.isFinite(v) ? v : `expected a finite number, found "${raw}" (beyond the float64 range)`;
+  }
   if (INFINITE.test(s)) return `expected a finite number, found "${raw}"`;
   return `expected a number, found "${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}"`;
 }
