@@ -12,6 +12,7 @@
  */
 // Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
 import * as fs from 'node:fs';
+import { dirname } from 'node:path';
 import { writeFileAtomicSync } from '../io/atomic.js';
 import { FormatError } from '../io/errors.js';
 import { decodeModel, encodeModel, type ModelExtra } from '../io/model-file.js';
@@ -63,6 +64,12 @@ export function setLayerRngs(model: Sequential, states: Record<string, number[]>
 // JSON has no NaN or ±Infinity (RNG spare slots, an unset best loss): store them as strings.
 const replacer = (_k: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 const reviver = (_k: string, v: unknown): unknown => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+
+/** Fail before training, not after the first epoch, if a checkpoint cannot be written at `path`. */
+export function checkCheckpointPath(path: string): void {
+  const dir = dirname(path);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new RangeError(`checkpoint: directory ${dir} of ${path} does not exist`);
+}
 
 /**
  * Write a checkpoint of `model` and `state` to `path` (atomic). `extra` entries (scaler,

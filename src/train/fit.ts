@@ -25,7 +25,7 @@ import { makeSchedule, ReduceLROnPlateau, type LRScheduler, type ScheduleSpec } 
 import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { gatherBatch, stepMask } from './batches.js';
-import { layerRngs, loadCheckpoint, saveCheckpoint, setLayerRngs } from './checkpoint.js';
+import { checkCheckpointPath, layerRngs, loadCheckpoint, saveCheckpoint, setLayerRngs } from './checkpoint.js';
 import { defaultLoss, evaluateModel } from './evaluate.js';
 import { makeLoss, type Loss, type LossName } from './losses.js';
 import { createProgress, type ProgressState } from './progress.js';
@@ -201,6 +201,7 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
   const minDelta = es?.minDelta ?? 0;
   const every = opts.checkpoint?.every ?? 1;
   if (opts.checkpoint && !(Number.isInteger(every) && every >= 1)) throw new RangeError(`fit: checkpoint.every must be a positive integer, got ${every}`);
+  if (opts.checkpoint) checkCheckpointPath(opts.checkpoint.path);
 
   const rng = new Rng(opts.seed ?? 0);
   const history: History = { loss: [], valLoss: [], lr: [], epochs: 0, bestEpoch: 0, bestLoss: Infinity, stoppedEarly: false, aborted: false, seconds: 0 };

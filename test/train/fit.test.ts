@@ -172,10 +172,11 @@ for (const backend of BACKENDS) {
       for (const [g, dw] of await stepNorms(null)) assert.ok(Math.abs(dw - g) < 1e-3 * g, `step norm ${dw} vs gradient norm ${g}`);
     });
 
-    test('NaN in the data is refused before training, naming the row', async () => {
+    test('NaN in the data and an unwritable checkpoint path are refused before training', async () => {
       const bad = x.clone();
       bad.data[5 * 8 + 2] = NaN;
       await assert.rejects(lstmModel(backend).fit({ x: bad, y, epochs: 1, ...quiet }), /x contains NaN at row 5, element 2/);
+      await assert.rejects(lstmModel(backend).fit({ x, y, epochs: 1, checkpoint: { path: '/no/such/dir/c.safetensors' }, ...quiet }), /directory \/no\/such\/dir of .* does not exist/);
     });
 
     test('early stopping stops after `patience` bad epochs and restores the best epoch', async () => {
