@@ -326,7 +326,9 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
       // weights are the last good ones); the checkpoint on disk is the last good one.
       if (best.weights) model.flat.set(best.weights);
       history.seconds = priorSeconds + (performance.now() - t0) / 1000;
-      const where = best.weights ? `The model holds the best weights so far (epoch ${best.epoch}, loss ${best.loss}).` : 'The model holds the weights from before this step.';
+      const where = best.weights ? `The model holds the best weights so far (epoch ${best.epoch}, loss ${best.loss}).`
+        : err.what === 'validation loss' ? 'No earlier epoch to fall back on: the model holds the weights after this epoch.'
+        : 'The model holds the weights from before this step.';
       const clip = clipNorm ? `a smaller clipNorm (now ${clipNorm})` : 'gradient clipping (clipNorm: 1)';
       throw new TrainingError(
         `training stopped at step ${err.step} (epoch ${err.epoch}, batch ${err.batch} of ${err.batches}): ${err.what} is ${err.value}. ${where} ` +
