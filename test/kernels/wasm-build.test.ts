@@ -46,3 +46,18 @@ test('f32 σ and tanh: max relative error against float64 Math below 4e-7 on [�
   assert.ok(es < 4e-7 && et < 4e-7, `σ ${es}, tanh ${et}`);
   for (const b of [x, sig, th]) be.free(b);
 });
+
+test('without SharedArrayBuffer (a page that is not cross-origin isolated) the module runs on a non-shared memory', async () => {
+  const { unshareMemoryImport } = await import('../../src/kernels/wasm/index.js');
+  const { WASM_SIMD, WASM_DATA_END } = await import('../../src/kernels/wasm/build/bytes.js');
+  const bytes = Uint8Array.from(atob(WASM_SIMD), (c) => c.charCodeAt(0));
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 2 });
+  const env = { env: { memory, abort() {} } };
+  assert.throws(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), env), /memory/i);
+  const k = new WebAssembly.Instance(new WebAssembly.Module(unshareMemoryImport(bytes)), env).exports as Record<string, (...a: number[]) => void>;
+  const base = Math.ceil(WASM_DATA_END / 64) * 64 + 4096;
+  const f = new Float32Array(memory.buffer, base, 15);
+  for (let i = 0; i < 10; i++) f[i] = i;
+  k.addF32!(base + 40, base, base + 20, 5); // f[10..14] = f[0..4] + f[5..9]
+  assert.deepEqual([...f.subarray(10)], [5, 7, 9, 11, 13]);
+});

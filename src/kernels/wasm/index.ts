@@ -145,9 +145,9 @@ function canShare(): boolean {
 
 /**
  * The module declares its memory import shared; where memory cannot be shared, rewrite that
- * one limits byte (0x03 = max + shared → 0x01 = max) in the import section.
+ * one limits byte (0x03 = max + shared → 0x01 = max) in the import section. Exported for tests.
  */
-function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   const b = bytes.slice();
   let p = 8;
   const leb = (): number => {
@@ -160,7 +160,10 @@ function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBu
     if (id === 2) {
       const count = leb();
       for (let i = 0; i < count; i++) {
-        p += leb(); p += leb(); // module and field names
+        for (let name = 0; name < 2; name++) {
+          const len = leb(); // module and field names, length-prefixed
+          p += len;
+        }
         const kind = b[p++]!;
         if (kind === 2) {
           if (b[p] === 0x03) b[p] = 0x01;
@@ -442,7 +445,7 @@ function loadSync(opts: WasmInitOptions = {}): Runtime {
 export async function initWasm(opts: WasmInitOptions & { bytes?: BufferSource } = {}): Promise<WasmInfo> {
   if (!runtime) {
     const picked = opts.bytes
-      ? { bytes: new Uint8Array(opts.bytes instanceof ArrayBuffer ? opts.bytes : opts.bytes.buffer), variant: 'simd' as const }
+      ? { bytes: copyBytes(opts.bytes), variant: WebAssembly.validate(opts.bytes) && isRelaxed(opts.bytes) ? 'relaxed' as const : 'simd' as const }
       : pickVariant(opts.relaxed ?? 'auto');
     const { memory, shared } = makeMemory(opts);
     const module = await WebAssembly.compile((shared ? picked.bytes : unshareMemoryImport(picked.bytes)) as BufferSource);
@@ -452,6 +455,18 @@ export async function initWasm(opts: WasmInitOptions & { bytes?: BufferSource } 
     register();
   }
   return runtime.info();
+}
+
+/** A private copy of caller-given module bytes (an ArrayBuffer or any view of one). */
+function copyBytes(src: BufferSource): Uint8Array<ArrayBuffer> {
+  const view = ArrayBuffer.isView(src) ? new Uint8Array(src.buffer, src.byteOffset, src.byteLength) : new Uint8Array(src);
+  return new Uint8Array(view) as Uint8Array<ArrayBuffer>;
+}
+
+/** True if `bytes` is the relaxed build shipped here. */
+function isRelaxed(bytes: BufferSource): boolean {
+  const a = copyBytes(bytes), b = decodeBase64(WASM_RELAXED);
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** What is loaded (or null when the kernels are not loaded). */
