@@ -2,7 +2,7 @@
 """Generate the ONNX import fixtures in test/fixtures/onnx from PyTorch.
 
 Each case is a small torch.nn model (nn.LSTM stacks of 1-2 layers, bidirectional, batch_first,
-with a Linear head; one GRU and one RNN) exported with torch.onnx.export (opset 14, dynamic
+with a Linear head; one GRU and one RNN) exported with torch.onnx.export (opset 14, one at opset 11; dynamic
 batch and sequence axes). Next to NAME.onnx we write NAME.json holding the inputs (with a batch
 and sequence length different from the ones used at export, so the dynamic axes are exercised)
 and torch's outputs for them. Run with Debian's python3-torch: /usr/bin/python3 scripts/gen_onnx_fixtures.py
@@ -39,7 +39,7 @@ class Net(nn.Module):
         return y, hn
 
 
-def case(name, rnn, head_out, last_step=False, with_state=False, shape=(3, 4)):
+def case(name, rnn, head_out, last_step=False, with_state=False, shape=(3, 4), opset=14):
     D = 2 if rnn.bidirectional else 1
     net = Net(rnn, D * rnn.hidden_size, head_out, last_step, with_state).eval()
     I, L, H = rnn.input_size, rnn.num_layers, rnn.hidden_size
@@ -60,7 +60,7 @@ def case(name, rnn, head_out, last_step=False, with_state=False, shape=(3, 4)):
         dyn[n] = {1: 'batch'}
     path = os.path.join(OUT, name + '.onnx')
     torch.onnx.export(net, tuple(make_inputs(2, 5)), path, input_names=names, output_names=['y', 'hn'],
-                      dynamic_axes=dyn, opset_version=14)
+                      dynamic_axes=dyn, opset_version=opset)
     B, T = shape
     ins = make_inputs(B, T)
     with torch.no_grad():
@@ -83,6 +83,8 @@ def main():
     case('lstm2_bi_bf', nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True), 2, last_step=True)
     case('gru2_bi', nn.GRU(3, 4, num_layers=2, bidirectional=True), 2, with_state=True)
     case('rnn1_relu_bf', nn.RNN(3, 4, nonlinearity='relu', batch_first=True), 1)
+    # Opset 11: Squeeze/Unsqueeze take axes as attributes, as older exports do.
+    case('lstm2_bi_bf_opset11', nn.LSTM(2, 3, num_layers=2, bidirectional=True, batch_first=True), 2, last_step=True, with_state=True, opset=11)
 
 
 if __name__ == '__main__':

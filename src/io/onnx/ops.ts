@@ -6,7 +6,7 @@
  * operator spec (onnx/docs/Operators.md) for the opsets torch and this project emit (≥ 9).
  * Float math runs in double and is rounded to the output's float32 storage.
  */
-import { DataType, AttrType, int64ToNumber, type AttributeProto } from './schema.js';
+import { DataType, type AttributeProto } from './schema.js';
 import {
   clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
 } from './tensor-proto.js';
@@ -51,13 +51,9 @@ export class Attrs {
     const a = this.map.get(name);
     return a?.t ? valueFromTensorProto(a.t, this.file, `${this.where} attribute ${name}`) : undefined;
   }
-  /** The attribute's declared type (AttrType), if present. */
-  type(name: string): number | undefined {
-    return this.map.get(name)?.type;
-  }
 }
 
-function toNum(v: Parameters<typeof int64ToNumber>[0]): number {
+function toNum(v: AttributeProto['i']): number {
   if (v === undefined || v === null) return 0;
   return typeof v === 'number' ? v : v.toNumber();
 }
@@ -601,4 +597,4 @@ export const OPS: Record<string, OpFn> = Object.assign(Object.create(null) as Re
   MatMul, Gemm, ReduceSum,
 });
 
-export { transpose, reshapeTo, AttrType };
+export { transpose, reshapeTo };

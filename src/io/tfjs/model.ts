@@ -383,13 +383,9 @@ function buildModel(art: LoadedArtifacts, backend?: string): TfjsModel {
       case 'InputLayer': return;
       case 'Dropout': stages.push({ kind: 'dropout', name, rate: num('rate', 0) }); return;
       case 'Masking': stages.push({ kind: 'masking', name, value: num('mask_value', 0) }); return;
-      case 'Activation': {
-        const a = act('activation', 'linear');
-        if (a === 'softmax' || a in KERAS_ACTIVATIONS) stages.push({ kind: 'activation', name, activation: a });
-        return;
-      }
+      case 'Activation': stages.push({ kind: 'activation', name, activation: act('activation', 'linear') }); return;
       case 'Embedding': {
-        if (k !== 0 && !(k === 1 && own(list[0] as Record<string, unknown>, 'class_name') === 'InputLayer')) throw new FormatError(file, `layer "${name}": Embedding must be the first layer`);
+        if (stages.length > 0) throw new FormatError(file, `layer "${name}": Embedding must be the first layer`);
         const V = units('input_dim'), E = units('output_dim');
         const w = take(name, 'embeddings', [V, E]);
         const layer = new Embedding({ numEmbeddings: V, embeddingDim: E, ...be });
