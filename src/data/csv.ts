@@ -206,7 +206,8 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   }
   if (header === null) throw new FormatError(path, 'empty file (no header row)');
 
-  const report: CsvReport = { rows: 0, missing: {}, policy, dropped: [] };
+  // Null prototype: a column named "__proto__" is an ordinary key here.
+  const report: CsvReport = { rows: 0, missing: Object.create(null), policy, dropped: [] };
   for (const col of numeric) if (col.missingLines.length > 0) report.missing[col.name] = col.missingLines;
 
   let cols: Record<string, Float64Array | string[]> = Object.create(null);

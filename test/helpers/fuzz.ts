@@ -1,0 +1,180 @@
+/**
+ * Shared pieces of the loader fuzz tests (test/reliability): byte-level mutations of a valid
+ * file as a fast-check arbitrary (bit flips, byte overwrites, truncation, insertion, deletion,
+ * duplicated ranges), hostile JSON values (absurd sizes, wrong types, `__proto__` /
+ * `constructor` keys), and the one property every loader must satisfy: the input either loads
+ * or throws FormatError, never another error type, within a time bound, and leaves
+ * Object.prototype untouched.
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { FormatError } from '../../src/index.js';
+
+/** One edit of a byte buffer; positions are fractions of the length so they fit any size. */
+export type ByteEdit =
+  | { kind: 'flip'; at: number; bit: number }
+  | { kind: 'set'; at: number; value: number }
+  | { kind: 'truncate'; at: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'delete'; at: number; count: number }
+  | { kind: 'repeat'; at: number; count: number };
+
+/** A uniform fraction in [0, 1) (fc.double is biased towards its bounds, which would cluster edits at the start). */
+export const frac: fc.Arbitrary<number> = fc.integer({ min: 0, max: 999_999 }).map((k) => k / 1_000_000);
+
+export const byteEdit: fc.Arbitrary<ByteEdit> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: frac, bit: fc.integer({ min: 0, max: 7 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('set' as const), at: frac, value: fc.constantFrom(0, 0xff, 0x7f, 0x80, 0x22, 0x7b, 0x7d, 0x2c, 0x0a, 0x30, 0x39) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: frac }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('insert' as const), at: frac, bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: frac, count: fc.integer({ min: 1, max: 16 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('repeat' as const), at: frac, count: fc.integer({ min: 1, max: 32 }) }) },
+);
+
+/** Apply edits in order to a copy of `src`. */
+export function applyEdits(src: Uint8Array, edits: readonly ByteEdit[]): Uint8Array {
+  let b = Uint8Array.from(src);
+  for (const e of edits) {
+    const i = Math.floor(e.at * b.length);
+    switch (e.kind) {
+      case 'flip': if (b.length) b[i] = b[i]! ^ (1 << e.bit); break;
+      case 'set': if (b.length) b[i] = e.value; break;
+      case 'truncate': b = b.slice(0, i); break;
+      case 'insert': b = concat(b.subarray(0, i), e.bytes, b.subarray(i)); break;
+      case 'delete': b = concat(b.subarray(0, i), b.subarray(i + e.count)); break;
+      case 'repeat': b = concat(b.subarray(0, i + e.count), b.subarray(i)); break;
+    }
+  }
+  return b;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** 1 to `max` byte edits. */
+export const byteEdits = (max = 4): fc.Arbitrary<ByteEdit[]> => fc.array(byteEdit, { minLength: 1, maxLength: max });
+
+/** Values a hostile file puts where a size, flag, name or list is expected. */
+export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom<unknown>(
+    -1, 0, 1, 2.5, 1e12, 1e308, 2 ** 31, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER, null, true, false, '', 'x', 'float32',
+    'float64', 'int8', 'complex64', [], [1e12], [1e6, 1e6], [-1], [2, 'a'], {}, [[1]], { __proto__: null, polluted: 1 },
+  ),
+  fc.integer({ min: -3, max: 70000 }),
+  fc.string({ maxLength: 6 }),
+);
+
+/** Keys that would poison Object.prototype if a loader assigned them naively. */
+export const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf');
+
+/**
+ * Replace the value at a random path inside a JSON value: `pick` chooses among every node
+ * (object member, array element, or a new member with a hostile key) by a fraction.
+ */
+export function mutateJson(root: unknown, pick: number, value: unknown, newKey: string | null): unknown {
+  const copy = JSON.parse(JSON.stringify(root));
+  const slots: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
+  const containers: Array<Record<string, unknown>> = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach((x, i) => { slots.push({ parent: v, key: i }); walk(x); });
+    else if (v && typeof v === 'object') {
+      containers.push(v as Record<string, unknown>);
+      for (const k of Object.keys(v)) { slots.push({ parent: v as Record<string, unknown>, key: k }); walk((v as Record<string, unknown>)[k]); }
+    }
+  };
+  walk(copy);
+  if (newKey !== null && containers.length > 0) {
+    // Defined as an own property (never through the __proto__ setter), as JSON.parse would.
+    const c = containers[Math.floor(pick * containers.length)]!;
+    Object.defineProperty(c, newKey, { value, enumerable: true, configurable: true, writable: true });
+    return copy;
+  }
+  if (slots.length === 0) return value;
+  const s = slots[Math.floor(pick * slots.length)]!;
+  (s.parent as Record<string | number, unknown>)[s.key] = value;
+  return copy;
+}
+
+/** Counters of what the fuzzer saw, printed once per loader so a run shows it explored both paths. */
+export interface FuzzStats {
+  loaded: number;
+  rejected: number;
+  slowest: number;
+  messages: Map<string, number>;
+}
+
+export function newStats(): FuzzStats {
+  return { loaded: 0, rejected: 0, slowest: 0, messages: new Map() };
+}
+
+/** Fail if anything was added to Object.prototype (or Array.prototype). */
+export function assertNoPollution(): void {
+  for (const proto of [Object.prototype, Array.prototype]) {
+    for (const k of ['polluted', 'x', 'isAdmin', 'shape', 'dtype', 'name', 'config', 'layers', 'weights']) {
+      assert.equal(Object.hasOwn(proto, k), false, `prototype polluted with "${k}"`);
+    }
+  }
+  assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype polluted');
+}
+
+/**
+ * Run one load; it must return or throw FormatError (whose message names `file` when given),
+ * within `maxMs`. Any other error is rethrown with the label so fast-check reports it.
+ */
+export function loadsOrFormatError(stats: FuzzStats, load: () => unknown, opts: { maxMs?: number; file?: string } = {}): boolean {
+  const t0 = performance.now();
+  try {
+    load();
+    stats.loaded++;
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    if (opts.file !== undefined) assert.ok(e.message.includes(opts.file), `FormatError does not name the file: ${e.message}`);
+    stats.rejected++;
+    const key = e.detail.replace(/\d+/g, 'N').slice(0, 50);
+    stats.messages.set(key, (stats.messages.get(key) ?? 0) + 1);
+  } finally {
+    const ms = performance.now() - t0;
+    stats.slowest = Math.max(stats.slowest, ms);
+    assert.ok(ms < (opts.maxMs ?? 2000), `one load took ${ms.toFixed(0)} ms`);
+  }
+  assertNoPollution();
+  return true;
+}
+
+/** The async variant (readCsv and other streaming loaders). */
+export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Promise<unknown>, opts: { maxMs?: number; file?: string } = {}): Promise<boolean> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = opts.maxMs ?? 2000;
+  try {
+    await Promise.race([
+      load(),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`one load took over ${limit} ms`)), limit); }),
+    ]);
+    stats.loaded++;
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    if (opts.file !== undefined) assert.ok(e.message.includes(opts.file), `FormatError does not name the file: ${e.message}`);
+    stats.rejected++;
+    const key = e.detail.replace(/\d+/g, 'N').slice(0, 50);
+    stats.messages.set(key, (stats.messages.get(key) ?? 0) + 1);
+  } finally {
+    clearTimeout(timer);
+    stats.slowest = Math.max(stats.slowest, performance.now() - t0);
+  }
+  assertNoPollution();
+  return true;
+}
+
+/** One line for the test log: how many loaded, how many were rejected, the slowest case. */
+export function summary(label: string, s: FuzzStats): string {
+  const top = [...s.messages].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([m, n]) => `${n}× ${m}`).join(' | ');
+  return `${label}: ${s.loaded} loaded, ${s.rejected} FormatError, slowest ${s.slowest.toFixed(1)} ms; top: ${top}`;
+}
