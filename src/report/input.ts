@@ -3,14 +3,15 @@
  * model file stores about its data:
  *   - a forecasting model (metadata.forecast, from `lstm forecast`) and a CSV: the series
  *     column is windowed and scaled exactly as in training, and the last window is used;
- *   - a text model (metadata.vocab): the text (a .txt file, or the argument itself) is encoded;
+ *   - a text model (metadata.vocab): the text (any file but .json, or the argument itself) is encoded;
  *   - a .json file: a nested array of numbers, (T), (T,F) or (1,T,F), taken as model units;
  *   - any other CSV: the numeric columns given (or all), the last `last` rows, as they are.
  * Also returns how to draw the input above the heatmaps (numbers, or one box per character)
  * and the training history stored with the model.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+// Namespace imports: a browser bundle can alias node:fs and node:path away (only file paths use them).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { numericColumn, readCsv } from '../data/csv.js';
 import { SeriesForecaster } from '../data/forecast.js';
 import { vocabFromJSON } from '../data/text.js';
@@ -31,11 +32,11 @@ export interface InspectInputOptions {
 }
 
 export async function inspectInput(source: string, model: Sequential, metadata: Record<string, unknown>, opts: InspectInputOptions = {}): Promise<InspectInput> {
-  const isFile = existsSync(source);
-  const ext = extname(source).toLowerCase();
-  if (metadata.vocab !== undefined && (!isFile || ext === '.txt')) {
+  const isFile = fs.existsSync(source);
+  const ext = path.extname(source).toLowerCase();
+  if (metadata.vocab !== undefined && (!isFile || ext !== '.json')) {
     const vocab = vocabFromJSON(metadata.vocab);
-    const text = isFile ? readFileSync(source, 'utf8') : source;
+    const text = isFile ? fs.readFileSync(source, 'utf8') : source;
     const chars = Array.from(text).slice(-(opts.last ?? 200));
     const ids = vocab.encode(chars.join(''));
     if (ids.length === 0) throw new RangeError(`inspect: the input text is empty`);
@@ -45,15 +46,21 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
   if (ext === '.json') {
     let v: unknown;
     try {
-      v = JSON.parse(readFileSync(source, 'utf8'));
+      v = JSON.parse(fs.readFileSync(source, 'utf8'));
     } catch (e) {
       throw new RangeError(`${source}: not valid JSON (${(e as Error).message})`);
     }
-    let t = Tensor.from(v as number[]);
+    let t: Tensor;
+    try {
+      t = Tensor.from(v as number[]);
+    } catch (e) {
+      throw new RangeError(`${source}: ${(e as Error).message}`);
+    }
     if (t.shape.length === 1) t = t.reshape([1, t.shape[0]!, 1]);
     else if (t.shape.length === 2) t = t.reshape([1, ...t.shape]);
     if (t.shape.length !== 3 || t.shape[0] !== 1) throw new RangeError(`${source}: expected a sequence (T), (T,F) or (1,T,F), found shape [${t.shape.join(', ')}]`);
     const [, T, F] = t.shape as [number, number, number];
+    if (F !== model.inputSize) throw new RangeError(`${source}: the model takes ${model.inputSize} feature(s) per step, found ${F}`);
     return { x: t, display: { label: 'x', values: seriesOf(t.data, T, F) } };
   }
   const forecast = metadata.forecast as { column?: string; plan?: { lookback: number } } | undefined;
@@ -70,6 +77,9 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
   }
   const names = opts.columns ?? Object.keys(table.columns).filter((c) => table.columns[c] instanceof Float64Array);
   if (names.length === 0) throw new RangeError(`${source}: no numeric columns`);
+  if (names.length !== model.inputSize) {
+    throw new RangeError(`${source}: the model takes ${model.inputSize} feature(s) per step, columns given: ${names.join(', ')} (choose with --column)`);
+  }
   const cols = names.map((c) => numericColumn(table, c));
   const n = cols[0]!.length, T = Math.min(n, opts.last ?? 200), F = cols.length;
   const x = Tensor.zeros([1, T, F]);

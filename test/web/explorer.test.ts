@@ -9,7 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -100,12 +100,21 @@ describe('explorer page', () => {
     await page.waitForTimeout(900); // let the flow animation finish before the screenshot
     await page.screenshot({ path: join(shots, 'explorer-zh-TW.png'), fullPage: true });
 
-    // A model file saved by the CLI loads from bytes in the browser.
+    // A model file saved by the CLI loads from bytes in the browser: dropped, or chosen.
     const { path } = await makeTrainedModel(work);
+    const bytes = [...readFileSync(path)];
+    const dataTransfer = await page.evaluateHandle((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], 'dropped.safetensors'));
+      return dt;
+    }, bytes);
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+    await page.waitForFunction(() => document.getElementById('file-status')!.textContent!.includes('dropped.safetensors'));
+    assert.match((await page.textContent('#file-status'))!, /已載入: dropped\.safetensors/);
     await page.setInputFiles('#file', path);
     await page.waitForFunction(() => document.getElementById('file-status')!.textContent!.includes('model.safetensors'));
-    assert.match((await page.textContent('#file-status'))!, /已載入: model\.safetensors/);
     assert.equal(await page.textContent('#probe-error'), '');
+    assert.equal(await page.textContent('#cell [data-label="forget"]'), '遺忘門'); // its LSTM is drawn
 
     assert.deepEqual(errors, []);
     assert.deepEqual(requests.filter((r) => !r.startsWith(url) && !r.startsWith('data:')), [], 'no request leaves the local server');

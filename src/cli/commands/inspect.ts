@@ -3,6 +3,7 @@
  * the report (report.html, self-contained) and every plot as an SVG file into --out. The input
  * is prepared by inspectInput and the report built by inspectReport (src/report/).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option('--step <t>', 'time step (1-based) drawn in the cell diagram; default the last', intOption(1))
     .option('--unit <j>', 'unit whose values the cell diagram shows; default the most active', intOption(0))
     .action(async (modelPath: string, input: string, f: InspectFlags) => {
+      if (!existsSync(modelPath)) throw new CliError(`model file not found: ${modelPath}`);
       const { model, metadata } = loadModel(modelPath);
       let prepared;
       try {
