@@ -190,6 +190,7 @@ export const addingDemo: Demo = {
       `MSE is on ${testSize} held-out sequences per length; baselineMse is the MSE of predicting the test targets' mean (≈ 1/6).`,
     ];
     if (lstm100) notes.push(`LSTM at T = 100: MSE ${lstm100.mse} (${(lstm100.mse as number) < 0.01 ? 'below' : 'NOT below'} the 0.01 target).`);
+    notes.push(`Below MSE 0.01 after ${base.steps} steps: ${lengths.map((T) => `T = ${T}: ${rows.filter((r) => r.T === T && (r.mse as number) < 0.01).map((r) => r.model).join(', ') || 'none'}`).join('; ')}.`);
     const extra: Record<string, unknown> = {};
     for (const [k, r] of Object.entries(runs)) extra[k] = { curve: r.curve, gradInitFirst: r.gradInit[0], gradInitLast: r.gradInit.at(-1), gradFinalFirst: r.gradFinal[0], gradFinalLast: r.gradFinal.at(-1) };
     return {

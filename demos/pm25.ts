@@ -33,8 +33,8 @@ export const pm25Demo: Demo = {
   title: 'Beijing PM2.5: next hour from the previous 24 hours',
   summary: 'multivariate LSTM forecast against persistence, missing values handled and reported',
   options: [
-    { flags: '--train-windows <n>', description: 'training windows sampled from 2010–2013 (default 8000; quick 1500)', parse: posInt },
-    { flags: '--epochs <n>', description: 'training epochs (default 8; quick 3)', parse: posInt },
+    { flags: '--train-windows <n>', description: 'training windows sampled from 2010–2013 (default: all of them; quick 1500)', parse: posInt },
+    { flags: '--epochs <n>', description: 'max training epochs, early stopping on validation (default 12; quick 3)', parse: posInt },
   ],
   async run({ quick, seed, out, opts, log }) {
     const table = await readCsv(FILE, { columns: [...NUMERIC, 'hour', 'cbwd'], categorical: ['cbwd'], missing: 'interpolate' });
@@ -80,7 +80,7 @@ export const pm25Demo: Demo = {
     }
     const rng = new Rng(seed);
     rng.shuffle(trainIdx);
-    const nTrain = Math.min(trainIdx.length, (opts.trainWindows as number | undefined) ?? (quick ? 1500 : 8000));
+    const nTrain = Math.min(trainIdx.length, (opts.trainWindows as number | undefined) ?? (quick ? 1500 : Infinity));
     const trainSel = Int32Array.from(trainIdx.slice(0, nTrain));
     const testSel = Int32Array.from(quick ? testIdx.slice(0, 2000) : testIdx);
 
@@ -104,10 +104,10 @@ export const pm25Demo: Demo = {
       ['last', new LastStep()],
       ['fc', new Dense({ inputSize: hidden, outputSize: 1, seed: seed + 1 })],
     ]);
-    const epochs = (opts.epochs as number | undefined) ?? (quick ? 3 : 8);
+    const epochs = (opts.epochs as number | undefined) ?? (quick ? 3 : 12);
     const history = await model.fit({
       x: xTrain, y: yTrain, validation: { split: 0.1 }, epochs, batchSize: 32, seed, loss: 'mse',
-      optimizer: { name: 'adam', lr: 0.003 }, clipNorm: 1, progress: false, earlyStopping: { patience: 2, restoreBest: true },
+      optimizer: { name: 'adam', lr: 0.003 }, clipNorm: 1, progress: false, earlyStopping: { patience: 3, restoreBest: true },
       callbacks: { onEpochEnd: (e) => log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, val ${e.valLoss.toFixed(4)}`) },
     });
     const d = model.predict(xTest, { batchSize: 512 });
@@ -137,7 +137,7 @@ export const pm25Demo: Demo = {
       notes: [
         `Missing PM2.5: ${missingLines.length} of ${N} hourly rows (${(100 * missingLines.length / N).toFixed(1)}%) are 'NA'. Strategy: linear interpolation (leading gap: first valid value) for inputs only; the ${skippedTrain} training-span and ${skippedTest} test windows whose target hour was missing are excluded.`,
         `Features (${F}): ${NUMERIC.join(', ')}, cbwd one-hot (${wind.categories.join(', ')}) and sin/cos of the hour of day, standardised with 2010–2013 statistics.`,
-        `Training: ${nTrain} windows sampled (seeded) from 2010–2013 (a random 10% of them validate: early stopping with patience 2, best weights restored; ${history.epochs} of at most ${epochs} epochs run), batch 32, Adam lr 0.003, clipping at 1; the LSTM predicts the change from the last hour. Test: ${testSel.length} scorable hours of 2014${quick ? ' (quick: the first 2000)' : ''}.`,
+        `Training: ${nTrain} windows sampled (seeded) from 2010–2013 (a random 10% of them validate: early stopping with patience 3, best weights restored; ${history.epochs} of at most ${epochs} epochs run), batch 32, Adam lr 0.003, clipping at 1; the LSTM predicts the change from the last hour. Test: ${testSel.length} scorable hours of 2014${quick ? ' (quick: the first 2000)' : ''}.`,
       ],
       plots,
       extra: { missingPm25: missingLines.length, rows: N, history: { loss: history.loss, valLoss: history.valLoss } },

@@ -4,7 +4,8 @@
 // timed from outside; its JSON goes to results/NAME.json and its plots to results/NAME/.
 // RESULTS.md is then rebuilt from every results/*.json present, so `node --import tsx
 // scripts/results.mjs adding pm25` re-runs only those two and keeps the others' last results.
-// Usage: node --import tsx scripts/results.mjs [--seed N] [--quick] [demo ...]
+// Usage: node --import tsx scripts/results.mjs [--seed N] [--quick] [--write-only] [demo ...]
+//   --write-only: run nothing, rebuild RESULTS.md (and README blocks) from the stored JSON.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,17 +14,18 @@ import { DEMOS, formatTable, machine } from '../demos/index.ts';
 import { writeFileAtomicSync } from '../src/io/atomic.ts';
 
 const args = process.argv.slice(2);
-let seed = 1, quick = false;
+let seed = 1, quick = false, writeOnly = false;
 const names = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--seed') seed = Number(args[++i]);
   else if (args[i] === '--quick') quick = true;
+  else if (args[i] === '--write-only') writeOnly = true;
   else names.push(args[i]);
 }
 if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer`);
 const known = DEMOS.map((d) => d.name);
 for (const n of names) if (!known.includes(n)) throw new Error(`unknown demo '${n}' (demos: ${known.join(', ')})`);
-const run = names.length ? names : known;
+const run = writeOnly ? [] : names.length ? names : known;
 const dir = quick ? join('out', 'results-quick') : 'results';
 mkdirSync(dir, { recursive: true });
 
@@ -69,3 +71,19 @@ for (const r of results) {
 const target = quick ? join(dir, 'RESULTS.md') : 'RESULTS.md';
 writeFileAtomicSync(target, lines.join('\n') + '\n');
 process.stderr.write(`results: wrote ${target}\n`);
+
+// README.md may embed a demo's table between `<!-- results:NAME:start -->` and
+// `<!-- results:NAME:end -->`; those blocks are refreshed here, so the README's numbers are
+// copied from the results, never typed.
+if (!quick && existsSync('README.md')) {
+  const readme = readFileSync('README.md', 'utf8');
+  let updated = readme;
+  for (const r of results) {
+    const re = new RegExp(`(<!-- results:${r.demo}:start -->\\n)[\\s\\S]*?(<!-- results:${r.demo}:end -->)`);
+    updated = updated.replace(re, (_, a, b) => `${a}${formatTable(r.columns, r.rows, true)}\n\n(seed ${r.seed}, backend ${r.backend}, ${r.wallSeconds} s wall time; from RESULTS.md)\n${b}`);
+  }
+  if (updated !== readme) {
+    writeFileAtomicSync('README.md', updated);
+    process.stderr.write('results: refreshed the results blocks in README.md\n');
+  }
+}
