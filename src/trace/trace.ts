@@ -17,7 +17,8 @@
 import type { FloatArray } from '../kernels/backend.js';
 import { Module } from '../nn/module.js';
 import { RecurrentBase, type RecurrentMode } from '../nn/recurrent.js';
-import { Tensor, allocArray, shapeStr } from '../tensor/tensor.js';
+import { Tensor, allocArray } from '../tensor/tensor.js';
+import { makeLoss, type Loss, type LossName } from '../train/losses.js';
 
 /** Gate names by cell type, in PyTorch's gate order (LSTM i,f,g,o; GRU r,z,n; RNN h). */
 export const GATE_NAMES: Record<RecurrentMode, readonly GateName[]> = {
@@ -33,11 +34,12 @@ export type TraceLossFn = (output: Tensor, target: Tensor | undefined) => { loss
 
 export interface TraceOptions {
   /**
-   * 'mse' (needs `target`, same shape as the output), 'last' (L = Σ of the output at the last
-   * time step: a loss that only the end of the sequence sees, for the vanishing-gradient
-   * picture), or a function. Without a loss no backward runs and `gradNorm` is absent.
+   * A training loss by name or as a Loss ('mse', 'cross-entropy', ...: needs `target`, laid out
+   * as for fit), 'last' (L = Σ of the output at the last time step: a loss only the end of the
+   * sequence sees, for the vanishing-gradient picture), or a function. Without a loss no
+   * backward runs and `gradNorm` is absent.
    */
-  loss?: 'mse' | 'last' | TraceLossFn;
+  loss?: LossName | Loss | 'last' | TraceLossFn;
   target?: Tensor;
   /** True length of each sequence (B), as in forward. */
   lengths?: ArrayLike<number>;
@@ -83,7 +85,9 @@ export interface Trace {
 export function trace(model: Module, input: Tensor, opts: TraceOptions = {}): Trace {
   const recurrent = findRecurrent(model);
   if (recurrent.length === 0) throw new Error('trace: the model has no LSTM, GRU or RNN layer');
-  if (opts.loss === 'mse' && !opts.target) throw new Error("trace: loss 'mse' needs a target");
+  if (opts.loss !== undefined && opts.loss !== 'last' && typeof opts.loss !== 'function' && !opts.target) {
+    throw new Error(`trace: loss '${typeof opts.loss === 'string' ? opts.loss : opts.loss.name}' needs a target`);
+  }
   const wasTraining = model.training;
   const grads = gradBuffers(model);
   const saved = grads.map((g) => g.slice());
@@ -189,50 +193,37 @@ function backwardModel(model: Module, dOut: Tensor): void {
 
 function lossOf(loss: NonNullable<TraceOptions['loss']>, out: Tensor, target: Tensor | undefined, model: Module): { loss: number; dOutput: Tensor } {
   if (typeof loss === 'function') return loss(out, target);
+  if (loss === 'last') return lastStepSum(out, model);
+  // A training loss: the library's own forward/backward pair.
+  const l = makeLoss(loss);
+  const value = l.forward(out, target!);
+  return { loss: value, dOutput: l.backward() };
+}
+
+/**
+ * L = Σ of the output at the last time step, dL/dy = 1 there and 0 elsewhere. A (B,F) model
+ * output has no time axis (it is the last step already); a bare layer's output is (T,F),
+ * (T,B,F) or batch-first (B,T,F).
+ */
+function lastStepSum(out: Tensor, model: Module): { loss: number; dOutput: Tensor } {
   const d = Tensor.zeros(out.shape, out.dtype);
-  if (loss === 'mse') {
-    // L = mean (y − t)², dL/dy = 2(y − t)/N.
-    if (target!.size !== out.size) throw new RangeError(`trace: target shape ${shapeStr(target!.shape)} does not match the output ${shapeStr(out.shape)}`);
-    let s = 0;
-    for (let i = 0; i < out.size; i++) {
-      const e = out.data[i]! - target!.data[i]!;
-      s += e * e;
-      d.data[i] = (2 * e) / out.size;
+  const bare = model instanceof RecurrentBase;
+  const s = out.shape, F = s[s.length - 1]!;
+  // Time axis and its stride in elements; null when the output has no time axis.
+  const time = s.length === 3 ? (bare && !model.batchFirst ? { T: s[0]!, stride: s[1]! * F } : { T: s[1]!, stride: F })
+    : s.length === 2 && bare ? { T: s[0]!, stride: F } : null;
+  let sum = 0;
+  const rows = time ? out.size / (time.T * F) : 1;
+  for (let r = 0; r < rows; r++) {
+    // Row r's last step: time-major rows are consecutive inside the last time block; batch-first rows are T·F apart.
+    const base = !time ? 0 : time.stride === F ? (r * time.T + time.T - 1) * F : (time.T - 1) * time.stride + r * F;
+    const n = time ? F : out.size;
+    for (let j = 0; j < n; j++) {
+      sum += out.data[base + j]!;
+      d.data[base + j] = 1;
     }
-    return { loss: s / out.size, dOutput: d };
   }
-  if (loss === 'last') {
-    // L = Σ_b,j y[b, last, j]: the output's last time step (the whole output if it has no time axis).
-    const timeMajor = model instanceof RecurrentBase && !model.batchFirst;
-    const shape = out.shape;
-    if (shape.length < 3) {
-      // (B,F) many-to-one output, or (T,F) unbatched sequence output of a bare layer.
-      const seq = model instanceof RecurrentBase && shape.length === 2;
-      const F = shape[shape.length - 1]!;
-      const start = seq ? (shape[0]! - 1) * F : 0;
-      let s = 0;
-      for (let i = start; i < out.size; i++) {
-        s += out.data[i]!;
-        d.data[i] = 1;
-      }
-      return { loss: s, dOutput: d };
-    }
-    const [A, Bx, F] = shape as [number, number, number];
-    let s = 0;
-    for (let a = 0; a < A; a++) {
-      for (let b = 0; b < Bx; b++) {
-        const isLast = timeMajor ? a === A - 1 : b === Bx - 1;
-        if (!isLast) continue;
-        for (let j = 0; j < F; j++) {
-          const i = (a * Bx + b) * F + j;
-          s += out.data[i]!;
-          d.data[i] = 1;
-        }
-      }
-    }
-    return { loss: s, dOutput: d };
-  }
-  throw new RangeError(`trace: unknown loss '${String(loss)}' (expected 'mse', 'last' or a function)`);
+  return { loss: sum, dOutput: d };
 }
 
 /** Every distinct gradient buffer in the tree (a container's children may share one). */

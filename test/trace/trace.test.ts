@@ -143,6 +143,13 @@ for (const backend of BACKENDS) {
         for (let k = t * B * H; k < (t + 1) * B * H; k++) s += dh[k]! ** 2;
         assert.ok(Math.abs(Math.sqrt(s) - g[t]!) < 1e-12);
       }
+      // The same layer batch-first, on the transposed input, and unbatched: the same norms.
+      const bf = new LSTM({ inputSize: I, hiddenSize: H, seed: 9, dtype: 'float64', backend, batchFirst: true });
+      const xt = Tensor.zeros([B, T, I], 'float64');
+      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) for (let i = 0; i < I; i++) xt.data[(b * T + t) * I + i] = x.data[(t * B + b) * I + i]!;
+      assert.ok(maxDiff(trace(bf, xt, { loss: 'last' }).directions[0]!.gradNorm!, g) < 1e-12);
+      const one = trace(lstm, new Tensor(xt.data.slice(0, T * I), [T, I]), { loss: 'last' }).directions[0]!.gradNorm!;
+      assert.ok(Math.abs(one[T - 1]! - Math.sqrt(H)) < 1e-12);
       assert.equal(trace(lstm, x).directions[0]!.gradNorm, undefined);
       assert.throws(() => trace(lstm, x, { loss: 'mse' }), /needs a target/);
     });
