@@ -35,7 +35,7 @@ export interface LanguageModelPlan {
 /** Defaults documented here, used by the CLI. */
 export const LM_DEFAULTS: LanguageModelPlan = {
   level: 'char', seqLen: 64, embedding: 32, hidden: 128, layers: 1, cell: 'lstm', dropout: 0,
-  epochs: 4, batchSize: 32, lr: 0.005, valFraction: 0.1, maxVocab: 5000, seed: 0,
+  epochs: 8, batchSize: 32, lr: 0.005, valFraction: 0.1, maxVocab: 5000, seed: 0,
 };
 
 /** Cut ids into non-overlapping chunks of T+1 → x (M,T) and next-token targets y (M,T). */
