@@ -107,6 +107,7 @@ export function loadCheckpoint(path: string, model: Sequential): TrainState {
     throw new FormatError(path, 'checkpoint metadata is not valid');
   }
   if (!s || typeof s.epoch !== 'number' || !Array.isArray(s.rng) || !s.optimizer || !s.history) throw new FormatError(path, 'checkpoint metadata is missing fields (epoch, rng, optimizer, history)');
+  checkTrainState(s, path);
   try {
     model.loadStateDict(saved.stateDict());
   } catch (e) {
@@ -128,4 +129,30 @@ export function loadCheckpoint(path: string, model: Sequential): TrainState {
     optimizer: { ...s.optimizer, buffers },
     best: { ...s.best, weights: extraTensors.__best__ ? toFlat(extraTensors.__best__, '__best__') : null },
   };
+}
+
+/**
+ * Check the checkpoint JSON field by field (types and ranges), so a damaged or hostile file is
+ * a FormatError before training resumes, never a crash or a silently wrong run halfway through.
+ */
+function checkTrainState(s: unknown, path: string): void {
+  const bad = (what: string): never => { throw new FormatError(path, `checkpoint metadata: ${what}`); };
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const count = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+  const numbers = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'number');
+  const rngState = (v: unknown): boolean => numbers(v) && (v as number[]).length === 5;
+  if (!isObj(s)) return bad('not an object');
+  if (!count(s.epoch) || !count(s.step) || !count(s.wait)) bad('epoch, step and wait must be non-negative integers');
+  if (!rngState(s.rng)) bad('rng must be 5 numbers');
+  if (!isObj(s.layerRngs) || !Object.values(s.layerRngs).every(rngState)) bad('layerRngs must map layer names to 5 numbers each');
+  const o = s.optimizer;
+  if (!isObj(o) || typeof o.name !== 'string' || typeof o.lr !== 'number' || !Number.isFinite(o.lr) || !count(o.step)) bad('optimizer needs a name, a finite lr and a step count');
+  const h = s.history;
+  if (!isObj(h) || !numbers(h.loss) || !numbers(h.valLoss) || !numbers(h.lr) || !count(h.epochs) || !count(h.bestEpoch) || typeof h.bestLoss !== 'number'
+    || typeof h.stoppedEarly !== 'boolean' || typeof h.aborted !== 'boolean' || typeof h.seconds !== 'number') {
+    bad('history must hold loss/valLoss/lr arrays of numbers, epochs, bestEpoch, bestLoss, stoppedEarly, aborted and seconds');
+  }
+  const b = s.best;
+  if (!isObj(b) || typeof b.loss !== 'number' || !count(b.epoch)) bad('best needs a loss and an epoch');
+  if (s.schedule !== null && (!isObj(s.schedule) || !Object.values(s.schedule).every((v) => v === null || typeof v === 'number'))) bad('schedule must be null or an object of numbers');
 }
