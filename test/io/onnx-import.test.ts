@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { FormatError, Tensor, loadOnnx } from '../../src/index.js';
 import { AttrType, DataType, decodeModelProto, encodeModelProto } from '../../src/io/onnx/schema.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { maxDiff, runOrt } from './onnx-util.js';
+import { attr, maxDiff, randn, recurrentNodeModel, runOrt } from './onnx-util.js';
+import { Rng } from '../../src/tensor/rng.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 const NAMES = readdirSync(DIR).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(0, -5)).sort();
@@ -61,21 +62,17 @@ describe('ONNX import errors', () => {
     const bytes = edited('lstm1', (m) => { m.graph!.node![m.graph!.node!.length - 1]!.opType = 'Einsum'; });
     assert.throws(() => loadOnnx(bytes), (e: unknown) => e instanceof FormatError && /Einsum/.test(e.message));
   });
-  test('non-default activations, clip and linear_before_reset = 0 are rejected clearly', () => {
-    const setAttr = (op: string, attr: object) => edited(op === 'GRU' ? 'gru2_bi' : 'lstm1', (m) => {
-      const n = m.graph!.node!.find((x) => x.opType === op)!;
+  test('unsupported activations and clip are rejected clearly', () => {
+    const setAttr = (attr: object) => edited('lstm1', (m) => {
+      const n = m.graph!.node!.find((x) => x.opType === 'LSTM')!;
       n.attribute = [...(n.attribute ?? []).filter((a) => a.name !== (attr as { name: string }).name), attr];
     });
-    const strings = (xs: string[]) => xs.map((s) => new TextEncoder().encode(s));
-    const acts = setAttr('LSTM', { name: 'activations', type: AttrType.STRINGS, strings: strings(['HardSigmoid', 'Tanh', 'Tanh']) });
     const x = new Tensor(new Float32Array(2 * 1 * 3), [2, 1, 3]);
-    assert.throws(() => loadOnnx(acts).run({ x }), /activations \[hardsigmoid, tanh, tanh\] are not supported/);
-    const clip = setAttr('LSTM', { name: 'clip', type: AttrType.FLOAT, f: 3 });
-    assert.throws(() => loadOnnx(clip).run({ x }), /clip/);
-    const lbr = setAttr('GRU', { name: 'linear_before_reset', type: AttrType.INT, i: 0 });
-    const fx = JSON.parse(readFileSync(`${DIR}gru2_bi.json`, 'utf8')) as Fixture;
-    const feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, new Tensor(Float32Array.from(v.data), v.shape)]));
-    assert.throws(() => loadOnnx(lbr).run(feeds), /linear_before_reset = 0/);
+    const run = (bytes: Uint8Array) => loadOnnx(bytes).run({ x });
+    assert.throws(() => run(setAttr(attr.strs('activations', ['LeakyRelu', 'Tanh', 'Tanh']))), /activation LeakyRelu\(alpha=0\.01\) is not supported/);
+    assert.throws(() => run(setAttr(attr.strs('activations', ['Sigmoid', 'Tanh', 'Relu']))), /g = Tanh and h = Relu differ/);
+    assert.throws(() => run(setAttr(attr.strs('activations', ['Sigmoid', 'Tanh']))), /must list 3 functions/);
+    assert.throws(() => run(setAttr({ name: 'clip', type: AttrType.FLOAT, f: 3 })), /clip/);
   });
   test('a node using an undefined value, a missing output and garbage bytes give FormatError', () => {
     const dangling = edited('lstm1', (m) => { m.graph!.node![1]!.input = ['nowhere']; });
@@ -118,4 +115,41 @@ describe('ONNX import errors', () => {
     assert.throws(() => m.run({}), /missing input "x"/);
     assert.throws(() => m.run({ x: new Tensor(new Float32Array(8), [2, 2, 2]) }), /input "x" must have shape \[seq, batch, 3\]/);
   });
+});
+
+describe('ONNX recurrent nodes outside the core (Keras-exact loop) match onnxruntime', () => {
+  const cases: Array<{ name: string; op: 'LSTM' | 'GRU' | 'RNN'; D: number; attrs: Array<Record<string, unknown>>; lengths?: boolean; state?: boolean }> = [
+    { name: 'LSTM HardSigmoid gates, bidirectional, lengths, h0/c0', op: 'LSTM', D: 2, lengths: true, state: true,
+      attrs: [attr.str('direction', 'bidirectional'), attr.strs('activations', ['HardSigmoid', 'Tanh', 'Tanh', 'HardSigmoid', 'Tanh', 'Tanh'])] },
+    { name: 'LSTM Sigmoid/Softsign, reverse, lengths', op: 'LSTM', D: 1, lengths: true,
+      attrs: [attr.str('direction', 'reverse'), attr.strs('activations', ['Sigmoid', 'Softsign', 'Softsign'])] },
+    { name: 'GRU linear_before_reset = 0 (Keras/TF GRU), h0, lengths', op: 'GRU', D: 1, lengths: true, state: true, attrs: [] },
+    { name: 'GRU linear_before_reset = 0, HardSigmoid with explicit alpha/beta, bidirectional', op: 'GRU', D: 2,
+      attrs: [attr.str('direction', 'bidirectional'), attr.strs('activations', ['HardSigmoid', 'Tanh', 'HardSigmoid', 'Tanh']), attr.floats('activation_alpha', [0.2, 0.2]), attr.floats('activation_beta', [0.5, 0.5])] },
+    { name: 'GRU linear_before_reset = 1 with HardSigmoid', op: 'GRU', D: 1, attrs: [attr.int('linear_before_reset', 1), attr.strs('activations', ['HardSigmoid', 'Tanh'])] },
+    { name: 'RNN Sigmoid', op: 'RNN', D: 1, lengths: true, attrs: [attr.strs('activations', ['Sigmoid'])] },
+  ];
+  for (const c of cases) {
+    test(c.name, async (t) => {
+      const rng = new Rng(31);
+      const [I, H, T, B] = [3, 4, 5, 3];
+      const G = { LSTM: 4, GRU: 3, RNN: 1 }[c.op];
+      const r = (n: number) => randn(rng, [n], 0.6).data as Float32Array;
+      const bytes = await recurrentNodeModel({ op: c.op, I, H, D: c.D, W: r(c.D * G * H * I), R: r(c.D * G * H * H), B: r(c.D * 2 * G * H), attrs: c.attrs, lengths: c.lengths ?? false, state: c.state ?? false });
+      const feeds: Record<string, { tensor: Tensor; type?: 'int32' }> = { X: { tensor: randn(rng, [T, B, I]) } };
+      if (c.lengths) feeds.sequence_lens = { tensor: Tensor.from([5, 2, 4]), type: 'int32' };
+      if (c.state) {
+        feeds.initial_h = { tensor: randn(rng, [c.D, B, H], 0.5) };
+        if (c.op === 'LSTM') feeds.initial_c = { tensor: randn(rng, [c.D, B, H], 0.5) };
+      }
+      const ort = await runOrt(bytes, feeds);
+      const ours = loadOnnx(bytes).run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.tensor])));
+      for (const k of Object.keys(ort)) {
+        assert.deepEqual(ours[k]!.shape, ort[k]!.dims, k);
+        const d = maxDiff(ours[k]!.data, ort[k]!.data);
+        t.diagnostic(`${k}: max |ours − onnxruntime| = ${d.toExponential(2)}`);
+        assert.ok(d < 2e-6, `${k}: ${d}`);
+      }
+    });
+  }
 });

@@ -40,3 +40,55 @@ export async function runOrt(model: Uint8Array | string, feeds: Record<string, F
   for (const [k, v] of Object.entries(out)) res[k] = { data: Float64Array.from(v.data as Float32Array), dims: [...v.dims] };
   return res;
 }
+
+export interface NodeModelSpec {
+  op: 'LSTM' | 'GRU' | 'RNN';
+  I: number; H: number; D: number;
+  W: Float32Array; R: Float32Array; B: Float32Array;
+  /** Extra node attributes (direction, activations, linear_before_reset, ...). */
+  attrs: Array<Record<string, unknown>>;
+  lengths?: boolean;
+  state?: boolean;
+}
+
+/** An ONNX model with ONE recurrent node (X, W, R, B [, sequence_lens] [, initial_h, initial_c]), layout 0. */
+export async function recurrentNodeModel(s: NodeModelSpec): Promise<Uint8Array> {
+  const { DataType, encodeModelProto } = await import('../../src/io/onnx/schema.js');
+  const { tensorProtoFrom } = await import('../../src/io/onnx/tensor-proto.js');
+  const { valueInfo } = await import('../../src/io/onnx/export.js');
+  const G = { LSTM: 4, GRU: 3, RNN: 1 }[s.op];
+  const inputs = [valueInfo('X', DataType.FLOAT, ['seq', 'batch', s.I])];
+  const nodeIn = ['X', 'W', 'R', 'B', s.lengths ? 'sequence_lens' : ''];
+  if (s.lengths) inputs.push(valueInfo('sequence_lens', DataType.INT32, ['batch']));
+  if (s.state) {
+    inputs.push(valueInfo('initial_h', DataType.FLOAT, [s.D, 'batch', s.H]));
+    nodeIn.push('initial_h');
+    if (s.op === 'LSTM') {
+      inputs.push(valueInfo('initial_c', DataType.FLOAT, [s.D, 'batch', s.H]));
+      nodeIn.push('initial_c');
+    }
+  }
+  const outs = ['Y', 'Y_h', ...(s.op === 'LSTM' ? ['Y_c'] : [])];
+  return encodeModelProto({
+    irVersion: 8, opsetImport: [{ domain: '', version: 14 }],
+    graph: {
+      name: 'one-node',
+      node: [{ opType: s.op, name: 'rnn', input: nodeIn, output: outs, attribute: [{ name: 'hidden_size', type: 2, i: s.H }, ...s.attrs] as never }],
+      initializer: [
+        tensorProtoFrom('W', DataType.FLOAT, [s.D, G * s.H, s.I], s.W),
+        tensorProtoFrom('R', DataType.FLOAT, [s.D, G * s.H, s.H], s.R),
+        tensorProtoFrom('B', DataType.FLOAT, [s.D, 2 * G * s.H], s.B),
+      ],
+      input: inputs,
+      output: outs.map((name) => ({ name })),
+    },
+  });
+}
+
+/** ONNX string / strings / int / floats attributes. */
+export const attr = {
+  str: (name: string, v: string) => ({ name, type: 3, s: new TextEncoder().encode(v) }),
+  strs: (name: string, v: string[]) => ({ name, type: 8, strings: v.map((x) => new TextEncoder().encode(x)) }),
+  int: (name: string, v: number) => ({ name, type: 2, i: v }),
+  floats: (name: string, v: number[]) => ({ name, type: 6, floats: v }),
+};

@@ -8,10 +8,14 @@
  *   GRU linear_before_reset = 1 is PyTorch's formula n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)).
  *   layout 0: X (T,B,I), Y (T,D,B,H), Y_h (D,B,H);  layout 1: X (B,T,I), Y (B,T,D,H), Y_h (B,D,H).
  *   direction "reverse" alone runs each sequence from its own last step (sequence_lens) to 0.
+ * Nodes with other activations (HardSigmoid, Softsign, ... as Keras/TF exports have) or GRU
+ * linear_before_reset = 0 run in the Keras-exact loop of io/tfjs/keras-rnn.ts instead; clip,
+ * input_forget, peepholes and activations without a Keras equivalent are refused by name.
  */
 import { GRU, LSTM, RNN, type RecurrentBase, type RecurrentMode } from '../../nn/recurrent.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { DataType } from './schema.js';
+import { kerasRecurrentForward } from '../tfjs/keras-rnn.js';
 import { Attrs, OpError, transpose, type OpFn } from './ops.js';
 import type { Value } from './tensor-proto.js';
 
@@ -33,7 +37,115 @@ export function reorderGates(src: ArrayLike<number>, sOff: number, G: number, H:
   return dst;
 }
 
-const DEFAULT_ACTS: Record<RecurrentMode, string[]> = { lstm: ['sigmoid', 'tanh', 'tanh'], gru: ['sigmoid', 'tanh'], rnn: ['tanh'] };
+const DEFAULT_ACTS: Record<RecurrentMode, string[]> = { lstm: ['Sigmoid', 'Tanh', 'Tanh'], gru: ['Sigmoid', 'Tanh'], rnn: ['Tanh'] };
+/** Parameters an ONNX activation consumes from activation_alpha / activation_beta, with defaults. */
+const ACT_PARAMS: Record<string, { alpha?: number; beta?: number }> = {
+  sigmoid: {}, tanh: {}, relu: {}, softsign: {}, softplus: {}, hardsigmoid: { alpha: 0.2, beta: 0.5 }, elu: { alpha: 1 },
+  leakyrelu: { alpha: 0.01 }, thresholdedrelu: { alpha: 1 }, affine: { alpha: 1, beta: 0 }, scaledtanh: { alpha: 1, beta: 1 },
+};
+/** ONNX activation (with its parameters) → Keras activation name, where Keras has the same function. */
+function kerasActivation(name: string, alpha: number | undefined, beta: number | undefined): string | null {
+  switch (name) {
+    case 'sigmoid': case 'tanh': case 'relu': case 'softsign': case 'softplus': return name;
+    case 'hardsigmoid': return Math.abs(alpha! - 0.2) < 1e-7 && Math.abs(beta! - 0.5) < 1e-7 ? 'hard_sigmoid' : null;
+    case 'elu': return alpha === 1 ? 'elu' : null;
+    default: return null;
+  }
+}
+
+/**
+ * The activations of each direction as Keras names [gate activation, activation]: ONNX
+ * lists f, g (, h) per direction; LSTM needs g = h. Throws naming what is not supported.
+ */
+function directionActivations(mode: RecurrentMode, D: number, a: Attrs): Array<[string, string]> {
+  const per = DEFAULT_ACTS[mode].length;
+  const given = a.strings('activations');
+  const names = given && given.length > 0 ? given : Array.from({ length: D }, () => DEFAULT_ACTS[mode]).flat();
+  if (names.length !== per * D) throw new OpError(`activations must list ${per * D} functions (${per} per direction), got ${names.length}`);
+  const alphas = a.floats('activation_alpha') ?? [], betas = a.floats('activation_beta') ?? [];
+  let ia = 0, ib = 0;
+  const keras = names.map((raw) => {
+    const n = raw.toLowerCase();
+    const p = ACT_PARAMS[n];
+    if (!p) throw new OpError(`activation ${raw} is not an ONNX RNN activation`);
+    const alpha = p.alpha === undefined ? undefined : alphas[ia++] ?? p.alpha;
+    const beta = p.beta === undefined ? undefined : betas[ib++] ?? p.beta;
+    const k = kerasActivation(n, alpha, beta);
+    if (!k) throw new OpError(`activation ${raw}${alpha !== undefined ? `(alpha=${alpha}${beta !== undefined ? `, beta=${beta}` : ''})` : ''} is not supported (supported: Sigmoid, Tanh, Relu, Softsign, Softplus, HardSigmoid(0.2, 0.5), Elu(1))`);
+    return k;
+  });
+  return Array.from({ length: D }, (_, d) => {
+    const m = keras.slice(d * per, (d + 1) * per);
+    if (mode === 'lstm' && m[1] !== m[2]) throw new OpError(`LSTM activations g = ${names[d * per + 1]} and h = ${names[d * per + 2]} differ, which is not supported`);
+    return mode === 'rnn' ? ['sigmoid', m[0]!] : [m[0]!, m[1]!];
+  });
+}
+
+/**
+ * The Keras-exact loop (io/tfjs/keras-rnn.ts) for ONNX nodes the core layers cannot run:
+ * weights to Keras layout (kernel (I,G·H), gates i,f,c,o / z,r,h, one bias Wb + Rb, or [Wb; Rb]
+ * for linear_before_reset = 1), sequence_lens as a mask, each direction on its own.
+ */
+function kerasLoop(mode: RecurrentMode, v: { X: Value; W: Value; R: Value; Bv: Value | undefined; h0In: Value | undefined; c0In: Value | undefined },
+  o: { T: number; B: number; I: number; H: number; D: number; layout: number; lengths: number[] | undefined; reverseOnly: boolean; lbr: boolean; dirActs: Array<[string, string]> }): Value[] {
+  const { T, B, I, H, D, layout, lengths } = o;
+  const G = GATE_COUNT[mode], GH = G * H;
+  const perm = mode === 'gru' ? [0, 1, 2] : ONNX_OF_TORCH[mode]; // Keras block k ← ONNX block perm[k]
+  const x = layout === 0 ? transpose(v.X, [1, 0, 2]).data : v.X.data; // (B,T,I)
+  const state = (s: Value | undefined): ArrayLike<number> | undefined => (s ? (layout === 0 ? s : transpose(s, [1, 0, 2])).data : undefined); // (D,B,H)
+  const h0 = state(v.h0In), c0 = state(v.c0In);
+  let mask: Uint8Array | null = null;
+  if (lengths) {
+    mask = new Uint8Array(B * T);
+    for (let b = 0; b < B; b++) mask.fill(1, b * T, b * T + lengths[b]!);
+  }
+  const Y = new Float32Array(T * D * B * H), Yh = new Float32Array(D * B * H), Yc = new Float32Array(D * B * H);
+  for (let d = 0; d < D; d++) {
+    const kernel = new Float32Array(I * GH), recurrent = new Float32Array(H * GH);
+    const w = v.W.data, r = v.R.data, bias = v.Bv?.data;
+    for (let k = 0; k < G; k++) for (let j = 0; j < H; j++) {
+      const row = d * GH + perm[k]! * H + j, col = k * H + j;
+      for (let i = 0; i < I; i++) kernel[i * GH + col] = w[row * I + i]!;
+      for (let i = 0; i < H; i++) recurrent[i * GH + col] = r[row * H + i]!;
+    }
+    let b: Float32Array | null = null;
+    if (bias) {
+      const split = mode === 'gru' && o.lbr;
+      b = new Float32Array(split ? 2 * GH : GH);
+      for (let k = 0; k < G; k++) for (let j = 0; j < H; j++) {
+        const wb = bias[d * 2 * GH + perm[k]! * H + j]!, rb = bias[d * 2 * GH + GH + perm[k]! * H + j]!;
+        if (split) {
+          b[k * H + j] = wb;
+          b[GH + k * H + j] = rb;
+        } else b[k * H + j] = wb + rb;
+      }
+    }
+    const back = o.reverseOnly || d === 1;
+    const spec = { kind: mode, units: H, recurrentActivation: o.dirActs[d]![0], activation: o.dirActs[d]![1], resetAfter: o.lbr, goBackwards: back };
+    const res = kerasRecurrentForward(spec, { kernel, recurrent, bias: b }, x, B, T, I, mask, {
+      ...(h0 ? { h0: Array.from({ length: B * H }, (_, i) => h0[d * B * H + i]!) } : {}),
+      ...(c0 ? { c0: Array.from({ length: B * H }, (_, i) => c0[d * B * H + i]!) } : {}),
+    });
+    // Outputs in ONNX's time order; zero past each sequence's length.
+    for (let bb = 0; bb < B; bb++) {
+      const L = lengths ? lengths[bb]! : T;
+      for (let t = 0; t < L; t++) {
+        const s = back ? T - 1 - t : t;
+        Y.set(res.seq.subarray((bb * T + s) * H, (bb * T + s + 1) * H), ((t * D + d) * B + bb) * H);
+      }
+    }
+    Yh.set(res.last, d * B * H);
+    Yc.set(res.lastC, d * B * H);
+  }
+  const fin = (data: Float32Array): Value => {
+    const val: Value = { dtype: DataType.FLOAT, shape: [D, B, H], data };
+    return layout === 0 ? val : transpose(val, [1, 0, 2]);
+  };
+  const y: Value = { dtype: DataType.FLOAT, shape: [T, D, B, H], data: Y };
+  const outs = [layout === 0 ? y : transpose(y, [2, 0, 1, 3]), fin(Yh)];
+  if (mode === 'lstm') outs.push(fin(Yc));
+  return outs;
+}
 
 function make(mode: RecurrentMode, I: number, H: number, D: number, act: 'tanh' | 'relu', dtype: 'float32' | 'float64', backend?: string): RecurrentBase {
   const opts = { inputSize: I, hiddenSize: H, bidirectional: D === 2, dtype, ...(backend ? { backend } : {}) };
@@ -76,26 +188,26 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
     expect(seqLens, [B], 'sequence_lens');
     if (T < 1 || B < 1) throw new OpError('X must have at least one time step and one batch item');
 
-    // Only the activations PyTorch uses are supported (the layers compute σ and tanh, or relu for RNN).
-    const acts = (a.strings('activations') ?? []).map((s) => s.toLowerCase());
-    let act: 'tanh' | 'relu' = 'tanh';
-    if (acts.length > 0) {
-      const per = DEFAULT_ACTS[mode].length;
-      for (let d = 0; d < D; d++) {
-        const mine = acts.slice(d * per, (d + 1) * per);
-        const ok = mode === 'rnn' ? mine.length === 1 && (mine[0] === 'tanh' || mine[0] === 'relu') : mine.join() === DEFAULT_ACTS[mode].join();
-        if (!ok || (mode === 'rnn' && d > 0 && mine[0] !== acts[0])) {
-          throw new OpError(`activations [${acts.join(', ')}] are not supported; supported: ${mode === 'rnn' ? '[Tanh] or [Relu]' : `[${DEFAULT_ACTS[mode].join(', ')}] (the defaults)`}`);
-        }
-      }
-      if (mode === 'rnn') act = acts[0] as 'tanh' | 'relu';
-    }
     if (a.has('clip')) throw new OpError('the clip attribute (cell clipping) is not supported');
     if (mode === 'lstm' && a.int('input_forget', 0) !== 0) throw new OpError('input_forget = 1 (coupled input-forget gate) is not supported');
-    if (mode === 'gru' && a.int('linear_before_reset', 0) !== 1) {
-      throw new OpError('linear_before_reset = 0 (the original GRU formula) is not supported; PyTorch-style GRUs use linear_before_reset = 1');
-    }
     if (P && P.data.some((v) => v !== 0)) throw new OpError('peephole weights P are not supported');
+    const lbr = a.int('linear_before_reset', 0) === 1;
+
+    // Activations per direction, as Keras names: [recurrent (gate) activation, activation].
+    const dirActs = directionActivations(mode, D, a);
+    let lengths: number[] | undefined;
+    if (seqLens) {
+      lengths = Array.from(seqLens.data);
+      lengths.forEach((L, b) => {
+        if (!Number.isInteger(L) || L < 1 || L > T) throw new OpError(`sequence_lens[${b}] = ${L} must be in 1..${T}`);
+      });
+    }
+    // The core layers compute σ/tanh (RNN: tanh or relu) and PyTorch's GRU (linear_before_reset = 1);
+    // anything else runs in the Keras-exact loop, which has the other activations and GRU formula.
+    const coreAct = dirActs[0]![1] as 'tanh' | 'relu';
+    const onCore = (mode !== 'gru' || lbr) && dirActs.every(([ra, ac]) => (mode === 'rnn' ? ac === coreAct && (ac === 'tanh' || ac === 'relu') : ra === 'sigmoid' && ac === 'tanh'));
+    if (!onCore) return kerasLoop(mode, { X, W, R, Bv, h0In, c0In }, { T, B, I, H, D, layout, lengths, reverseOnly: direction === 'reverse', lbr, dirActs });
+    const act = coreAct;
 
     // Build (or reuse) a layer holding the weights in PyTorch order.
     const dtype = X.dtype === DataType.DOUBLE ? 'float64' : 'float32';
@@ -123,13 +235,6 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
     const layer = hit.layer;
 
     // Inputs, time-major. "reverse" alone: flip each sequence within its own length.
-    let lengths: number[] | undefined;
-    if (seqLens) {
-      lengths = Array.from(seqLens.data);
-      lengths.forEach((L, b) => {
-        if (!Number.isInteger(L) || L < 1 || L > T) throw new OpError(`sequence_lens[${b}] = ${L} must be in 1..${T}`);
-      });
-    }
     const lenOf = (b: number): number => lengths?.[b] ?? T;
     const rev = direction === 'reverse';
     const xt = new Tensor(dtype === 'float64' ? new Float64Array(T * B * I) : new Float32Array(T * B * I), [T, B, I]);

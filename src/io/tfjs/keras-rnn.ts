@@ -9,6 +9,7 @@
  * Masking follows TF.js (tfjs-layers recurrent.ts `rnn`): at a masked step the state is kept
  * and the output repeats the previous h. go_backwards reverses x and the mask first; outputs
  * stay in processing order. Inference only, plain loops in float64 rounded to float32 per step.
+ * The ONNX interpreter uses the same loop for LSTM/GRU/RNN nodes with such activations.
  */
 
 /** Keras activation functions by their serialized names. */
@@ -52,19 +53,22 @@ export interface KerasRecurrentSpec {
 }
 
 /**
- * Run one Keras recurrent layer. x (B,T,I) batch-first; mask (B,T) 1 = keep, or null.
- * Returns seq (B,T,U) outputs in processing order and last (B,U), the final output.
+ * Run one Keras recurrent layer. x (B,T,I) batch-first; mask (B,T) 1 = keep, or null;
+ * optional initial states h0, c0 (B,U) (default zeros). Returns seq (B,T,U) outputs in
+ * processing order, last (B,U), the final output, and the final cell state lastC (B,U) (LSTM).
  */
-export function kerasRecurrentForward(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, x: Float32Array, B: number, T: number, I: number,
-  mask: Uint8Array | null): { seq: Float32Array; last: Float32Array } {
+export function kerasRecurrentForward(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, x: ArrayLike<number>, B: number, T: number, I: number,
+  mask: Uint8Array | null, init: { h0?: ArrayLike<number>; c0?: ArrayLike<number> } = {}): { seq: Float32Array; last: Float32Array; lastC: Float32Array } {
   const U = spec.units, G = { lstm: 4, gru: 3, rnn: 1 }[spec.kind], GU = G * U;
   const act = KERAS_ACTIVATIONS[spec.activation]!, ract = KERAS_ACTIVATIONS[spec.recurrentActivation]!;
-  const seq = new Float32Array(B * T * U), last = new Float32Array(B * U);
+  const seq = new Float32Array(B * T * U), last = new Float32Array(B * U), lastC = new Float32Array(B * U);
   const h = new Float64Array(U), c = new Float64Array(U), xz = new Float64Array(GU), hz = new Float64Array(GU), hNew = new Float64Array(U), cNew = new Float64Array(U), r = new Float64Array(U);
   const ib = w.bias ? 0 : -1, rb = spec.kind === 'gru' && spec.resetAfter && w.bias ? GU : -1;
   for (let b = 0; b < B; b++) {
-    h.fill(0);
-    c.fill(0);
+    for (let j = 0; j < U; j++) {
+      h[j] = init.h0 ? init.h0[b * U + j]! : 0;
+      c[j] = init.c0 ? init.c0[b * U + j]! : 0;
+    }
     for (let s = 0; s < T; s++) {
       const t = spec.goBackwards ? T - 1 - s : s;
       const out = (b * T + s) * U;
@@ -114,7 +118,10 @@ export function kerasRecurrentForward(spec: KerasRecurrentSpec, w: KerasRecurren
         seq[out + j] = h[j]!;
       }
     }
-    for (let j = 0; j < U; j++) last[b * U + j] = h[j]!;
+    for (let j = 0; j < U; j++) {
+      last[b * U + j] = h[j]!;
+      lastC[b * U + j] = c[j]!;
+    }
   }
-  return { seq, last };
+  return { seq, last, lastC };
 }

@@ -308,7 +308,7 @@ export class TfjsModel {
         }
       }
     }
-    if (reasons.length > 0) throw new Error(`TF.js model "${this.name}" has no exact native equivalent:\n  ${reasons.join('\n  ')}`);
+    if (reasons.length > 0) throw new Error(`TF.js model "${this.name}" has no exact native equivalent: ${reasons.join('; ')}`);
     const seq = new Sequential(layers, be);
     return seq.eval() as Sequential;
   }

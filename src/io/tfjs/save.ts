@@ -99,7 +99,7 @@ export function encodeTfjsModel(model: Sequential, shardName: string): { json: R
       problems.push(`${name}: ${layer.constructor.name} has no TF.js equivalent`);
     }
   });
-  if (problems.length > 0) throw new Error(`saveTfjsModel: the model cannot be written as TF.js:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new Error(`saveTfjsModel: the model cannot be written as TF.js: ${problems.join('; ')}`);
   const total = chunks.reduce((s, c) => s + c.length, 0);
   const all = new Float32Array(total);
   let off = 0;
