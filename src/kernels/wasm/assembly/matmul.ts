@@ -327,8 +327,11 @@ export function matmulF32(C: usize, A: usize, B: usize, m: i32, n: i32, k: i32, 
     return;
   }
 
-  for (let jc = j0; jc < j1; jc += NC) {
-    const nc = min(NC, j1 - jc);
+  // The packed-B buffer holds KC·NC floats: when k is short, take more columns per block
+  // (fewer passes over A, fewer A packs).
+  const ncMax = max(NR, (KC * NC) / min(KC, k) / NR * NR);
+  for (let jc = j0; jc < j1; jc += ncMax) {
+    const nc = min(ncMax, j1 - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const add = accumulate || pc > 0;
