@@ -23,6 +23,7 @@ import { GRU, LSTM, RNN, type RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type LayerEntry } from '../../nn/sequential.js';
 import { Tensor, shapeStr } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
+import { reorderGates } from '../onnx/recurrent-ops.js';
 import {
   isObject, own, readTfjsArtifacts, readTfjsFiles, type LoadedArtifacts, type TfjsArtifacts, type TfjsWeight,
 } from './artifacts.js';
@@ -62,7 +63,7 @@ const GATES: Record<KerasRecurrentKind, number> = { lstm: 4, gru: 3, rnn: 1 };
 const CORE_DENSE: ReadonlySet<string> = new Set(['linear', 'relu', 'tanh', 'sigmoid']);
 
 /** (R, C) row-major → its transpose (C, R). */
-function transpose2(a: Float32Array, R: number, C: number): Float32Array {
+export function transpose2(a: ArrayLike<number>, R: number, C: number): Float32Array {
   const t = new Float32Array(R * C);
   for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) t[c * R + r] = a[r * C + c]!;
   return t;
@@ -84,17 +85,13 @@ function loadDirection(m: RecurrentBase, sfx: string, spec: KerasRecurrentSpec, 
   const U = spec.units, G = GATES[spec.kind], GU = G * U;
   // Keras GRU blocks z,r,h → PyTorch r,z,n; LSTM and RNN keep their order.
   const perm = spec.kind === 'gru' ? [1, 0, 2] : Array.from({ length: G }, (_, k) => k);
-  const reorderRows = (src: Float32Array, cols: number): Float32Array => {
-    const dst = new Float32Array(GU * cols);
-    for (let k = 0; k < G; k++) dst.set(src.subarray(perm[k]! * U * cols, (perm[k]! + 1) * U * cols), k * U * cols);
-    return dst;
-  };
+  const reorderRows = (src: ArrayLike<number>, cols: number): Float64Array => reorderGates(src, 0, G, U, cols, perm);
   const sd = m.stateDict();
   sd[`weight_ih${sfx}`]!.data.set(reorderRows(transpose2(w.kernel, I, GU), I));
   sd[`weight_hh${sfx}`]!.data.set(reorderRows(transpose2(w.recurrent, U, GU), U));
   if (w.bias) {
     sd[`bias_ih${sfx}`]!.data.set(reorderRows(w.bias.subarray(0, GU), 1));
-    sd[`bias_hh${sfx}`]!.data.set(w.bias.length === 2 * GU ? reorderRows(w.bias.subarray(GU), 1) : new Float32Array(GU));
+    sd[`bias_hh${sfx}`]!.data.set(w.bias.length === 2 * GU ? reorderRows(w.bias.subarray(GU), 1) : new Float64Array(GU));
   }
 }
 

@@ -14,17 +14,11 @@ import { Dense, Dropout, Embedding, LastStep } from '../../nn/layers.js';
 import { RecurrentBase } from '../../nn/recurrent.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { writeFileAtomicSync } from '../atomic.js';
+import { transpose2 } from './model.js';
 
 interface KerasLayer {
   class_name: string;
   config: Record<string, unknown>;
-}
-
-/** (R, C) row-major → its transpose (C, R). */
-function transposed(a: ArrayLike<number>, R: number, C: number): Float32Array {
-  const t = new Float32Array(R * C);
-  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) t[c * R + r] = a[r * C + c]!;
-  return t;
 }
 
 /** The model.json object and weight bytes for `model`; the shard is referenced as `shardName`. */
@@ -46,7 +40,7 @@ export function encodeTfjsModel(model: Sequential, shardName: string): { json: R
       add(`${name}/embeddings`, [layer.numEmbeddings, layer.embeddingDim], Float32Array.from(layer.stateDict().weight!.data));
     } else if (layer instanceof Dense) {
       layers.push({ class_name: 'Dense', config: { name, units: layer.outputSize, activation: layer.activation, use_bias: layer.hasBias, ...inputShape } });
-      add(`${name}/kernel`, [layer.inputSize, layer.outputSize], transposed(layer.stateDict().weight!.data, layer.outputSize, layer.inputSize));
+      add(`${name}/kernel`, [layer.inputSize, layer.outputSize], transpose2(layer.stateDict().weight!.data, layer.outputSize, layer.inputSize));
       if (layer.hasBias) add(`${name}/bias`, [layer.outputSize], Float32Array.from(layer.stateDict().bias!.data));
     } else if (layer instanceof Dropout) {
       layers.push({ class_name: 'Dropout', config: { name, rate: layer.p, ...inputShape } });
@@ -72,8 +66,8 @@ export function encodeTfjsModel(model: Sequential, shardName: string): { json: R
         };
         const kerasWeights = (sfx: string): Array<[string, number[], Float32Array]> => {
           const out: Array<[string, number[], Float32Array]> = [
-            ['kernel', [I, G * H], transposed(sd[`weight_ih${sfx}`]!.data, G * H, I)],
-            ['recurrent_kernel', [H, G * H], transposed(sd[`weight_hh${sfx}`]!.data, G * H, H)],
+            ['kernel', [I, G * H], transpose2(sd[`weight_ih${sfx}`]!.data, G * H, I)],
+            ['recurrent_kernel', [H, G * H], transpose2(sd[`weight_hh${sfx}`]!.data, G * H, H)],
           ];
           if (layer.bias) {
             // Keras has one bias: the sum of PyTorch's two.
