@@ -80,7 +80,7 @@ def measure(fn, budget_ms, max_runs=2000):
     samples = []
     start = time.perf_counter()
     while len(samples) < max_runs and (not samples or (time.perf_counter() - start) * 1000 < budget_ms):
-        if len(samples) >= 3 and (time.perf_counter() - start) * 1000 + statistics.median(samples) > budget_ms * 1.1:
+        if samples and (time.perf_counter() - start) * 1000 + statistics.median(samples) > budget_ms * 1.1:
             break
         samples.append(timed(fn))
     return {"samples": samples, "median": statistics.median(samples), "min": min(samples), "warmupRuns": warmup_runs}

@@ -51,6 +51,8 @@ export function tfjsImpl(backend: 'cpu' | 'wasm'): Impl {
       for (let l = 0; l < L; l++) {
         const layer = tf.layers.lstm({
           units: H, recurrentActivation: 'sigmoid', returnSequences: !train || l < L - 1,
+          // The shared weights replace these; TF.js's default orthogonal init is a slow QR in JS.
+          kernelInitializer: 'zeros', recurrentInitializer: 'zeros',
           ...(l === 0 ? { inputShape: [T, I] } : {}),
         });
         model.add(layer);
