@@ -55,8 +55,8 @@ const sizes: [number, number, number, boolean, boolean, string][] = [
   [1, 512, 128, false, true, 'W1 recurrent step (B 1, 4H 512, H 128)'],
   [100, 512, 32, false, true, 'W1 input projection (T 100)'],
   [32, 512, 128, false, true, 'W3 recurrent step (B 32, H 128)'],
-  [6400, 256, 1024, false, false, 'W4 backward dh (dG·W_hh, B 64·T 100)'],
-  [1024, 256, 6400, true, false, 'W4 dW_hh = dGᵀ·H'],
+  [6400, 256, 1024, false, false, 'W4 dX = dG·W_ih, layer 2 (B 64·T 100, I 256)'],
+  [1024, 256, 6400, true, false, 'W4 dW_hh = dGᵀ·H_prev over all steps'],
   [256, 256, 256, false, false, 'square'],
 ];
 for (const [m, n, k, tA, tB, where] of sizes) {
