@@ -291,10 +291,14 @@ class Runtime {
         worker.on('error', (e) => { console.error('lstm-ts wasm worker failed:', e); });
         w.terminate = () => worker.terminate();
       } else if (!isNode && typeof Worker !== 'undefined' && typeof Blob !== 'undefined') {
-        const url = URL.createObjectURL(new Blob([WORKER_CODE], { type: 'text/javascript' }));
-        const worker = new Worker(url);
-        worker.postMessage(data);
-        w.terminate = () => worker.terminate();
+        try {
+          const url = URL.createObjectURL(new Blob([WORKER_CODE], { type: 'text/javascript' }));
+          const worker = new Worker(url);
+          worker.postMessage(data);
+          w.terminate = () => worker.terminate();
+        } catch {
+          return; // e.g. a content security policy without blob: workers: stay single-threaded
+        }
       } else {
         return; // no way to start a thread: stay single-threaded
       }
