@@ -3,8 +3,13 @@
  * (fsync), then renamed over the target, and the directory entry is flushed too. A crash at any
  * moment leaves either the old file or the new one, never a half-written file. The temporary
  * file is removed if anything fails before the rename.
+ *
+ * Temporary files are named `.<target name>.<pid>.<12 hex>.tmp` next to the target. A process
+ * killed mid-write (SIGKILL, power loss) cannot remove its own; so after each successful write,
+ * leftovers for the same target whose writer process no longer exists are deleted. They never
+ * accumulate beyond one per writer that is still running (or died since the last write).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -12,6 +17,34 @@ import { basename, dirname, join } from 'node:path';
 /** A fresh temporary name next to `path` (same directory, so rename stays on one filesystem). */
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** True if a process with this id exists (EPERM: it exists but belongs to another user). */
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Delete temporary files of earlier writes to `path` whose writer process is gone (killed mid-write). */
+function removeStaleTemps(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || processAlive(Number(m[1]))) continue;
+    try { unlinkSync(join(dirname(path), name)); } catch { /* already gone */ }
+  }
 }
 
 function toBytes(data: Uint8Array | string): Uint8Array {
@@ -52,6 +85,7 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
     throw err;
   }
   fsyncDirSync(dirname(path));
+  removeStaleTemps(path);
 }
 
 /** Write `data` to `path` atomically. */
@@ -81,4 +115,5 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } finally {
     await dh?.close().catch(() => undefined);
   }
+  removeStaleTemps(path);
 }
