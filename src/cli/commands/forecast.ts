@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--cell <type>', 'recurrent cell: lstm or gru', choiceOption(['lstm', 'gru'] as const), 'lstm')
     .option('--lr <rate>', 'Adam learning rate (default 0.005)', numberOption())
     .option('--batch-size <n>', 'windows per batch (default 32)', intOption(1))
-    .option('--patience <n>', 'early-stopping patience in epochs (default 20)', intOption(1))
+    .option('--patience <n>', 'early-stopping patience in epochs (default 15)', intOption(1))
     .option('--ensemble <n>', 'models trained with different seeds and averaged (default 1)', intOption(1))
     .option('--seed <n>', 'random seed', intOption(0), 0)
     .option('--transform <t>', 'auto (log for a positive trending series), none or log', choiceOption(['auto', 'none', 'log'] as const), 'auto')
