@@ -10,10 +10,11 @@
  *        --quick        --budget 2 --skip-slow
  *        --out FILE     report path (default BENCHMARKS.md); --no-write prints only
  *        --no-relaxed   leave out the lstm-ts rows run with --experimental-wasm-relaxed-simd
+ *        --torch-blas DIR   run PyTorch with the libblas.so.3 in DIR (LD_LIBRARY_PATH), e.g. OpenBLAS
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -66,6 +67,19 @@ function findTorchPython(): { python: string | null; note: string } {
   return { python: null, note: `PyTorch not available: ${tried.join('; ')}` };
 }
 
+/**
+ * A directory holding an optimised libblas.so.3 for the PyTorch rows. Debian's python3-torch
+ * calls whatever libblas.so.3 the system has, by default the unoptimised reference BLAS
+ * (libblas3), which makes PyTorch many times slower than a PyTorch with OpenBLAS or MKL.
+ * `--torch-blas DIR` (e.g. an unpacked libopenblas0-pthread) wins; else an OpenBLAS the system has.
+ */
+function findBlasDir(given: string | undefined): string | null {
+  const candidates = given ? [given] : ['/usr/lib/x86_64-linux-gnu/openblas-pthread', '/usr/lib/aarch64-linux-gnu/openblas-pthread'];
+  for (const dir of candidates) if (existsSync(`${dir}/libblas.so.3`)) return dir;
+  if (given) throw new Error(`--torch-blas: no libblas.so.3 in ${given}`);
+  return null;
+}
+
 /** Backend names lstm-ts registers in a fresh process (reference, plus wasm ones if built). */
 function lstmTsBackends(): string[] {
   const r = sh(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--list-backends']);
@@ -74,9 +88,9 @@ function lstmTsBackends(): string[] {
   return (JSON.parse(line.slice(RESULT_MARK.length)) as { backends: string[] }).backends;
 }
 
-function childResult(cmd: string, args: string[], timeoutMs: number): Promise<Record<string, unknown>> {
+function childResult(cmd: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '', err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
@@ -97,7 +111,7 @@ async function main(): Promise<void> {
       only: { type: 'string' }, impl: { type: 'string' }, budget: { type: 'string' },
       'skip-slow': { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
       out: { type: 'string', default: 'BENCHMARKS.md' }, 'no-write': { type: 'boolean', default: false },
-      'no-relaxed': { type: 'boolean', default: false },
+      'no-relaxed': { type: 'boolean', default: false }, 'torch-blas': { type: 'string' },
     },
   });
   const budget = Number(values.budget ?? (values.quick ? 2 : 6));
@@ -107,6 +121,7 @@ async function main(): Promise<void> {
   const implFilter = values.impl?.split(',').map((s) => s.trim()).filter(Boolean);
 
   const torch = findTorchPython();
+  const blasDir = findBlasDir(values['torch-blas']);
   const backends = lstmTsBackends();
   const specs: RowSpec[] = [];
   // Reference first, then the WebAssembly backends from one thread up.
@@ -167,12 +182,14 @@ async function main(): Promise<void> {
       } else {
         const timeout = (SLOW.has(key) ? 900 : 300) * 1000;
         const res = s.id === 'torch'
-          ? await childResult(torch.python!, ['bench/torch_bench.py', '--spec', JSON.stringify(w), '--threads', String(s.threads), '--budget', String(budget)], timeout)
+          ? await childResult(torch.python!, ['bench/torch_bench.py', '--spec', JSON.stringify(w), '--threads', String(s.threads), '--budget', String(budget)], timeout,
+            blasDir ? { LD_LIBRARY_PATH: blasDir, OPENBLAS_NUM_THREADS: String(s.threads) } : {})
           : await childResult(process.execPath, [...(s.nodeArgs ?? []), '--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', String(budget)], timeout);
         if (res.ok) Object.assign(row, { median: res.median, min: res.min, runs: (res.samples as number[]).length, maxRssKB: res.maxRssKB });
         else row.skipped = String(res.skipped ?? `failed: ${res.error}`);
-        const { wasm, ...versions } = (res.info ?? {}) as Record<string, string>;
+        const { wasm, blas, ...versions } = (res.info ?? {}) as Record<string, string>;
         if (wasm) row.note = wasm;
+        if (blas) row.note = `BLAS: ${blas}`;
         Object.assign(info.packages, versions);
       }
       const shown = row.median !== undefined ? `${row.median.toFixed(3)} ms (min ${row.min!.toFixed(3)}, ${row.runs} runs)` : row.skipped;

@@ -65,6 +65,21 @@ def build(spec, data=None):
     return step
 
 
+def loaded_blas():
+    """The BLAS library this process mapped (Debian's torch calls whichever libblas.so.3 it finds)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({l.split()[-1] for l in f if "blas" in l.lower() and ".so" in l})
+    except OSError:
+        return "unknown"
+    names = [p.rsplit("/", 1)[-1] for p in libs]
+    if any("openblas" in n for n in names):
+        return "OpenBLAS " + next(n for n in names if "openblas" in n)
+    if any("/blas/libblas" in p for p in libs):
+        return "reference BLAS (Debian libblas3, unoptimised)"
+    return ", ".join(libs) or "none mapped"
+
+
 def timed(fn):
     t0 = time.perf_counter()
     fn()
@@ -104,7 +119,7 @@ def main():
         print(json.dumps(res))
         return
     timing = measure(build(spec), a.budget * 1000)
-    info = {"torch": torch.__version__, "python": sys.version.split()[0]}
+    info = {"torch": torch.__version__, "python": sys.version.split()[0], "blas": loaded_blas()}
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print("\n@@BENCH " + json.dumps({"ok": True, **timing, "info": info, "maxRssKB": rss}))
 
