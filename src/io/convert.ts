@@ -23,6 +23,8 @@ import { loadTorchStateDict, saveTorchStateDict } from './pytorch.js';
 import { readSafetensors, parseSafetensorsHeader } from './safetensors.js';
 import { loadTfjsModel } from './tfjs/model.js';
 import { saveTfjsModel } from './tfjs/save.js';
+import { encodeTfjsAsOnnx } from './tfjs/to-onnx.js';
+import { writeFileAtomicSync } from './atomic.js';
 import { readFileSync } from 'node:fs';
 
 export type ModelFormat = 'model' | 'torch' | 'onnx' | 'tfjs';
@@ -190,6 +192,19 @@ export function convertModel(inPath: string, outPath: string, opts: ConvertOptio
   if (!existsSync(inPath)) throw new FormatError(inPath, 'no such file');
   const from = detectFormat(inPath, opts.from);
   const to = detectFormat(outPath, opts.to, true);
+  if (from === 'tfjs' && to === 'onnx') {
+    // Models without a native equivalent (hard_sigmoid, TF.js GRUs, ...) still map to ONNX exactly.
+    const tfjs = loadTfjsModel(inPath, opts.backend ? { backend: opts.backend } : {});
+    let native: Sequential | null = null;
+    try {
+      native = tfjs.toSequential();
+    } catch {
+      native = null;
+    }
+    if (native) exportOnnx(native, outPath, { lengths: opts.lengths ?? false });
+    else writeFileAtomicSync(outPath, encodeTfjsAsOnnx(tfjs));
+    return { from, to, parameters: native ? native.numParameters() : tfjs.parameterCount, layers: tfjs.summary().split('\n') };
+  }
   const { model, extra } = readAnyModel(inPath, from, opts);
   writeAnyModel(model, outPath, to, extra, { lengths: opts.lengths ?? false });
   return { from, to, parameters: model.numParameters(), layers: model.config().layers.map((l) => `${l.name}: ${l.type}`) };

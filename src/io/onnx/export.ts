@@ -66,6 +66,13 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float32 constant with a fresh name. */
+  floats(values: number[], shape: number[] = [values.length]): string {
+    const name = this.fresh('const');
+    this.initializers.push(tensorProtoFrom(name, DataType.FLOAT, shape, values));
+    return name;
+  }
+
   /** Add a node with nOut fresh output names; returns them. */
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, nOut = 1): string[] {
     const outputs = Array.from({ length: nOut }, () => this.fresh(op.toLowerCase()));

@@ -49,6 +49,7 @@ function kerasActivation(name: string, alpha: number | undefined, beta: number |
     case 'sigmoid': case 'tanh': case 'relu': case 'softsign': case 'softplus': return name;
     case 'hardsigmoid': return Math.abs(alpha! - 0.2) < 1e-7 && Math.abs(beta! - 0.5) < 1e-7 ? 'hard_sigmoid' : null;
     case 'elu': return alpha === 1 ? 'elu' : null;
+    case 'affine': return alpha === 1 && beta === 0 ? 'linear' : null;
     default: return null;
   }
 }
@@ -71,7 +72,7 @@ function directionActivations(mode: RecurrentMode, D: number, a: Attrs): Array<[
     const alpha = p.alpha === undefined ? undefined : alphas[ia++] ?? p.alpha;
     const beta = p.beta === undefined ? undefined : betas[ib++] ?? p.beta;
     const k = kerasActivation(n, alpha, beta);
-    if (!k) throw new OpError(`activation ${raw}${alpha !== undefined ? `(alpha=${alpha}${beta !== undefined ? `, beta=${beta}` : ''})` : ''} is not supported (supported: Sigmoid, Tanh, Relu, Softsign, Softplus, HardSigmoid(0.2, 0.5), Elu(1))`);
+    if (!k) throw new OpError(`activation ${raw}${alpha !== undefined ? `(alpha=${alpha}${beta !== undefined ? `, beta=${beta}` : ''})` : ''} is not supported (supported: Sigmoid, Tanh, Relu, Softsign, Softplus, HardSigmoid(0.2, 0.5), Elu(1), Affine(1, 0))`);
     return k;
   });
   return Array.from({ length: D }, (_, d) => {

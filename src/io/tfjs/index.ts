@@ -3,3 +3,4 @@ export { loadTfjsModel, TfjsModel, SUPPORTED_TFJS_LAYERS, type LoadTfjsOptions }
 export { readTfjsFiles, readTfjsArtifacts, type TfjsArtifacts, type TfjsWeight } from './artifacts.js';
 export { KERAS_ACTIVATIONS } from './keras-rnn.js';
 export { saveTfjsModel, encodeTfjsModel } from './save.js';
+export { encodeTfjsAsOnnx } from './to-onnx.js';

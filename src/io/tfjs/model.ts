@@ -34,16 +34,16 @@ import {
 /** Keras layer classes loadTfjsModel understands. */
 export const SUPPORTED_TFJS_LAYERS = ['InputLayer', 'Embedding', 'Masking', 'Dropout', 'Dense', 'Activation', 'LSTM', 'GRU', 'SimpleRNN', 'Bidirectional'] as const;
 
-type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
-interface Direction {
+export interface Direction {
   spec: KerasRecurrentSpec;
   weights: KerasRecurrentWeights;
   /** The same layer as a core module (batch-first), when the math is the core's. */
   core: RecurrentBase | null;
 }
 
-type Stage =
+export type Stage =
   | { kind: 'embedding'; name: string; layer: Embedding; maskZero: boolean }
   | { kind: 'masking'; name: string; value: number }
   | { kind: 'dropout'; name: string; rate: number }
@@ -160,8 +160,18 @@ export class TfjsModel {
   /** 'ids' when the model starts with Embedding (input (B,T) token ids), else numeric input. */
   readonly inputKind: 'ids' | 'numeric';
 
-  constructor(readonly name: string, private readonly stages: Stage[], private readonly backend?: string) {
+  constructor(readonly name: string, /** The parsed layers, in order. */ readonly stages: readonly Stage[], private readonly backend?: string) {
     this.inputKind = stages[0]?.kind === 'embedding' ? 'ids' : 'numeric';
+  }
+
+  /** Number of weights (all layers). */
+  get parameterCount(): number {
+    let n = 0;
+    for (const s of this.stages) {
+      if (s.kind === 'embedding' || s.kind === 'dense') n += s.layer.numParameters();
+      else if (s.kind === 'recurrent') for (const d of s.dirs) n += d.weights.kernel.length + d.weights.recurrent.length + (d.weights.bias?.length ?? 0);
+    }
+    return n;
   }
 
   /** One line per layer: name, class and the options that matter. */
