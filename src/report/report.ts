@@ -98,8 +98,10 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
   const lstmDir = tr.directions.find((d) => d.mode === 'lstm');
   let step = 0;
   if (lstmDir) {
-    step = Math.min(Math.max(opts.step ?? lstmDir.T - 1, 0), lstmDir.T - 1);
+    step = opts.step ?? lstmDir.T - 1;
+    if (!Number.isInteger(step) || step < 0 || step >= lstmDir.T) throw new RangeError(`inspect: step ${step + 1} is out of range: the sequence has steps 1..${lstmDir.T}`);
     const unit = opts.unit ?? activeUnits(lstmDir.cell!, lstmDir, 1)[0]!;
+    if (!Number.isInteger(unit) || unit < 0 || unit >= lstmDir.units) throw new RangeError(`inspect: unit ${unit} is out of range: the LSTM has units 0..${lstmDir.units - 1}`);
     add('cell-diagram.svg', L.explain.diagram, cellDiagram({
       labels: L, step: cellStep(lstmDir, input, model, step), unit,
       title: `LSTM · ${L.timeStep} ${step + 1}`, ...tokenAt(display.values, step),
