@@ -49,7 +49,7 @@ describe('readCsv', () => {
     assert.deepEqual([...dropped.lines], [2, 6]);
     const ff = await readCsv(p, { missing: 'ffill' });
     assert.deepEqual([...(ff.columns.x as Float64Array)], [1, 1, 1, 4, 5]);
-    assert.deepEqual(ff.report.missing, { x: [3, 4], y: [5] });
+    assert.deepEqual({ ...ff.report.missing }, { x: [3, 4], y: [5] });
     const lin = await readCsv(p, { missing: 'interpolate' });
     assert.deepEqual([...(lin.columns.x as Float64Array)], [1, 2, 3, 4, 5]);
     assert.deepEqual([...(lin.columns.y as Float64Array)], [10, 20, 30, 40, 50]);
