@@ -128,12 +128,15 @@ describe('explorer page, default kernels', () => {
     await page.goto(url);
     await page.selectOption('#task', 'names');
     await page.click('#train');
+    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 10, null, { timeout: 20000 });
+    const [n0, t0] = [Number(await page.textContent('#loss-steps')), Date.now()];
     await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 60, null, { timeout: 20000 });
+    const rate = (Number(await page.textContent('#loss-steps')) - n0) / ((Date.now() - t0) / 1000);
     const { initial, current } = await page.$eval('#loss-value', (e) => (e as HTMLElement).dataset);
     assert.ok(Number(current) < Number(initial) - 0.3, `names loss ${initial} → ${current}`);
     const kernels = await page.textContent('#backend');
     assert.match(kernels!, /^(wasm-1t|reference)/);
-    t.diagnostic(`kernels: ${kernels}`);
+    t.diagnostic(`kernels: ${kernels}, ${rate.toFixed(0)} batches/s (names, B=16, T=16, H=24), loss ${Number(initial).toFixed(2)} → ${Number(current).toFixed(2)}`);
     assert.deepEqual(errors, []);
     await page.close();
   });
