@@ -101,7 +101,7 @@ export const charlmDemo: Demo = {
   title: "Character-level LSTM language model on Plato's Republic",
   summary: 'bits per character on held-out text against add-one unigram and bigram models, and samples',
   options: [
-    { flags: '--steps <n>', description: 'training steps (default 2000; quick 150)', parse: posInt },
+    { flags: '--steps <n>', description: 'training steps (default 1200; quick 150)', parse: posInt },
     { flags: '--hidden <n>', description: 'LSTM hidden units (default 128; quick 64)', parse: posInt },
   ],
   async run({ quick, seed, out, opts, log }) {
@@ -121,7 +121,7 @@ export const charlmDemo: Demo = {
     log(`baselines: unigram ${base.unigram.toFixed(3)} bpc, bigram ${base.bigram.toFixed(3)} bpc`);
 
     const hidden = (opts.hidden as number | undefined) ?? (quick ? 64 : 128);
-    const steps = (opts.steps as number | undefined) ?? (quick ? 150 : 2000);
+    const steps = (opts.steps as number | undefined) ?? (quick ? 150 : 1200);
     const batch = 32, emb = quick ? 16 : 32, lr = quick ? 0.01 : 0.005;
     const model = new Sequential([
       ['embed', new Embedding({ numEmbeddings: vocab.size, embeddingDim: emb, paddingIdx: 0, seed })],

@@ -110,8 +110,9 @@ export const spamDemo: Demo = {
   title: 'Spam classification with an embedding + LSTM (SpamAssassin corpus)',
   summary: 'accuracy and F1 on a held-out split against the majority class and bag-of-words logistic regression',
   options: [
-    { flags: '--epochs <n>', description: 'LSTM training epochs (default 6)', parse: posInt },
+    { flags: '--epochs <n>', description: 'LSTM training epochs (default 4; quick 6)', parse: posInt },
     { flags: '--max-tokens <n>', description: 'tokens kept per message (default 200; quick 48)', parse: posInt },
+    { flags: '--vocab <n>', description: 'most frequent training words kept (default 5000; quick 3000)', parse: posInt },
     { flags: '--bidirectional', description: 'use a bidirectional LSTM (the reverse half is read at each row\'s last step)' },
   ],
   async run({ quick, seed, opts, log }) {
@@ -120,7 +121,7 @@ export const spamDemo: Demo = {
     const rng = new Rng(seed);
     let { train, test } = split(data.labels.length, 0.2, rng);
     if (quick) [train, test] = [train.slice(0, 1500), test.slice(0, 500)];
-    const vocab = new WordVocab().fit(train.map((i) => data.tokens[i]!.join(' ')).join('\n'), { maxSize: quick ? 3000 : 20000, minCount: 2 });
+    const vocab = new WordVocab().fit(train.map((i) => data.tokens[i]!.join(' ')).join('\n'), { maxSize: (opts.vocab as number | undefined) ?? (quick ? 3000 : 5000), minCount: 2 });
     const docs = data.tokens.map((t) => vocab.encode(t.join(' ')).slice(0, maxTokens));
     for (let i = 0; i < docs.length; i++) if (docs[i]!.length === 0) docs[i] = Int32Array.of(1);
     const yTest = Int32Array.from(test, (i) => data.labels[i]!);
@@ -148,7 +149,7 @@ export const spamDemo: Demo = {
       ['fc', new Dense({ inputSize: lstm.outputSize, outputSize: 1, seed: seed + 4 })],
     ], { task: 'classification' });
     const batches = lengthBuckets(docs, train, B);
-    const epochs = (opts.epochs as number | undefined) ?? 6;
+    const epochs = (opts.epochs as number | undefined) ?? (quick ? 6 : 4);
     const order: number[] = [];
     for (let e = 0; e < epochs; e++) order.push(...rng.shuffle(batches.map((_, i) => i)));
     const toBatch = (idx: number[]): { x: Tensor; y: Tensor; lengths: Int32Array } => {
@@ -184,7 +185,7 @@ export const spamDemo: Demo = {
       rows,
       notes: [
         `Corpus: ${Object.entries(data.groups).map(([g, n]) => `${g} ${n}`).join(', ')} (spam-* = positive). Held-out split: ${test.length} messages, training ${train.length} (seeded shuffle${quick ? '; quick: a subset' : ''}).`,
-        `Text: Subject + body, headers and HTML tags removed, lower-cased words, first ${maxTokens} tokens; vocabulary ${vocab.size - 2} words (count ≥ 2 in training) + unknown + padding; both models see the same tokens.`,
+        `Text: Subject + body, headers and HTML tags removed, lower-cased words, first ${maxTokens} tokens; vocabulary: the ${vocab.size - 2} most frequent training words (count ≥ 2) + unknown + padding; both models see the same tokens.`,
         `LSTM: ${epochs} epoch(s) of length-bucketed batches of ${B} (each padded to its own longest message, masked past each row's length), Adam lr 0.003, clipping at 1. Logistic regression: 10 epochs of per-example SGD, lr 0.05, L2 1e-4.`,
       ],
       plots: [],
