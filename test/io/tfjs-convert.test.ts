@@ -149,7 +149,15 @@ describe('model conversions', () => {
     loadTorchStateDict(ref, lone);
     assert.equal(maxDiff(ref.stateDict().weight_ih_l0!.data, sequentialFromOnnx(conv).stateDict()['rnn.weight_ih_l0']!.data), 0);
     assert.throws(() => convertModel(new URL('../fixtures/onnx/lstm1.onnx', import.meta.url).pathname, join(dir, 'x.safetensors')), /was not written by lstm-ts/);
+    // lstm info on a state_dict and on a foreign ONNX file.
+    const dSd = describeModelFile(sd);
+    assert.equal(dSd.format, 'torch');
+    assert.deepEqual((dSd.inferredLayers as Array<{ type: string }>).map((l) => l.type), ['LSTM', 'Dense']);
+    const dOnnx = describeModelFile(new URL('../fixtures/onnx/lstm2_bi_bf.onnx', import.meta.url).pathname);
+    assert.equal(dOnnx.producer, 'pytorch 1.13.0');
+    assert.match(String(dOnnx.convertibleToNative), /^no: .*not written by lstm-ts/);
     saveModel(native, join(dir, 'n.safetensors'));
+    assert.equal(describeModelFile(join(dir, 'n.safetensors')).format, 'model');
   });
 
   test('cleanup', () => rmSync(dir, { recursive: true, force: true }));
