@@ -3,7 +3,8 @@
  * one self-contained HTML page that inlines them (no scripts, no fonts or styles fetched):
  *   - a heatmap per gate (time × unit) with the input sequence aligned above,
  *   - heatmaps of the memory cell and hidden state, trajectories of the most active cells,
- *   - the LSTM cell diagram at one step with the live values on each gate,
+ *   - the LSTM cell diagram at one step with the live values on each gate, and what the
+ *     forget gate keeps of each unit's memory at that step,
  *   - the training loss curves stored with the model,
  *   - ‖∂L/∂hₜ‖ over time for the model and for a fresh RNN and LSTM of the same size (the
  *     vanishing-gradient picture).
@@ -15,6 +16,7 @@ import { lineChart, type LineSeries } from '../plot/line.js';
 import { escapeXml as esc } from '../plot/axes.js';
 import { heatmap } from '../plot/heatmap.js';
 import { cellDiagram, type CellStep } from '../plot/cell-diagram.js';
+import { forgetBars } from '../plot/forget-bars.js';
 import { divergingScale, sequentialScale } from '../plot/color.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -105,6 +107,11 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
     add('cell-diagram.svg', L.explain.diagram, cellDiagram({
       labels: L, step: cellStep(lstmDir, input, model, step), unit,
       title: `LSTM · ${L.timeStep} ${step + 1}`, ...tokenAt(display.values, step),
+    }));
+    const cs = cellStep(lstmDir, input, model, step);
+    add('forget-kept.svg', L.forgetTitle, forgetBars({
+      title: `${L.forget} · ${L.timeStep} ${step + 1}`, cPrev: cs.cPrev, f: cs.f, keptLabel: L.kept, droppedLabel: L.oldMemory,
+      unitLabel: L.units, unit, width: 640,
     }));
   }
 
@@ -258,6 +265,7 @@ function renderHtml(title: string, lang: Lang, L: Terms, tr: Trace, svgs: Report
     if (name.includes('hidden-state')) return e.hidden;
     if (name.includes('trajectories')) return e.trajectories;
     if (name === 'cell-diagram.svg') return `${e.diagram} (${L.timeStep} ${step + 1})`;
+    if (name === 'forget-kept.svg') return e.forget;
     if (name === 'loss.svg') return e.loss;
     if (name === 'gradient-norm.svg') return e.gradient;
     return '';

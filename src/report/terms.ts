@@ -21,6 +21,9 @@ export interface Terms extends CellLabels {
   thisModel: string;
   untrained: string;
   forgetBias1: string;
+  forgetTitle: string;
+  kept: string;
+  oldMemory: string;
   /** Section explanations, in the deck's words. */
   explain: {
     forget: string; input: string; candidate: string; output: string; cell: string; hidden: string;
@@ -36,6 +39,8 @@ export const TERMS: Record<Lang, Terms> = {
     timeStep: 'time step', units: 'unit', inputSeq: 'input', gradNorm: 'gradient norm ‖∂L/∂hₜ‖',
     loss: 'training loss', valLoss: 'validation loss', epoch: 'epoch',
     thisModel: 'this model', untrained: 'untrained', forgetBias1: 'forget bias 1',
+    forgetTitle: 'What the forget gate keeps (1 = keep completely, 0 = drop completely)',
+    kept: 'fₜ ⊙ cₜ₋₁: kept', oldMemory: 'cₜ₋₁: old memory',
     explain: {
       forget: 'The forget gate reads h₍ₜ₋₁₎ and xₜ and outputs a number between 0 and 1 for each entry of the cell state Cₜ₋₁: 1 means "keep this completely", 0 means "drop this completely".',
       input: 'The input gate, a sigmoid layer, decides which values will be updated.',
@@ -56,6 +61,8 @@ export const TERMS: Record<Lang, Terms> = {
     timeStep: '時間步', units: '單元', inputSeq: '輸入', gradNorm: '梯度範數 ‖∂L/∂hₜ‖',
     loss: '訓練損失', valLoss: '驗證損失', epoch: '訓練輪次',
     thisModel: '本模型', untrained: '未訓練', forgetBias1: '遺忘門偏置 1',
+    forgetTitle: '遺忘門保留了什麼（1 表示「完全保留」，0 表示「完全舍棄」）',
+    kept: 'fₜ ⊙ 𝐶ₜ₋₁：保留', oldMemory: '𝐶ₜ₋₁：舊的記憶細胞',
     explain: {
       forget: '遺忘門會讀取 ℎₜ₋₁ 和 𝑥ₜ，輸出一個在 0 到 1 之間的數值給每個在細胞狀態 𝐶ₜ₋₁ 中的數字。1 表示「完全保留」，0 表示「完全舍棄」。',
       input: '輸入門：sigmoid 層稱「輸入門層」決定什麼值我們將要更新。',

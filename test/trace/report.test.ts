@@ -22,7 +22,7 @@ test('lstm inspect writes a self-contained report with every plot', async () => 
   const out = join(dir, 'report');
   await program.parseAsync(['inspect', path, inputPath, '--out', out, '--lang', 'zh-TW', '--step', '5'], { from: 'user' });
   const files = readdirSync(out).sort();
-  const want = ['cell-diagram.svg', 'cell-state.svg', 'cell-trajectories.svg', 'gate-candidate.svg', 'gate-forget.svg',
+  const want = ['cell-diagram.svg', 'cell-state.svg', 'cell-trajectories.svg', 'forget-kept.svg', 'gate-candidate.svg', 'gate-forget.svg',
     'gate-input.svg', 'gate-output.svg', 'gradient-norm.svg', 'hidden-state.svg', 'loss.svg', 'report.html'];
   assert.deepEqual(files, want);
   const html = readFileSync(join(out, 'report.html'), 'utf8');

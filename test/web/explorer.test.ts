@@ -64,6 +64,7 @@ describe('explorer page', () => {
     assert.equal(await page.textContent('#cell [data-label="forget"]'), 'forget gate');
 
     // Moving the slider (and the arrow keys) changes the values drawn on the gates.
+    assert.ok(await page.$('#forget-bars svg [data-unit="11"]'), 'what the forget gate keeps, per unit');
     const atStart = await gateValues(page);
     assert.ok(atStart.some((v) => v.startsWith('f=')) && atStart.length >= 9, atStart.join(' '));
     await page.locator('#step').fill('12');

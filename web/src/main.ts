@@ -13,6 +13,7 @@ import { trace, type DirectionTrace, type Trace } from '../../src/trace/trace.js
 import { cellStep, gradientChart, tokenAt } from '../../src/report/report.js';
 import { cellDiagram } from '../../src/plot/cell-diagram.js';
 import { heatmap } from '../../src/plot/heatmap.js';
+import { forgetBars } from '../../src/plot/forget-bars.js';
 import { lineChart } from '../../src/plot/line.js';
 import { divergingScale, sequentialScale } from '../../src/plot/color.js';
 import type { Lang } from '../../src/report/terms.js';
@@ -186,14 +187,19 @@ function renderCell(animate: boolean): void {
   const box = $('cell'), note = $('cell-note');
   if (d.mode !== 'lstm') {
     box.innerHTML = cellDiagram({ labels: L });
+    $('forget-bars').innerHTML = '';
     note.hidden = false;
     note.textContent = ui(state.lang, 'noLstm');
     return;
   }
   note.hidden = true;
+  const step = cellStep(d, state.probe!.x, state.model!, state.step);
   box.innerHTML = cellDiagram({
-    labels: L, step: cellStep(d, state.probe!.x, state.model!, state.step), unit: state.unit,
+    labels: L, step, unit: state.unit,
     title: `${ui(state.lang, 'step')} ${state.step + 1}`, ...tokenAt(state.probe!.display.values, state.step),
+  });
+  $('forget-bars').innerHTML = forgetBars({
+    title: L.forgetTitle, cPrev: step.cPrev, f: step.f, keptLabel: L.kept, droppedLabel: L.oldMemory, unitLabel: L.units, unit: state.unit,
   });
   // The flow plays on a step change (the new elements start their CSS animations as they are
   // inserted); redraws while training stay still.
