@@ -11,6 +11,12 @@ export interface Timing {
   samples: number[];
   median: number;
   min: number;
+  /**
+   * Median CPU time of this process per run (all its threads), ms. For a one-thread row it is
+   * what the work costs when the core is not shared; a busy machine disturbs it far less than
+   * the wall-clock median (time spent waiting for a core is not counted).
+   */
+  cpuMedian: number;
   /** Warm-up calls of `run` before measuring (the cheap `warmup` call is not counted). */
   warmupRuns: number;
 }
@@ -20,10 +26,13 @@ export function median(xs: number[]): number {
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
-async function timed(runner: Runner): Promise<number> {
-  const t0 = performance.now();
+/** Wall-clock ms of one run; its CPU time (ms) is appended to cpuTimes. */
+async function timed(runner: Runner, cpuTimes: number[]): Promise<number> {
+  const c0 = process.cpuUsage(), t0 = performance.now();
   await runner.run();
-  return performance.now() - t0;
+  const wall = performance.now() - t0, c = process.cpuUsage(c0);
+  cpuTimes.push((c.user + c.system) / 1000);
+  return wall;
 }
 
 /**
@@ -32,8 +41,8 @@ async function timed(runner: Runner): Promise<number> {
  */
 export async function measure(runner: Runner, budgetMs: number, maxRuns = 2000): Promise<Timing> {
   if (runner.warmup) await runner.warmup();
-  const samples: number[] = [];
-  const first = await timed(runner);
+  const samples: number[] = [], cpuTimes: number[] = [];
+  const first = await timed(runner, cpuTimes);
   let warmupRuns = 1;
   if (runner.warmup && first > budgetMs / 2) {
     samples.push(first); // already warm through warmup(); one slow call is the measurement
@@ -41,17 +50,18 @@ export async function measure(runner: Runner, budgetMs: number, maxRuns = 2000):
   } else {
     let warm = first;
     while (warmupRuns < 3 && warm < 0.2 * budgetMs) {
-      warm += await timed(runner);
+      warm += await timed(runner, cpuTimes);
       warmupRuns++;
     }
   }
+  cpuTimes.length = samples.length; // keep the CPU times of the measured runs only
   const start = performance.now();
   while (samples.length < maxRuns && (samples.length === 0 || performance.now() - start < budgetMs)) {
     // Stop early rather than overrun the budget by more than one typical call.
     if (samples.length >= 1 && performance.now() - start + median(samples) > budgetMs * 1.1) break;
-    samples.push(await timed(runner));
+    samples.push(await timed(runner, cpuTimes));
   }
-  return { samples, median: median(samples), min: Math.min(...samples), warmupRuns };
+  return { samples, median: median(samples), min: Math.min(...samples), cpuMedian: median(cpuTimes), warmupRuns };
 }
 
 /** The marker the orchestrator looks for in a child's stdout (libraries print their own lines). */

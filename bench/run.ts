@@ -9,7 +9,8 @@
  *        --skip-slow    skip rows known to take > 5 s per call (TF.js CPU W2/W4, TF.js WASM W4, brain.js W2/W4, lstm-ts reference W2/W4)
  *        --quick        --budget 2 --skip-slow
  *        --out FILE     report path (default BENCHMARKS.md); --no-write prints only
- *        --no-relaxed   leave out the lstm-ts rows run with --experimental-wasm-relaxed-simd
+ *        --no-plain-simd    leave out the lstm-ts rows that force the plain-SIMD build (LSTM_TS_WASM_RELAXED=0)
+ *        --no-kernels   leave out the WebAssembly matmul micro-benchmark (bench/kernels/matmul.ts)
  *        --torch-blas DIR   run PyTorch with the libblas.so.3 in DIR (LD_LIBRARY_PATH), e.g. OpenBLAS
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,19 +32,12 @@ export interface RowSpec {
   label: string;
   threads: number;
   group: 'lstm-ts' | 'tfjs' | 'brain.js' | 'onnxruntime' | 'pytorch';
-  /** Extra node flags for the child (relaxed SIMD needs one in Node 20). */
-  nodeArgs?: string[];
+  /** Extra environment for the child. */
+  env?: Record<string, string>;
 }
-
-const RELAXED = '--experimental-wasm-relaxed-simd';
 
 /** Rows known (from the issue's and our measurements) to take more than 5 s per call. */
 const SLOW = new Set(['tfjs/cpu W2', 'tfjs/cpu W4', 'tfjs/wasm W4', 'brain.js W2', 'brain.js W4', 'lstm-ts/reference W2', 'lstm-ts/reference W4']);
-
-/** True when this Node accepts the relaxed-SIMD flag. */
-function relaxedSupported(): boolean {
-  return sh(process.execPath, [RELAXED, '-e', '0']).ok;
-}
 
 /** Threads a WebAssembly backend name stands for: 'wasm-1t' one, 'wasm' every core. */
 function backendThreads(name: string): number {
@@ -111,7 +105,7 @@ async function main(): Promise<void> {
       only: { type: 'string' }, impl: { type: 'string' }, budget: { type: 'string' },
       'skip-slow': { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
       out: { type: 'string', default: 'BENCHMARKS.md' }, 'no-write': { type: 'boolean', default: false },
-      'no-relaxed': { type: 'boolean', default: false }, 'torch-blas': { type: 'string' },
+      'no-plain-simd': { type: 'boolean', default: false }, 'no-kernels': { type: 'boolean', default: false }, 'torch-blas': { type: 'string' },
     },
   });
   const budget = Number(values.budget ?? (values.quick ? 2 : 6));
@@ -129,10 +123,11 @@ async function main(): Promise<void> {
     if (b === 'reference') specs.push({ id: 'lstm-ts/reference', label: 'lstm-ts reference (plain TS)', threads: 1, group: 'lstm-ts' });
     else specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b}`, threads: backendThreads(b), group: 'lstm-ts' });
   }
-  // The relaxed-SIMD (fused multiply-add) build, which Node 20 loads only behind a V8 flag.
-  if (!values['no-relaxed'] && relaxedSupported()) {
+  // The backend picks its relaxed-SIMD build (fused multiply-add) where it can; these rows
+  // force the plain-SIMD build, the fallback for runtimes without relaxed SIMD.
+  if (!values['no-plain-simd']) {
     for (const b of backends.filter((n) => n !== 'reference').sort((a, c) => backendThreads(a) - backendThreads(c))) {
-      specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b} relaxed-SIMD`, threads: backendThreads(b), group: 'lstm-ts', nodeArgs: [RELAXED] });
+      specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b} plain-SIMD build`, threads: backendThreads(b), group: 'lstm-ts', env: { LSTM_TS_WASM_RELAXED: '0' } });
     }
   }
   specs.push(
@@ -184,8 +179,8 @@ async function main(): Promise<void> {
         const res = s.id === 'torch'
           ? await childResult(torch.python!, ['bench/torch_bench.py', '--spec', JSON.stringify(w), '--threads', String(s.threads), '--budget', String(budget)], timeout,
             blasDir ? { LD_LIBRARY_PATH: blasDir, OPENBLAS_NUM_THREADS: String(s.threads) } : {})
-          : await childResult(process.execPath, [...(s.nodeArgs ?? []), '--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', String(budget)], timeout);
-        if (res.ok) Object.assign(row, { median: res.median, min: res.min, runs: (res.samples as number[]).length, maxRssKB: res.maxRssKB });
+          : await childResult(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', String(budget)], timeout, s.env);
+        if (res.ok) Object.assign(row, { median: res.median, min: res.min, cpuMedian: res.cpuMedian, runs: (res.samples as number[]).length, maxRssKB: res.maxRssKB });
         else row.skipped = String(res.skipped ?? `failed: ${res.error}`);
         const { wasm, blas, ...versions } = (res.info ?? {}) as Record<string, string>;
         if (wasm) row.note = wasm;
@@ -196,9 +191,16 @@ async function main(): Promise<void> {
       console.error(`  ${(s.label + ' ×' + s.threads).padEnd(36)} ${shown}`);
     }
   }
+  // The WebAssembly kernels' own micro-benchmark (helper script in bench/kernels), same run.
+  let kernels: string | null = null;
+  if (!values['no-kernels'] && existsSync('bench/kernels/matmul.ts') && backends.some((b) => b !== 'reference')) {
+    console.error('\nkernel micro-benchmark: bench/kernels/matmul.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/kernels/matmul.ts'], { encoding: 'utf8', timeout: 300_000 });
+    kernels = r.status === 0 ? r.stdout.trim() : `failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  }
   info.loadEnd = loadavg();
   info.seconds = (performance.now() - t0) / 1000;
-  const md = renderReport(info, rows);
+  const md = renderReport(info, rows, kernels);
   process.stdout.write(md);
   if (!values['no-write']) {
     await writeFileAtomic(values.out!, md);

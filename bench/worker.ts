@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const timing = await measure(runner, budget);
   await runner.dispose?.();
   const wi = impl.id !== 'lstm-ts/reference' ? wasm?.wasmInfo?.() : null;
-  if (wi) info.wasm = `${wi.variant} build, ${wi.workersReady} worker threads`;
+  if (wi) info.wasm = `${wi.variant} build, ${wi.workersReady} worker thread${wi.workersReady === 1 ? '' : 's'}`;
   emit({ ok: true, ...timing, info: { ...info, ...((await impl.info?.()) ?? {}) }, maxRssKB: process.resourceUsage().maxRSS });
 }
 
