@@ -32,7 +32,7 @@ export interface ReportOptions {
   unit?: number;
   /** How to draw the input above the heatmaps: numbers per step (or per feature series), or tokens. */
   inputDisplay?: { label?: string; values: number[] | number[][] | string[] };
-  /** Training history stored with the model (metadata.history). */
+  /** Training history stored with the model (metadata.history); plotted when it has two epochs or more. */
   history?: { loss?: number[]; valLoss?: number[] };
   /** Number of cell trajectories drawn. Default 6. */
   topUnits?: number;
@@ -117,7 +117,7 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
 
   // Training curves.
   const h = opts.history;
-  if (h && h.loss && h.loss.length > 0) {
+  if (h && h.loss && h.loss.length > 1) { // a curve needs two epochs
     const series: LineSeries[] = [{ name: L.loss, x: h.loss.map((_, i) => i + 1), y: h.loss }];
     if (h.valLoss && h.valLoss.length > 0) series.push({ name: L.valLoss, x: h.valLoss.map((_, i) => i + 1), y: h.valLoss });
     add('loss.svg', L.loss, lineChart({ title: L.loss, xLabel: L.epoch, yLabel: 'loss', series }));
