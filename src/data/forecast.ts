@@ -18,7 +18,8 @@
  *              both 'level' and 'delta' are trained and the lower validation RMSE wins
  *   training   Adam, MSE, early stopping on the last 15% of training windows (by time) with the
  *              best weights restored; on long series only every stride-th window is used so an
- *              epoch stays under WINDOW_BUDGET input steps; an ensemble of `ensemble` seeds averaged.
+ *              epoch stays under WINDOW_BUDGET input steps; an ensemble of `ensemble` seeds averaged
+ *              (default 3 on short series, where it is cheap, else 1).
  */
 import { StandardScaler, scalerFromJSON, type ScalerJSON } from './scalers.js';
 import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength, type Metrics } from './series.js';
@@ -79,10 +80,13 @@ export function planForecast(values: ArrayLike<number>, opts: ForecastOptions = 
     batchSize: opts.batchSize ?? 32,
     lr: opts.lr ?? 0.005,
     patience: opts.patience ?? 15,
-    ensemble: opts.ensemble ?? 1,
+    ensemble: opts.ensemble ?? (windowCount(n - horizon * holdoutBlocks, lookback, horizon) * lookback <= CHEAP_ENSEMBLE ? 3 : 1),
     seed: opts.seed ?? 0,
   };
 }
+
+/** Input steps per epoch up to which the default ensemble is 3 seeds instead of 1 (training is cheap there). */
+export const CHEAP_ENSEMBLE = 10_000;
 
 /** Minimum number of points a plan needs (training windows plus the hold-out tail). */
 export function minimumLength(plan: ForecastPlan): number {

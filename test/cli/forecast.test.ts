@@ -27,7 +27,8 @@ describe('lstm forecast', () => {
     assert.equal(j.dates[0], '1961-01');
     assert.ok(j.forecast.every((v: number) => Number.isFinite(v) && v > 200 && v < 900));
     assert.equal(j.model, join(out, 'model.safetensors'));
-    assert.deepEqual(readdirSync(out).sort(), ['forecast.csv', 'forecast.svg', 'model.safetensors']);
+    // A short series gets an ensemble of 3 models by default, one file each.
+    assert.deepEqual(readdirSync(out).sort(), ['forecast.csv', 'forecast.svg', 'model.2.safetensors', 'model.3.safetensors', 'model.safetensors']);
     const csv = readFileSync(join(out, 'forecast.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, 1 + 24 + 12);
     assert.match(readFileSync(join(out, 'forecast.svg'), 'utf8'), /^<svg[\s\S]*hold-out forecast[\s\S]*<\/svg>\n$/);

@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--lr <rate>', 'Adam learning rate (default 0.005)', numberOption())
     .option('--batch-size <n>', 'windows per batch (default 32)', intOption(1))
     .option('--patience <n>', 'early-stopping patience in epochs (default 15)', intOption(1))
-    .option('--ensemble <n>', 'models trained with different seeds and averaged (default 1)', intOption(1))
+    .option('--ensemble <n>', 'models trained with different seeds and averaged (default 3 for short series, else 1)', intOption(1))
     .option('--seed <n>', 'random seed', intOption(0), 0)
     .option('--transform <t>', 'auto (log for a positive trending series), none or log', choiceOption(['auto', 'none', 'log'] as const), 'auto')
     .option('--mode <m>', "auto, level, or delta (relative to the window's last value; auto picks delta for a trending series)", choiceOption(['auto', 'level', 'delta'] as const), 'auto')
