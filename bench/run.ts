@@ -5,10 +5,11 @@
  * atomically) plus the same report on stdout.
  *
  * Flags: --only W1,W3   workloads to run          --impl tfjs,torch   rows whose id contains one of these
- *        --budget S     seconds of measuring per row (default 6)
+ *        --budget S     seconds of measuring per row (default 5)
  *        --skip-slow    skip rows known to take > 5 s per call (TF.js CPU W2/W4, TF.js WASM W4, brain.js W2/W4, lstm-ts reference W2/W4)
  *        --quick        --budget 2 --skip-slow
  *        --out FILE     report path (default BENCHMARKS.md); --no-write prints only
+ *        --json FILE    also save the raw rows; --from-json FILE re-renders a saved run without measuring
  *        --no-plain-simd    leave out the lstm-ts rows that force the plain-SIMD build (LSTM_TS_WASM_RELAXED=0)
  *        --no-kernels   leave out the WebAssembly matmul micro-benchmark (bench/kernels/matmul.ts)
  *        --torch-blas DIR   run PyTorch with the libblas.so.3 in DIR (LD_LIBRARY_PATH), e.g. OpenBLAS
@@ -105,10 +106,19 @@ async function main(): Promise<void> {
       only: { type: 'string' }, impl: { type: 'string' }, budget: { type: 'string' },
       'skip-slow': { type: 'boolean', default: false }, quick: { type: 'boolean', default: false },
       out: { type: 'string', default: 'BENCHMARKS.md' }, 'no-write': { type: 'boolean', default: false },
-      'no-plain-simd': { type: 'boolean', default: false }, 'no-kernels': { type: 'boolean', default: false }, 'torch-blas': { type: 'string' },
+      'no-plain-simd': { type: 'boolean', default: false }, 'no-kernels': { type: 'boolean', default: false },
+      json: { type: 'string' }, 'from-json': { type: 'string' }, 'torch-blas': { type: 'string' },
     },
   });
-  const budget = Number(values.budget ?? (values.quick ? 2 : 6));
+  if (values['from-json']) {
+    // Re-render a saved run (after a change to the report's wording), no measuring.
+    const saved = JSON.parse(readFileSync(values['from-json'], 'utf8')) as { info: RunInfo; rows: Row[]; kernels: string | null };
+    const md = renderReport(saved.info, saved.rows, saved.kernels);
+    process.stdout.write(md);
+    if (!values['no-write']) await writeFileAtomic(values.out!, md);
+    return;
+  }
+  const budget = Number(values.budget ?? (values.quick ? 2 : 5));
   const skipSlow = values['skip-slow'] || values.quick;
   const only = (values.only?.split(',') ?? WORKLOAD_IDS).map((s) => s.trim().toUpperCase()) as WorkloadId[];
   for (const id of only) if (!WORKLOADS[id]) throw new Error(`--only: unknown workload "${id}" (have ${WORKLOAD_IDS.join(', ')})`);
@@ -200,6 +210,7 @@ async function main(): Promise<void> {
   }
   info.loadEnd = loadavg();
   info.seconds = (performance.now() - t0) / 1000;
+  if (values.json) await writeFileAtomic(values.json, JSON.stringify({ info, rows, kernels }, null, 1));
   const md = renderReport(info, rows, kernels);
   process.stdout.write(md);
   if (!values['no-write']) {

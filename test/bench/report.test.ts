@@ -49,3 +49,14 @@ test('the report lists every row and the ratio of each peer to lstm-ts\'s best',
   assert.match(md, /\| W1 \| lstm-ts\/wasm-1t, 1 thread: 1\.00 ms \| 36\.0× \| 20\.0× \| 0\.400× \| 1\.50× \| 1\.20× \|/);
   for (const r of rows) assert.ok(md.includes(`| ${r.label}, ${r.threads} thread`), r.label);
 });
+
+test('the matmul target is read from the kernel micro-benchmark\'s "% of peak" column', () => {
+  const info = {
+    date: 'd', command: 'c', cpu: 'cpu', cores: 2, memGB: 1, node: '20', v8: '11', packages: {}, python: 'p',
+    torchVersion: null, commit: 'abc', dirty: false, lstmTsBackends: ['reference'], loadStart: [0, 0, 0], loadEnd: [0, 0, 0],
+    budget: 1, skipSlow: false,
+  };
+  const kernels = 'f32x4 SIMD peak, one core (CPU time): 54.4 GFLOP/s\n| a | b | 10.8 | 40.0 | 73% | 10.3 | 0.95× |\n| c | d | 25.2 | 25.1 | 45% | 26.8 | 1.07× |';
+  assert.match(renderReport(info, rows, kernels), /≥ 70% of the f32x4 SIMD peak of one core \| reached on 1 of 2 shapes \| 73%, 45% of a 54\.4 GFLOP\/s peak/);
+  assert.match(renderReport(info, rows, null), /SIMD peak of one core \| not measured/);
+});
