@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  planForecast, minimumLength, fitScaler, SeriesForecaster, buildForecastModel, extendDates,
+  nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics,
+} from '../../src/data/index.js';
+import { Rng } from '../../src/tensor/rng.js';
+
+const seasonal = Array.from({ length: 144 }, (_, t) => 100 + 2 * t + 20 * Math.sin((2 * Math.PI * t) / 12));
+
+test('planForecast: defaults follow the detected season and trend', () => {
+  const p = planForecast(seasonal);
+  assert.equal(p.season, 12);
+  assert.equal(p.horizon, 12);
+  assert.equal(p.lookback, 12);
+  assert.equal(p.holdoutBlocks, 2); // 10% of 144 is one block; at least 2
+  assert.equal(p.transform, 'log'); // positive and trending
+  assert.equal(p.mode, 'delta');
+  assert.equal(p.ensemble, 3); // short series: cheap ensemble
+  assert.equal(minimumLength(p), 12 + 12 * 3 + 8);
+  const flat = planForecast(Array.from({ length: 300 }, (_, t) => Math.sin(t) - 2), { season: null, horizon: 5 });
+  assert.deepEqual([flat.season, flat.horizon, flat.lookback, flat.transform, flat.mode], [null, 5, 24, 'none', 'level']);
+});
+
+test('SeriesForecaster: windows in model units, JSON round trip gives the same forecast', () => {
+  const plan = { ...planForecast(seasonal), hidden: 4, ensemble: 1 };
+  const scaler = fitScaler(plan, seasonal);
+  const f = new SeriesForecaster(plan, [buildForecastModel(plan, 3)], scaler);
+  const w = f.windows(seasonal);
+  assert.deepEqual(w.x.shape, [144 - 12 - 12 + 1, 12, 1]);
+  // delta mode: the last input step is the anchor itself, so it is exactly 0.
+  assert.equal(w.x.data[11], 0);
+  // target h of window 0 is (log x[12+h] − log x[11]) / std.
+  const std = scaler.std[0]!;
+  assert.ok(Math.abs(w.y.data[0]! - (Math.log(seasonal[12]!) - Math.log(seasonal[11]!)) / std) < 1e-6);
+  const back = SeriesForecaster.fromJSON(JSON.parse(JSON.stringify(f.toJSON())), f.models);
+  assert.deepEqual([...back.forecast(seasonal)], [...f.forecast(seasonal)]);
+  assert.equal(f.forecast(seasonal).length, 12);
+  assert.throws(() => f.predictAt(seasonal, [5]), /origin 5 needs 12 earlier points/);
+});
+
+test('extendDates continues monthly and daily ISO dates', () => {
+  assert.deepEqual(extendDates(['1960-11', '1960-12'], 2), ['1961-01', '1961-02']);
+  assert.deepEqual(extendDates(['1990-12-30', '1990-12-31'], 2), ['1991-01-01', '1991-01-02']);
+  assert.deepEqual(extendDates(['a', 'b'], 2), ['+1', '+2']);
+});
+
+test('language-model helpers: chunks, unigram loss, sampling', () => {
+  const { x, y } = nextTokenChunks(Int32Array.from([2, 3, 4, 5, 6, 7, 8]), 3);
+  assert.deepEqual([...x.data], [2, 3, 4, 5, 6, 7]);
+  assert.deepEqual([...y.data], [3, 4, 5, 6, 7, 8]);
+  // Counts with add-one over V=4: id 2 seen 3×, id 3 once → p(2)=4/8, p(3)=2/8.
+  const loss = unigramLoss(Int32Array.from([2, 2, 2, 3]), Int32Array.from([2, 3]), 4);
+  assert.ok(Math.abs(loss - -(Math.log(0.5) + Math.log(0.25)) / 2) < 1e-12);
+  assert.equal(sampleLogits([0.1, 3, 0.2], 0, new Rng(1)), 1);
+  const counts = [0, 0, 0];
+  const rng = new Rng(7);
+  for (let i = 0; i < 2000; i++) counts[sampleLogits([0, Math.log(3), -Infinity], 1, rng)]!++;
+  assert.equal(counts[2], 0);
+  assert.ok(Math.abs(counts[1]! / 2000 - 0.75) < 0.04);
+});
+
+test('classificationMetrics: accuracy and per-class F1 worked by hand', () => {
+  // true [0,0,1,1,1], pred [0,1,1,1,0]: class 0 TP1 FP1 FN1 → F1 0.5; class 1 TP2 FP1 FN1 → 2·2/(4+2) = 2/3.
+  const m = classificationMetrics([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], 2);
+  assert.equal(m.accuracy, 0.6);
+  assert.deepEqual(m.f1, [0.5, 2 / 3]);
+  assert.equal(m.macroF1, (0.5 + 2 / 3) / 2);
+});
