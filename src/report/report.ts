@@ -20,7 +20,7 @@ import { forgetBars } from '../plot/forget-bars.js';
 import { divergingScale, sequentialScale } from '../plot/color.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
-import { GATE_NAMES, findRecurrent, trace, type DirectionTrace, type GateName, type Trace } from '../trace/trace.js';
+import { GATE_NAMES, findRecurrent, trace, unitsOverTime, type DirectionTrace, type GateName, type Trace } from '../trace/trace.js';
 import { TERMS, type Lang, type Terms } from './terms.js';
 
 export interface ReportOptions {
@@ -68,7 +68,7 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
       const name = gateTitle(g, L);
       const tanhGate = g === 'candidate' || g === 'new';
       add(`${pre}gate-${g}.svg`, name + where, heatmap({
-        title: name + where, values: unitRows(d.gates[g]!, d), scale: tanhGate ? divergingScale(1) : sequentialScale(),
+        title: name + where, values: unitsOverTime(d.gates[g]!), scale: tanhGate ? divergingScale(1) : sequentialScale(),
         xLabel: L.timeStep, yLabel: L.units, colorLabel: name, input: { label: display.label ?? L.inputSeq, values: display.values },
         id: `${pre}${g}`,
       }));
@@ -76,12 +76,12 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
     if (d.cell) {
       const cm = maxAbs(d.cell.data);
       add(`${pre}cell-state.svg`, L.cell + where, heatmap({
-        title: L.cell + where, values: unitRows(d.cell, d), scale: divergingScale(cm), xLabel: L.timeStep, yLabel: L.units,
+        title: L.cell + where, values: unitsOverTime(d.cell), scale: divergingScale(cm), xLabel: L.timeStep, yLabel: L.units,
         colorLabel: L.cell, input: { label: display.label ?? L.inputSeq, values: display.values }, id: `${pre}cell`,
       }));
     }
     add(`${pre}hidden-state.svg`, L.hidden + where, heatmap({
-      title: L.hidden + where, values: unitRows(d.hidden, d), scale: divergingScale(Math.max(1, maxAbs(d.hidden.data))),
+      title: L.hidden + where, values: unitsOverTime(d.hidden), scale: divergingScale(Math.max(1, maxAbs(d.hidden.data))),
       xLabel: L.timeStep, yLabel: L.units, colorLabel: L.hidden, input: { label: display.label ?? L.inputSeq, values: display.values },
       id: `${pre}hidden`,
     }));
@@ -215,12 +215,6 @@ export function tokenAt(values: unknown[], t: number): { inputText?: string } {
 
 function gateTitle(g: GateName, L: Terms): string {
   return { input: L.input, forget: L.forget, candidate: L.candidate, output: L.output, reset: L.reset, update: L.update, new: L.newGate }[g];
-}
-
-/** rows[j][t] = x[t, 0, j]: one row per unit, batch item 0. */
-function unitRows(x: Tensor, d: DirectionTrace): number[][] {
-  const W = x.shape[2]!;
-  return Array.from({ length: W }, (_, j) => Array.from({ length: d.T }, (_, t) => x.data[t * d.B * W + j]!));
 }
 
 /** The k units with the largest max |value| over time (batch item 0), in unit order. */

@@ -1,5 +1,5 @@
 /** Tracing: per-step gate, cell and hidden values and gradient norms of recurrent layers. */
 export {
-  trace, findRecurrent, GATE_NAMES,
+  trace, findRecurrent, unitsOverTime, GATE_NAMES,
   type Trace, type TraceOptions, type TraceLossFn, type DirectionTrace, type GateName,
 } from './trace.js';

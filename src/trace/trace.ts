@@ -109,6 +109,13 @@ export function trace(model: Module, input: Tensor, opts: TraceOptions = {}): Tr
   }
 }
 
+/** One traced quantity (T,B,W) as W rows over time for batch item b: rows[j][t] = x[t, b, j] (heatmap order). */
+export function unitsOverTime(x: Tensor, b = 0): number[][] {
+  const [T, B, W] = x.shape as [number, number, number];
+  if (!(b >= 0 && b < B)) throw new RangeError(`unitsOverTime: batch item ${b} is out of range 0..${B - 1}`);
+  return Array.from({ length: W }, (_, j) => Array.from({ length: T }, (_, t) => x.data[(t * B + b) * W + j]!));
+}
+
 /** Recurrent layers in a module tree, with their paths ('' for the root). */
 export function findRecurrent(model: Module): Array<{ path: string; layer: RecurrentBase }> {
   const out: Array<{ path: string; layer: RecurrentBase }> = [];

@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GRU, LSTM, Module, RNN, Rng, Tensor } from '../../src/index.js';
-import { findRecurrent, trace } from '../../src/trace/index.js';
+import { findRecurrent, trace, unitsOverTime } from '../../src/trace/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 
 function randn(shape: number[], seed: number, dtype: 'float32' | 'float64' = 'float64'): Tensor {
@@ -105,6 +105,11 @@ for (const backend of BACKENDS) {
         assert.ok(Math.abs(h - d.hidden.data[k]!) < 1e-12);
       }
       assert.equal(d.cell, undefined);
+      // Heatmap order: one row per unit over time, for a chosen batch item.
+      const rows = unitsOverTime(d.hidden, 1);
+      assert.equal(rows.length, H);
+      assert.equal(rows[2]![4], d.hidden.data[(4 * B + 1) * H + 2]);
+      assert.throws(() => unitsOverTime(d.hidden, B), /batch item 2 is out of range/);
       const rnn = new RNN({ inputSize: I, hiddenSize: H, seed: 5, dtype: 'float64', backend });
       const tr = trace(rnn, x);
       assert.deepEqual(Object.keys(tr.directions[0]!.gates), []);

@@ -9,7 +9,7 @@
 import { Sequential } from '../../src/nn/sequential.js';
 import { decodeModel } from '../../src/io/model-file.js';
 import { vocabFromJSON } from '../../src/data/text.js';
-import { trace, type DirectionTrace, type Trace } from '../../src/trace/trace.js';
+import { trace, unitsOverTime, type DirectionTrace, type Trace } from '../../src/trace/trace.js';
 import { cellStep, gradientChart, tokenAt } from '../../src/report/report.js';
 import { cellDiagram } from '../../src/plot/cell-diagram.js';
 import { heatmap } from '../../src/plot/heatmap.js';
@@ -208,10 +208,7 @@ function renderCell(animate: boolean): void {
 
 function renderHeatmaps(d: DirectionTrace): void {
   const L = terms(state.lang);
-  const rows = (x: { data: ArrayLike<number>; shape: number[] }): number[][] => {
-    const W = x.shape[2]!;
-    return Array.from({ length: W }, (_, j) => Array.from({ length: d.T }, (_, t) => x.data[t * d.B * W + j]!));
-  };
+
   const input = { label: L.inputSeq, values: state.probe!.display.values };
   const maps: string[] = [];
   const names: Array<[keyof typeof d.gates, string, boolean]> = d.mode === 'lstm'
@@ -219,7 +216,7 @@ function renderHeatmaps(d: DirectionTrace): void {
     : d.mode === 'gru' ? [['reset', L.reset, true], ['update', L.update, true], ['new', L.newGate, false]] : [];
   for (const [k, title, sig] of names) {
     maps.push(heatmap({
-      title, values: rows(d.gates[k]!), scale: sig ? sequentialScale() : divergingScale(1), xLabel: L.timeStep, yLabel: L.units,
+      title, values: unitsOverTime(d.gates[k]!), scale: sig ? sequentialScale() : divergingScale(1), xLabel: L.timeStep, yLabel: L.units,
       input, highlight: state.step, id: `hm-${k}`, width: 420, height: 160, tooltips: false,
     }));
   }
@@ -227,7 +224,7 @@ function renderHeatmaps(d: DirectionTrace): void {
   let m = 1;
   for (const v of st.data) m = Math.max(m, Math.abs(v));
   maps.push(heatmap({
-    title: d.cell ? L.cell : L.hidden, values: rows(st), scale: divergingScale(m), xLabel: L.timeStep, yLabel: L.units,
+    title: d.cell ? L.cell : L.hidden, values: unitsOverTime(st), scale: divergingScale(m), xLabel: L.timeStep, yLabel: L.units,
     input, highlight: state.step, id: 'hm-state', width: 420, height: 160, tooltips: false,
   }));
   $('heatmaps').innerHTML = maps.map((s) => `<div class="figure">${s}</div>`).join('');
