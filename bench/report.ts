@@ -163,6 +163,25 @@ function kernelTarget(kernels: string | null): string {
   return `${text} ${ok === pct.length ? '**reached**' : ok > 0 ? `reached on ${ok} of ${pct.length} shapes` : 'not reached'} | ${pct.join('%, ')}% of a ${peak} GFLOP/s peak (one thread, CPU time) over the workload shapes; see Kernel micro-benchmark |`;
 }
 
+/** Medians (ms) measured for issue 4 on this kind of machine, for context beside this run. */
+const ISSUE_FIGURES: Record<WorkloadId, Array<[string, number]>> = {
+  W1: [['TF.js cpu', 36], ['TF.js wasm', 12], ['brain.js', 29], ['PyTorch', 1.5], ['onnxruntime-node', 0.33]],
+  W2: [['TF.js cpu', 8200], ['TF.js wasm', 245], ['PyTorch', 50], ['onnxruntime-node 1 thread', 33], ['onnxruntime-node 2 threads', 16]],
+  W3: [['TF.js cpu', 1620], ['TF.js wasm', 336], ['brain.js', 1130], ['PyTorch', 21]],
+  W4: [['TF.js cpu', 51000], ['TF.js wasm', 12300], ['brain.js', 43000], ['PyTorch', 415]],
+};
+
+function issueTable(rows: Row[], ws: WorkloadId[]): string[] {
+  const out = ['| workload | lstm-ts best (this run) | issue 4\'s figures (ms) and how many times faster lstm-ts is |', '|---|---|---|'];
+  for (const w of ws) {
+    const best = fastest(rows.filter((r) => r.workload === w && r.group === 'lstm-ts'));
+    if (!best) continue;
+    const cells = ISSUE_FIGURES[w].map(([k, ms]) => `${k} ${ms}: ${fmt(ms / best.median!)}×`).join('; ');
+    out.push(`| ${w} | ${name(best)}: ${fmt(best.median!)} ms | ${cells} |`);
+  }
+  return out;
+}
+
 export function renderReport(info: RunInfo, rows: Row[], kernels: string | null = null): string {
   const ws = [...new Set(rows.map((r) => r.workload))];
   const pk = Object.entries(info.packages).map(([k, v]) => `${k} ${v}`).join(', ');
@@ -185,6 +204,8 @@ export function renderReport(info: RunInfo, rows: Row[], kernels: string | null 
     '## Ratios', '',
     'How many times faster lstm-ts\'s best row is than each peer (peer median ÷ lstm-ts median; above 1× lstm-ts is faster), per workload, from this run.', '',
     ...ratioTable(rows, ws), '',
+    'For context only (not the same run, not the same load): lstm-ts\'s best median from this run against the medians issue 4 reports for this kind of machine (W2 TF.js wasm 220–270 and W4 PyTorch 360–470 are given as ranges there; their middle is used).', '',
+    ...issueTable(rows, ws), '',
     '## Targets (issue 4)', '',
     'lstm-ts is its fastest WebAssembly row (the reference backend when no WebAssembly backend ran); PyTorch, onnxruntime and TF.js are their fastest row.', '',
     '| target | status | measured |', '|---|---|---|',
