@@ -39,7 +39,7 @@ export const TERMS: Record<Lang, Terms> = {
     timeStep: 'time step', units: 'unit', inputSeq: 'input', gradNorm: 'gradient norm ‖∂L/∂hₜ‖',
     loss: 'training loss', valLoss: 'validation loss', epoch: 'epoch',
     thisModel: 'this model', untrained: 'untrained', forgetBias1: 'forget bias 1',
-    forgetTitle: 'What the forget gate keeps (1 = keep completely, 0 = drop completely)',
+    forgetTitle: 'Forget gate: kept (1) or dropped (0)',
     kept: 'fₜ ⊙ cₜ₋₁: kept', oldMemory: 'cₜ₋₁: old memory',
     explain: {
       forget: 'The forget gate reads h₍ₜ₋₁₎ and xₜ and outputs a number between 0 and 1 for each entry of the cell state Cₜ₋₁: 1 means "keep this completely", 0 means "drop this completely".',
@@ -61,7 +61,7 @@ export const TERMS: Record<Lang, Terms> = {
     timeStep: '時間步', units: '單元', inputSeq: '輸入', gradNorm: '梯度範數 ‖∂L/∂hₜ‖',
     loss: '訓練損失', valLoss: '驗證損失', epoch: '訓練輪次',
     thisModel: '本模型', untrained: '未訓練', forgetBias1: '遺忘門偏置 1',
-    forgetTitle: '遺忘門保留了什麼（1 表示「完全保留」，0 表示「完全舍棄」）',
+    forgetTitle: '遺忘門：保留（1）或舍棄（0）',
     kept: 'fₜ ⊙ 𝐶ₜ₋₁：保留', oldMemory: '𝐶ₜ₋₁：舊的記憶細胞',
     explain: {
       forget: '遺忘門會讀取 ℎₜ₋₁ 和 𝑥ₜ，輸出一個在 0 到 1 之間的數值給每個在細胞狀態 𝐶ₜ₋₁ 中的數字。1 表示「完全保留」，0 表示「完全舍棄」。',

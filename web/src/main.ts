@@ -15,6 +15,7 @@ import { cellDiagram } from '../../src/plot/cell-diagram.js';
 import { heatmap } from '../../src/plot/heatmap.js';
 import { forgetBars } from '../../src/plot/forget-bars.js';
 import { lineChart } from '../../src/plot/line.js';
+import { escapeXml } from '../../src/plot/axes.js';
 import { divergingScale, sequentialScale } from '../../src/plot/color.js';
 import type { Lang } from '../../src/report/terms.js';
 import { applyLang, terms, ui } from './i18n.js';
@@ -50,6 +51,7 @@ function setTask(task: TaskName): void {
   stopTraining();
   const t = buildTask(task, 1);
   state.task = task;
+  state.step = 4; // a few steps in, so the memory has something to keep or drop
   state.fileName = '';
   state.losses = [];
   setModel(t.model, t.vocab ?? null, defaultProbe(task));
@@ -268,11 +270,7 @@ function renderDeck(): void {
     [L.forget, e.forget], [L.input, e.input], [L.candidate, e.candidate], [L.cell, e.cell],
     [L.output, e.output], [L.hidden, e.hidden], ['RNN / LSTM', e.gradient],
   ];
-  $('deck').innerHTML = items.map(([t, x]) => `<dt>${escapeHtml(t)}</dt><dd>${escapeHtml(x)}</dd>`).join('');
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  $('deck').innerHTML = items.map(([t, x]) => `<dt>${escapeXml(t)}</dt><dd>${escapeXml(x)}</dd>`).join('');
 }
 
 function setLang(lang: Lang): void {
