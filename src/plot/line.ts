@@ -71,7 +71,8 @@ export function lineChart(opts: LineChartOptions): string {
   for (const m of opts.markers ?? []) {
     const px = sx(m.x).toFixed(1);
     parts.push(`<line x1="${px}" x2="${px}" y1="${frame.top}" y2="${height - frame.bottom}" stroke="#999" stroke-dasharray="2,3"/>`);
-    if (m.label) parts.push(`<text x="${Number(px) + 4}" y="${frame.top + 12}" font-size="11" fill="#666">${escapeXml(m.label)}</text>`);
+    // Label left of the line, so a marker near the right edge stays readable.
+    if (m.label) parts.push(`<text x="${Number(px) - 4}" y="${height - frame.bottom - 6}" text-anchor="end" font-size="11" fill="#666">${escapeXml(m.label)}</text>`);
   }
   opts.series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length]!;
