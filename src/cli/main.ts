@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { getBackend, listBackends, setBackend } from '../kernels/index.js';
 import { CliError } from './util.js';
 import { pathToFileURL } from 'node:url';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { register as registerForecast } from './commands/forecast.js';
 import { register as registerTrainText } from './commands/train-text.js';
 import { register as registerGenerate } from './commands/generate.js';
@@ -20,11 +20,24 @@ import { register as registerInspect } from './commands/inspect.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerConvert } from './commands/convert.js';
 
+/** The version in package.json (src/cli or dist/src/cli is two or three levels below it). */
+function packageVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lstm-ts' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+
 /** Build the program with every command registered (exported for tests and embedding). */
 export function buildProgram(): Command {
   const program = new Command('lstm')
     .description('Train, evaluate and run LSTM/GRU/RNN models on CSV series and text.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
     .option('--backend <name>', `kernel backend (${listBackends().join(', ')}; default ${getBackend().name})`)
