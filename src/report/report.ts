@@ -63,7 +63,7 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
 
   for (const d of tr.directions) {
     const pre = many ? `${d.module ? d.module.replace(/\./g, '-') + '-' : ''}l${d.layer}${d.reverse ? '-reverse' : ''}-` : '';
-    const where = many ? ` (${d.module ? d.module + ', ' : ''}layer ${d.layer}${d.reverse ? ', reverse' : ''})` : '';
+    const where = many ? ` (${d.module ? d.module + ', ' : ''}${L.layer} ${d.layer}${d.reverse ? `, ${L.reverse}` : ''})` : '';
     for (const g of GATE_NAMES[d.mode]) {
       const name = gateTitle(g, L);
       const tanhGate = g === 'candidate' || g === 'new';
@@ -248,7 +248,7 @@ figure svg{max-width:100%;height:auto}table{border-collapse:collapse;font-size:1
 
 function renderHtml(title: string, lang: Lang, L: Terms, tr: Trace, svgs: Report['svgs'], step: number): string {
   const rows = tr.directions.map((d) =>
-    `<tr><td>${esc(d.module || '—')}</td><td>${d.mode.toUpperCase()}</td><td>${d.layer}${d.reverse ? ' (reverse)' : ''}</td><td>${d.T}</td><td>${d.units}</td></tr>`).join('');
+    `<tr><td>${esc(d.module || '—')}</td><td>${d.mode.toUpperCase()}</td><td>${d.layer}${d.reverse ? ` (${esc(L.reverse)})` : ''}</td><td>${d.T}</td><td>${d.units}</td></tr>`).join('');
   const explain = (name: string): string => {
     const e = L.explain;
     if (name.includes('gate-forget')) return e.forget;
@@ -270,7 +270,7 @@ function renderHtml(title: string, lang: Lang, L: Terms, tr: Trace, svgs: Report
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
 <body><h1>${esc(title)}</h1>
-<table><tr><th>module</th><th>cell</th><th>layer</th><th>T</th><th>H</th></tr>${rows}</table>
+<table><tr><th>${esc(L.module)}</th><th>${esc(L.cellType)}</th><th>${esc(L.layer)}</th><th>T</th><th>H</th></tr>${rows}</table>
 ${figures}
 </body></html>
 `;

@@ -22,6 +22,10 @@ export interface Terms extends CellLabels {
   untrained: string;
   forgetBias1: string;
   forgetTitle: string;
+  module: string;
+  cellType: string;
+  layer: string;
+  reverse: string;
   kept: string;
   oldMemory: string;
   /** Section explanations, in the deck's words. */
@@ -40,6 +44,7 @@ export const TERMS: Record<Lang, Terms> = {
     loss: 'training loss', valLoss: 'validation loss', epoch: 'epoch',
     thisModel: 'this model', untrained: 'untrained', forgetBias1: 'forget bias 1',
     forgetTitle: 'Forget gate: kept (1) or dropped (0)',
+    module: 'module', cellType: 'cell', layer: 'layer', reverse: 'reverse',
     kept: 'fₜ ⊙ cₜ₋₁: kept', oldMemory: 'cₜ₋₁: old memory',
     explain: {
       forget: 'The forget gate reads h₍ₜ₋₁₎ and xₜ and outputs a number between 0 and 1 for each entry of the cell state Cₜ₋₁: 1 means "keep this completely", 0 means "drop this completely".',
@@ -62,6 +67,7 @@ export const TERMS: Record<Lang, Terms> = {
     loss: '訓練損失', valLoss: '驗證損失', epoch: '訓練輪次',
     thisModel: '本模型', untrained: '未訓練', forgetBias1: '遺忘門偏置 1',
     forgetTitle: '遺忘門：保留（1）或舍棄（0）',
+    module: '模組', cellType: '類型', layer: '層', reverse: '反向',
     kept: 'fₜ ⊙ 𝐶ₜ₋₁：保留', oldMemory: '𝐶ₜ₋₁：舊的記憶細胞',
     explain: {
       forget: '遺忘門會讀取 ℎₜ₋₁ 和 𝑥ₜ，輸出一個在 0 到 1 之間的數值給每個在細胞狀態 𝐶ₜ₋₁ 中的數字。1 表示「完全保留」，0 表示「完全舍棄」。',
