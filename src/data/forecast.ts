@@ -9,9 +9,9 @@
  *
  * Defaults that make an untuned series work (each can be overridden):
  *   season     autocorrelation peak (see detectSeason), or given
- *   horizon    the season if it is at most 24 steps, else 12
- *   lookback   the season (at least 2·horizon is not needed: one cycle shows what comes next),
- *              clamped to 8..60; without a season 24
+ *   horizon    the season if it is at most 24 steps, else 12 (at most N/10)
+ *   lookback   the season (one cycle shows what comes next), clamped to 8..60; without a
+ *              season 24 (at most N/4, at least 4)
  *   transform  log when the series is positive and trending (multiplicative growth, e.g. airline)
  *   mode       'delta' for a trending series: inputs and targets are relative to the window's
  *              last value, so levels never seen in training can still be forecast; otherwise
@@ -60,8 +60,9 @@ export function planForecast(values: ArrayLike<number>, opts: ForecastOptions = 
   // Season and trend are judged on the first 80%, so the hold-out never informs the plan.
   const head = Array.from({ length: Math.max(3, Math.floor(n * 0.8)) }, (_, i) => values[i]!);
   const season = opts.season !== undefined ? opts.season : detectSeason(head);
-  const horizon = opts.horizon ?? (season !== null && season <= 24 ? season : 12);
-  const lookback = opts.lookback ?? (season !== null ? Math.min(60, Math.max(8, season)) : 24);
+  // Short series: default horizon at most a tenth and lookback at most a quarter of the data.
+  const horizon = opts.horizon ?? Math.max(1, Math.min(season !== null && season <= 24 ? season : 12, Math.floor(n / 10)));
+  const lookback = opts.lookback ?? Math.max(4, Math.min(season !== null ? Math.min(60, Math.max(8, season)) : 24, Math.floor(n / 4)));
   const holdoutBlocks = opts.holdoutBlocks ?? Math.max(2, Math.min(10, Math.floor((0.1 * n) / horizon)));
   const trending = trendStrength(head) > 0.5;
   let positive = true;

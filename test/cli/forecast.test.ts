@@ -56,7 +56,7 @@ describe('lstm forecast', () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['x,y\n1,2\n3,abc\n', ['--column', 'y'], /bad0\.csv: line 3, column "y": expected a number, found "abc"/],
       ['x,y\n1,2\n', ['--column', 'nope'], /bad1\.csv: no column "nope" \(columns: x, y\)/],
-      ['x\n' + Array.from({ length: 20 }, (_, i) => i).join('\n') + '\n', ['--column', 'x'], /bad2\.csv: column "x": too few rows: 20, need at least/],
+      ['x\n' + Array.from({ length: 12 }, (_, i) => i).join('\n') + '\n', ['--column', 'x'], /bad2\.csv: column "x": too few rows: 12, need at least 15 for lookback 4 \+ horizon 1/],
       ['x\n1\n2\nInf\n', ['--column', 'x'], /bad3\.csv: line 4, column "x": expected a finite number, found "Inf"/],
       ['x\n1\n\n2\nNA\n', ['--column', 'x'], /bad4\.csv: line 5, column "x": missing value \("NA"\)/],
     ];
