@@ -23,16 +23,17 @@
  * allocation beyond it throws. Buffers come from a size-class allocator written here in JS
  * (classes ≤ 25% apart, a free list per class, bump allocation above, zero-filled on alloc).
  *
- * Threads: each worker runs its own instance of the same module on the shared memory and waits
- * on a 32-int control slot in that memory (Atomics.wait/notify, a short spin first): the caller
- * writes the kernel id and arguments, bumps the slot's sequence number, runs its own share,
- * then waits for each worker's done number. No message is posted per call. Whoever claims a
- * job first (compare-exchange on the slot) runs it, so when a worker has no core (a busy
- * machine) the caller runs that share itself instead of waiting. A matmul is split
- * by columns (n ≥ m) or rows in multiples of the register block, so every element is summed in
- * the same order whatever the thread count (results are bit-identical); the cell kernels are
- * split by batch rows. Products below PAR_MIN_MACS multiply-adds stay on the calling thread.
- * Workers are unref'd: they never keep the process alive.
+ * Threads: each worker runs its own instance of the same module on the shared memory and
+ * waits (a short spin, then Atomics.wait) on a control block in that memory. The caller writes
+ * the kernel id, its arguments and a count of ranges, bumps the job number (Atomics.notify),
+ * and then every thread, the caller included, claims the next range with a compare-exchange
+ * until none is left; the caller waits for the done count. No message is posted per call, and a
+ * worker that has no core (a busy machine) just claims fewer ranges instead of holding up the
+ * caller. A matmul is split by columns (n ≥ m) or rows, 2 ranges per thread, in multiples of
+ * the register block, so every element is summed in the same order whatever the thread count
+ * (results are bit-identical); the cell kernels are split by batch rows. Products below
+ * PAR_MIN_MACS multiply-adds stay on the calling thread. Workers are unref'd: they never keep
+ * the process alive.
  */
 import { registerBackend, setDefaultBackend, type Backend, type FloatArray, type RnnActivation } from '../backend.js';
 import type { DType } from '../../tensor/tensor.js';
@@ -86,11 +87,20 @@ const PAR_MIN_MACS = 1 << 18;
 const PAR_MIN_CELLS = 1 << 14;
 const PAGE = 65536;
 const SHARED_MAX_PAGES = 32768; // 2 GiB of address space, reserved, not committed
-const SLOT_INTS = 32;
 const MAX_THREADS = 64;
-/** Control slots (one per thread) follow the module's static data; the heap follows them. */
+/** The job control block (CTRL_INTS int32) follows the module's static data; the heap follows it. */
 const CTRL_BASE = Math.ceil(WASM_DATA_END / 64) * 64;
-const HEAP_BASE = Math.ceil((CTRL_BASE + MAX_THREADS * SLOT_INTS * 4) / PAGE) * PAGE;
+const CTRL_INTS = 64;
+const HEAP_BASE = Math.ceil((CTRL_BASE + CTRL_INTS * 4) / PAGE) * PAGE;
+// Control block words (int32 indices).
+const SEQ = 0; // job number; workers wait for it to change
+const NEXT = 1; // (job tag << 16) | next chunk to claim
+const DONE = 2; // chunks finished
+const N_CHUNKS = 3, OP = 4, LO_AT = 5, HI_AT = 6, COUNT_AT = 7, SCRATCH_AT = 8, DIM = 9, PER = 10;
+const FAILED = 11; // set when a kernel threw on a worker
+const READY = 12; // workers started
+const ARGS = 16; // 14 base arguments
+const STRIDES = 32; // 14 per-range-unit strides (bytes per batch row for the cell kernels)
 const GUARD = 64; // kernels may read up to 28 bytes past a row end (discarded lanes)
 const WORKER_SPIN = 20000;
 const MAIN_SPIN = 4000;
@@ -199,10 +209,9 @@ class Runtime {
   private readonly sizes = new Map<number, number>(); // block address → class bytes
   private readonly freeLists = new Map<number, number[]>();
   readonly ctl: Int32Array;
-  private readonly seqs: number[] = [];
   readonly scratch: number[] = [];
   private readonly scratchBytes: number;
-  private workers: { ready: boolean; terminate?: () => void }[] = [];
+  private workers: { terminate?: () => void }[] = [];
   private readonly cores: number;
 
   constructor(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory,
@@ -214,7 +223,8 @@ class Runtime {
     this.k = instance.exports as unknown as Kernels;
     this.cur = memory.buffer;
     this.buffers.add(this.cur);
-    this.ctl = new Int32Array(memory.buffer, CTRL_BASE, MAX_THREADS * SLOT_INTS);
+    this.ctl = new Int32Array(memory.buffer, CTRL_BASE, CTRL_INTS);
+    Atomics.store(this.ctl, NEXT, 0xffff); // no job open
     this.scratchBytes = this.k.matmulScratchBytes();
     this.cores = coreCount();
   }
@@ -285,10 +295,9 @@ class Runtime {
     while (this.scratch.length < threads) this.scratch.push(this.allocBytes(this.scratchBytes));
     if (!this.shared) return;
     while (this.workers.length < threads - 1) {
-      const slot = this.workers.length + 1;
-      const data = { module: this.module, memory: this.memory, slot: CTRL_BASE + slot * SLOT_INTS * 4, names: PAR_OPS, spin: WORKER_SPIN };
-      this.seqs[slot] = 0;
-      const w = { ready: false, terminate: undefined as (() => void) | undefined };
+      const scratch = this.scratch[this.workers.length + 1]!;
+      const data = { module: this.module, memory: this.memory, ctrl: CTRL_BASE, names: PAR_OPS, spin: WORKER_SPIN, scratch };
+      const w = { terminate: undefined as (() => void) | undefined };
       const wt = nodeBuiltin<{ Worker: new (code: string, o: object) => { unref(): void; terminate(): void; on(e: string, f: (x: unknown) => void): void } }>('node:worker_threads');
       if (wt) {
         const worker = new wt.Worker(WORKER_CODE, { eval: true, workerData: data });
@@ -311,64 +320,99 @@ class Runtime {
     }
   }
 
-  /** Workers whose instance is up (each sets its slot's ready word). */
-  readyWorkers(max: number): number {
-    let n = 0;
-    for (let w = 1; w <= Math.min(max, this.workers.length); w++) {
-      if (Atomics.load(this.ctl, w * SLOT_INTS + 18) === 1) n = w;
-      else break;
-    }
-    return n;
+  /** Worker threads that have started. */
+  readyWorkers(): number {
+    return Atomics.load(this.ctl, READY);
   }
 
-  /** Write kernel `op` with arguments into worker w's slot and wake it. */
-  post(w: number, op: number, a: ArrayLike<number>): void {
-    const c = this.ctl, base = w * SLOT_INTS;
-    c[base + 2] = op;
-    for (let i = 0; i < a.length; i++) c[base + 3 + i] = a[i]!;
-    const s = (this.seqs[w] = (this.seqs[w]! + 1) | 0);
-    Atomics.store(c, base, s);
-    Atomics.notify(c, base);
+  /** Argument i of the next job: base value v, moved by lo·stride for a range starting at lo (if v ≠ 0). */
+  arg(i: number, v: number, stride: number): void {
+    this.ctl[ARGS + i] = v;
+    this.ctl[STRIDES + i] = stride;
   }
 
   /**
-   * Wait until worker w has finished its last job. If the worker has not picked the job up
-   * yet (descheduled on a busy machine), claim it and run it here instead: a thread that
-   * does not get a core then costs no more than running single-threaded.
+   * Run kernel `op` over 0..dim in `chunks` ranges of `per` units, on this thread and every
+   * worker that is awake: each thread claims the next range (compare-exchange) until none is
+   * left, so a worker without a core simply claims fewer. A range [lo, hi) is passed as
+   * arguments loAt/hiAt (matmul rows or columns) or as pointer offsets plus a count at
+   * countAt (cell kernels, by batch row); scratchAt receives the thread's own scratch.
    */
-  join(w: number): void {
-    const c = this.ctl, base = w * SLOT_INTS, s = this.seqs[w]!, prev = (s - 1) | 0;
-    if (Atomics.compareExchange(c, base + 19, prev, s) === prev) {
-      const fn = this.k[PAR_OPS[c[base + 2]!]!] as (...a: number[]) => void;
-      fn(c[base + 3]!, c[base + 4]!, c[base + 5]!, c[base + 6]!, c[base + 7]!, c[base + 8]!, c[base + 9]!,
-        c[base + 10]!, c[base + 11]!, c[base + 12]!, c[base + 13]!, c[base + 14]!, c[base + 15]!, c[base + 16]!);
-      return;
-    }
+  run(op: ParOp, dim: number, per: number, chunks: number, loAt: number, hiAt: number, countAt: number, scratchAt: number): void {
+    const c = this.ctl;
+    c[OP] = OP_ID[op]; c[DIM] = dim; c[PER] = per; c[N_CHUNKS] = chunks;
+    c[LO_AT] = loAt; c[HI_AT] = hiAt; c[COUNT_AT] = countAt; c[SCRATCH_AT] = scratchAt;
+    Atomics.store(c, DONE, 0);
+    this.seq = (this.seq + 1) & 0x7fffffff;
+    Atomics.store(c, NEXT, (this.seq & 0x7fff) << 16);
+    Atomics.store(c, SEQ, this.seq);
+    Atomics.notify(c, SEQ);
+    claimAndRun(c, this.seq, this.runArgs, this.parFns, this.scratch[0]!);
     let spins = 0;
-    while (Atomics.load(c, base + 1) !== s) {
+    for (let d = Atomics.load(c, DONE); d !== chunks; d = Atomics.load(c, DONE)) {
       if (++spins > MAIN_SPIN && canBlock) {
-        Atomics.wait(c, base + 1, Atomics.load(c, base + 1), 1);
+        Atomics.wait(c, DONE, d, 1);
         spins = 0;
       }
     }
-    if (c[base + 17] !== 0) {
-      c[base + 17] = 0;
-      throw new Error(`wasm backend: kernel ${PAR_OPS[c[base + 2]!]} failed in worker ${w}`);
+    // Close the queue before the next job's arguments are written: a late worker then finds
+    // chunk 0xffff, past any job's count, and goes back to waiting.
+    Atomics.store(c, NEXT, 0xffff);
+    if (c[FAILED] !== 0) {
+      c[FAILED] = 0;
+      throw new Error(`wasm backend: kernel ${op} failed on a worker thread`);
     }
   }
+
+  private seq = 0;
+  private readonly runArgs: number[] = new Array(14).fill(0);
+  private get parFns(): ((...a: number[]) => void)[] {
+    return (this.parFnsCache ??= PAR_OPS.map((n) => this.k[n] as (...a: number[]) => void));
+  }
+  private parFnsCache: ((...a: number[]) => void)[] | null = null;
 
   /** Resolves when `n` workers are ready (for tests and benchmarks). */
   async whenReady(n: number, timeoutMs = 10000): Promise<void> {
     const t0 = Date.now();
     this.ensureWorkers(n + 1);
-    while (this.readyWorkers(n) < Math.min(n, this.workers.length)) {
+    while (this.readyWorkers() < Math.min(n, this.workers.length)) {
       if (Date.now() - t0 > timeoutMs) throw new Error('wasm backend: worker threads did not start');
       await new Promise((r) => setTimeout(r, 5));
     }
   }
 
   info(): WasmInfo {
-    return { variant: this.variant, shared: this.shared, memoryBytes: this.cur.byteLength, workersReady: this.readyWorkers(MAX_THREADS), cores: this.cores };
+    return { variant: this.variant, shared: this.shared, memoryBytes: this.cur.byteLength, workersReady: this.readyWorkers(), cores: this.cores };
+  }
+}
+
+/**
+ * Claim ranges of the current job (number `seq`) and run them until none is left; shared by
+ * the calling thread and the workers (which get this function's source). Self-contained:
+ * it may only use its parameters and globals. c is the control block, a scratch argument array.
+ */
+function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: number[]) => void)[], scratch: number): void {
+  const tag = seq & 0x7fff;
+  for (;;) {
+    const cur = Atomics.load(c, 1);
+    if (((cur >>> 16) & 0x7fff) !== tag) return; // a later job already: this one is finished
+    const idx = cur & 0xffff;
+    if (idx >= c[3]!) return;
+    if (Atomics.compareExchange(c, 1, cur, cur + 1) !== cur) continue;
+    const lo = idx * c[10]!, hi = Math.min(c[9]!, lo + c[10]!);
+    for (let i = 0; i < 14; i++) {
+      const v = c[16 + i]!;
+      a[i] = v !== 0 ? v + lo * c[32 + i]! : 0;
+    }
+    if (c[5]! >= 0) { a[c[5]!] = lo; a[c[6]!] = hi; }
+    if (c[7]! >= 0) a[c[7]!] = hi - lo;
+    if (c[8]! >= 0) a[c[8]!] = scratch;
+    try {
+      fns[c[4]!]!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
+    } catch {
+      c[11] = 1;
+    }
+    if (Atomics.add(c, 2, 1) + 1 === c[3]) Atomics.notify(c, 2);
   }
 }
 
@@ -376,18 +420,20 @@ class Runtime {
 const canBlock = isNode;
 
 /**
- * The worker: instantiate the module on the shared memory, mark the slot ready, then loop:
- * wait for a new sequence number, run kernel c[2] with arguments c[3..], publish done = seq.
+ * The worker: instantiate the module on the shared memory, count itself in, then loop: wait
+ * (spin briefly, then Atomics.wait) for a new job number and claim ranges of that job.
  * Plain JavaScript, evaluated by worker_threads (eval) or loaded from a Blob URL.
  */
 const WORKER_CODE = `
 'use strict';
+const claimAndRun = (${claimAndRun.toString()});
 function start(d) {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory, abort() { throw new Error('abort'); } } });
   const fns = d.names.map((n) => inst.exports[n]);
-  const c = new Int32Array(d.memory.buffer, d.slot, 32);
+  const c = new Int32Array(d.memory.buffer, d.ctrl, 64);
+  const a = new Array(14).fill(0);
   let seen = Atomics.load(c, 0);
-  Atomics.store(c, 18, 1);
+  Atomics.add(c, 12, 1);
   for (;;) {
     let s = Atomics.load(c, 0), spins = 0;
     while (s === seen) {
@@ -395,15 +441,7 @@ function start(d) {
       s = Atomics.load(c, 0);
     }
     seen = s;
-    // Claim the job (the caller may have taken it back if this thread started late).
-    if (Atomics.compareExchange(c, 19, (s - 1) | 0, s) !== ((s - 1) | 0)) continue;
-    try {
-      fns[c[2]](c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16]);
-    } catch (e) {
-      c[17] = 1;
-    }
-    Atomics.store(c, 1, seen);
-    Atomics.notify(c, 1);
+    claimAndRun(c, s, a, fns, d.scratch);
   }
 }
 if (typeof require === 'function') start(require('node:worker_threads').workerData);
@@ -518,7 +556,6 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   const name = opts.name ?? (opts.threads === undefined ? 'wasm' : `wasm-${threads}t`);
   rt.ensureWorkers(threads);
   const k = rt.k;
-  const args: number[] = new Array(14).fill(0);
 
   /** Byte address of element `off` of `buf`, after checking the buffer lives in our memory. */
   function ptr(buf: FloatArray | Int32Array, off: number, what: string): number {
@@ -530,36 +567,22 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     if (a.BYTES_PER_ELEMENT !== b.BYTES_PER_ELEMENT) throw new TypeError(`${name} backend: ${what} mixes float32 and float64 buffers`);
   }
 
-  // Cell kernels: the caller fills `base` (arguments for all rows) and `rowBytes` (how far
-  // each pointer argument moves per batch row, 0 for scalars); bAt and lenAt index the batch
-  // size and the lengths pointer. The batch is split into contiguous row ranges, one per thread.
-  const base: number[] = new Array(14).fill(0);
-  const rowBytes: number[] = new Array(14).fill(0);
-  function rowsArgs(b0: number, b1: number, bAt: number, lenAt: number): void {
-    for (let i = 0; i < 14; i++) args[i] = base[i]! + b0 * rowBytes[i]!;
-    args[bAt] = b1 - b0;
-    if (base[lenAt] !== 0) args[lenAt] = base[lenAt]! + b0 * 4;
+  // Cell kernels: the caller sets each argument with arg(i, value, bytes per batch row); bAt
+  // and lenAt index the batch size and the lengths pointer (0 when absent). Large batches are
+  // split into ranges of rows claimed by the threads.
+  function arg(i: number, v: number, row: number): void {
+    rt.arg(i, v, row);
   }
   function splitRows(op: ParOp, B: number, H: number, bAt: number, lenAt: number): void {
-    const parts = threads > 1 && B > 1 && B * H >= PAR_MIN_CELLS ? Math.min(B, 1 + rt.readyWorkers(threads - 1)) : 1;
-    const fn = k[op] as (...a: number[]) => void;
-    const per = Math.ceil(B / parts);
-    let used = 0;
-    for (let w = 1; w < parts; w++) {
-      const lo = w * per, hi = Math.min(B, lo + per);
-      if (lo >= hi) break;
-      rowsArgs(lo, hi, bAt, lenAt);
-      rt.post(w, OP_ID[op], args);
-      used = w;
+    const c = rt.ctl;
+    if (threads > 1 && B > 1 && B * H >= PAR_MIN_CELLS) {
+      c[STRIDES + lenAt] = 4; // lengths: one int32 per row
+      const chunks = Math.min(B, 2 * threads), per = Math.ceil(B / chunks);
+      rt.run(op, B, per, Math.ceil(B / per), -1, -1, bAt, -1);
+      return;
     }
-    rowsArgs(0, Math.min(B, per), bAt, lenAt);
-    fn(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!);
-    for (let w = 1; w <= used; w++) rt.join(w);
-  }
-  /** Argument i of the next cell kernel: address (or value) v, moving `row` bytes per batch row. */
-  function arg(i: number, v: number, row: number): void {
-    base[i] = v;
-    rowBytes[i] = row;
+    (k[op] as (...a: number[]) => void)(c[ARGS]!, c[ARGS + 1]!, c[ARGS + 2]!, c[ARGS + 3]!, c[ARGS + 4]!, c[ARGS + 5]!,
+      c[ARGS + 6]!, c[ARGS + 7]!, c[ARGS + 8]!, c[ARGS + 9]!, c[ARGS + 10]!);
   }
 
   const be: Backend & { readonly threads: number } = {
@@ -591,30 +614,19 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       const f64 = C.BYTES_PER_ELEMENT === 8;
       const fn = f64 ? k.matmulF64 : k.matmulF32;
       const macs = m * n * k_;
-      const workers = threads > 1 && macs >= PAR_MIN_MACS ? rt.readyWorkers(threads - 1) : 0;
-      if (workers === 0) {
+      if (threads === 1 || macs < PAR_MIN_MACS) {
         fn(c, a, b, m, n, k_, flags, rt.scratch[0]!, 0, m, 0, n);
         return;
       }
-      // Split the larger of m and n in multiples of the register block (8 columns, 4 rows).
+      // Split the larger of m and n in multiples of the register block (8 columns, 4 rows):
+      // up to 2 ranges per thread, each of at least PAR_MIN_MACS / 2 multiply-adds.
       const byCols = n >= m;
       const unit = byCols ? 8 : 4, dim = byCols ? n : m;
-      const parts = Math.min(workers + 1, Math.ceil(dim / unit));
-      const per = Math.ceil(dim / parts / unit) * unit;
-      let used = 0;
-      for (let w = 1; w < parts; w++) {
-        const lo = Math.min(dim, w * per), hi = Math.min(dim, (w + 1) * per);
-        if (lo >= hi) break;
-        args[0] = c; args[1] = a; args[2] = b; args[3] = m; args[4] = n; args[5] = k_; args[6] = flags;
-        args[7] = rt.scratch[w]!;
-        if (byCols) { args[8] = 0; args[9] = m; args[10] = lo; args[11] = hi; } else { args[8] = lo; args[9] = hi; args[10] = 0; args[11] = n; }
-        rt.post(w, OP_ID[f64 ? 'matmulF64' : 'matmulF32'], args);
-        used = w;
-      }
-      const hi0 = Math.min(dim, per);
-      if (byCols) fn(c, a, b, m, n, k_, flags, rt.scratch[0]!, 0, m, 0, hi0);
-      else fn(c, a, b, m, n, k_, flags, rt.scratch[0]!, 0, hi0, 0, n);
-      for (let w = 1; w <= used; w++) rt.join(w);
+      const chunks = Math.max(2, Math.min(Math.ceil(dim / unit), 2 * threads, Math.floor(macs / (PAR_MIN_MACS / 2))));
+      const per = Math.ceil(dim / chunks / unit) * unit;
+      rt.arg(0, c, 0); rt.arg(1, a, 0); rt.arg(2, b, 0); rt.arg(3, m, 0); rt.arg(4, n, 0); rt.arg(5, k_, 0);
+      rt.arg(6, flags, 0); rt.arg(7, 0, 0); rt.arg(8, 0, 0); rt.arg(9, m, 0); rt.arg(10, 0, 0); rt.arg(11, n, 0);
+      rt.run(f64 ? 'matmulF64' : 'matmulF32', dim, per, Math.ceil(dim / per), byCols ? 10 : 8, byCols ? 11 : 9, -1, 7);
     },
 
     fillRows(dst, dOff, rows, cols, a, aOff, b, bOff) {
