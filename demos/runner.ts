@@ -6,7 +6,7 @@
  * JSON object on stdout, progress going to stderr. The same command object serves
  * `tsx demos/NAME.ts ...`, `npm run demo:NAME` and `lstm demo NAME ...`.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -141,7 +141,7 @@ export function demoCommand(demo: Demo): Command {
 
 /** Run `demo` as a program when its module is the entry point (`tsx demos/NAME.ts`). */
 export async function mainIfEntry(demo: Demo, metaUrl: string): Promise<void> {
-  if (!process.argv[1] || pathToFileURL(process.argv[1]).href !== metaUrl) return;
+  if (!process.argv[1] || pathToFileURL(realpathSync(process.argv[1])).href !== metaUrl) return;
   try {
     await demoCommand(demo).parseAsync(process.argv);
   } catch (e) {
