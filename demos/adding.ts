@@ -178,7 +178,8 @@ export const addingDemo: Demo = {
       for (const [when, key] of [['at initialisation', 'gradInit'], ['after training', 'gradFinal']] as const) {
         const series = models.map((m) => {
           const g = runs[`${m}-${T}`]![key];
-          return { name: m.toUpperCase(), x: g.map((_, t) => t), y: g.map((v) => Math.log10(Math.max(v, 1e-30))) };
+          // A gradient that underflowed float32 to exactly 0 has no logarithm: left undrawn (NaN breaks the line).
+          return { name: m.toUpperCase(), x: g.map((_, t) => t), y: g.map((v) => (v > 0 ? Math.log10(v) : NaN)) };
         });
         plots.push(save(out, `adding-grad-${key === 'gradInit' ? 'init' : 'trained'}-T${T}.svg`,
           lineChart({ title: `‖∂L/∂h_t‖ over t, ${when} (T = ${T}, loss at the last step)`, xLabel: 'time step t', yLabel: 'log10 ‖∂L/∂h_t‖', series })));
@@ -190,6 +191,9 @@ export const addingDemo: Demo = {
       `MSE is on ${testSize} held-out sequences per length; baselineMse is the MSE of predicting the test targets' mean (≈ 1/6).`,
     ];
     if (lstm100) notes.push(`LSTM at T = 100: MSE ${lstm100.mse} (${(lstm100.mse as number) < 0.01 ? 'below' : 'NOT below'} the 0.01 target).`);
+    const Tmax = Math.max(...lengths);
+    const vanished = models.map((m) => [m, runs[`${m}-${Tmax}`]!.gradInit.filter((v) => v === 0).length] as const).filter(([, n]) => n > 0);
+    if (vanished.length) notes.push(`At initialisation (T = ${Tmax}), ‖∂L/∂h_t‖ underflows float32 to exactly 0 (not drawn) for the first ${vanished.map(([m, n]) => `${n} steps (${m})`).join(', ')}.`);
     notes.push(`Below MSE 0.01 after ${base.steps} steps: ${lengths.map((T) => `T = ${T}: ${rows.filter((r) => r.T === T && (r.mse as number) < 0.01).map((r) => r.model).join(', ') || 'none'}`).join('; ')}.`);
     const extra: Record<string, unknown> = {};
     for (const [k, r] of Object.entries(runs)) extra[k] = { curve: r.curve, gradInitFirst: r.gradInit[0], gradInitLast: r.gradInit.at(-1), gradFinalFirst: r.gradFinal[0], gradFinalLast: r.gradFinal.at(-1) };
