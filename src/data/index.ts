@@ -10,8 +10,8 @@ export {
   autocorrelation, difference, trendStrength, detectSeason, forecastMetrics, naiveForecast, extendDates, type Metrics,
 } from './series.js';
 export {
-  planForecast, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, WINDOW_BUDGET,
-  type ForecastPlan, type ForecastOptions, type ForecastResult, type TrainForecastResult,
+  planForecast, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, ModeForecaster, WINDOW_BUDGET, CHEAP_ENSEMBLE,
+  type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
 } from './forecast.js';
 export {
   trainLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, loadVocab, LM_DEFAULTS,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  planForecast, minimumLength, fitScaler, SeriesForecaster, buildForecastModel, extendDates,
+  planForecast, minimumLength, fitScaler, SeriesForecaster, ModeForecaster, buildForecastModel, extendDates,
   nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics,
 } from '../../src/data/index.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -19,13 +19,15 @@ test('planForecast: defaults follow the detected season and trend', () => {
   assert.equal(p.ensemble, 3); // short series: cheap ensemble
   assert.equal(minimumLength(p), 12 + 12 * 3 + 8);
   const flat = planForecast(Array.from({ length: 300 }, (_, t) => Math.sin(t) - 2), { season: null, horizon: 5 });
-  assert.deepEqual([flat.season, flat.horizon, flat.lookback, flat.transform, flat.mode], [null, 5, 24, 'none', 'level']);
+  assert.deepEqual([flat.season, flat.horizon, flat.lookback, flat.transform, flat.mode], [null, 5, 24, 'none', 'both']);
 });
 
 test('SeriesForecaster: windows in model units, JSON round trip gives the same forecast', () => {
   const plan = { ...planForecast(seasonal), hidden: 4, ensemble: 1 };
-  const scaler = fitScaler(plan, seasonal);
-  const f = new SeriesForecaster(plan, [buildForecastModel(plan, 3)], scaler);
+  const scaler = fitScaler(plan, 'delta', seasonal);
+  const part = new ModeForecaster(plan, 'delta', [buildForecastModel(plan, 3)], scaler);
+  const level = new ModeForecaster(plan, 'level', [buildForecastModel(plan, 4)], fitScaler(plan, 'level', seasonal));
+  const f = new SeriesForecaster({ ...plan, mode: 'both' }, [part, level]);
   const w = f.windows(seasonal);
   assert.deepEqual(w.x.shape, [144 - 12 - 12 + 1, 12, 1]);
   // delta mode: the last input step is the anchor itself, so it is exactly 0.
@@ -35,6 +37,10 @@ test('SeriesForecaster: windows in model units, JSON round trip gives the same f
   assert.ok(Math.abs(w.y.data[0]! - (Math.log(seasonal[12]!) - Math.log(seasonal[11]!)) / std) < 1e-6);
   const back = SeriesForecaster.fromJSON(JSON.parse(JSON.stringify(f.toJSON())), f.models);
   assert.deepEqual([...back.forecast(seasonal)], [...f.forecast(seasonal)]);
+  // The combined forecast is the mean of the parts' forecasts.
+  const a = part.forecast(seasonal), b = level.forecast(seasonal), c = f.forecast(seasonal);
+  for (let i = 0; i < 12; i++) assert.ok(Math.abs(c[i]! - (a[i]! + b[i]!) / 2) < 1e-9);
+  assert.throws(() => SeriesForecaster.fromJSON(f.toJSON(), [...f.models, ...f.models]), /the parts name 2 models, 4 were given/);
   assert.equal(f.forecast(seasonal).length, 12);
   assert.throws(() => f.predictAt(seasonal, [5]), /origin 5 needs 12 earlier points/);
 });

@@ -30,7 +30,7 @@ interface ForecastFlags {
   ensemble?: number;
   seed: number;
   transform: 'auto' | 'none' | 'log';
-  mode: 'auto' | 'level' | 'delta';
+  mode: 'auto' | 'level' | 'delta' | 'both';
   missing: MissingPolicy;
   out: string;
   json?: boolean;
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--ensemble <n>', 'models trained with different seeds and averaged (default 3 for short series, else 1)', intOption(1))
     .option('--seed <n>', 'random seed', intOption(0), 0)
     .option('--transform <t>', 'auto (log for a positive trending series), none or log', choiceOption(['auto', 'none', 'log'] as const), 'auto')
-    .option('--mode <m>', "auto, level, or delta (relative to the window's last value; auto picks delta for a trending series)", choiceOption(['auto', 'level', 'delta'] as const), 'auto')
+    .option('--mode <m>', "auto, level, delta (relative to the window's last value) or both (level and delta averaged); auto: delta for a trending series, else both", choiceOption(['auto', 'level', 'delta', 'both'] as const), 'auto')
     .option('--missing <policy>', 'missing cells: error, drop, ffill or interpolate', choiceOption(['error', 'drop', 'ffill', 'interpolate'] as const), 'error')
     .option('-o, --out <dir>', 'output directory for model.safetensors, forecast.csv and forecast.svg', 'out/forecast')
     .option('--json', 'print one JSON object with metrics, baselines, forecast and model path on stdout')
