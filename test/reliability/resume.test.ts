@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Rng } from '../../src/index.js';
 import { SRC_INDEX, bundleChild, exited, runChild, sleep, startChild } from './child.js';
 
-const EPOCHS = 8;
+const EPOCHS = 12;
 const CHILD = `
 import { existsSync, writeFileSync } from 'node:fs';
 import { Dense, Dropout, LSTM, LastStep, Sequential, Tensor, getBackend, initWasm, listBackends } from ${JSON.stringify(SRC_INDEX)};
