@@ -264,6 +264,36 @@ function dot1x8(k: i32, a: usize, b: usize, ldb: usize, c: usize, add: bool): vo
   v128.store(c, r1, 16);
 }
 
+// Two rows of A (lda bytes apart) against 4 rows of B: C[i+r][j..j+3] for r < 2 (C rows ldc
+// bytes apart). Each B load serves both rows, halving the traffic of one row at a time.
+@inline
+function dot2x4(k: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ldc: usize, add: bool): void {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
+  const a1 = a + lda, b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
+  const k4 = k & ~3;
+  let p = 0;
+  for (; p < k4; p += 4) {
+    const o = <usize>p * 4;
+    const av = v128.load(a + o), aw = v128.load(a1 + o);
+    const v0 = v128.load(b + o), v1 = v128.load(b1 + o), v2 = v128.load(b2 + o), v3 = v128.load(b3 + o);
+    s0 = madd(av, v0, s0); s1 = madd(av, v1, s1); s2 = madd(av, v2, s2); s3 = madd(av, v3, s3);
+    t0 = madd(aw, v0, t0); t1 = madd(aw, v1, t1); t2 = madd(aw, v2, t2); t3 = madd(aw, v3, t3);
+  }
+  let r0 = hsum4(s0, s1, s2, s3), r1 = hsum4(t0, t1, t2, t3);
+  for (; p < k; p++) {
+    const o = <usize>p * 4, bv = gather4(b + o, ldb);
+    r0 = madd(f32x4.splat(load<f32>(a + o)), bv, r0);
+    r1 = madd(f32x4.splat(load<f32>(a1 + o)), bv, r1);
+  }
+  if (add) {
+    r0 = f32x4.add(r0, v128.load(c));
+    r1 = f32x4.add(r1, v128.load(c + ldc));
+  }
+  v128.store(c, r0);
+  v128.store(c + ldc, r1);
+}
+
 // [x[0], x[s], x[2s], x[3s]] (s in bytes).
 @inline
 function gather4(x: usize, s: usize): v128 {
@@ -271,27 +301,41 @@ function gather4(x: usize, s: usize): v128 {
     1, load<f32>(x + s)), 2, load<f32>(x + 2 * s)), 3, load<f32>(x + 3 * s));
 }
 
+// One row of C = [C +] a·Bᵀ over columns j0..j1: c[j] = dot(a, B row j), k contiguous floats.
+function dotRow(a: usize, B: usize, c: usize, k: i32, add: bool, j0: i32, j1: i32): void {
+  const ldb = <usize>k * 4;
+  let j = j0;
+  for (; j + 8 <= j1; j += 8) dot1x8(k, a, B + <usize>j * ldb, ldb, c + <usize>j * 4, add);
+  for (; j < j1; j++) {
+    // Leftover columns one at a time.
+    const b = B + <usize>j * ldb;
+    let s = f32x4.splat(0);
+    let p = 0;
+    for (; p + 4 <= k; p += 4) s = madd(v128.load(a + <usize>p * 4), v128.load(b + <usize>p * 4), s);
+    let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+    for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * load<f32>(b + <usize>p * 4);
+    const cj = c + <usize>j * 4;
+    store<f32>(cj, add ? load<f32>(cj) + r : r);
+  }
+}
+
 // C = [C +] A·Bᵀ for small m without packing: C[i][j] = dot(A row i, B row j), rows of both
-// contiguous along k. Columns j0..j1 of rows i0..i1.
+// contiguous along k. Columns j0..j1 of rows i0..i1. Pairs of rows share the loads of B
+// (batch 2..7); a last odd row runs alone.
 function matmulDotF32(C: usize, A: usize, B: usize, n: i32, k: i32, add: bool,
   i0: i32, i1: i32, j0: i32, j1: i32): void {
-  const ldb = <usize>k * 4;
-  for (let i = i0; i < i1; i++) {
-    const a = A + <usize>i * ldb, c = C + <usize>(i * n) * 4;
+  const ldb = <usize>k * 4, ldc = <usize>n * 4;
+  let i = i0;
+  for (; i + 2 <= i1; i += 2) {
+    const a = A + <usize>i * ldb, c = C + <usize>i * ldc;
     let j = j0;
-    for (; j + 8 <= j1; j += 8) dot1x8(k, a, B + <usize>j * ldb, ldb, c + <usize>j * 4, add);
-    for (; j < j1; j++) {
-      // Leftover columns one at a time.
-      const b = B + <usize>j * ldb;
-      let s = f32x4.splat(0);
-      let p = 0;
-      for (; p + 4 <= k; p += 4) s = madd(v128.load(a + <usize>p * 4), v128.load(b + <usize>p * 4), s);
-      let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
-      for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * load<f32>(b + <usize>p * 4);
-      const cj = c + <usize>j * 4;
-      store<f32>(cj, add ? load<f32>(cj) + r : r);
+    for (; j + 4 <= j1; j += 4) dot2x4(k, a, ldb, B + <usize>j * ldb, ldb, c + <usize>j * 4, ldc, add);
+    if (j < j1) {
+      dotRow(a, B, c, k, add, j, j1);
+      dotRow(a + ldb, B, c + ldc, k, add, j, j1);
     }
   }
+  if (i < i1) dotRow(A + <usize>i * ldb, B, C + <usize>i * ldc, k, add, j0, j1);
 }
 
 /**
