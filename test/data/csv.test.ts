@@ -47,6 +47,9 @@ describe('readCsv', () => {
     assert.deepEqual([...(dropped.columns.y as Float64Array)], [10, 50]);
     assert.deepEqual(dropped.report.dropped, [3, 4, 5]);
     assert.deepEqual([...dropped.lines], [2, 6]);
+    const dated = await readCsv(file('c2.csv', 'd,x\na,1\nb,NA\nc,3\n'), { dateColumn: 'd', missing: 'drop' });
+    assert.deepEqual(dated.dates, ['a', 'c']);
+    assert.deepEqual([...(dated.columns.x as Float64Array)], [1, 3]);
     const ff = await readCsv(p, { missing: 'ffill' });
     assert.deepEqual([...(ff.columns.x as Float64Array)], [1, 1, 1, 4, 5]);
     assert.deepEqual({ ...ff.report.missing }, { x: [3, 4], y: [5] });
