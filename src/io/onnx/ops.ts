@@ -90,6 +90,35 @@ function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
+/** Strides of `own` read along each axis of the broadcast `shape` (0 along broadcast axes). */
+function broadcastStrides(own: readonly number[], shape: readonly number[]): number[] {
+  const str = stridesOf(own), lead = shape.length - own.length;
+  return shape.map((_, i) => (i < lead || own[i - lead] === 1 ? 0 : str[i - lead]!));
+}
+
+/**
+ * A new value of `shape` whose element at multi-index idx is x.data[base + Σ idx[d]·str[d]]:
+ * the one strided gather behind Transpose, Slice and Expand.
+ */
+function stridedCopy(x: Value, shape: number[], str: readonly number[], base = 0): Value {
+  const rank = shape.length;
+  const out = alloc(x.dtype, shape);
+  const idx = new Array<number>(rank).fill(0);
+  let off = base;
+  for (let e = 0; e < out.data.length; e++) {
+    out.data[e] = x.data[off]!;
+    // Advance the multi-index (last axis fastest) and the input offset with it.
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      off += str[d]!;
+      if (idx[d]! < shape[d]!) break;
+      off -= str[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
 function alloc(dtype: number, shape: number[]): Value {
   try {
     return makeValue(dtype, shape, 'operator output');
@@ -122,14 +151,7 @@ function elementwise(vals: Value[], dtype: number, f: (...x: number[]) => number
   const shape = broadcastShape(vals.map((v) => v.shape));
   const out = alloc(dtype, shape);
   const n = out.data.length, rank = shape.length;
-  // Per-input strides over the output index (0 along broadcast dimensions).
-  const strides = vals.map((v) => {
-    const own = stridesOf(v.shape);
-    return shape.map((d, i) => {
-      const j = i - (rank - v.shape.length);
-      return j < 0 || v.shape[j] === 1 ? 0 : own[j]!;
-    });
-  });
+  const strides = vals.map((v) => broadcastStrides(v.shape, shape));
   const idx = new Array<number>(rank).fill(0);
   const off = new Array<number>(vals.length).fill(0);
   const args = new Array<number>(vals.length);
@@ -176,45 +198,16 @@ function transpose(x: Value, perm: number[]): Value {
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
     throw new OpError(`perm [${perm.join(', ')}] is not a permutation of ${rank} axes`);
   }
-  const shape = perm.map((p) => x.shape[p]!);
-  const out = alloc(x.dtype, shape);
   const inStr = stridesOf(x.shape);
-  const str = perm.map((p) => inStr[p]!); // input stride along each output axis
-  const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let e = 0; e < out.data.length; e++) {
-    out.data[e] = x.data[off]!;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]!++;
-      off += str[d]!;
-      if (idx[d]! < shape[d]!) break;
-      off -= str[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-  return out;
+  return stridedCopy(x, perm.map((p) => x.shape[p]!), perm.map((p) => inStr[p]!));
 }
 
 /** Copy the block x[..., start:start+len:step, ...] along `axis` for each axis (general strided slice). */
 function sliceValue(x: Value, starts: number[], steps: number[], counts: number[]): Value {
-  const rank = x.shape.length;
-  const out = alloc(x.dtype, counts);
   const inStr = stridesOf(x.shape);
-  const idx = new Array<number>(rank).fill(0);
   let base = 0;
-  for (let d = 0; d < rank; d++) base += starts[d]! * inStr[d]!;
-  let off = base;
-  for (let e = 0; e < out.data.length; e++) {
-    out.data[e] = x.data[off]!;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]!++;
-      off += steps[d]! * inStr[d]!;
-      if (idx[d]! < counts[d]!) break;
-      off -= steps[d]! * inStr[d]! * counts[d]!;
-      idx[d] = 0;
-    }
-  }
-  return out;
+  for (let d = 0; d < x.shape.length; d++) base += starts[d]! * inStr[d]!;
+  return stridedCopy(x, counts, inStr.map((s, d) => steps[d]! * s), base);
 }
 
 const Slice: OpFn = (ins, a, opset) => {
@@ -371,26 +364,7 @@ const Expand: OpFn = (ins) => {
 
 /** x broadcast to `shape` (a copy). */
 function expandTo(x: Value, shape: number[]): Value {
-  const rank = shape.length;
-  const out = alloc(x.dtype, shape);
-  const own = stridesOf(x.shape);
-  const str = shape.map((_, i) => {
-    const j = i - (rank - x.shape.length);
-    return j < 0 || x.shape[j] === 1 ? 0 : own[j]!;
-  });
-  const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let e = 0; e < out.data.length; e++) {
-    out.data[e] = x.data[off]!;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]!++;
-      off += str[d]!;
-      if (idx[d]! < shape[d]!) break;
-      off -= str[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-  return out;
+  return stridedCopy(x, shape, broadcastStrides(x.shape, shape));
 }
 
 const ConstantOfShape: OpFn = (ins, a) => {
