@@ -117,7 +117,7 @@ function workloadTable(w: WorkloadId, rows: Row[]): string[] {
     const rss = r.maxRssKB ? (r.maxRssKB / 1024).toFixed(0) : '';
     if (r.median === undefined) {
       const blanks = wl.kind === 'inference' && wl.batch > 1 ? 7 : 6;
-      lines.push(`| ${name(r)} | ${r.skipped ?? 'not run'} |${' |'.repeat(blanks)} ${r.load.toFixed(1)} |`);
+      lines.push(`| ${name(r)} | ${(r.skipped ?? 'not run').replace(/\s*\n\s*/g, ' ').replace(/\|/g, '/')} |${' |'.repeat(blanks)} ${r.load.toFixed(1)} |`);
       continue;
     }
     const gf = (F / (r.median / 1000) / 1e9).toFixed(2);

@@ -3,7 +3,7 @@
  * `LSTM.forward` (batch-first, eval mode); a training step is a Sequential(LSTM, LastStep,
  * Dense(H→1)): zeroGrad, forward, mse, backward, Adam step.
  */
-import { Adam, Dense, LSTM, LastStep, Sequential, Tensor, listBackends, mse } from '../../src/index.js';
+import { Adam, Dense, LSTM, LastStep, Sequential, Tensor, listBackends, mse, setBackend } from '../../src/index.js';
 import type { BenchData } from '../data.js';
 import { ADAM, type Workload } from '../workloads.js';
 import type { Impl, Runner, RunnerOptions } from './types.js';
@@ -60,6 +60,7 @@ export function lstmTsImpl(backend: string): Impl {
     id: `lstm-ts/${backend}`,
     async create(w: Workload, d: BenchData, _opts: RunnerOptions): Promise<Runner> {
       if (!listBackends().includes(backend)) throw new Error(`backend "${backend}" is not registered (have: ${listBackends().join(', ')})`);
+      setBackend(backend); // so layers created without a backend option (LastStep) do not start another one
       const { batch: B, steps: T, input: I, hidden: H, layers: L } = w;
       if (w.kind === 'inference') {
         const lstm = new LSTM({ inputSize: I, hiddenSize: H, numLayers: L, batchFirst: true, backend });
