@@ -13,7 +13,7 @@
  */
 import type { FloatArray } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
-import { Tensor, shapeStr } from '../tensor/tensor.js';
+import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { uniform } from './init.js';
 import { Module, type ModuleOptions, type Parameter } from './module.js';
 
@@ -487,7 +487,7 @@ export class LastStep extends Module implements ModelLayer {
     if (x.shape.length !== 3) throw new RangeError(`LastStep.forward: input must be (B,T,F), got ${shapeStr(x.shape)}`);
     const [B, T, F] = x.shape as [number, number, number];
     const xb = this.ws.get('xin', T * B * F);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) xb.set(x.data.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+    swapLeadingAxes(xb, x.data, B, T, F);
     const lengths = opts.lengths ? checkLengths(opts.lengths, B, T, 'LastStep.forward') : null;
     return new Tensor(this.forwardRaw(xb, T, B, F, lengths).slice(0, B * F), [B, F]);
   }
@@ -502,7 +502,7 @@ export class LastStep extends Module implements ModelLayer {
     dy.set(dOut.data);
     const dx = this.backwardRaw(dy);
     const out = Tensor.zeros([B, T, F], this.dtype);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.data.set(dx.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+    swapLeadingAxes(out.data, dx, T, B, F);
     return out;
   }
 }
@@ -516,7 +516,7 @@ function posInt(where: string, name: string, v: number): number {
 
 /** Validate lengths (B) against T; returns an Int32Array copy. */
 export function checkLengths(lengths: ArrayLike<number>, B: number, T: number, where: string): Int32Array {
-  if (lengths.length !== B) throw new RangeError(`${where}: lengths must have one entry per sequence (${B}), got ${lengths.length}`);
+  if (lengths.length !== B) throw new RangeError(`${where}: lengths must have one entry per batch item (${B}), got ${lengths.length}`);
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
     const L = lengths[b]!;

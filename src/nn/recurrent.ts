@@ -31,8 +31,9 @@
  */
 import type { FloatArray, RnnActivation } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
-import { Tensor, shapeStr } from '../tensor/tensor.js';
+import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { glorotUniform, orthogonal, uniform } from './init.js';
+import { checkLengths } from './layers.js';
 import { Module, Parameter, type ModuleOptions } from './module.js';
 
 export type RecurrentMode = 'lstm' | 'gru' | 'rnn';
@@ -326,17 +327,13 @@ export abstract class RecurrentBase extends Module {
     }
     let lengths: Int32Array | null = null;
     if (opts.lengths !== undefined) {
-      if (opts.lengths.length !== B) throw new RangeError(`${name}: lengths must have one entry per batch item (${B}), got ${opts.lengths.length}`);
+      const checked = checkLengths(opts.lengths, B, T, name);
       if (!this.wsInt || this.wsInt.length < B) {
         if (this.wsInt) this.backend.free(this.wsInt);
         this.wsInt = this.backend.allocInt(B);
       }
       lengths = this.wsInt.subarray(0, B);
-      for (let b = 0; b < B; b++) {
-        const L = opts.lengths[b]!;
-        if (!Number.isInteger(L) || L < 1 || L > T) throw new RangeError(`${name}: lengths[${b}] = ${L} is out of range: must be an integer in 1..${T}`);
-        lengths[b] = L;
-      }
+      lengths.set(checked);
     }
     const raw = this.forwardRaw(xb, T, B, { h0, c0, lengths });
     this.last!.layout = layout;
@@ -644,24 +641,12 @@ function expectShape(where: string, what: string, t: Tensor, want: number[]): vo
 
 /** dst (T,B,F) ← src, which is (T,B,F) or, if batchFirst, (B,T,F). */
 function copyToTimeMajor(dst: FloatArray, src: FloatArray, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    for (let i = 0; i < T * B * F; i++) dst[i] = src[i]!;
-    return;
-  }
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-    const d = (t * B + b) * F, s = (b * T + t) * F;
-    for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
-  }
+  if (batchFirst) swapLeadingAxes(dst, src, B, T, F);
+  else dst.set(src.subarray(0, T * B * F));
 }
 
 /** dst, (T,B,F) or (B,T,F) if batchFirst ← src (T,B,F). */
 function copyFromTimeMajor(dst: FloatArray, src: FloatArray, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    for (let i = 0; i < T * B * F; i++) dst[i] = src[i]!;
-    return;
-  }
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-    const s = (t * B + b) * F, d = (b * T + t) * F;
-    for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
-  }
+  if (batchFirst) swapLeadingAxes(dst, src, T, B, F);
+  else dst.set(src.subarray(0, T * B * F));
 }

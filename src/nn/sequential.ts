@@ -13,7 +13,7 @@
  * row's own last step, and the trainer masks per-step losses past each row's end.
  */
 import type { FloatArray } from '../kernels/backend.js';
-import { Tensor, shapeStr } from '../tensor/tensor.js';
+import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LastStep, checkLengths, type Batch, type ModelLayer } from './layers.js';
 import { Module, type ModuleOptions } from './module.js';
 import { GRU, LSTM, RNN, RecurrentBase } from './recurrent.js';
@@ -328,15 +328,7 @@ export class Sequential extends Module {
   }
 }
 
-/** dst (Q,P,F) ← src (P,Q,F): swaps the two leading axes (batch-first ↔ time-major). */
-export function swapLeadingAxes(dst: FloatArray, src: FloatArray, P: number, Q: number, F: number): void {
-  for (let p = 0; p < P; p++) {
-    for (let q = 0; q < Q; q++) {
-      const s = (p * Q + q) * F, d = (q * P + p) * F;
-      for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
-    }
-  }
-}
+export { swapLeadingAxes };
 
 /** Rows s..e−1 of t along its first axis, as a view (no copy). */
 export function sliceRows(t: Tensor, s: number, e: number): Tensor {

@@ -29,6 +29,19 @@ export function shapeStr(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
+/**
+ * dst (Q,P,F) ← src (P,Q,F): swaps the two leading axes. This is the one transpose between the
+ * batch-first (B,T,F) layout users hold and the time-major (T,B,F) layout the layers run in.
+ */
+export function swapLeadingAxes(dst: FloatArray, src: FloatArray, P: number, Q: number, F: number): void {
+  for (let p = 0; p < P; p++) {
+    for (let q = 0; q < Q; q++) {
+      const s = (p * Q + q) * F, d = (q * P + p) * F;
+      for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
+    }
+  }
+}
+
 /** An n-dimensional array: `shape` plus contiguous row-major `data`. */
 export class Tensor {
   readonly shape: number[];
