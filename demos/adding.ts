@@ -137,7 +137,7 @@ export const addingDemo: Demo = {
   options: [
     { flags: '--models <list>', description: 'models to train (rnn,gru,lstm)', parse: nameList(MODELS) },
     { flags: '--lengths <list>', description: 'sequence lengths T (default 50,100,200; quick 20)', parse: intList },
-    { flags: '--steps <n>', description: 'training steps per model and length (default 1500; quick 250)', parse: posInt },
+    { flags: '--steps <n>', description: 'training steps per model and length (default 2000; quick 250)', parse: posInt },
     { flags: '--hidden <n>', description: 'hidden units (default 32)', parse: posInt },
     { flags: '--batch <n>', description: 'batch size (default 32)', parse: posInt },
     { flags: '--lr <x>', description: 'Adam learning rate (default 0.01)', parse: Number },
@@ -148,7 +148,7 @@ export const addingDemo: Demo = {
     const base = {
       hidden: (opts.hidden as number | undefined) ?? 32,
       batch: (opts.batch as number | undefined) ?? 32,
-      steps: (opts.steps as number | undefined) ?? (quick ? 250 : 1500),
+      steps: (opts.steps as number | undefined) ?? (quick ? 250 : 2000),
       lr: (opts.lr as number | undefined) ?? 0.01,
       clip: 1,
       seed,
@@ -163,7 +163,7 @@ export const addingDemo: Demo = {
       for (const mode of models) {
         const r = trainAdding({ ...base, mode, T, evalEvery }, test, log);
         runs[`${mode}-${T}`] = r;
-        rows.push({ model: mode, T, mse: round(r.mse, 5), baselineMse: round(r.baselineMse, 5), ratio: round(r.mse / r.baselineMse, 3), params: r.params, seconds: round(r.seconds, 1) });
+        rows.push({ model: mode, T, mse: round(r.mse, 5), baselineMse: round(r.baselineMse, 5), ratio: round(r.mse / r.baselineMse, 5), params: r.params, seconds: round(r.seconds, 1) });
       }
     }
     const plots: string[] = [];
