@@ -26,7 +26,7 @@ export interface EvaluateResult {
   loss: number;
   /** Number of terms averaged. */
   count: number;
-  /** Fraction of counted rows classified correctly (cross-entropy and bce only). */
+  /** Fraction of counted rows classified correctly, for losses with correct() (cross-entropy, bce). */
   accuracy?: number;
 }
 
@@ -54,7 +54,7 @@ export function evaluateModel(model: Sequential, opts: EvaluateOptions): Evaluat
       const n = loss.lastCount();
       sum += value * n;
       count += n;
-      if (loss.correct && (loss.name === 'cross-entropy' || loss.name.startsWith('bce'))) {
+      if (loss.correct) {
         const c = loss.correct();
         correct += c.correct;
         seen += c.count;

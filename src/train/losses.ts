@@ -51,12 +51,11 @@ function checkMask(mask: ArrayLike<number> | null | undefined, R: number, name: 
  * mse, mae, huber and bce are all of this kind.
  */
 class ElementwiseLoss implements Loss {
-  private cache: Cache | null = null;
+  protected cache: Cache | null = null;
   constructor(
     readonly name: string,
     private readonly f: (p: number, t: number) => number,
     private readonly df: (p: number, t: number) => number,
-    private readonly binary = false,
   ) {}
 
   forward(pred: Tensor, target: Tensor, mask?: ArrayLike<number> | null): number {
@@ -91,13 +90,25 @@ class ElementwiseLoss implements Loss {
   lastCount(): number {
     return this.cache?.count ?? 0;
   }
+}
+
+/** An element-wise loss on binary targets: a prediction counts as 1 above `threshold`. */
+class BinaryLoss extends ElementwiseLoss {
+  constructor(
+    name: string,
+    f: (p: number, t: number) => number,
+    df: (p: number, t: number) => number,
+    /** 0 for logits, 0.5 for probabilities. */
+    private readonly threshold: number,
+  ) {
+    super(name, f, df);
+  }
 
   correct(): { correct: number; count: number } {
-    const c = this.cache;
-    if (!c || !this.binary) return { correct: 0, count: 0 };
+    const c = this.cache, threshold = this.threshold;
+    if (!c) return { correct: 0, count: 0 };
     const { R, K } = rowsOf(c.pred);
     let correct = 0;
-    const threshold = this.name === 'bce' ? 0 : 0.5; // logits vs probabilities
     for (let r = 0; r < R; r++) {
       if (c.mask && !c.mask[r]) continue;
       for (let k = r * K; k < (r + 1) * K; k++) if ((c.pred.data[k]! > threshold) === (c.target.data[k]! > 0.5)) correct++;
@@ -147,18 +158,18 @@ export function huber(opts: { delta?: number } = {}): Loss {
  */
 export function bce(opts: { fromLogits?: boolean } = {}): Loss {
   if (opts.fromLogits ?? true) {
-    return new ElementwiseLoss(
+    return new BinaryLoss(
       'bce',
       (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
       (x, t) => 1 / (1 + Math.exp(-x)) - t,
-      true,
+      0,
     );
   }
-  return new ElementwiseLoss(
+  return new BinaryLoss(
     'bce-prob',
     (p, t) => -(t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log(1 - p), -100)),
     (p, t) => (p - t) / Math.max(p * (1 - p), 1e-12),
-    true,
+    0.5,
   );
 }
 
