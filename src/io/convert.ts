@@ -156,7 +156,12 @@ export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOpt
           throw new FormatError(path, `cannot infer the architecture from the state_dict: ${(e as Error).message}`, { cause: e });
         }
       }
-      const model = Sequential.fromConfig(config, be);
+      let model: Sequential;
+      try {
+        model = Sequential.fromConfig(config, be);
+      } catch (e) {
+        throw new FormatError(path, `cannot build the architecture of this state_dict: ${(e as Error).message}`, { cause: e });
+      }
       const map = (key: string): string => {
         const cut = key.lastIndexOf('.');
         const g = cut < 0 ? '' : key.slice(0, cut);

@@ -6,6 +6,7 @@
  * here loads in PyTorch with `model.load_state_dict(safetensors.torch.load_file(path))`.
  * F64/F16/BF16 tensors are converted to the module's dtype on load.
  */
+import { FormatError } from './errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import { readSafetensors, writeSafetensors, type SafetensorsWriteDType } from './safetensors.js';
@@ -52,13 +53,13 @@ export function loadTorchStateDict(module: Module, pathOrBytes: string | Uint8Ar
   for (const key of Object.keys(tensors)) {
     const name = opts.map ? opts.map(key) : key;
     if (name === null) ignored.push(key);
-    else if (Object.prototype.hasOwnProperty.call(record, name)) throw new Error(`${file}: two keys map to ${JSON.stringify(name)}`);
+    else if (Object.prototype.hasOwnProperty.call(record, name)) throw new FormatError(file, `two keys map to ${JSON.stringify(name)}`);
     else Object.defineProperty(record, name, { value: tensors[key], enumerable: true });
   }
   try {
     module.loadStateDict(record, { prefix, strict });
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}${prefixHint(module, Object.keys(record), prefix)}`, { cause: err });
+    throw new FormatError(file, `${(err as Error).message}${prefixHint(module, Object.keys(record), prefix)}`, { cause: err });
   }
   const known = new Set(module.namedParameters().map(([n]) => prefix + n));
   for (const k of Object.keys(record)) if (!known.has(k)) ignored.push(k);
