@@ -93,8 +93,14 @@ describe('lstm forecast', () => {
     assert.match(none.stderr, /none\.safetensors: no such model file/);
   });
 
+  test('a number option given a word is an error naming the option', () => {
+    const r = lstm(['eval', 'model.safetensors', 'data.txt', '--max-bytes', 'abc']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--max-bytes.*"abc"/);
+  });
+
   test('--help works on every command (in process)', async () => {
-    for (const cmd of ['forecast', 'train-text', 'generate', 'classify', 'predict', 'eval', 'info']) {
+    for (const cmd of ['forecast', 'train-text', 'generate', 'classify', 'predict', 'eval', 'info', 'inspect', 'convert']) {
       let text = '';
       const program = buildProgram().exitOverride().configureOutput({ writeOut: (t) => (text += t), writeErr: (t) => (text += t) });
       for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (t) => (text += t), writeErr: (t) => (text += t) });

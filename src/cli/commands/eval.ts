@@ -10,7 +10,7 @@ import { readLabelledTexts, classificationMetrics } from '../../data/classify.js
 import { nextTokenChunks } from '../../data/language-model.js';
 import { openModel } from '../models.js';
 import { readTextHead } from './train-text.js';
-import { CliError, round } from '../util.js';
+import { CliError, intOption, round } from '../util.js';
 
 const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });
 
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .argument('<model>', 'model file (.safetensors)')
     .argument('<file>', 'CSV series, CSV/JSONL labelled texts, or text file')
     .option('-c, --column <name>', 'series or text column (default: the one used in training)')
-    .option('--max-bytes <n>', 'language model: use only the first N bytes', (v) => Number(v), 1 << 20)
+    .option('--max-bytes <n>', 'language model: use only the first N bytes', intOption(1), 1 << 20)
     .option('--json', 'print one JSON object on stdout')
     .action(async (path: string, file: string, f: { column?: string; maxBytes: number; json?: boolean }) => {
       const m = openModel(path);
