@@ -187,6 +187,8 @@ export function crossEntropy(opts: { ignoreIndex?: number } = {}): Loss {
 class CrossEntropyLoss implements Loss {
   readonly name = 'cross-entropy';
   private cache: (Cache & { probs: Float64Array }) | null = null;
+  /** softmax of every counted row (R,C), reused across calls of the same or smaller size. */
+  private probsBuf = new Float64Array(0);
   constructor(readonly ignoreIndex: number) {}
 
   forward(pred: Tensor, target: Tensor, mask?: ArrayLike<number> | null): number {
@@ -194,7 +196,8 @@ class CrossEntropyLoss implements Loss {
     if (target.size !== R) throw new RangeError(`cross-entropy: target must hold one class id per row of the logits ${shapeStr(pred.shape)} (${R} ids), got ${shapeStr(target.shape)}`);
     const m = checkMask(mask, R, 'cross-entropy');
     const x = pred.data, t = target.data;
-    const probs = new Float64Array(R * C);
+    if (this.probsBuf.length < R * C) this.probsBuf = new Float64Array(R * C);
+    const probs = this.probsBuf.subarray(0, R * C); // rows not counted are left stale: backward skips them too
     let sum = 0, count = 0;
     for (let r = 0; r < R; r++) {
       const cls = t[r]!;
