@@ -20,3 +20,4 @@ export {
 export {
   readLabelledTexts, trainClassifier, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS, type ClassifierPlan, type LabelledTexts,
 } from './classify.js';
+export { readTextHead } from './text-file.js';

@@ -9,7 +9,7 @@ import { forecastMetrics, naiveForecast } from '../../data/series.js';
 import { readLabelledTexts, classificationMetrics } from '../../data/classify.js';
 import { nextTokenChunks } from '../../data/language-model.js';
 import { openModel } from '../models.js';
-import { readTextHead } from './train-text.js';
+import { readTextHead } from '../../data/text-file.js';
 import { CliError, intOption, round } from '../util.js';
 
 const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });

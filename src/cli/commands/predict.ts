@@ -9,7 +9,7 @@ import { extendDates } from '../../data/series.js';
 import { readLabelledTexts } from '../../data/classify.js';
 import { generateText } from '../../data/language-model.js';
 import { openModel } from '../models.js';
-import { readTextHead } from './train-text.js';
+import { readTextHead } from '../../data/text-file.js';
 import { CliError, intOption, round } from '../util.js';
 
 export function register(program: Command): void {

@@ -3,33 +3,15 @@
  * --max-bytes of a text file, report validation loss and bits per character against a unigram
  * model, save the model with its vocabulary, and print a short sample.
  */
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/language-model.js';
 import { saveModel } from '../../io/model-file.js';
-import { FormatError } from '../../io/errors.js';
+import { readTextHead } from '../../data/text-file.js';
 import { CliError, choiceOption, ensureDir, info, intOption, numberOption, round } from '../util.js';
 
-/** Read at most `maxBytes` of a UTF-8 file (a cut multi-byte character at the end is dropped). */
-export async function readTextHead(path: string, maxBytes: number): Promise<string> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    throw new FormatError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  try {
-    const size = (await fh.stat()).size;
-    const buf = Buffer.alloc(Math.min(size, maxBytes));
-    await fh.read(buf, 0, buf.length, 0);
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(buf).replace(/\uFFFD+$/, '');
-    if (text.includes('\0')) throw new FormatError(path, 'binary file (contains NUL bytes), expected text');
-    return text;
-  } finally {
-    await fh.close();
-  }
-}
+// Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.
+export { readTextHead };
 
 interface Flags {
   level: 'char' | 'word';
