@@ -23,7 +23,7 @@ export interface LoadTorchOptions {
    */
   map?: (name: string) => string | null;
   /**
-   * true (default): every parameter must be present, and (without a prefix) no key may be left
+   * true (default): every parameter must be present, and no key carrying the prefix may be left
    * over. false: unknown keys are ignored (missing and mis-shaped parameters still fail).
    */
   strict?: boolean;

@@ -124,18 +124,14 @@ export abstract class Module {
    * Copy values in from a state dict. Every entry must match by name and shape; the error lists
    * every missing, unexpected and mis-shaped entry at once. `prefix` is stripped from the
    * record's keys first (e.g. `"lstm."` for a PyTorch model's submodule); keys without it are
-   * ignored when a prefix is given and `strict` is false.
+   * ignored. `strict` (default true) also refuses keys left over after stripping.
    */
   loadStateDict(record: Record<string, TensorLike>, opts: { prefix?: string; strict?: boolean } = {}): void {
     const prefix = opts.prefix ?? '';
     const strict = opts.strict ?? true;
     const given = new Map<string, TensorLike>();
     for (const key of Object.keys(record)) {
-      if (!key.startsWith(prefix)) {
-        if (strict && prefix === '') given.set(key, record[key]!);
-        continue;
-      }
-      given.set(key.slice(prefix.length), record[key]!);
+      if (key.startsWith(prefix)) given.set(key.slice(prefix.length), record[key]!);
     }
     const named = this.namedParameters();
     const missing: string[] = [], wrong: string[] = [];
