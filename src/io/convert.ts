@@ -10,7 +10,7 @@
  * Every conversion goes through a native Sequential, so a conversion that cannot be exact
  * fails with the reason instead of producing a different model.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { SequentialConfig } from '../nn/sequential.js';
 import { Sequential } from '../nn/sequential.js';
@@ -20,12 +20,12 @@ import { exportOnnx } from './onnx/export.js';
 import { loadOnnx } from './onnx/import.js';
 import { sequentialFromOnnx } from './onnx/to-model.js';
 import { loadTorchStateDict, saveTorchStateDict } from './pytorch.js';
-import { readSafetensors, parseSafetensorsHeader } from './safetensors.js';
+import { parseSafetensorsHeader } from './safetensors.js';
+import { sizeOf } from '../tensor/tensor.js';
 import { loadTfjsModel } from './tfjs/model.js';
 import { saveTfjsModel } from './tfjs/save.js';
 import { encodeTfjsAsOnnx } from './tfjs/to-onnx.js';
 import { writeFileAtomicSync } from './atomic.js';
-import { readFileSync } from 'node:fs';
 
 export type ModelFormat = 'model' | 'torch' | 'onnx' | 'tfjs';
 export const MODEL_FORMATS: readonly ModelFormat[] = ['model', 'torch', 'onnx', 'tfjs'];
@@ -134,6 +134,14 @@ export function configFromStateDict(shapes: Record<string, number[]>, opts: Read
   return { config: { task, dtype: 'float32', layers: out }, rename };
 }
 
+/** Name → shape of every tensor in a safetensors state_dict, from the (fully validated) header alone. */
+function stateDictShapes(path: string): { shapes: Record<string, number[]>; metadata: Record<string, string> | null } {
+  const header = parseSafetensorsHeader(readFileSync(path), path);
+  const shapes: Record<string, number[]> = Object.create(null);
+  for (const k of Object.keys(header.entries)) shapes[k] = header.entries[k]!.shape;
+  return { shapes, metadata: header.metadata };
+}
+
 /** Read a model in any format as a native Sequential (plus the metadata extras of a model file). */
 export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOptions = {}): { model: Sequential; extra: Record<string, unknown> } {
   const be = opts.backend ? { backend: opts.backend } : {};
@@ -145,9 +153,7 @@ export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOpt
       return { model, extra };
     }
     case 'torch': {
-      const header = parseSafetensorsHeader(readFileSync(path), path);
-      const shapes: Record<string, number[]> = Object.create(null);
-      for (const k of Object.keys(header.entries)) shapes[k] = header.entries[k]!.shape;
+      const { shapes } = stateDictShapes(path);
       let config = opts.config, rename = new Map<string, string>();
       if (!config) {
         try {
@@ -226,16 +232,14 @@ export function describeModelFile(path: string, explicit?: string): Record<strin
       return { ...base, task: model.task, parameters: model.numParameters(), layers: model.config().layers, metadataKeys: Object.keys(metadata) };
     }
     case 'torch': {
-      const { tensors, metadata } = readSafetensors(path);
-      const shapes: Record<string, number[]> = Object.create(null);
-      for (const k of Object.keys(tensors)) shapes[k] = tensors[k]!.shape;
+      const { shapes, metadata } = stateDictShapes(path);
       let inferred: unknown;
       try {
         inferred = configFromStateDict(shapes).config.layers;
       } catch (e) {
         inferred = `not inferable: ${(e as Error).message}`;
       }
-      const parameters = Object.values(tensors).reduce((s, t) => s + t.size, 0);
+      const parameters = Object.values(shapes).reduce((s, shape) => s + sizeOf(shape), 0);
       return { ...base, parameters, tensors: shapes, metadata, inferredLayers: inferred };
     }
     case 'onnx': {
