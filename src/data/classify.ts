@@ -136,15 +136,27 @@ export class TextClassifier {
     return new Tensor(out, [texts.length, C]);
   }
 
-  /** Predicted class index per text. */
-  predictIds(texts: string[]): Int32Array {
+  /** The most probable class of each text: its index, name and probability. */
+  predict(texts: string[]): Array<{ id: number; label: string; probability: number }> {
     const p = this.probabilities(texts);
     const C = this.classes.length;
-    return Int32Array.from({ length: texts.length }, (_, r) => {
+    return texts.map((_, r) => {
       let best = 0;
       for (let j = 1; j < C; j++) if (p.data[r * C + j]! > p.data[r * C + best]!) best = j;
-      return best;
+      return { id: best, label: this.classes[best]!, probability: p.data[r * C + best]! };
     });
+  }
+
+  /** Predicted class index per text. */
+  predictIds(texts: string[]): Int32Array {
+    return Int32Array.from(this.predict(texts), (p) => p.id);
+  }
+
+  /** Accuracy and F1 on labelled texts; a label not seen in training is a RangeError naming its row. */
+  evaluate(data: LabelledTexts): { accuracy: number; macroF1: number; f1: number[] } {
+    const unknown = data.labels.findIndex((l) => !this.classes.includes(l));
+    if (unknown >= 0) throw new RangeError(`row ${unknown + 1}: label "${data.labels[unknown]}" was not seen in training (classes: ${this.classes.join(', ')})`);
+    return classificationMetrics(data.labels.map((l) => this.classes.indexOf(l)), this.predictIds(data.texts), this.classes.length);
   }
 }
 

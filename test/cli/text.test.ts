@@ -67,6 +67,11 @@ describe('lstm train-text, generate, classify', () => {
     assert.deepEqual(j.classes, ['neg', 'pos']);
     const ev = json(lstm(['eval', j.model, csv, '--json']));
     assert.ok(ev.accuracy >= 0.9);
+    const unseen = join(dir, 'unseen.csv');
+    writeFileSync(unseen, 'text,label\ngood day,pos\nbad day,meh\n');
+    const evBad = lstm(['eval', j.model, unseen]);
+    assert.equal(evBad.code, 1);
+    assert.equal(evBad.stderr, 'lstm: error: unseen.csv: row 2: label "meh" was not seen in training (classes: neg, pos)\n'.replace('unseen.csv', unseen));
     const pred = lstm(['predict', j.model, csv]);
     assert.equal(pred.code, 0, pred.stderr);
     const lines = pred.stdout.trim().split('\n');

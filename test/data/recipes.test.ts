@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   planForecast, minimumLength, fitScaler, SeriesForecaster, ModeForecaster, buildForecastModel, extendDates,
-  nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics,
+  nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics, TextClassifier, WordVocab, PAD_ID,
 } from '../../src/data/index.js';
+import { Dense, Embedding, LastStep, LSTM, Sequential } from '../../src/nn/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 const seasonal = Array.from({ length: 144 }, (_, t) => 100 + 2 * t + 20 * Math.sin((2 * Math.PI * t) / 12));
@@ -72,4 +73,30 @@ test('classificationMetrics: accuracy and per-class F1 worked by hand', () => {
   assert.equal(m.accuracy, 0.6);
   assert.deepEqual(m.f1, [0.5, 2 / 3]);
   assert.equal(m.macroF1, (0.5 + 2 / 3) / 2);
+});
+
+test('TextClassifier: predict takes the most probable class; evaluate names the row of an unseen label', () => {
+  const vocab = new WordVocab().fit('good bad fine awful');
+  const model = new Sequential(
+    [
+      ['emb', new Embedding({ numEmbeddings: vocab.size, embeddingDim: 4, paddingIdx: PAD_ID, seed: 1 })],
+      ['lstm', new LSTM({ inputSize: 4, hiddenSize: 5, batchFirst: true, seed: 2 })],
+      ['last', new LastStep()],
+      ['fc', new Dense({ inputSize: 5, outputSize: 3, seed: 3 })],
+    ],
+    { task: 'classification' },
+  );
+  const clf = new TextClassifier(model, vocab, ['a', 'b', 'c'], 10);
+  const texts = ['good fine', 'bad', 'awful good bad', ''];
+  const p = clf.probabilities(texts);
+  const pred = clf.predict(texts);
+  pred.forEach((r, i) => {
+    const row = Array.from(p.data.subarray(3 * i, 3 * i + 3));
+    assert.equal(r.probability, Math.max(...row));
+    assert.equal(r.id, row.indexOf(r.probability));
+    assert.equal(r.label, clf.classes[r.id]);
+  });
+  assert.deepEqual(Array.from(clf.predictIds(texts)), pred.map((r) => r.id));
+  assert.equal(clf.evaluate({ texts, labels: pred.map((r) => r.label) }).accuracy, 1);
+  assert.throws(() => clf.evaluate({ texts, labels: ['a', 'b', 'zz', 'a'] }), /^RangeError: row 3: label "zz" was not seen in training \(classes: a, b, c\)$/);
 });

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
 import { forecastMetrics, naiveForecast } from '../../data/series.js';
-import { readLabelledTexts, classificationMetrics } from '../../data/classify.js';
+import { readLabelledTexts } from '../../data/classify.js';
 import { nextTokenChunks } from '../../data/language-model.js';
 import { openModel } from '../models.js';
 import { readTextHead } from '../../data/text-file.js';
@@ -49,10 +49,13 @@ export function register(program: Command): void {
       } else if (m.kind === 'classifier') {
         const data = await readLabelledTexts(file, f.column ?? m.textColumn, m.labelColumn);
         const classes = m.classifier.classes;
-        const unknown = data.labels.findIndex((l) => !classes.includes(l));
-        if (unknown >= 0) throw new CliError(`${file}: row ${unknown + 1}: label "${data.labels[unknown]}" was not seen in training (classes: ${classes.join(', ')})`);
-        const pred = m.classifier.predictIds(data.texts);
-        const met = classificationMetrics(data.labels.map((l) => classes.indexOf(l)), pred, classes.length);
+        let met;
+        try {
+          met = m.classifier.evaluate(data);
+        } catch (err) {
+          if (err instanceof RangeError) throw new CliError(`${file}: ${err.message}`);
+          throw err;
+        }
         out = { rows: data.texts.length, accuracy: round(met.accuracy), macroF1: round(met.macroF1), f1: Object.fromEntries(classes.map((k, i) => [k, round(met.f1[i]!)])) };
       } else if (m.kind === 'language-model') {
         const text = await readTextHead(file, f.maxBytes);

@@ -36,13 +36,7 @@ export function register(program: Command): void {
         else process.stdout.write(['step,forecast', ...labels.map((l, i) => `${l},${fc[i]}`)].join('\n') + '\n');
       } else if (m.kind === 'classifier') {
         const data = await readLabelledTexts(file, f.column ?? m.textColumn, null);
-        const p = m.classifier.probabilities(data.texts);
-        const C = m.classifier.classes.length;
-        const rows = data.texts.map((_, r) => {
-          let best = 0;
-          for (let j = 1; j < C; j++) if (p.data[r * C + j]! > p.data[r * C + best]!) best = j;
-          return { label: m.classifier.classes[best]!, probability: round(p.data[r * C + best]!, 4) };
-        });
+        const rows = m.classifier.predict(data.texts).map((p) => ({ label: p.label, probability: round(p.probability, 4) }));
         if (f.json) process.stdout.write(JSON.stringify({ predictions: rows }) + '\n');
         else process.stdout.write(['row,label,probability', ...rows.map((r, i) => `${i + 1},${JSON.stringify(r.label)},${r.probability}`)].join('\n') + '\n');
       } else if (m.kind === 'language-model') {
