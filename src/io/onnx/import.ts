@@ -70,16 +70,23 @@ function safeDim(v: Parameters<typeof int64ToNumber>[0]): number | null {
   try { return int64ToNumber(v); } catch { return null; }
 }
 
-/** Load an ONNX model from a path or its bytes. Throws FormatError for a malformed or unsupported file. */
-export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions = {}): OnnxModel {
-  const file = typeof bytesOrPath === 'string' ? bytesOrPath : opts.name ?? '<bytes>';
+/**
+ * Decode the ModelProto of an ONNX file (path or bytes); `file` is the name errors use (the
+ * path, else `name`, else '<bytes>'). Throws FormatError if the protobuf does not decode.
+ */
+export function readModelProto(bytesOrPath: Uint8Array | string, name?: string): { file: string; model: ModelProto } {
+  const file = typeof bytesOrPath === 'string' ? bytesOrPath : name ?? '<bytes>';
   const bytes = typeof bytesOrPath === 'string' ? readFileSync(bytesOrPath) : bytesOrPath;
-  let model: ModelProto;
   try {
-    model = decodeModelProto(bytes);
+    return { file, model: decodeModelProto(bytes) };
   } catch (e) {
     throw new FormatError(file, `not a valid ONNX model (protobuf decoding failed: ${(e as Error).message})`, { cause: e });
   }
+}
+
+/** Load an ONNX model from a path or its bytes. Throws FormatError for a malformed or unsupported file. */
+export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions = {}): OnnxModel {
+  const { file, model } = readModelProto(bytesOrPath, opts.name);
   const g = model.graph;
   if (!g || !g.node || g.node.length === 0) throw new FormatError(file, 'not an ONNX model: it has no graph or the graph has no nodes');
   let opset = -1;

@@ -5,26 +5,19 @@
  * back exactly (gate blocks returned to PyTorch's order, Wᵀ transposed back). ONNX files from
  * other producers are run with loadOnnx; they are not converted to native models.
  */
-import { readFileSync } from 'node:fs';
 import { Dense, Embedding } from '../../nn/layers.js';
 import { RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type SequentialConfig } from '../../nn/sequential.js';
 import { FormatError } from '../errors.js';
+import { configParameterCount } from '../model-file.js';
 import { ONNX_CONFIG_KEY } from './export.js';
 import { GATE_COUNT, ONNX_OF_TORCH, reorderGates } from './recurrent-ops.js';
-import { decodeModelProto, type ModelProto } from './schema.js';
+import { readModelProto } from './import.js';
 import { valueFromTensorProto, type Value } from './tensor-proto.js';
 
 /** Rebuild a native model from an exportOnnx file (path or bytes). */
 export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { backend?: string; name?: string } = {}): Sequential {
-  const file = typeof bytesOrPath === 'string' ? bytesOrPath : opts.name ?? '<bytes>';
-  const bytes = typeof bytesOrPath === 'string' ? readFileSync(bytesOrPath) : bytesOrPath;
-  let m: ModelProto;
-  try {
-    m = decodeModelProto(bytes);
-  } catch (e) {
-    throw new FormatError(file, `not a valid ONNX model (${(e as Error).message})`, { cause: e });
-  }
+  const { file, model: m } = readModelProto(bytesOrPath, opts.name);
   const entry = (m.metadataProps ?? []).find((p) => p.key === ONNX_CONFIG_KEY);
   if (!entry?.value) {
     throw new FormatError(file, `was not written by lstm-ts (no "${ONNX_CONFIG_KEY}" metadata), so it cannot be converted to a native model; run it with loadOnnx instead`);
@@ -35,14 +28,25 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
   } catch (e) {
     throw new FormatError(file, `metadata "${ONNX_CONFIG_KEY}" is not valid JSON`, { cause: e });
   }
+  const inits = new Map<string, Value>();
+  for (const t of m.graph?.initializer ?? []) if (t.name) inits.set(t.name, valueFromTensorProto(t, file, 'initializer'));
+  // Refuse an architecture bigger than the weights present before allocating it (a 1.5 KB file
+  // could otherwise make us allocate gigabytes).
+  let need: number;
+  try {
+    need = configParameterCount(config);
+  } catch (e) {
+    throw new FormatError(file, `metadata "${ONNX_CONFIG_KEY}" does not describe a model: ${(e as Error).message}`, { cause: e });
+  }
+  let have = 0;
+  for (const v of inits.values()) have += v.data.length;
+  if (need > have) throw new FormatError(file, `metadata "${ONNX_CONFIG_KEY}" describes ${need} parameters but the file holds only ${have} initializer values`);
   let model: Sequential;
   try {
     model = Sequential.fromConfig(config, opts.backend ? { backend: opts.backend } : {});
   } catch (e) {
     throw new FormatError(file, `metadata "${ONNX_CONFIG_KEY}" does not describe a model: ${(e as Error).message}`, { cause: e });
   }
-  const inits = new Map<string, Value>();
-  for (const t of m.graph?.initializer ?? []) if (t.name) inits.set(t.name, valueFromTensorProto(t, file, 'initializer'));
   const get = (name: string, size: number): Value => {
     const v = inits.get(name);
     if (!v) throw new FormatError(file, `initializer "${name}" is missing`);
