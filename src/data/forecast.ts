@@ -229,6 +229,29 @@ export class SeriesForecaster {
     return this.predictAt(values, [values.length]);
   }
 
+  /**
+   * Rolling-origin score over a whole series: an origin every `horizon` steps from the first
+   * with a full window (and a season) behind it, forecasts against the last-value and
+   * seasonal-naive baselines. A series with no such origin is a RangeError.
+   */
+  evaluate(values: ArrayLike<number>): { origins: number[]; points: number; metrics: Metrics; baselines: { last: Metrics; seasonal: Metrics | null } } {
+    const { lookback, horizon, season } = this.plan;
+    const first = Math.max(lookback, season ?? 0);
+    const origins: number[] = [];
+    for (let o = first; o + horizon <= values.length; o += horizon) origins.push(o);
+    if (origins.length === 0) throw new RangeError(`too few rows: ${values.length}, need at least ${first + horizon} (lookback/season + horizon)`);
+    const actual = Float64Array.from(origins.flatMap((o) => Array.from({ length: horizon }, (_, h) => values[o + h]!)));
+    return {
+      origins,
+      points: actual.length,
+      metrics: forecastMetrics(actual, this.predictAt(values, origins)),
+      baselines: {
+        last: forecastMetrics(actual, naiveForecast(values, origins, horizon, 'last')),
+        seasonal: season ? forecastMetrics(actual, naiveForecast(values, origins, horizon, 'seasonal', season)) : null,
+      },
+    };
+  }
+
   /** JSON stored in the model file's metadata (`forecast` key). */
   toJSON(): { plan: ForecastPlan; parts: Array<ReturnType<ModeForecaster['toJSON']>> } {
     return { plan: this.plan, parts: this.parts.map((p) => p.toJSON()) };

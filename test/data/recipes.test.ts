@@ -44,6 +44,14 @@ test('SeriesForecaster: windows in model units, JSON round trip gives the same f
   assert.throws(() => SeriesForecaster.fromJSON(f.toJSON(), [...f.models, ...f.models]), /the parts name 2 models, 4 were given/);
   assert.equal(f.forecast(seasonal).length, 12);
   assert.throws(() => f.predictAt(seasonal, [5]), /origin 5 needs 12 earlier points/);
+  // Rolling origins every 12 steps from 12 (lookback and season) while 12 values follow: 12, 24, …, 132.
+  const ev = f.evaluate(seasonal);
+  assert.deepEqual(ev.origins, Array.from({ length: 11 }, (_, k) => 12 * (k + 1)));
+  assert.equal(ev.points, 132);
+  // Seasonal naive on sine + 2t: the sine repeats, the trend adds 2·12 = 24 per season, so every error is 24.
+  assert.ok(Math.abs(ev.baselines.seasonal!.rmse - 24) < 1e-9 && Math.abs(ev.baselines.seasonal!.mae - 24) < 1e-9);
+  assert.ok(Math.abs(ev.metrics.rmse - Math.sqrt(f.predictAt(seasonal, ev.origins).reduce((a, p, i) => a + (p - seasonal[12 + i]!) ** 2, 0) / 132)) < 1e-9);
+  assert.throws(() => f.evaluate(seasonal.slice(0, 23)), /^RangeError: too few rows: 23, need at least 24 \(lookback\/season \+ horizon\)$/);
 });
 
 test('extendDates continues monthly and daily ISO dates', () => {

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
-import { forecastMetrics, naiveForecast } from '../../data/series.js';
 import { readLabelledTexts } from '../../data/classify.js';
 import { nextTokenChunks } from '../../data/language-model.js';
 import { openModel } from '../models.js';
@@ -31,20 +30,17 @@ export function register(program: Command): void {
         const table = await readCsv(file, { columns: [column] });
         const values = numericColumn(table, column);
         assertFinite(table, [column]);
-        const { lookback, horizon, season } = m.forecaster.plan;
-        const first = Math.max(lookback, season ?? 0);
-        const origins: number[] = [];
-        for (let o = first; o + horizon <= values.length; o += horizon) origins.push(o);
-        if (origins.length === 0) throw new CliError(`${file}: column "${column}" has ${values.length} rows, need at least ${first + horizon} (lookback/season + horizon)`);
-        const actual = Float64Array.from(origins.flatMap((o) => Array.from(values.subarray(o, o + horizon))));
-        const pred = m.forecaster.predictAt(values, origins);
+        let ev;
+        try {
+          ev = m.forecaster.evaluate(values);
+        } catch (err) {
+          if (err instanceof RangeError) throw new CliError(`${file}: column "${column}": ${err.message}`);
+          throw err;
+        }
         out = {
-          points: actual.length, origins: origins.length, horizon,
-          metrics: r4(forecastMetrics(actual, pred)),
-          baselines: {
-            last: r4(forecastMetrics(actual, naiveForecast(values, origins, horizon, 'last'))),
-            seasonal: season ? r4(forecastMetrics(actual, naiveForecast(values, origins, horizon, 'seasonal', season))) : null,
-          },
+          points: ev.points, origins: ev.origins.length, horizon: m.forecaster.plan.horizon,
+          metrics: r4(ev.metrics),
+          baselines: { last: r4(ev.baselines.last), seasonal: ev.baselines.seasonal ? r4(ev.baselines.seasonal) : null },
         };
       } else if (m.kind === 'classifier') {
         const data = await readLabelledTexts(file, f.column ?? m.textColumn, m.labelColumn);
