@@ -11,7 +11,7 @@
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
-import { CharVocab, WordVocab, PAD_ID, vocabFromJSON, withDefaults, type VocabJSON } from './text.js';
+import { CharVocab, WordVocab, PAD_ID, UNK_ID, vocabFromJSON, withDefaults, type VocabJSON } from './text.js';
 
 export interface LanguageModelPlan {
   level: 'char' | 'word';
@@ -121,12 +121,27 @@ export async function trainLanguageModel(
   });
   const valLoss = model.evaluate({ x: val.x, y: val.y, loss: 'cross-entropy' }).loss;
   const uni = unigramLoss(trainIds, valIds, vocab.size);
-  const perChar = valIds.length / valText.length / Math.LN2;
   return {
     model, vocab, plan, valLoss, unigramLoss: uni,
-    bitsPerChar: valLoss * perChar, unigramBitsPerChar: uni * perChar,
+    bitsPerChar: bitsPerChar(valLoss, valIds.length, valText.length), unigramBitsPerChar: bitsPerChar(uni, valIds.length, valText.length),
     trainTokens: trainIds.length, valTokens: valIds.length, history,
   };
+}
+
+/** Nats per token → bits per character, for a text of `chars` characters cut into `tokens` tokens. */
+function bitsPerChar(natsPerToken: number, tokens: number, chars: number): number {
+  return (natsPerToken * tokens) / chars / Math.LN2;
+}
+
+/**
+ * Score a language model on `text`: cross-entropy over non-overlapping chunks of `seqLen`
+ * tokens (nats per token) and the same in bits per character. Too short a text is a RangeError.
+ */
+export function evaluateLanguageModel(model: Sequential, vocab: CharVocab | WordVocab, text: string, seqLen: number): { tokens: number; loss: number; bitsPerChar: number } {
+  const ids = vocab.encode(text);
+  const chunks = nextTokenChunks(ids, seqLen);
+  const loss = model.evaluate({ x: chunks.x, y: chunks.y, loss: 'cross-entropy' }).loss;
+  return { tokens: chunks.y.size, loss, bitsPerChar: bitsPerChar(loss, ids.length, text.length) };
 }
 
 /** Sample an index from logits / temperature (temperature 0: the arg max). */
@@ -193,7 +208,7 @@ export function generateText(
   for (let i = 0; i < length; i++) {
     // Never emit padding or unknown.
     logits[PAD_ID] = -Infinity;
-    logits[1] = -Infinity;
+    logits[UNK_ID] = -Infinity;
     const id = sampleLogits(logits, temperature, rng);
     out.push(id);
     logits = runner.feed([id]);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   planForecast, minimumLength, fitScaler, SeriesForecaster, ModeForecaster, buildForecastModel, extendDates,
-  nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics, TextClassifier, WordVocab, PAD_ID,
+  nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics, TextClassifier, WordVocab, CharVocab, PAD_ID,
+  buildLanguageModel, evaluateLanguageModel, LM_DEFAULTS,
 } from '../../src/data/index.js';
 import { Dense, Embedding, LastStep, LSTM, Sequential } from '../../src/nn/index.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -107,4 +108,16 @@ test('TextClassifier: predict takes the most probable class; evaluate names the 
   assert.deepEqual(Array.from(clf.predictIds(texts)), pred.map((r) => r.id));
   assert.equal(clf.evaluate({ texts, labels: pred.map((r) => r.label) }).accuracy, 1);
   assert.throws(() => clf.evaluate({ texts, labels: ['a', 'b', 'zz', 'a'] }), /^RangeError: row 3: label "zz" was not seen in training \(classes: a, b, c\)$/);
+});
+
+test('evaluateLanguageModel: a model with all-zero weights predicts uniformly, ln V nats = log2 V bits per character', () => {
+  const text = 'the cat sat on the mat. '.repeat(10); // 240 characters, V = 11 + pad + unknown = 13
+  const vocab = new CharVocab().fit(text);
+  const model = buildLanguageModel({ ...LM_DEFAULTS, hidden: 8, embedding: 4 }, vocab.size);
+  model.flat.fill(0); // h = 0 and zero logits: softmax is uniform
+  const ev = evaluateLanguageModel(model, vocab, text, 16);
+  assert.equal(ev.tokens, 14 * 16); // ⌊239 / 16⌋ chunks
+  assert.ok(Math.abs(ev.loss - Math.log(13)) < 1e-6, `${ev.loss}`);
+  assert.ok(Math.abs(ev.bitsPerChar - Math.log2(13)) < 1e-6, `${ev.bitsPerChar}`);
+  assert.throws(() => evaluateLanguageModel(model, vocab, 'the cat', 16), /text too short: 7 tokens, need more than 16/);
 });

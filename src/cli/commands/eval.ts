@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
 import { readLabelledTexts } from '../../data/classify.js';
-import { nextTokenChunks } from '../../data/language-model.js';
+import { evaluateLanguageModel, LM_DEFAULTS } from '../../data/language-model.js';
 import { openModel } from '../models.js';
 import { readTextHead } from '../../data/text-file.js';
 import { CliError, intOption, round } from '../util.js';
@@ -56,17 +56,15 @@ export function register(program: Command): void {
       } else if (m.kind === 'language-model') {
         const text = await readTextHead(file, f.maxBytes);
         if (text.trim() === '') throw new CliError(`${file}: empty text`);
-        const ids = m.vocab.encode(text);
-        const seqLen = (m.loaded.metadata as { languageModel?: { seqLen?: number } }).languageModel?.seqLen ?? 64;
-        let chunks;
+        const seqLen = (m.loaded.metadata as { languageModel?: { seqLen?: number } }).languageModel?.seqLen ?? LM_DEFAULTS.seqLen;
+        let ev;
         try {
-          chunks = nextTokenChunks(ids, seqLen);
+          ev = evaluateLanguageModel(m.loaded.model, m.vocab, text, seqLen);
         } catch (err) {
-          throw new CliError(`${file}: ${(err as Error).message}`);
+          if (err instanceof RangeError) throw new CliError(`${file}: ${err.message}`);
+          throw err;
         }
-        const loss = m.loaded.model.evaluate({ x: chunks.x, y: chunks.y, loss: 'cross-entropy' }).loss;
-        const tokens = chunks.y.size;
-        out = { tokens, loss: round(loss), bitsPerChar: round((loss * ids.length) / text.length / Math.LN2) };
+        out = { tokens: ev.tokens, loss: round(ev.loss), bitsPerChar: round(ev.bitsPerChar) };
       } else {
         throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
       }
