@@ -15,7 +15,7 @@ import type { FloatArray } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { uniform } from './init.js';
-import { Module, type ModuleOptions, type Parameter } from './module.js';
+import { Module, Workspace, type ModuleOptions, type Parameter } from './module.js';
 
 /**
  * A batch flowing through a model: a backend buffer holding (T,B,F) time-major when `seq`,
@@ -41,25 +41,6 @@ export interface ModelLayer {
   backwardBatch(dy: FloatArray): FloatArray | null;
   /** Class name and constructor options that rebuild this layer. */
   config(): Record<string, unknown>;
-}
-
-/** Workspace buffers of one module, reused across calls of the same or smaller size. */
-class Workspace {
-  private bufs = new Map<string, FloatArray>();
-  constructor(private readonly owner: Module) {}
-  get(name: string, n: number): FloatArray {
-    let b = this.bufs.get(name);
-    if (!b || b.length < n) {
-      if (b) this.owner.backend.free(b);
-      b = this.owner.backend.alloc(Math.max(n, 1), this.owner.dtype);
-      this.bufs.set(name, b);
-    }
-    return b.length === n ? b : b.subarray(0, n);
-  }
-  release(): void {
-    for (const b of this.bufs.values()) this.owner.backend.free(b);
-    this.bufs.clear();
-  }
 }
 
 // ------------------------------------------------------------------------------------- Dense

@@ -226,6 +226,34 @@ export abstract class Module {
   }
 }
 
+/**
+ * Named activation buffers of one module, allocated by its backend and reused across calls of
+ * the same or smaller size, so a forward/backward allocates nothing once warm. `get` returns a
+ * view of exactly n elements; `release` frees them all (before a backend change).
+ */
+export class Workspace {
+  private bufs = new Map<string, FloatArray>();
+  constructor(private readonly owner: Module) {}
+  /** A buffer of n elements named `name` (zero-filled if `zero`; otherwise holding whatever it last held). */
+  get(name: string, n: number, zero = false): FloatArray {
+    let b = this.bufs.get(name);
+    if (!b || b.length < n) {
+      if (b) this.owner.backend.free(b);
+      b = this.owner.backend.alloc(Math.max(n, 1), this.owner.dtype);
+      this.bufs.set(name, b);
+    } else if (zero) b.fill(0, 0, n);
+    return b.length === n ? b : b.subarray(0, n);
+  }
+  /** The whole buffer named `name` as last allocated, or undefined if there is none. */
+  peek(name: string): FloatArray | undefined {
+    return this.bufs.get(name);
+  }
+  release(): void {
+    for (const b of this.bufs.values()) this.owner.backend.free(b);
+    this.bufs.clear();
+  }
+}
+
 function descendants(m: Module): Module[] {
   const out: Module[] = [];
   for (const c of m.children()) out.push(c, ...descendants(c));

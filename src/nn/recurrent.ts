@@ -34,7 +34,7 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { glorotUniform, orthogonal, uniform } from './init.js';
 import { checkLengths } from './layers.js';
-import { Module, Parameter, type ModuleOptions } from './module.js';
+import { Module, Parameter, Workspace, type ModuleOptions } from './module.js';
 
 export type RecurrentMode = 'lstm' | 'gru' | 'rnn';
 
@@ -168,7 +168,7 @@ export abstract class RecurrentBase extends Module {
   /** Generator for dropout masks (seeded from `seed`). */
   readonly rng: Rng;
   private readonly layers: LayerParams[][] = []; // [layer][direction]
-  private ws = new Map<string, FloatArray>();
+  private readonly ws = new Workspace(this);
   private wsInt: Int32Array | null = null;
   private last: {
     T: number; B: number; lengths: Int32Array | null; dropped: boolean[];
@@ -269,22 +269,15 @@ export abstract class RecurrentBase extends Module {
   }
 
   override releaseWorkspace(): void {
-    for (const b of this.ws.values()) this.backend.free(b);
-    this.ws.clear();
+    this.ws.release();
     if (this.wsInt) this.backend.free(this.wsInt);
     this.wsInt = null;
     this.last = null;
   }
 
-  /** A named workspace buffer of at least n elements (reused across calls). */
+  /** A named workspace buffer of n elements (reused across calls). */
   private buf(name: string, n: number, zero = false): FloatArray {
-    let b = this.ws.get(name);
-    if (!b || b.length < n) {
-      if (b) this.backend.free(b);
-      b = this.backend.alloc(Math.max(n, 1), this.dtype);
-      this.ws.set(name, b);
-    } else if (zero) b.fill(0, 0, n);
-    return b;
+    return this.ws.get(name, n, zero);
   }
 
   // ---------------------------------------------------------------- public API
@@ -409,10 +402,10 @@ export abstract class RecurrentBase extends Module {
         const k = `${l}.${d}`;
         directions.push({
           layer: l, reverse: d === 1,
-          gates: this.ws.get(`G${k}`)!.subarray(0, T * B * GATES[this.mode] * this.hiddenSize),
-          h: this.ws.get(`Hs${k}`)!.subarray(0, (T + 1) * B * this.hOut),
-          c: this.mode === 'lstm' ? this.ws.get(`Cs${k}`)!.subarray(0, (T + 1) * B * this.hiddenSize) : null,
-          dh: this.hadBackward ? this.ws.get(`dHs${k}`)!.subarray(0, T * B * this.hOut) : null,
+          gates: this.ws.peek(`G${k}`)!.subarray(0, T * B * GATES[this.mode] * this.hiddenSize),
+          h: this.ws.peek(`Hs${k}`)!.subarray(0, (T + 1) * B * this.hOut),
+          c: this.mode === 'lstm' ? this.ws.peek(`Cs${k}`)!.subarray(0, (T + 1) * B * this.hiddenSize) : null,
+          dh: this.hadBackward ? this.ws.peek(`dHs${k}`)!.subarray(0, T * B * this.hOut) : null,
         });
       }
     }
@@ -512,7 +505,7 @@ export abstract class RecurrentBase extends Module {
     }
     this.last = { T, B, lengths, dropped, inputShape: [], layout: 'tbi', x };
     this.hadBackward = false;
-    return { output: this.ws.get(`Y${L - 1}`)!, h: hN, c: cN };
+    return { output: this.ws.peek(`Y${L - 1}`)!, h: hN, c: cN };
   }
 
   /**
@@ -535,12 +528,12 @@ export abstract class RecurrentBase extends Module {
     let dXl: FloatArray | null = null; // dL/d(input of layer l)
     for (let l = L - 1; l >= 0; l--) {
       const I = l === 0 ? this.inputSize : O;
-      const X = l === 0 ? last.x : this.ws.get(last.dropped[l - 1] ? `Yd${l - 1}` : `Y${l - 1}`)!;
+      const X = l === 0 ? last.x : this.ws.peek(last.dropped[l - 1] ? `Yd${l - 1}` : `Y${l - 1}`)!;
       dXl = this.buf(`dX${l}`, TB * I, true);
       for (let d = 0; d < D; d++) {
         const p = this.layers[l]![d]!, k = `${l}.${d}`, rev = d === 1, sd = l * D + d;
-        const G = this.ws.get(`G${k}`)!, Hs = this.ws.get(`Hs${k}`)!;
-        const Cs = this.ws.get(`Cs${k}`) ?? null, M = this.ws.get(`M${k}`) ?? null, HN = this.ws.get(`HN${k}`) ?? null;
+        const G = this.ws.peek(`G${k}`)!, Hs = this.ws.peek(`Hs${k}`)!;
+        const Cs = this.ws.peek(`Cs${k}`) ?? null, M = this.ws.peek(`M${k}`) ?? null, HN = this.ws.peek(`HN${k}`) ?? null;
         const dG = this.buf(`dG${k}`, TB * Gc);
         const dHg = this.mode === 'gru' ? this.buf(`dHg${k}`, TB * Gc) : dG;
         // dHs[t] = dL/dh_t: this direction's share of dOutput (zero past each row's end) ...
@@ -590,7 +583,7 @@ export abstract class RecurrentBase extends Module {
       }
       if (l > 0) {
         // Through the dropout between layers l−1 and l.
-        if (last.dropped[l - 1]) be.mul(dXl, 0, dXl, 0, this.ws.get(`mask${l - 1}`)!, 0, TB * O);
+        if (last.dropped[l - 1]) be.mul(dXl, 0, dXl, 0, this.ws.peek(`mask${l - 1}`)!, 0, TB * O);
         dY = dXl;
       }
     }

@@ -15,7 +15,7 @@
 import type { FloatArray } from '../kernels/backend.js';
 import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LastStep, checkLengths, type Batch, type ModelLayer } from './layers.js';
-import { Module, type ModuleOptions } from './module.js';
+import { Module, Workspace, type ModuleOptions } from './module.js';
 import { GRU, LSTM, RNN, RecurrentBase } from './recurrent.js';
 import type { FitOptions, History } from '../train/fit.js';
 import type { EvaluateOptions, EvaluateResult } from '../train/evaluate.js';
@@ -92,8 +92,7 @@ export class Sequential extends Module {
   readonly inputSize: number;
   /** Features of the output's last dimension. */
   readonly outputSize: number;
-  private xbuf: FloatArray | null = null;
-  private dybuf: FloatArray | null = null;
+  private readonly ws = new Workspace(this);
   private lenbuf: Int32Array | null = null;
   private out: Batch | null = null;
 
@@ -147,9 +146,8 @@ export class Sequential extends Module {
   }
 
   override releaseWorkspace(): void {
-    for (const b of [this.xbuf, this.dybuf]) if (b) this.backend.free(b);
+    this.ws.release();
     if (this.lenbuf) this.backend.free(this.lenbuf);
-    this.xbuf = this.dybuf = null;
     this.lenbuf = null;
     this.out = null;
   }
@@ -186,7 +184,7 @@ export class Sequential extends Module {
     const n = (b.seq ? b.T * b.B : b.B) * b.F;
     const want = b.seq ? [b.B, b.T, b.F] : [b.B, b.F];
     if (dOut.size !== n) throw new RangeError(`Sequential.backward: dOut must be ${shapeStr(want)}, got ${shapeStr(dOut.shape)}`);
-    const dy = this.buffer('dy', n);
+    const dy = this.ws.get('dy', n);
     if (b.seq) swapLeadingAxes(dy, dOut.data, b.B, b.T, b.F);
     else dy.set(dOut.data.subarray(0, n));
     let d: FloatArray | null = dy;
@@ -280,17 +278,6 @@ export class Sequential extends Module {
 
   // ------------------------------------------------------------------------------ internals
 
-  private buffer(which: 'x' | 'dy', n: number): FloatArray {
-    const key = which === 'x' ? 'xbuf' : 'dybuf';
-    let b = this[key];
-    if (!b || b.length < n) {
-      if (b) this.backend.free(b);
-      b = this.backend.alloc(Math.max(n, 1), this.dtype);
-      this[key] = b;
-    }
-    return b;
-  }
-
   /** Check x against the model's input kind and copy it, time-major, into a backend buffer. */
   private inputBatch(x: Tensor, lengths: ArrayLike<number> | null): Batch {
     if (!(x instanceof Tensor)) throw new TypeError('Sequential.forward: x must be a Tensor');
@@ -310,7 +297,7 @@ export class Sequential extends Module {
     if (F !== this.inputSize) throw new RangeError(`Sequential.forward: x must have ${this.inputSize} features in its last dimension, got ${shapeStr(s)}`);
     if (B < 1 || T < 1) throw new RangeError(`Sequential.forward: empty input ${shapeStr(s)}`);
     const n = B * T * F;
-    const data = this.buffer('x', n);
+    const data = this.ws.get('x', n);
     if (seq) swapLeadingAxes(data, x.data, B, T, F);
     else data.set(x.data);
     let lens: Int32Array | null = null;
