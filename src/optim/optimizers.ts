@@ -241,15 +241,20 @@ export class Adam extends Optimizer {
   readonly amsgrad: boolean;
   /** true: AdamW's decoupled decay w ← w(1 − lr·λ); false: Adam's L2 term. */
   protected readonly decoupled: boolean = false;
+  /** weightDecay when the options give none: 0 for Adam, 0.01 for AdamW (PyTorch's defaults). */
+  protected static readonly defaultWeightDecay: number = 0;
+  /** Class name for error messages (a literal: minifiers rename classes). */
+  protected static readonly label: string = 'Adam';
 
-  constructor(target: ParamTarget, opts: AdamOptions = {}, defaultDecay = 0) {
+  constructor(target: ParamTarget, opts: AdamOptions = {}) {
     super(target, opts.lr ?? 1e-3);
+    const kind = new.target as typeof Adam, where = kind.label;
     const [b1, b2] = opts.betas ?? [0.9, 0.999];
-    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new RangeError(`Adam: betas must be in [0, 1), got [${b1}, ${b2}]`);
+    if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new RangeError(`${where}: betas must be in [0, 1), got [${b1}, ${b2}]`);
     this.beta1 = b1;
     this.beta2 = b2;
-    this.eps = nonNeg('Adam', 'eps', opts.eps ?? 1e-8);
-    this.weightDecay = nonNeg('Adam', 'weightDecay', opts.weightDecay ?? defaultDecay);
+    this.eps = nonNeg(where, 'eps', opts.eps ?? 1e-8);
+    this.weightDecay = nonNeg(where, 'weightDecay', opts.weightDecay ?? kind.defaultWeightDecay);
     this.amsgrad = opts.amsgrad ?? false;
   }
 
@@ -286,9 +291,8 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   override readonly name = 'adamw';
   protected override readonly decoupled = true;
-  constructor(target: ParamTarget, opts: AdamOptions = {}) {
-    super(target, opts, 0.01);
-  }
+  protected static override readonly defaultWeightDecay = 0.01;
+  protected static override readonly label = 'AdamW';
 }
 
 // -------------------------------------------------------------------------------------- factory
