@@ -67,37 +67,21 @@ const DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const INFINITE = /^[+-]?(inf|infinity)$/i;
 
-/** A Float64Array that doubles when full (amortised O(1) push, one copy at the end). */
-class GrowableF64 {
-  buf = new Float64Array(1024);
+/** A typed array that doubles when full (amortised O(1) push, one copy at the end). */
+class Growable<A extends Float64Array | Int32Array> {
   n = 0;
+  constructor(private buf: A) {}
   push(v: number): void {
     if (this.n === this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
+      const next = new (this.buf.constructor as new (length: number) => A)(this.buf.length * 2);
       next.set(this.buf);
       this.buf = next;
     }
     this.buf[this.n++] = v;
   }
   /** The filled part, trimmed to its length (one copy). */
-  finish(): Float64Array {
-    return this.buf.slice(0, this.n);
-  }
-}
-
-class GrowableI32 {
-  buf = new Int32Array(1024);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.buf.length) {
-      const next = new Int32Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    this.buf[this.n++] = v;
-  }
-  finish(): Int32Array {
-    return this.buf.slice(0, this.n);
+  finish(): A {
+    return this.buf.slice(0, this.n) as A;
   }
 }
 
@@ -141,11 +125,11 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
 
   let header: string[] | null = null;
   // Per loaded column: its header index and its storage.
-  let numeric: Array<{ name: string; idx: number; values: GrowableF64; missingLines: number[] }> = [];
+  let numeric: Array<{ name: string; idx: number; values: Growable<Float64Array>; missingLines: number[] }> = [];
   let strings: Array<{ name: string; idx: number; values: string[] }> = [];
   let dateIdx = -1;
   const dates: string[] = [];
-  const lines = new GrowableI32();
+  const lines = new Growable(new Int32Array(1024));
   const maxRows = opts.maxRows ?? Infinity;
 
   try {
@@ -163,7 +147,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
           if (!header.includes(name)) throw new FormatError(path, `no column "${name}" (columns: ${header.join(', ')})`);
         }
         if (wanted) {
-          numeric = wanted.filter((n) => !cats.has(n)).map((name) => ({ name, idx: header!.indexOf(name), values: new GrowableF64(), missingLines: [] }));
+          numeric = wanted.filter((n) => !cats.has(n)).map((name) => ({ name, idx: header!.indexOf(name), values: new Growable(new Float64Array(1024)), missingLines: [] }));
           strings = [...cats].map((name) => ({ name, idx: header!.indexOf(name), values: [] }));
         }
         continue;
@@ -175,7 +159,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
         header.forEach((name, idx) => {
           if (idx === dateIdx) return;
           if (cats.has(name) || typeof parseCell(record[idx] ?? '', missingSet) === 'string') strings.push({ name, idx, values: [] });
-          else numeric.push({ name, idx, values: new GrowableF64(), missingLines: [] });
+          else numeric.push({ name, idx, values: new Growable(new Float64Array(1024)), missingLines: [] });
         });
       }
       for (const col of numeric) {
