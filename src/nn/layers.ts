@@ -386,6 +386,7 @@ export class Dropout extends Module implements ModelLayer {
     return this.backwardRaw(dy);
   }
 
+  /** x (any shape) → y (same shape), a fresh Tensor. */
   forward(x: Tensor): Tensor {
     const xb = this.ws.get('xin', x.size);
     xb.set(x.data);
@@ -394,7 +395,11 @@ export class Dropout extends Module implements ModelLayer {
     return new Tensor(y.slice(0, x.size), x.shape);
   }
 
+  /** dOut (x's shape) → dL/dx = dOut ⊙ mask. */
   backward(dOut: Tensor): Tensor {
+    const c = this.cache;
+    if (!c || !c.shape) throw new Error('Dropout.backward: call forward first');
+    if (dOut.size !== c.n) throw new RangeError(`Dropout.backward: dOut must be ${shapeStr(c.shape)}, got ${shapeStr(dOut.shape)}`);
     const dy = this.ws.get('dyin', dOut.size);
     dy.set(dOut.data);
     return new Tensor(this.backwardRaw(dy).slice(0, dOut.size), dOut.shape);

@@ -124,6 +124,7 @@ for (const backend of BACKENDS) {
       assert.ok(kept.length > 620 && kept.length < 780, `kept ${kept.length} of 1000`);
       const dx = a.backward(x);
       assert.deepEqual(Array.from(dx.data), Array.from(ya.data)); // dy = 1 → dx = mask
+      assert.throws(() => a.backward(Tensor.zeros([999], 'float64')), /Dropout\.backward: dOut must be \[1000\], got \[999\]/);
       a.eval();
       assert.deepEqual(Array.from(a.forward(x).data), Array.from(x.data));
     });
