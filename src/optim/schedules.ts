@@ -166,7 +166,11 @@ export type ScheduleSpec =
 
 /** Build a schedule for `optimizer` from a spec (or return the given schedule). */
 export function makeSchedule(spec: LRScheduler | ScheduleSpec, optimizer: Optimizer): LRScheduler {
-  if (spec instanceof LRScheduler) return spec;
+  if (spec instanceof LRScheduler) {
+    // A schedule built for another optimizer would step that one's lr and leave this one's alone.
+    if (spec.optimizer !== optimizer) throw new RangeError('schedule was created for another optimizer');
+    return spec;
+  }
   const { name, ...opts } = spec;
   switch (name) {
     case 'step': return new StepLR(optimizer, opts as StepLROptions);

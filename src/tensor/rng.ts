@@ -85,7 +85,7 @@ export class Rng {
   }
 
   setState(state: readonly number[]): void {
-    if (state.length !== 5) throw new RangeError('Rng.setState: expected 5 numbers');
+    if (state.length !== 5) throw new RangeError(`Rng.setState: expected 5 numbers (4 state words and the spare normal), got ${state.length}`);
     for (let i = 0; i < 4; i++) this.s[i] = state[i]! >>> 0;
     this.spare = Number.isNaN(state[4]!) ? null : state[4]!;
   }

@@ -137,5 +137,7 @@ describe('learning-rate schedules', () => {
     assert.equal(o2.lr, o1.lr);
     assert.ok(new StepLR(o1, { stepSize: 2 }) && new CosineAnnealingLR(o1, { tMax: 3 }));
     assert.throws(() => new StepLR(o1, { stepSize: 0 }), /stepSize must be a positive integer/);
+    assert.equal(makeSchedule(r1, o1), r1);
+    assert.throws(() => makeSchedule(r1, o2), /schedule was created for another optimizer/);
   });
 });
