@@ -14,6 +14,19 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Run `work`; a RangeError from the library (too few rows, an unseen label, …) becomes a
+ * CliError that starts with `where` (the file, and the column if there is one).
+ */
+export async function naming<T>(where: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof RangeError) throw new CliError(`${where}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** commander parser: integer ≥ min. */
 export function intOption(min = 1): (v: string) => number {
   return (v) => {

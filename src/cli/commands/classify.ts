@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../data/classify.js';
 import { saveModel } from '../../io/model-file.js';
-import { CliError, choiceOption, ensureDir, info, intOption, numberOption, round } from '../util.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 interface Flags {
   text: string;
@@ -52,16 +52,12 @@ export function register(program: Command): void {
     .action(async (file: string, f: Flags) => {
       if (f.testFraction !== undefined && !(f.testFraction > 0 && f.testFraction < 1)) throw new CliError(`--test-fraction: expected a number in (0, 1), got ${f.testFraction}`);
       const data = await readLabelledTexts(file, f.text, f.label);
-      let r;
-      try {
-        r = await trainClassifier(data, {
+      const r = await naming(file, () =>
+        trainClassifier(data, {
           level: f.level, maxLen: f.maxLen, maxVocab: f.maxVocab, embedding: f.embedding, hidden: f.hidden, cell: f.cell,
           epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, testFraction: f.testFraction, seed: f.seed, log: info, progress: f.progress ?? 'auto',
-        });
-      } catch (err) {
-        if (err instanceof RangeError) throw new CliError(`${file}: ${err.message}`);
-        throw err;
-      }
+        }),
+      );
       ensureDir(f.out);
       const modelPath = join(f.out, 'model.safetensors');
       const c = r.classifier;

@@ -9,7 +9,7 @@ import { readLabelledTexts } from '../../data/classify.js';
 import { evaluateLanguageModel, LM_DEFAULTS } from '../../data/language-model.js';
 import { openModel } from '../models.js';
 import { readTextHead } from '../../data/text-file.js';
-import { CliError, intOption, round } from '../util.js';
+import { CliError, intOption, naming, round } from '../util.js';
 
 const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });
 
@@ -30,13 +30,7 @@ export function register(program: Command): void {
         const table = await readCsv(file, { columns: [column] });
         const values = numericColumn(table, column);
         assertFinite(table, [column]);
-        let ev;
-        try {
-          ev = m.forecaster.evaluate(values);
-        } catch (err) {
-          if (err instanceof RangeError) throw new CliError(`${file}: column "${column}": ${err.message}`);
-          throw err;
-        }
+        const ev = await naming(`${file}: column "${column}"`, () => m.forecaster.evaluate(values));
         out = {
           points: ev.points, origins: ev.origins.length, horizon: m.forecaster.plan.horizon,
           metrics: r4(ev.metrics),
@@ -45,25 +39,13 @@ export function register(program: Command): void {
       } else if (m.kind === 'classifier') {
         const data = await readLabelledTexts(file, f.column ?? m.textColumn, m.labelColumn);
         const classes = m.classifier.classes;
-        let met;
-        try {
-          met = m.classifier.evaluate(data);
-        } catch (err) {
-          if (err instanceof RangeError) throw new CliError(`${file}: ${err.message}`);
-          throw err;
-        }
+        const met = await naming(file, () => m.classifier.evaluate(data));
         out = { rows: data.texts.length, accuracy: round(met.accuracy), macroF1: round(met.macroF1), f1: Object.fromEntries(classes.map((k, i) => [k, round(met.f1[i]!)])) };
       } else if (m.kind === 'language-model') {
         const text = await readTextHead(file, f.maxBytes);
         if (text.trim() === '') throw new CliError(`${file}: empty text`);
         const seqLen = (m.loaded.metadata as { languageModel?: { seqLen?: number } }).languageModel?.seqLen ?? LM_DEFAULTS.seqLen;
-        let ev;
-        try {
-          ev = evaluateLanguageModel(m.loaded.model, m.vocab, text, seqLen);
-        } catch (err) {
-          if (err instanceof RangeError) throw new CliError(`${file}: ${err.message}`);
-          throw err;
-        }
+        const ev = await naming(file, () => evaluateLanguageModel(m.loaded.model, m.vocab, text, seqLen));
         out = { tokens: ev.tokens, loss: round(ev.loss), bitsPerChar: round(ev.bitsPerChar) };
       } else {
         throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite, type MissingPolicy } from '../../data/csv.js';
-import { runForecast, type ForecastResult } from '../../data/forecast.js';
+import { runForecast } from '../../data/forecast.js';
 import { extendDates } from '../../data/series.js';
 import { lineChart } from '../../plot/line.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
-import { CliError, choiceOption, ensureDir, info, intOption, numberOption, round } from '../util.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 interface ForecastFlags {
   column?: string;
@@ -88,9 +88,8 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     else throw new CliError(`--season: expected an integer ≥ 2 or "none", got "${f.season}"`);
   }
   const t0 = performance.now();
-  let result: ForecastResult;
-  try {
-    result = await runForecast(values, {
+  const result = await naming(`${file}: column "${column}"`, () =>
+    runForecast(values, {
       season, lookback: f.lookback, horizon: f.horizon, holdoutBlocks: f.holdoutBlocks, epochs: f.epochs,
       hidden: f.hidden, layers: f.layers, cell: f.cell, lr: f.lr, batchSize: f.batchSize, patience: f.patience,
       ensemble: f.ensemble, seed: f.seed,
@@ -98,11 +97,8 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       ...(f.mode !== 'auto' ? { mode: f.mode } : {}),
       log: info,
       progress: f.progress ?? false,
-    });
-  } catch (err) {
-    if (err instanceof RangeError) throw new CliError(`${file}: column "${column}": ${err.message}`);
-    throw err;
-  }
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
 
   // Everything is computed; now write the outputs (each atomically).

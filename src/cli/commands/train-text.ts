@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/language-model.js';
 import { saveModel } from '../../io/model-file.js';
 import { readTextHead } from '../../data/text-file.js';
-import { CliError, choiceOption, ensureDir, info, intOption, numberOption, round } from '../util.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 // Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.
 export { readTextHead };
@@ -55,16 +55,12 @@ export function register(program: Command): void {
     .action(async (file: string, f: Flags) => {
       const text = await readTextHead(file, f.maxBytes);
       if (text.trim() === '') throw new CliError(`${file}: empty text`);
-      let r;
-      try {
-        r = await trainLanguageModel(text, {
+      const r = await naming(file, () =>
+        trainLanguageModel(text, {
           level: f.level, seqLen: f.seqLen, embedding: f.embedding, hidden: f.hidden, layers: f.layers, cell: f.cell,
           dropout: f.dropout, epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, seed: f.seed, log: info, progress: f.progress ?? 'auto',
-        });
-      } catch (err) {
-        if (err instanceof RangeError) throw new CliError(`${file}: ${err.message}`);
-        throw err;
-      }
+        }),
+      );
       ensureDir(f.out);
       const modelPath = join(f.out, 'model.safetensors');
       await saveModel(r.model, modelPath, {
