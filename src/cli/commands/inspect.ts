@@ -35,15 +35,10 @@ export function register(program: Command): void {
     .option('--step <t>', 'time step (1-based) drawn in the cell diagram; default the last', intOption(1))
     .option('--unit <j>', 'unit whose values the cell diagram shows; default the most active', intOption(0))
     .action(async (modelPath: string, input: string, f: InspectFlags) => {
-      if (!existsSync(modelPath)) throw new CliError(`model file not found: ${modelPath}`);
+      if (!existsSync(modelPath)) throw new CliError(`${modelPath}: no such model file`);
       const { model, metadata } = loadModel(modelPath);
-      let prepared;
-      try {
-        prepared = await inspectInput(input, model, metadata, { columns: f.column, last: f.last });
-      } catch (err) {
-        if (err instanceof RangeError) throw new CliError(err.message);
-        throw err;
-      }
+      // inspectInput's errors name the input themselves (which may be the text itself, not a file).
+      const prepared = await inspectInput(input, model, metadata, { columns: f.column, last: f.last });
       const report = inspectReport(model, prepared.x, {
         lang: f.lang, title: `lstm inspect: ${modelPath}`, inputDisplay: prepared.display,
         history: storedHistory(metadata), step: f.step !== undefined ? f.step - 1 : undefined, unit: f.unit,
