@@ -11,6 +11,17 @@ export function randomTensor(shape: number[], rng: Rng, scale = 1): Tensor {
   return t;
 }
 
+/** Central difference (L(v+ε) − L(v−ε)) / 2ε of `loss` in data[i] = v; data[i] is restored. */
+export function centralDiff(loss: () => number, data: Float32Array | Float64Array, i: number, eps: number): number {
+  const old = data[i]!;
+  data[i] = old + eps;
+  const lp = loss();
+  data[i] = old - eps;
+  const lm = loss();
+  data[i] = old;
+  return (lp - lm) / (2 * eps);
+}
+
 export interface GradCheckResult {
   /** max over entries of |a−n| / max(1e-6, |a|+|n|). */
   maxRelErr: number;
@@ -51,13 +62,7 @@ export function gradCheck(layer: RecurrentBase, x: Tensor, opts: ForwardOptions,
   let maxRelErr = 0, worst = '', maxAbsErr = 0, worstMixed = 0, worstMixedAt = '', count = 0;
   const check = (name: string, data: Float32Array | Float64Array, analytic: ArrayLike<number>): void => {
     for (let i = 0; i < data.length; i++) {
-      const old = data[i]!;
-      data[i] = old + eps;
-      const lp = loss();
-      data[i] = old - eps;
-      const lm = loss();
-      data[i] = old;
-      const num = (lp - lm) / (2 * eps);
+      const num = centralDiff(loss, data, i, eps);
       const a = analytic[i]!;
       const err = Math.abs(a - num);
       const rel = err / Math.max(1e-6, Math.abs(a) + Math.abs(num));

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dense, Dropout, Embedding, LastStep, Rng, Tensor, type Module } from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { randomTensor } from '../helpers/gradcheck.js';
+import { centralDiff, randomTensor } from '../helpers/gradcheck.js';
 
 /**
  * Max relative error between the analytic gradient and central differences of
@@ -15,13 +15,7 @@ import { randomTensor } from '../helpers/gradcheck.js';
 function fdCheck(loss: () => number, data: Float64Array | Float32Array, analytic: ArrayLike<number>, eps = 1e-6): number {
   let worst = 0;
   for (let i = 0; i < data.length; i++) {
-    const old = data[i]!;
-    data[i] = old + eps;
-    const lp = loss();
-    data[i] = old - eps;
-    const lm = loss();
-    data[i] = old;
-    const num = (lp - lm) / (2 * eps);
+    const num = centralDiff(loss, data, i, eps);
     const rel = Math.abs(analytic[i]! - num) / Math.max(1e-6, Math.abs(analytic[i]!) + Math.abs(num));
     worst = Math.max(worst, rel);
   }

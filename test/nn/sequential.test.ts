@@ -10,7 +10,7 @@ import {
   bce, crossEntropy, huber, mae, mse, stepMask, type Loss,
 } from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { randomTensor } from '../helpers/gradcheck.js';
+import { centralDiff, randomTensor } from '../helpers/gradcheck.js';
 
 /**
  * Max relative error of d(loss)/d(flat params) against central differences. The denominator is
@@ -30,13 +30,7 @@ function modelGradCheck(model: Sequential, x: Tensor, y: Tensor, loss: Loss, len
   let err = 0, where = '';
   const names = model.namedParameters();
   for (let i = 0; i < w.length; i++) {
-    const old = w[i]!;
-    w[i] = old + eps;
-    const lp = L();
-    w[i] = old - eps;
-    const lm = L();
-    w[i] = old;
-    const num = (lp - lm) / (2 * eps);
+    const num = centralDiff(L, w, i, eps);
     const rel = Math.abs(g[i]! - num) / Math.max(1e-4, Math.abs(g[i]!) + Math.abs(num));
     if (rel > err) {
       err = rel;
