@@ -179,15 +179,15 @@ export abstract class RecurrentBase extends Module {
   constructor(mode: RecurrentMode, opts: RecurrentOptions & { projSize?: number; nonlinearity?: RnnActivation }) {
     super(opts);
     this.mode = mode;
-    this.inputSize = checkInt('inputSize', opts.inputSize, 1);
-    this.hiddenSize = checkInt('hiddenSize', opts.hiddenSize, 1);
-    this.numLayers = checkInt('numLayers', opts.numLayers ?? 1, 1);
+    this.inputSize = checkInt(`${this.kind}: inputSize`, opts.inputSize, 1);
+    this.hiddenSize = checkInt(`${this.kind}: hiddenSize`, opts.hiddenSize, 1);
+    this.numLayers = checkInt(`${this.kind}: numLayers`, opts.numLayers ?? 1, 1);
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${this.kind}: dropout must be in [0, 1), got ${opts.dropout}`);
     this.bidirectional = opts.bidirectional ?? false;
-    this.projSize = checkInt('projSize', opts.projSize ?? 0, 0);
+    this.projSize = checkInt(`${this.kind}: projSize`, opts.projSize ?? 0, 0);
     if (this.projSize > 0 && mode !== 'lstm') throw new RangeError(`${this.kind}: projSize is only supported by LSTM`);
     if (this.projSize >= this.hiddenSize) throw new RangeError(`${this.kind}: projSize (${this.projSize}) must be smaller than hiddenSize (${this.hiddenSize})`);
     this.nonlinearity = opts.nonlinearity ?? 'tanh';
