@@ -1,5 +1,6 @@
 /** SVG charts: line charts and the axis helpers other charts reuse. */
 export { lineChart, PALETTE, type LineChartOptions, type LineSeries } from './line.js';
+export { forecastChart, type ForecastChartOptions } from './forecast.js';
 export { niceTicks, niceDomain, linearScale, formatTick, escapeXml, axesSvg, type Frame } from './axes.js';
 export { heatmap, type HeatmapOptions } from './heatmap.js';
 export { cellDiagram, type CellDiagramOptions, type CellStep, type CellLabels } from './cell-diagram.js';

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite, type MissingPolicy } from '../../data/csv.js';
 import { runForecast } from '../../data/forecast.js';
 import { extendDates } from '../../data/series.js';
-import { lineChart } from '../../plot/line.js';
+import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
@@ -124,23 +124,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   }
   result.forecast.forEach((v, i) => csv.push([n + i, JSON.stringify(future[i]), 'future', '', v, '', ''].join(',')));
   await writeFileAtomic(join(f.out, 'forecast.csv'), csv.join('\n') + '\n');
-  const xs = (a: number, len: number): number[] => Array.from({ length: len }, (_, i) => a + i);
-  const origins = xs(0, plan.holdoutBlocks).map((b) => holdoutStart + b * plan.horizon);
-  // Long series: plot only the recent history (at least 120 points, 4× the hold-out), so the hold-out is visible.
-  const from = Math.max(0, holdoutStart - Math.max(120, 4 * (n - holdoutStart)));
-  const svg = lineChart({
-    title: `${column}: hold-out RMSE ${round(result.metrics.rmse, 4)} (last value ${round(result.baselines.last.rmse, 4)})`,
-    xLabel: f.date ?? 'step',
-    yLabel: column,
-    series: [
-      { name: 'history', x: xs(from, n - from), y: Array.from(values.subarray(from)) },
-      { name: 'hold-out forecast', x: xs(holdoutStart, holdout.predicted.length), y: Array.from(holdout.predicted) },
-      { name: 'forecast', x: xs(n, plan.horizon), y: Array.from(result.forecast) },
-      { name: 'last value (baseline)', x: xs(holdoutStart, holdout.last.length), y: Array.from(holdout.last), dashed: true },
-    ],
-    markers: [{ x: holdoutStart, label: 'hold-out →' }, ...(origins.length <= 4 ? origins.slice(1).map((x) => ({ x })) : [])],
-    xTickText: (v) => (Number.isInteger(v) && v >= 0 && v < n ? labels[v]! : Number.isInteger(v) && v >= n && v < n + plan.horizon ? future[v - n]! : String(v)),
-  });
+  const svg = forecastChart(values, result, { column, xLabel: f.date ?? 'step', labels, future });
   const plotPath = join(f.out, 'forecast.svg');
   await writeFileAtomic(plotPath, svg);
 
