@@ -147,3 +147,8 @@ export function extendDates(dates: readonly string[], n: number): string[] {
   }
   return fallback;
 }
+
+/** Labels of the `count` steps after a series of `n` points: its dates continued (extendDates) or, without dates, the indices n, n+1, …. */
+export function futureLabels(n: number, count: number, dates?: readonly string[]): string[] {
+  return dates ? extendDates(dates, count) : Array.from({ length: count }, (_, i) => String(n + i));
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  planForecast, minimumLength, fitScaler, SeriesForecaster, ModeForecaster, buildForecastModel, extendDates,
+  planForecast, minimumLength, fitScaler, SeriesForecaster, ModeForecaster, buildForecastModel, extendDates, futureLabels,
   nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics, TextClassifier, WordVocab, CharVocab, PAD_ID,
   buildLanguageModel, evaluateLanguageModel, LM_DEFAULTS,
 } from '../../src/data/index.js';
@@ -59,6 +59,8 @@ test('extendDates continues monthly and daily ISO dates', () => {
   assert.deepEqual(extendDates(['1960-11', '1960-12'], 2), ['1961-01', '1961-02']);
   assert.deepEqual(extendDates(['1990-12-30', '1990-12-31'], 2), ['1991-01-01', '1991-01-02']);
   assert.deepEqual(extendDates(['a', 'b'], 2), ['+1', '+2']);
+  assert.deepEqual(futureLabels(2, 2, ['1960-11', '1960-12']), ['1961-01', '1961-02']);
+  assert.deepEqual(futureLabels(144, 2), ['144', '145']);
 });
 
 test('language-model helpers: chunks, unigram loss, sampling', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite, type MissingPolicy } from '../../data/csv.js';
 import { runForecast } from '../../data/forecast.js';
-import { extendDates } from '../../data/series.js';
+import { futureLabels } from '../../data/series.js';
 import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
@@ -105,7 +105,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   const { plan, holdout, holdoutStart } = result;
   const n = values.length;
   const labels = table.dates ?? Array.from({ length: n }, (_, i) => String(i));
-  const future = table.dates ? extendDates(table.dates, plan.horizon) : Array.from({ length: plan.horizon }, (_, i) => String(n + i));
+  const future = futureLabels(n, plan.horizon, table.dates);
   ensureDir(f.out);
   const modelPath = join(f.out, 'model.safetensors');
   const members = result.forecaster.models;

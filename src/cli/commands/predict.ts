@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
-import { extendDates } from '../../data/series.js';
+import { futureLabels } from '../../data/series.js';
 import { readLabelledTexts } from '../../data/classify.js';
 import { generateText } from '../../data/language-model.js';
 import { openModel } from '../models.js';
@@ -31,7 +31,7 @@ export function register(program: Command): void {
         const { lookback, horizon } = m.forecaster.plan;
         if (values.length < lookback) throw new CliError(`${file}: column "${column}" has ${values.length} rows, the model needs at least lookback = ${lookback}`);
         const fc = m.forecaster.forecast(values);
-        const labels = table.dates ? extendDates(table.dates, horizon) : Array.from({ length: horizon }, (_, i) => String(values.length + i));
+        const labels = futureLabels(values.length, horizon, table.dates);
         if (f.json) process.stdout.write(JSON.stringify({ forecast: Array.from(fc, (v) => round(v)), dates: labels }) + '\n');
         else process.stdout.write(['step,forecast', ...labels.map((l, i) => `${l},${fc[i]}`)].join('\n') + '\n');
       } else if (m.kind === 'classifier') {
