@@ -42,6 +42,16 @@ export function swapLeadingAxes(dst: FloatArray, src: FloatArray, P: number, Q: 
   }
 }
 
+/**
+ * out (C,R) ← the transpose of a (R,C), both row-major: PyTorch's Linear weight (O,I) ↔ the
+ * (I,O) kernels of Keras and of an ONNX MatMul. `out` defaults to a fresh Float32Array.
+ */
+export function transpose2d<T extends FloatArray = Float32Array>(a: ArrayLike<number>, R: number, C: number, out?: T): T {
+  const t = out ?? (new Float32Array(R * C) as T);
+  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) t[c * R + r] = a[r * C + c]!;
+  return t;
+}
+
 /** An n-dimensional array: `shape` plus contiguous row-major `data`. */
 export class Tensor {
   readonly shape: number[];

@@ -21,6 +21,7 @@ import { Dense, Dropout, Embedding, LastStep } from '../../nn/layers.js';
 import type { Module } from '../../nn/module.js';
 import { RecurrentBase } from '../../nn/recurrent.js';
 import type { Sequential } from '../../nn/sequential.js';
+import { transpose2d } from '../../tensor/tensor.js';
 import { writeFileAtomicSync } from '../atomic.js';
 import { GATE_COUNT, TORCH_OF_ONNX, reorderGates } from './recurrent-ops.js';
 import { AttrType, DataType, encodeModelProto, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './schema.js';
@@ -263,8 +264,7 @@ function exportSequential(g: GraphBuilder, model: Sequential, inputs: ValueInfoP
     } else if (layer instanceof Dense) {
       const sd = layer.stateDict();
       const O = layer.outputSize, I = layer.inputSize;
-      const wt = new Float64Array(I * O); // Wᵀ (I,O) so that MatMul(x, Wᵀ) works for any rank
-      for (let o = 0; o < O; o++) for (let k = 0; k < I; k++) wt[k * O + o] = sd.weight!.data[o * I + k]!;
+      const wt = transpose2d(sd.weight!.data, O, I, new Float64Array(I * O)); // Wᵀ (I,O) so that MatMul(x, Wᵀ) works for any rank
       cur = g.one('MatMul', [cur, g.weight(`${name}.weight_t`, [I, O], wt)]);
       if (layer.hasBias) cur = g.one('Add', [cur, g.weight(`${name}.bias`, [O], sd.bias!.data)]);
       const act = { linear: '', relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid' }[layer.activation];

@@ -8,6 +8,7 @@
 import { Dense, Embedding } from '../../nn/layers.js';
 import { RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type SequentialConfig } from '../../nn/sequential.js';
+import { transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
 import { configParameterCount } from '../model-file.js';
 import { ONNX_CONFIG_KEY } from './export.js';
@@ -59,8 +60,7 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
     if (layer instanceof Embedding) sd.weight!.data.set(get(`${name}.weight`, sd.weight!.size).data);
     else if (layer instanceof Dense) {
       const I = layer.inputSize, O = layer.outputSize;
-      const wt = get(`${name}.weight_t`, I * O).data;
-      for (let o = 0; o < O; o++) for (let k = 0; k < I; k++) sd.weight!.data[o * I + k] = wt[k * O + o]!;
+      transpose2d(get(`${name}.weight_t`, I * O).data, I, O, sd.weight!.data); // stored as Wᵀ (I,O)
       if (layer.hasBias) sd.bias!.data.set(get(`${name}.bias`, O).data);
     } else if (layer instanceof RecurrentBase) {
       const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections, perm = ONNX_OF_TORCH[layer.mode];

@@ -21,7 +21,7 @@ import { Dense, Dropout, Embedding, LastStep, type Activation } from '../../nn/l
 
 import { GRU, LSTM, RNN, type RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type LayerEntry } from '../../nn/sequential.js';
-import { Tensor, shapeStr } from '../../tensor/tensor.js';
+import { Tensor, shapeStr, transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
 import { reorderGates } from '../onnx/recurrent-ops.js';
 import {
@@ -62,13 +62,6 @@ const CLASS_KIND: Record<string, KerasRecurrentKind> = { LSTM: 'lstm', GRU: 'gru
 const GATES: Record<KerasRecurrentKind, number> = { lstm: 4, gru: 3, rnn: 1 };
 const CORE_DENSE: ReadonlySet<string> = new Set(['linear', 'relu', 'tanh', 'sigmoid']);
 
-/** (R, C) row-major → its transpose (C, R). */
-export function transpose2(a: ArrayLike<number>, R: number, C: number): Float32Array {
-  const t = new Float32Array(R * C);
-  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) t[c * R + r] = a[r * C + c]!;
-  return t;
-}
-
 /** The core module for a Keras recurrent direction, or null when the math differs. */
 function coreFor(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number, backend?: string): RecurrentBase | null {
   const { kind, units: U } = spec;
@@ -87,8 +80,8 @@ function loadDirection(m: RecurrentBase, sfx: string, spec: KerasRecurrentSpec, 
   const perm = spec.kind === 'gru' ? [1, 0, 2] : Array.from({ length: G }, (_, k) => k);
   const reorderRows = (src: ArrayLike<number>, cols: number): Float64Array => reorderGates(src, 0, G, U, cols, perm);
   const sd = m.stateDict();
-  sd[`weight_ih${sfx}`]!.data.set(reorderRows(transpose2(w.kernel, I, GU), I));
-  sd[`weight_hh${sfx}`]!.data.set(reorderRows(transpose2(w.recurrent, U, GU), U));
+  sd[`weight_ih${sfx}`]!.data.set(reorderRows(transpose2d(w.kernel, I, GU), I));
+  sd[`weight_hh${sfx}`]!.data.set(reorderRows(transpose2d(w.recurrent, U, GU), U));
   if (w.bias) {
     sd[`bias_ih${sfx}`]!.data.set(reorderRows(w.bias.subarray(0, GU), 1));
     sd[`bias_hh${sfx}`]!.data.set(w.bias.length === 2 * GU ? reorderRows(w.bias.subarray(GU), 1) : new Float64Array(GU));
@@ -410,7 +403,7 @@ function buildModel(art: LoadedArtifacts, backend?: string): TfjsModel {
         const b = useBias ? take(name, 'bias', [O]) : null;
         const layer = new Dense({ inputSize: I, outputSize: O, activation: CORE_DENSE.has(a) ? (a as Activation) : 'linear', bias: useBias, ...be });
         const sd = layer.stateDict();
-        sd.weight!.data.set(transpose2(kw.data, I, O));
+        sd.weight!.data.set(transpose2d(kw.data, I, O));
         if (b) sd.bias!.data.set(b.data);
         stages.push({ kind: 'dense', name, layer, post: CORE_DENSE.has(a) ? null : a });
         features = O;

@@ -14,7 +14,7 @@ import { Dense, Dropout, Embedding, LastStep } from '../../nn/layers.js';
 import { RecurrentBase } from '../../nn/recurrent.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { writeFileAtomicSync } from '../atomic.js';
-import { transpose2 } from './model.js';
+import { transpose2d } from '../../tensor/tensor.js';
 
 interface KerasLayer {
   class_name: string;
@@ -40,7 +40,7 @@ export function encodeTfjsModel(model: Sequential, shardName: string): { json: R
       add(`${name}/embeddings`, [layer.numEmbeddings, layer.embeddingDim], Float32Array.from(layer.stateDict().weight!.data));
     } else if (layer instanceof Dense) {
       layers.push({ class_name: 'Dense', config: { name, units: layer.outputSize, activation: layer.activation, use_bias: layer.hasBias, ...inputShape } });
-      add(`${name}/kernel`, [layer.inputSize, layer.outputSize], transpose2(layer.stateDict().weight!.data, layer.outputSize, layer.inputSize));
+      add(`${name}/kernel`, [layer.inputSize, layer.outputSize], transpose2d(layer.stateDict().weight!.data, layer.outputSize, layer.inputSize));
       if (layer.hasBias) add(`${name}/bias`, [layer.outputSize], Float32Array.from(layer.stateDict().bias!.data));
     } else if (layer instanceof Dropout) {
       layers.push({ class_name: 'Dropout', config: { name, rate: layer.p, ...inputShape } });
@@ -66,8 +66,8 @@ export function encodeTfjsModel(model: Sequential, shardName: string): { json: R
         };
         const kerasWeights = (sfx: string): Array<[string, number[], Float32Array]> => {
           const out: Array<[string, number[], Float32Array]> = [
-            ['kernel', [I, G * H], transpose2(sd[`weight_ih${sfx}`]!.data, G * H, I)],
-            ['recurrent_kernel', [H, G * H], transpose2(sd[`weight_hh${sfx}`]!.data, G * H, H)],
+            ['kernel', [I, G * H], transpose2d(sd[`weight_ih${sfx}`]!.data, G * H, I)],
+            ['recurrent_kernel', [H, G * H], transpose2d(sd[`weight_hh${sfx}`]!.data, G * H, H)],
           ];
           if (layer.bias) {
             // Keras has one bias: the sum of PyTorch's two.

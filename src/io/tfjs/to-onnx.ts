@@ -14,6 +14,7 @@ import { AttrType, DataType, encodeModelProto, type AttributeProto, type ValueIn
 import { EXPORT_OPSET, GraphBuilder, valueInfo } from '../onnx/export.js';
 import { ONNX_OF_TORCH } from '../onnx/recurrent-ops.js';
 import type { Direction, MergeMode, TfjsModel } from './model.js';
+import { transpose2d } from '../../tensor/tensor.js';
 
 const ONNX_ACT: Record<string, string> = {
   sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', hard_sigmoid: 'HardSigmoid', softsign: 'Softsign', softplus: 'Softplus', elu: 'Elu', linear: 'Affine',
@@ -83,8 +84,7 @@ export function encodeTfjsAsOnnx(model: TfjsModel): Uint8Array {
         const { inputSize: I, outputSize: O } = s.layer;
         if (k === 0) inputs.push(valueInfo('x', DataType.FLOAT, hasSeq ? ['batch', 'seq', I] : ['batch', I]));
         const sd = s.layer.stateDict();
-        const wt = new Float32Array(I * O);
-        for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) wt[i * O + o] = sd.weight!.data[o * I + i]!;
+        const wt = transpose2d(sd.weight!.data, O, I);
         cur = g.one('MatMul', [cur, g.weight(`${s.name}.kernel`, [I, O], wt)]);
         if (s.layer.hasBias) cur = g.one('Add', [cur, g.weight(`${s.name}.bias`, [O], sd.bias!.data)]);
         const act = s.post ?? s.layer.activation;
