@@ -104,11 +104,11 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
     if (!Number.isInteger(step) || step < 0 || step >= lstmDir.T) throw new RangeError(`inspect: step ${step + 1} is out of range: the sequence has steps 1..${lstmDir.T}`);
     const unit = opts.unit ?? activeUnits(lstmDir.cell!, lstmDir, 1)[0]!;
     if (!Number.isInteger(unit) || unit < 0 || unit >= lstmDir.units) throw new RangeError(`inspect: unit ${unit} is out of range: the LSTM has units 0..${lstmDir.units - 1}`);
+    const cs = cellStep(lstmDir, input, model, step);
     add('cell-diagram.svg', L.explain.diagram, cellDiagram({
-      labels: L, step: cellStep(lstmDir, input, model, step), unit,
+      labels: L, step: cs, unit,
       title: `LSTM · ${L.timeStep} ${step + 1}`, ...tokenAt(display.values, step),
     }));
-    const cs = cellStep(lstmDir, input, model, step);
     add('forget-kept.svg', L.forgetTitle, forgetBars({
       title: `${L.forget} · ${L.timeStep} ${step + 1}`, cPrev: cs.cPrev, f: cs.f, keptLabel: L.kept, droppedLabel: L.oldMemory,
       unitLabel: L.units, unit, width: 640,
