@@ -20,7 +20,7 @@
  */
 // Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
 import * as fs from 'node:fs';
-import { Tensor, shapeStr, type DType } from '../tensor/tensor.js';
+import { Tensor, allocArray, shapeStr, type DType } from '../tensor/tensor.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { FormatError } from './errors.js';
 
@@ -184,7 +184,7 @@ export function readSafetensors(bytesOrPath: Uint8Array | string, opts: ReadSafe
 /** Decode little-endian `raw` of `dtype` into a fresh float array. */
 function decode(raw: Uint8Array, dtype: SafetensorsDType, out: DType): Float32Array | Float64Array {
   const n = raw.length / DTYPE_BYTES[dtype]!;
-  const dst = out === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const dst = allocArray(n, out);
   // Fast path: same representation, copy the bytes (slice also realigns them).
   if (LITTLE_ENDIAN_HOST && ((dtype === 'F32' && out === 'float32') || (dtype === 'F64' && out === 'float64'))) {
     new Uint8Array(dst.buffer).set(raw);

@@ -9,7 +9,7 @@
  * after the model is moved to another backend.
  */
 import type { FloatArray } from '../tensor/tensor.js';
-import { allocArray } from '../tensor/tensor.js';
+import { allocArray, dtypeOf } from '../tensor/tensor.js';
 
 /** What an optimizer updates: a Module (its one flat buffer) or anything with the same two buffers. */
 export interface ParamTarget {
@@ -62,7 +62,7 @@ export abstract class Optimizer {
     const n = this.target.flat.length;
     let b = this.buffers[name];
     if (!b || b.length !== n) {
-      b = allocArray(n, this.target.flat instanceof Float64Array ? 'float64' : 'float32');
+      b = allocArray(n, dtypeOf(this.target.flat));
       this.buffers[name] = b;
     }
     return b;

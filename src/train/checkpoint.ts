@@ -19,7 +19,7 @@ import { decodeModel, encodeModel, type ModelExtra } from '../io/model-file.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { OptimizerState } from '../optim/optimizers.js';
 import { Rng } from '../tensor/rng.js';
-import { Tensor, type FloatArray } from '../tensor/tensor.js';
+import { Tensor, allocArray, type FloatArray } from '../tensor/tensor.js';
 import type { History } from './fit.js';
 
 /** The training state saved besides the weights. */
@@ -116,7 +116,7 @@ export function loadCheckpoint(path: string, model: Sequential): TrainState {
   const n = model.flat.length;
   const toFlat = (t: Tensor, what: string): FloatArray => {
     if (t.size !== n) throw new FormatError(path, `${what} has ${t.size} values, the model ${n}`);
-    const a = model.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+    const a = allocArray(n, model.dtype);
     a.set(t.data);
     return a;
   };

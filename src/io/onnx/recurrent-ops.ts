@@ -13,7 +13,7 @@
  * input_forget, peepholes and activations without a Keras equivalent are refused by name.
  */
 import { GRU, LSTM, RNN, type RecurrentBase, type RecurrentMode } from '../../nn/recurrent.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { Tensor, allocArray } from '../../tensor/tensor.js';
 import { DataType } from './schema.js';
 import { kerasRecurrentForward } from '../tfjs/keras-rnn.js';
 import { Attrs, OpError, transpose, type OpFn } from './ops.js';
@@ -238,7 +238,7 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
     // Inputs, time-major. "reverse" alone: flip each sequence within its own length.
     const lenOf = (b: number): number => lengths?.[b] ?? T;
     const rev = direction === 'reverse';
-    const xt = new Tensor(dtype === 'float64' ? new Float64Array(T * B * I) : new Float32Array(T * B * I), [T, B, I]);
+    const xt = Tensor.zeros([T, B, I], dtype);
     for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
       const L = lenOf(b);
       const ts = rev && t < L ? L - 1 - t : t;
@@ -258,7 +258,7 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
     // output (T,B,D·H) = (T,B,D,H); un-flip a reverse-only run.
     let y: Value = { dtype: X.dtype, shape: [T, B, D, H], data: res.output.data };
     if (rev) {
-      const f = dtype === 'float64' ? new Float64Array(T * B * H) : new Float32Array(T * B * H);
+      const f = allocArray(T * B * H, dtype);
       for (let b = 0; b < B; b++) {
         const L = lenOf(b);
         for (let t = 0; t < L; t++) {
