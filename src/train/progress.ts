@@ -89,9 +89,8 @@ class BarReporter implements ProgressReporter {
 const silent: ProgressReporter = { batch() {}, epoch() {}, stop() {} };
 
 /**
- * A reporter for `mode`: false → silent; true or 'auto' → a bar if stderr is a TTY, else
- * plain lines (true forces lines even without a TTY; 'auto' too — both print, only the form
- * differs). `stream` defaults to process.stderr.
+ * A reporter for `mode`: false → silent; true and 'auto' (the same) → a bar if the stream is a
+ * TTY, else one plain line per epoch. `stream` defaults to process.stderr.
  */
 export async function createProgress(mode: boolean | 'auto', stream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }): Promise<ProgressReporter> {
   if (mode === false) return silent;
