@@ -60,6 +60,9 @@ export interface ForecastOptions extends Partial<ForecastPlan> {
   progress?: boolean;
 }
 
+/** The fixed defaults of a plan (the others are chosen from the series by planForecast). */
+export const FORECAST_DEFAULTS = { cell: 'lstm', hidden: 32, layers: 1, epochs: 200, batchSize: 32, lr: 0.005, patience: 15, seed: 0 } as const;
+
 /** Choose every setting not given in `opts`, from the training part of `values` only. */
 export function planForecast(values: ArrayLike<number>, opts: ForecastOptions = {}): ForecastPlan {
   const n = values.length;
@@ -80,15 +83,15 @@ export function planForecast(values: ArrayLike<number>, opts: ForecastOptions = 
     holdoutBlocks,
     transform: opts.transform ?? (positive && trending ? 'log' : 'none'),
     mode: opts.mode ?? (trending ? 'delta' : 'both'),
-    cell: opts.cell ?? 'lstm',
-    hidden: opts.hidden ?? 32,
-    layers: opts.layers ?? 1,
-    epochs: opts.epochs ?? 200,
-    batchSize: opts.batchSize ?? 32,
-    lr: opts.lr ?? 0.005,
-    patience: opts.patience ?? 15,
+    cell: opts.cell ?? FORECAST_DEFAULTS.cell,
+    hidden: opts.hidden ?? FORECAST_DEFAULTS.hidden,
+    layers: opts.layers ?? FORECAST_DEFAULTS.layers,
+    epochs: opts.epochs ?? FORECAST_DEFAULTS.epochs,
+    batchSize: opts.batchSize ?? FORECAST_DEFAULTS.batchSize,
+    lr: opts.lr ?? FORECAST_DEFAULTS.lr,
+    patience: opts.patience ?? FORECAST_DEFAULTS.patience,
     ensemble: opts.ensemble ?? (windowCount(n - horizon * holdoutBlocks, lookback, horizon) * lookback <= CHEAP_ENSEMBLE ? 3 : 1),
-    seed: opts.seed ?? 0,
+    seed: opts.seed ?? FORECAST_DEFAULTS.seed,
   };
 }
 

@@ -10,7 +10,7 @@ export {
   autocorrelation, difference, trendStrength, detectSeason, forecastMetrics, naiveForecast, extendDates, futureLabels, type Metrics,
 } from './series.js';
 export {
-  planForecast, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, ModeForecaster, WINDOW_BUDGET, CHEAP_ENSEMBLE,
+  planForecast, FORECAST_DEFAULTS, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, ModeForecaster, WINDOW_BUDGET, CHEAP_ENSEMBLE,
   type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
 } from './forecast.js';
 export {

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite, type MissingPolicy } from '../../data/csv.js';
-import { runForecast } from '../../data/forecast.js';
+import { runForecast, FORECAST_DEFAULTS } from '../../data/forecast.js';
 import { futureLabels } from '../../data/series.js';
 import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -23,7 +23,7 @@ interface ForecastFlags {
   epochs?: number;
   hidden?: number;
   layers?: number;
-  cell: 'lstm' | 'gru';
+  cell?: 'lstm' | 'gru';
   lr?: number;
   batchSize?: number;
   patience?: number;
@@ -38,6 +38,7 @@ interface ForecastFlags {
 }
 
 export function register(program: Command): void {
+  const d = FORECAST_DEFAULTS;
   program
     .command('forecast')
     .description('Train an LSTM on one CSV column, score it on a hold-out tail against naive baselines, and forecast past the end.')
@@ -48,15 +49,15 @@ export function register(program: Command): void {
     .option('--horizon <n>', 'steps forecast at once (default: the season if ≤ 24, else 12; at most N/10)', intOption(1))
     .option('--season <n|none>', 'season length for the seasonal-naive baseline and defaults (default: detected by autocorrelation)')
     .option('--holdout-blocks <k>', 'hold-out tail = horizon × k points (default: about 10% of the series, 2..10 blocks)', intOption(1))
-    .option('--epochs <n>', 'maximum epochs (early stopping on a validation tail; default 200)', intOption(1))
-    .option('--hidden <n>', 'hidden units (default 32)', intOption(1))
-    .option('--layers <n>', 'stacked recurrent layers (default 1)', intOption(1))
-    .option('--cell <type>', 'recurrent cell: lstm or gru', choiceOption(['lstm', 'gru'] as const), 'lstm')
-    .option('--lr <rate>', 'Adam learning rate (default 0.005)', numberOption())
-    .option('--batch-size <n>', 'windows per batch (default 32)', intOption(1))
-    .option('--patience <n>', 'early-stopping patience in epochs (default 15)', intOption(1))
+    .option('--epochs <n>', `maximum epochs (early stopping on a validation tail; default ${d.epochs})`, intOption(1))
+    .option('--hidden <n>', `hidden units (default ${d.hidden})`, intOption(1))
+    .option('--layers <n>', `stacked recurrent layers (default ${d.layers})`, intOption(1))
+    .option('--cell <type>', `recurrent cell: lstm or gru (default ${d.cell})`, choiceOption(['lstm', 'gru'] as const))
+    .option('--lr <rate>', `Adam learning rate (default ${d.lr})`, numberOption())
+    .option('--batch-size <n>', `windows per batch (default ${d.batchSize})`, intOption(1))
+    .option('--patience <n>', `early-stopping patience in epochs (default ${d.patience})`, intOption(1))
     .option('--ensemble <n>', 'models trained with different seeds and averaged (default 3 for short series, else 1)', intOption(1))
-    .option('--seed <n>', 'random seed', intOption(0), 0)
+    .option('--seed <n>', 'random seed', intOption(0), d.seed)
     .option('--transform <t>', 'auto (log for a positive trending series), none or log', choiceOption(['auto', 'none', 'log'] as const), 'auto')
     .option('--mode <m>', "auto, level, delta (relative to the window's last value) or both (level and delta averaged); auto: delta for a trending series, else both", choiceOption(['auto', 'level', 'delta', 'both'] as const), 'auto')
     .option('--missing <policy>', 'missing cells: error, drop, ffill or interpolate', choiceOption(['error', 'drop', 'ffill', 'interpolate'] as const), 'error')

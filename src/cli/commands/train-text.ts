@@ -14,7 +14,7 @@ import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOptio
 export { readTextHead };
 
 interface Flags {
-  level: 'char' | 'word';
+  level?: 'char' | 'word';
   maxBytes: number;
   seqLen?: number;
   embedding?: number;
@@ -37,18 +37,18 @@ export function register(program: Command): void {
     .command('train-text')
     .description('Train a character- or word-level language model on a text file; report validation loss and bits per character vs a unigram model.')
     .argument('<file>', 'UTF-8 text file')
-    .option('--level <level>', 'char or word', choiceOption(['char', 'word'] as const), 'char')
+    .option('--level <level>', `char or word (default ${d.level})`, choiceOption(['char', 'word'] as const))
     .option('--max-bytes <n>', 'use only the first N bytes of the file', intOption(1), 300_000)
     .option('--seq-len <n>', `tokens per training sequence (default ${d.seqLen})`, intOption(2))
     .option('--embedding <n>', `embedding size (default ${d.embedding})`, intOption(1))
     .option('--hidden <n>', `hidden units (default ${d.hidden})`, intOption(1))
     .option('--layers <n>', `stacked recurrent layers (default ${d.layers})`, intOption(1))
-    .option('--cell <type>', 'lstm or gru', choiceOption(['lstm', 'gru'] as const))
+    .option('--cell <type>', `lstm or gru (default ${d.cell})`, choiceOption(['lstm', 'gru'] as const))
     .option('--dropout <p>', `dropout before the output layer (default ${d.dropout})`, numberOption(false))
     .option('--epochs <n>', `maximum epochs (default ${d.epochs}; early stopping on validation loss)`, intOption(1))
     .option('--batch-size <n>', `sequences per batch (default ${d.batchSize})`, intOption(1))
     .option('--lr <rate>', `Adam learning rate (default ${d.lr})`, numberOption())
-    .option('--seed <n>', 'random seed', intOption(0), 0)
+    .option('--seed <n>', 'random seed', intOption(0), d.seed)
     .option('-o, --out <dir>', 'output directory for model.safetensors', 'out/text')
     .option('--json', 'print one JSON object with the results on stdout')
     .option('--progress', 'force per-epoch progress lines on stderr')
