@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { loadOnnx, Tensor, type OnnxModel } from '../../src/index.js';
+import { Dense, Embedding, GRU, LSTM, LastStep, Sequential, encodeOnnx, loadOnnx, sequentialFromOnnx, Tensor, type OnnxModel } from '../../src/index.js';
 import { ModelProtoType } from '../../src/io/onnx/schema.js';
-import { applyEdits, byteEdits, frac, loadsOrFormatError, newStats, summary, type FuzzStats } from '../helpers/fuzz.js';
+import { applyEdits, byteEdits, frac, hostileKey, hostileValue, loadsOrFormatError, mutateJson, newStats, summary, type FuzzStats } from '../helpers/fuzz.js';
 
 const dir = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 const seeds = ['lstm1', 'gru2_bi', 'lstm2_bi_bf', 'rnn1_relu_bf'].map((n) => ({ name: `${n}.onnx`, bytes: new Uint8Array(readFileSync(dir + n + '.onnx')) }));
@@ -180,5 +180,27 @@ describe('loadOnnx fuzzing', () => {
       assert.throws(() => loadOnnx(bytes, { name: 'hostile.onnx' }), (e: Error) => e.name === 'FormatError' && e.message.startsWith('hostile.onnx: ') && re.test(e.message), label);
     }
     assert.throws(() => loadOnnx(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), { name: 'wire.onnx' }), /wire\.onnx: not a valid ONNX model/);
+  });
+
+  test('files written by lstm-ts back to native models (sequentialFromOnnx): hostile lstm-ts.config metadata loads or FormatError, no huge allocation', () => {
+    const be = { backend: 'reference' };
+    const models = [
+      new Sequential([['emb', new Embedding({ numEmbeddings: 7, embeddingDim: 3, ...be })], ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, batchFirst: true, ...be })], ['last', new LastStep(be)], ['fc', new Dense({ inputSize: 4, outputSize: 2, ...be })]], { task: 'classification' }),
+      new Sequential([['gru', new GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true, batchFirst: true, ...be })], ['fc', new Dense({ inputSize: 6, outputSize: 1, ...be })]]),
+    ];
+    const files = models.map((m) => ModelProtoType.decode(encodeOnnx(m)) as unknown as { metadataProps: Array<{ key: string; value: string }> });
+    const stats = newStats();
+    fc.assert(
+      fc.property(fc.nat(files.length - 1), frac, hostileValue, fc.option(hostileKey, { nil: null, freq: 5 }), (k, pick, value, key) => {
+        const msg = ModelProtoType.decode(ModelProtoType.encode(files[k] as never).finish()) as unknown as { metadataProps: Array<{ key: string; value: string }> };
+        const entry = msg.metadataProps.find((p) => p.key === 'lstm-ts.config')!;
+        entry.value = JSON.stringify(mutateJson(JSON.parse(entry.value), pick, value, key));
+        const bytes = ModelProtoType.encode(msg as never).finish();
+        return loadsOrFormatError(stats, () => sequentialFromOnnx(bytes, { ...be, name: 'native.onnx' }), { file: 'native.onnx', maxMs: 1000 });
+      }),
+      { numRuns: 500, seed: 803 },
+    );
+    console.log(summary('onnx native config', stats));
+    assert.ok(stats.loaded > 20 && stats.rejected > 40);
   });
 });

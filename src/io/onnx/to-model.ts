@@ -6,13 +6,13 @@
  * other producers are run with loadOnnx; they are not converted to native models.
  */
 import { Dense, Embedding } from '../../nn/layers.js';
-import { RecurrentBase } from '../../nn/recurrent.js';
+import { GATE_COUNT, RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type SequentialConfig } from '../../nn/sequential.js';
 import { transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
 import { configParameterCount } from '../model-file.js';
 import { ONNX_CONFIG_KEY } from './export.js';
-import { GATE_COUNT, ONNX_OF_TORCH, reorderGates } from './recurrent-ops.js';
+import { ONNX_OF_TORCH, reorderGates } from './recurrent-ops.js';
 import { readModelProto } from './import.js';
 import { valueFromTensorProto, type Value } from './tensor-proto.js';
 
