@@ -150,7 +150,8 @@ interface LayerParams {
   wHr: Parameter | null; // (Hout, H)
 }
 
-const GATES: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnn: 1 };
+/** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
+export const GATE_COUNT: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnn: 1 };
 
 /** Shared implementation of LSTM, GRU and RNN. */
 export abstract class RecurrentBase extends Module {
@@ -194,7 +195,7 @@ export abstract class RecurrentBase extends Module {
     if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') throw new RangeError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(opts.nonlinearity)}'`);
     this.seed = opts.seed ?? 0;
 
-    const Gc = GATES[mode] * this.hiddenSize;
+    const Gc = GATE_COUNT[mode] * this.hiddenSize;
     const Hout = this.hOut;
     for (let l = 0; l < this.numLayers; l++) {
       const I = l === 0 ? this.inputSize : this.numDirections * Hout;
@@ -245,7 +246,7 @@ export abstract class RecurrentBase extends Module {
   }
 
   private initParameters(rng: Rng, init: RecurrentInit): void {
-    const H = this.hiddenSize, k = 1 / Math.sqrt(H), g = GATES[this.mode];
+    const H = this.hiddenSize, k = 1 / Math.sqrt(H), g = GATE_COUNT[this.mode];
     const w = this.flat;
     for (const dirs of this.layers) {
       for (const p of dirs) {
@@ -402,7 +403,7 @@ export abstract class RecurrentBase extends Module {
         const k = `${l}.${d}`;
         directions.push({
           layer: l, reverse: d === 1,
-          gates: this.ws.peek(`G${k}`)!.subarray(0, T * B * GATES[this.mode] * this.hiddenSize),
+          gates: this.ws.peek(`G${k}`)!.subarray(0, T * B * GATE_COUNT[this.mode] * this.hiddenSize),
           h: this.ws.peek(`Hs${k}`)!.subarray(0, (T + 1) * B * this.hOut),
           c: this.mode === 'lstm' ? this.ws.peek(`Cs${k}`)!.subarray(0, (T + 1) * B * this.hiddenSize) : null,
           dh: this.hadBackward ? this.ws.peek(`dHs${k}`)!.subarray(0, T * B * this.hOut) : null,
@@ -421,7 +422,7 @@ export abstract class RecurrentBase extends Module {
   forwardRaw(x: FloatArray, T: number, B: number,
     opts: { h0?: FloatArray | null; c0?: FloatArray | null; lengths?: Int32Array | null } = {}): RawForward {
     const be = this.backend, w = this.flat;
-    const H = this.hiddenSize, Hout = this.hOut, Gc = GATES[this.mode] * H, D = this.numDirections, O = this.outputSize;
+    const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, D = this.numDirections, O = this.outputSize;
     const L = this.numLayers, TB = T * B;
     const lengths = opts.lengths ?? null;
     const hN = this.buf('hN', L * D * B * Hout);
@@ -517,7 +518,7 @@ export abstract class RecurrentBase extends Module {
     if (!last) throw new Error(`${this.kind}.backward: call forward first`);
     const be = this.backend, w = this.flat, gw = this.flatGrad;
     const { T, B, lengths } = last;
-    const H = this.hiddenSize, Hout = this.hOut, Gc = GATES[this.mode] * H, D = this.numDirections, O = this.outputSize;
+    const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, D = this.numDirections, O = this.outputSize;
     const L = this.numLayers, TB = T * B;
     const dh0 = this.buf('dh0', L * D * B * Hout);
     const dc0 = this.mode === 'lstm' ? this.buf('dc0', L * D * B * H) : null;

@@ -19,11 +19,11 @@
  */
 import { Dense, Dropout, Embedding, LastStep } from '../../nn/layers.js';
 import type { Module } from '../../nn/module.js';
-import { RecurrentBase } from '../../nn/recurrent.js';
+import { GATE_COUNT, RecurrentBase } from '../../nn/recurrent.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { transpose2d } from '../../tensor/tensor.js';
 import { writeFileAtomicSync } from '../atomic.js';
-import { GATE_COUNT, TORCH_OF_ONNX, reorderGates } from './recurrent-ops.js';
+import { TORCH_OF_ONNX, reorderGates } from './recurrent-ops.js';
 import { AttrType, DataType, encodeModelProto, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './schema.js';
 import { tensorProtoFrom } from './tensor-proto.js';
 

@@ -12,15 +12,13 @@
  * linear_before_reset = 0 run in the Keras-exact loop of io/tfjs/keras-rnn.ts instead; clip,
  * input_forget, peepholes and activations without a Keras equivalent are refused by name.
  */
-import { GRU, LSTM, RNN, type RecurrentBase, type RecurrentMode } from '../../nn/recurrent.js';
+import { GATE_COUNT, GRU, LSTM, RNN, type RecurrentBase, type RecurrentMode } from '../../nn/recurrent.js';
 import { Tensor, allocArray } from '../../tensor/tensor.js';
 import { DataType } from './schema.js';
 import { kerasRecurrentForward } from '../tfjs/keras-rnn.js';
 import { Attrs, OpError, transpose, type OpFn } from './ops.js';
 import type { Value } from './tensor-proto.js';
 
-/** Gates per mode. */
-export const GATE_COUNT: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnn: 1 };
 /** PyTorch gate block k is ONNX gate block ONNX_OF_TORCH[mode][k]. */
 export const ONNX_OF_TORCH: Record<RecurrentMode, number[]> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
 /** ONNX gate block j is PyTorch gate block TORCH_OF_ONNX[mode][j]. */

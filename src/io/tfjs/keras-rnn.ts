@@ -11,6 +11,7 @@
  * stay in processing order. Inference only, plain loops in float64 rounded to float32 per step.
  * The ONNX interpreter uses the same loop for LSTM/GRU/RNN nodes with such activations.
  */
+import { GATE_COUNT } from '../../nn/recurrent.js';
 
 /** Keras activation functions by their serialized names. */
 export const KERAS_ACTIVATIONS: Record<string, (x: number) => number> = Object.assign(Object.create(null) as Record<string, (x: number) => number>, {
@@ -59,7 +60,7 @@ export interface KerasRecurrentSpec {
  */
 export function kerasRecurrentForward(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, x: ArrayLike<number>, B: number, T: number, I: number,
   mask: Uint8Array | null, init: { h0?: ArrayLike<number>; c0?: ArrayLike<number> } = {}): { seq: Float32Array; last: Float32Array; lastC: Float32Array } {
-  const U = spec.units, G = { lstm: 4, gru: 3, rnn: 1 }[spec.kind], GU = G * U;
+  const U = spec.units, G = GATE_COUNT[spec.kind], GU = G * U;
   const act = KERAS_ACTIVATIONS[spec.activation]!, ract = KERAS_ACTIVATIONS[spec.recurrentActivation]!;
   const seq = new Float32Array(B * T * U), last = new Float32Array(B * U), lastC = new Float32Array(B * U);
   const h = new Float64Array(U), c = new Float64Array(U), xz = new Float64Array(GU), hz = new Float64Array(GU), hNew = new Float64Array(U), cNew = new Float64Array(U), r = new Float64Array(U);

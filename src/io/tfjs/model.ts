@@ -19,7 +19,7 @@
  */
 import { Dense, Dropout, Embedding, LastStep, type Activation } from '../../nn/layers.js';
 
-import { GRU, LSTM, RNN, type RecurrentBase } from '../../nn/recurrent.js';
+import { GATE_COUNT, GRU, LSTM, RNN, type RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type LayerEntry } from '../../nn/sequential.js';
 import { Tensor, shapeStr, transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
@@ -59,7 +59,6 @@ interface Flow {
 }
 
 const CLASS_KIND: Record<string, KerasRecurrentKind> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'rnn' };
-const GATES: Record<KerasRecurrentKind, number> = { lstm: 4, gru: 3, rnn: 1 };
 const CORE_DENSE: ReadonlySet<string> = new Set(['linear', 'relu', 'tanh', 'sigmoid']);
 
 /** The core module for a Keras recurrent direction, or null when the math differs. */
@@ -75,7 +74,7 @@ function coreFor(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number, 
 
 /** Copy Keras weights into direction `sfx` ('_l0' or '_l0_reverse') of a core module. */
 function loadDirection(m: RecurrentBase, sfx: string, spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number): void {
-  const U = spec.units, G = GATES[spec.kind], GU = G * U;
+  const U = spec.units, G = GATE_COUNT[spec.kind], GU = G * U;
   // Keras GRU blocks z,r,h → PyTorch r,z,n; LSTM and RNN keep their order.
   const perm = spec.kind === 'gru' ? [1, 0, 2] : Array.from({ length: G }, (_, k) => k);
   const reorderRows = (src: ArrayLike<number>, cols: number): Float64Array => reorderGates(src, 0, G, U, cols, perm);
@@ -231,7 +230,7 @@ export class TfjsModel {
       case 'recurrent': {
         if (f.shape.length !== 3) throw new RangeError(`${where}: input must be (B,T,F), got ${shapeStr(f.shape)}`);
         const [B, T, I] = f.shape as [number, number, number];
-        const want = s.dirs[0]!.weights.kernel.length / (GATES[s.dirs[0]!.spec.kind] * s.dirs[0]!.spec.units);
+        const want = s.dirs[0]!.weights.kernel.length / (GATE_COUNT[s.dirs[0]!.spec.kind] * s.dirs[0]!.spec.units);
         if (I !== want) throw new RangeError(`${where}: expects ${want} features per step, got ${shapeStr(f.shape)}`);
         const outs = s.dirs.map((d) => runDirection(d, f.data, B, T, I, f.mask));
         const U = s.dirs[0]!.spec.units;
@@ -298,7 +297,7 @@ export class TfjsModel {
           if (s.dirs.length === 2 && s.merge !== 'concat') reasons.push(`${s.name}: Bidirectional merge_mode ${s.merge} (native bidirectional layers concatenate)`);
           if (s.dirs.length === 2 && !s.returnSequences) reasons.push(`${s.name}: Bidirectional without return_sequences (Keras takes the backward output at step 0)`);
           if (reasons.length > 0) break;
-          const I = d0.weights.kernel.length / (GATES[d0.spec.kind] * d0.spec.units);
+          const I = d0.weights.kernel.length / (GATE_COUNT[d0.spec.kind] * d0.spec.units);
           const opts = { inputSize: I, hiddenSize: d0.spec.units, batchFirst: true, bidirectional: s.dirs.length === 2, bias: d0.weights.bias !== null, ...be };
           const m = d0.spec.kind === 'lstm' ? new LSTM(opts) : d0.spec.kind === 'gru' ? new GRU(opts) : new RNN({ ...opts, nonlinearity: d0.spec.activation as 'tanh' | 'relu' });
           s.dirs.forEach((d, i) => loadDirection(m, i === 0 ? '_l0' : '_l0_reverse', d.spec, d.weights, I));
@@ -433,7 +432,7 @@ function buildModel(art: LoadedArtifacts, backend?: string): TfjsModel {
         };
         const U = ic('units');
         if (typeof U !== 'number' || !Number.isInteger(U) || U < 1 || U > 1 << 20) throw new FormatError(file, `layer "${name}": units must be a positive integer, got ${JSON.stringify(U)}`);
-        const G = GATES[kind], GU = G * U;
+        const G = GATE_COUNT[kind], GU = G * U;
         const resetAfter = kind === 'gru' && ic('reset_after') === true;
         const useBias = ic('use_bias') !== false;
         const goBack = ic('go_backwards') === true;

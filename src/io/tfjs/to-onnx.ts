@@ -15,11 +15,11 @@ import { EXPORT_OPSET, GraphBuilder, valueInfo } from '../onnx/export.js';
 import { ONNX_OF_TORCH } from '../onnx/recurrent-ops.js';
 import type { Direction, MergeMode, TfjsModel } from './model.js';
 import { transpose2d } from '../../tensor/tensor.js';
+import { GATE_COUNT } from '../../nn/recurrent.js';
 
 const ONNX_ACT: Record<string, string> = {
   sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', hard_sigmoid: 'HardSigmoid', softsign: 'Softsign', softplus: 'Softplus', elu: 'Elu', linear: 'Affine',
 };
-const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
 
 function onnxAct(name: string, where: string): string {
   const a = ONNX_ACT[name];
@@ -29,7 +29,7 @@ function onnxAct(name: string, where: string): string {
 
 /** ONNX W, R, B of one Keras direction (see the file header). */
 function directionWeights(d: Direction, I: number): { W: Float32Array; R: Float32Array; B: Float32Array } {
-  const H = d.spec.units, G = GATES[d.spec.kind], GH = G * H;
+  const H = d.spec.units, G = GATE_COUNT[d.spec.kind], GH = G * H;
   const perm = d.spec.kind === 'gru' ? [0, 1, 2] : ONNX_OF_TORCH[d.spec.kind]; // Keras block k is ONNX block perm[k]
   const W = new Float32Array(GH * I), R = new Float32Array(GH * H), B = new Float32Array(2 * GH);
   const { kernel, recurrent, bias } = d.weights;
@@ -94,7 +94,7 @@ export function encodeTfjsAsOnnx(model: TfjsModel): Uint8Array {
         return;
       }
       case 'recurrent': {
-        const d0 = s.dirs[0]!, H = d0.spec.units, G = GATES[d0.spec.kind], D = s.dirs.length;
+        const d0 = s.dirs[0]!, H = d0.spec.units, G = GATE_COUNT[d0.spec.kind], D = s.dirs.length;
         const I = d0.weights.kernel.length / (G * H);
         if (k === 0) inputs.push(valueInfo('x', DataType.FLOAT, ['batch', 'seq', I]));
         if (!timeMajor) cur = g.one('Transpose', [cur], { perm: [1, 0, 2] });
