@@ -188,7 +188,9 @@ async function main(): Promise<void> {
         const timeout = (SLOW.has(key) ? 900 : 300) * 1000;
         const res = s.id === 'torch'
           ? await childResult(torch.python!, ['bench/torch_bench.py', '--spec', JSON.stringify(w), '--threads', String(s.threads), '--budget', String(budget)], timeout,
-            blasDir ? { LD_LIBRARY_PATH: blasDir, OPENBLAS_NUM_THREADS: String(s.threads) } : {})
+            // Passive OpenMP waiting: with libgomp's default spinning, torch's idle pool threads
+            // fight the BLAS threads for the 2 cores (measured here: W2 at 2 threads 4.3 s vs 90 ms).
+            { OMP_WAIT_POLICY: 'PASSIVE', ...(blasDir ? { LD_LIBRARY_PATH: blasDir, OPENBLAS_NUM_THREADS: String(s.threads) } : {}) })
           : await childResult(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', String(budget)], timeout, s.env);
         if (res.ok) Object.assign(row, { median: res.median, min: res.min, cpuMedian: res.cpuMedian, runs: (res.samples as number[]).length, maxRssKB: res.maxRssKB });
         else row.skipped = String(res.skipped ?? `failed: ${res.error}`);
