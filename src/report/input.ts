@@ -27,7 +27,10 @@ export interface InspectInput {
 export interface InspectInputOptions {
   /** CSV columns to use (default: the forecast column, or every numeric column). */
   columns?: string[];
-  /** Use only the last N rows or characters. Default: the model's lookback, else all (at most 200). */
+  /**
+   * Use only the last N rows, steps or characters. Default: all, at most 200. A forecast model
+   * reads one window of its lookback, so N must be that lookback if given.
+   */
   last?: number;
 }
 
@@ -59,22 +62,26 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
     if (t.shape.length === 1) t = t.reshape([1, t.shape[0]!, 1]);
     else if (t.shape.length === 2) t = t.reshape([1, ...t.shape]);
     if (t.shape.length !== 3 || t.shape[0] !== 1) throw new RangeError(`${source}: expected a sequence (T), (T,F) or (1,T,F), found shape [${t.shape.join(', ')}]`);
-    const [, T, F] = t.shape as [number, number, number];
+    const F = t.shape[2]!;
     if (F !== model.inputSize) throw new RangeError(`${source}: the model takes ${model.inputSize} feature(s) per step, found ${F}`);
+    const T = Math.min(t.shape[1]!, opts.last ?? Infinity);
+    if (T < t.shape[1]!) t = new Tensor(t.data.slice((t.shape[1]! - T) * F), [1, T, F]);
     return { x: t, display: { label: 'x', values: seriesOf(t.data, T, F) } };
   }
   const forecast = metadata.forecast as { column?: string; plan?: { lookback: number } } | undefined;
-  const table = await readCsv(source, {});
   if (forecast?.plan) {
+    if (opts.columns && opts.columns.length > 1) throw new RangeError(`${source}: a forecast model reads one column, ${opts.columns.length} were given (${opts.columns.join(', ')})`);
     const column = opts.columns?.[0] ?? forecast.column!;
-    const values = numericColumn(table, column);
+    const values = numericColumn(await readCsv(source, { columns: [column] }), column);
     const f = SeriesForecaster.fromJSON(forecast, [model]);
     const w = f.windows(values).x; // (M, lookback, 1) in model units
     const M = w.shape[0]!, Lb = w.shape[1]!;
+    if (opts.last !== undefined && opts.last !== Lb) throw new RangeError(`${source}: a forecast model reads one window of its lookback, ${Lb} steps; last = ${opts.last} does not apply`);
     if (M < 1) throw new RangeError(`${source}: column "${column}" is too short for a window of ${Lb} steps`);
     const x = new Tensor(w.data.slice((M - 1) * Lb, M * Lb), [1, Lb, 1]);
     return { x, display: { label: `${column} (scaled)`, values: Array.from(x.data) } };
   }
+  const table = await readCsv(source, opts.columns ? { columns: opts.columns } : {});
   const names = opts.columns ?? Object.keys(table.columns).filter((c) => table.columns[c] instanceof Float64Array);
   if (names.length === 0) throw new RangeError(`${source}: no numeric columns`);
   if (names.length !== model.inputSize) {

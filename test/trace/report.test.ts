@@ -5,12 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { GRU, LSTM, Tensor } from '../../src/index.js';
-import { inspectReport } from '../../src/report/index.js';
+import { inspectInput, inspectReport } from '../../src/report/index.js';
+import { loadModel } from '../../src/io/model-file.js';
+import { buildForecastModel, fitScaler, ModeForecaster, planForecast, SeriesForecaster } from '../../src/data/index.js';
 import { register } from '../../src/cli/commands/inspect.js';
 import { makeTrainedModel } from './fixtures.js';
 
@@ -48,3 +50,25 @@ test('inspectReport on a bare GRU: gate heatmaps r, z, n and no LSTM cell diagra
   assert.ok(inspectReport(lstm, x).svgs.some((s) => s.name === 'l1-gate-forget.svg'));
 });
 
+
+test('inspectInput: --last cuts a .json sequence; a forecast model reads only its column, one window of its lookback', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lstm-input-'));
+  const { path, inputPath } = await makeTrainedModel(dir);
+  const { model, metadata } = loadModel(path);
+  const all = JSON.parse(readFileSync(inputPath, 'utf8')) as number[][];
+  const cut = await inspectInput(inputPath, model, metadata, { last: 5 });
+  assert.deepEqual(cut.x.shape, [1, 5, 1]);
+  assert.deepEqual(Array.from(cut.x.data), all.slice(-5).map((r) => Math.fround(r[0]!)));
+  // A forecast model (untrained is enough): another column's missing cell does not matter.
+  const values = Array.from({ length: 60 }, (_, t) => 10 + Math.sin(t / 3));
+  const plan = { ...planForecast(values), lookback: 8, horizon: 2, mode: 'level' as const, transform: 'none' as const };
+  const f = new SeriesForecaster(plan, [new ModeForecaster(plan, 'level', [buildForecastModel(plan, 1)], fitScaler(plan, 'level', values))]);
+  const csv = join(dir, 'series.csv');
+  writeFileSync(csv, 'v,w\n' + values.map((v, t) => `${v},${t === 3 ? 'NA' : t}`).join('\n') + '\n');
+  const meta = { forecast: { ...f.toJSON(), column: 'v' } };
+  const w = await inspectInput(csv, f.models[0]!, meta);
+  assert.deepEqual(w.x.shape, [1, 8, 1]);
+  assert.deepEqual(Array.from(w.x.data), Array.from(f.windows(values).x.data.slice(-8)));
+  await assert.rejects(inspectInput(csv, f.models[0]!, meta, { last: 3 }), /series\.csv: a forecast model reads one window of its lookback, 8 steps; last = 3 does not apply/);
+  await assert.rejects(inspectInput(csv, f.models[0]!, meta, { columns: ['v', 'w'] }), /series\.csv: a forecast model reads one column, 2 were given \(v, w\)/);
+});
