@@ -28,7 +28,8 @@ export interface InspectInputOptions {
   /** CSV columns to use (default: the forecast column, or every numeric column). */
   columns?: string[];
   /**
-   * Use only the last N rows, steps or characters. Default: all, at most 200. A forecast model
+   * Use only the last N rows, steps or characters. Default: all, but at most 200 CSV rows or
+   * characters of text. A forecast model
    * reads one window of its lookback, so N must be that lookback if given.
    */
   last?: number;

@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output directory', 'out/inspect')
     .option('--lang <lang>', 'labels: en or zh-TW', choiceOption(['en', 'zh-TW'] as const), 'en')
     .option('--column <name...>', 'CSV column(s) to feed the model')
-    .option('--last <n>', 'use the last n rows, steps or characters (default all, at most 200; a forecast model reads its lookback)', intOption(1))
+    .option('--last <n>', 'use the last n rows, steps or characters (default: all, but at most 200 CSV rows or characters; a forecast model reads its lookback)', intOption(1))
     .option('--step <t>', 'time step (1-based) drawn in the cell diagram; default the last', intOption(1))
     .option('--unit <j>', 'unit whose values the cell diagram shows; default the most active', intOption(0))
     .action(async (modelPath: string, input: string, f: InspectFlags) => {
