@@ -29,8 +29,8 @@ export interface InspectInputOptions {
   columns?: string[];
   /**
    * Use only the last N rows, steps or characters. Default: all, but at most 200 CSV rows or
-   * characters of text. A forecast model
-   * reads one window of its lookback, so N must be that lookback if given.
+   * characters of text. A forecast model reads one window of its lookback, so N must be that
+   * lookback if given.
    */
   last?: number;
 }
