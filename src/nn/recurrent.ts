@@ -31,7 +31,7 @@
  */
 import type { FloatArray, RnnActivation } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
-import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
+import { Tensor, shapeStr, sizeOf, swapLeadingAxes } from '../tensor/tensor.js';
 import { glorotUniform, orthogonal, uniform } from './init.js';
 import { checkLengths } from './layers.js';
 import { Module, Parameter, Workspace, type ModuleOptions } from './module.js';
@@ -310,15 +310,8 @@ export abstract class RecurrentBase extends Module {
     const xb = this.buf('x', T * B * I);
     copyToTimeMajor(xb, x.data, T, B, I, layout === 'bti');
 
-    const LD = this.numLayers * this.numDirections;
     const unb = layout === 'ti';
-    const stateShape = (w: number): number[] => (unb ? [LD, w] : [LD, B, w]);
-    const h0 = opts.h0 ? this.stateIn('h0', opts.h0, stateShape(this.hOut), name) : null;
-    let c0: FloatArray | null = null;
-    if (opts.c0) {
-      if (this.mode !== 'lstm') throw new RangeError(`${name}: c0 is only for LSTM`);
-      c0 = this.stateIn('c0', opts.c0, stateShape(this.hiddenSize), name);
-    }
+    const { h: h0, c: c0 } = this.statesIn(name, ['h0', 'c0'], opts.h0, opts.c0, B, unb);
     let lengths: Int32Array | null = null;
     if (opts.lengths !== undefined) {
       const checked = checkLengths(opts.lengths, B, T, name);
@@ -334,13 +327,10 @@ export abstract class RecurrentBase extends Module {
     this.last!.inputShape = [...x.shape];
 
     const O = this.outputSize;
-    const outShape = layout === 'ti' ? [T, O] : layout === 'bti' ? [B, T, O] : [T, B, O];
-    const output = Tensor.zeros(outShape, this.dtype);
+    const output = Tensor.zeros(seqShape(layout, T, B, O), this.dtype);
     copyFromTimeMajor(output.data, raw.output, T, B, O, layout === 'bti');
-    const h = new Tensor(raw.h.slice(0, LD * B * this.hOut), stateShape(this.hOut));
-    const res: ForwardResult = { output, h };
-    if (raw.c) res.c = new Tensor(raw.c.slice(0, LD * B * this.hiddenSize), stateShape(this.hiddenSize));
-    return res;
+    const [h, c] = this.statesOut(raw.h, raw.c, B, unb);
+    return c ? { output, h, c } : { output, h };
   }
 
   /**
@@ -352,31 +342,20 @@ export abstract class RecurrentBase extends Module {
     const last = this.last;
     if (!last) throw new Error(`${name}: call forward first`);
     const { T, B, layout } = last;
-    const O = this.outputSize, LD = this.numLayers * this.numDirections, I = this.inputSize;
+    const O = this.outputSize, I = this.inputSize;
     const unb = layout === 'ti';
     let dOut: FloatArray | null = null;
     if (opts.dOutput) {
-      const want = layout === 'ti' ? [T, O] : layout === 'bti' ? [B, T, O] : [T, B, O];
-      expectShape(name, 'dOutput', opts.dOutput, want);
+      expectShape(name, 'dOutput', opts.dOutput, seqShape(layout, T, B, O));
       dOut = this.buf('dOutIn', T * B * O);
       copyToTimeMajor(dOut, opts.dOutput.data, T, B, O, layout === 'bti');
     }
-    const stateShape = (w: number): number[] => (unb ? [LD, w] : [LD, B, w]);
-    const dh = opts.dh ? this.stateIn('dhIn', opts.dh, stateShape(this.hOut), name) : null;
-    let dc: FloatArray | null = null;
-    if (opts.dc) {
-      if (this.mode !== 'lstm') throw new RangeError(`${name}: dc is only for LSTM`);
-      dc = this.stateIn('dcIn', opts.dc, stateShape(this.hiddenSize), name);
-    }
+    const { h: dh, c: dc } = this.statesIn(name, ['dh', 'dc'], opts.dh, opts.dc, B, unb);
     const raw = this.backwardRaw(dOut, dh, dc);
     const dInput = Tensor.zeros(last.inputShape, this.dtype);
     copyFromTimeMajor(dInput.data, raw.dInput, T, B, I, layout === 'bti');
-    const res: BackwardResult = {
-      dInput,
-      dh0: new Tensor(raw.dh0.slice(0, LD * B * this.hOut), stateShape(this.hOut)),
-    };
-    if (raw.dc0) res.dc0 = new Tensor(raw.dc0.slice(0, LD * B * this.hiddenSize), stateShape(this.hiddenSize));
-    return res;
+    const [dh0, dc0] = this.statesOut(raw.dh0, raw.dc0, B, unb);
+    return dc0 ? { dInput, dh0, dc0 } : { dInput, dh0 };
   }
 
   /**
@@ -592,11 +571,35 @@ export abstract class RecurrentBase extends Module {
     return { dInput: dXl!, dh0, dc0 };
   }
 
-  private stateIn(bufName: string, t: Tensor, want: number[], where: string): FloatArray {
-    expectShape(where, bufName.replace(/In$/, ''), t, want);
-    const b = this.buf(bufName, t.size);
-    for (let i = 0; i < t.size; i++) b[i] = t.data[i]!;
-    return b;
+  /**
+   * Optional state tensors → shape-checked copies in backend buffers: h (L·D,B,Hout) and c
+   * (L·D,B,H), LSTM only; (L·D,·) when unbatched. `names` ([h0, c0] or [dh, dc]) label them.
+   */
+  private statesIn(where: string, names: [string, string], h: Tensor | undefined, c: Tensor | undefined, B: number, unb: boolean): { h: FloatArray | null; c: FloatArray | null } {
+    const copyIn = (what: string, t: Tensor, w: number): FloatArray => {
+      expectShape(where, what, t, this.stateShape(w, B, unb));
+      const b = this.buf(`${what}In`, t.size);
+      for (let i = 0; i < t.size; i++) b[i] = t.data[i]!;
+      return b;
+    };
+    const hb = h ? copyIn(names[0], h, this.hOut) : null;
+    if (c && this.mode !== 'lstm') throw new RangeError(`${where}: ${names[1]} is only for LSTM`);
+    return { h: hb, c: c ? copyIn(names[1], c, this.hiddenSize) : null };
+  }
+
+  /** State buffers → fresh tensors: h (L·D,B,Hout), c (L·D,B,H) or null; (L·D,·) when unbatched. */
+  private statesOut(h: FloatArray, c: FloatArray | null, B: number, unb: boolean): [Tensor, Tensor | null] {
+    const out = (b: FloatArray, w: number): Tensor => {
+      const shape = this.stateShape(w, B, unb);
+      return new Tensor(b.slice(0, sizeOf(shape)), shape);
+    };
+    return [out(h, this.hOut), c ? out(c, this.hiddenSize) : null];
+  }
+
+  /** (L·D,B,w), or (L·D,w) unbatched. */
+  private stateShape(w: number, B: number, unb: boolean): number[] {
+    const LD = this.numLayers * this.numDirections;
+    return unb ? [LD, w] : [LD, B, w];
   }
 }
 
@@ -631,6 +634,11 @@ function expectShape(where: string, what: string, t: Tensor, want: number[]): vo
   if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
     throw new RangeError(`${where}: ${what} must have shape ${shapeStr(want)}, got ${shapeStr(t.shape)}`);
   }
+}
+
+/** Shape of a sequence tensor in the user's layout: (T,F) unbatched, (B,T,F) batch-first, else (T,B,F). */
+function seqShape(layout: 'tbi' | 'bti' | 'ti', T: number, B: number, F: number): number[] {
+  return layout === 'ti' ? [T, F] : layout === 'bti' ? [B, T, F] : [T, B, F];
 }
 
 /** dst (T,B,F) ← src, which is (T,B,F) or, if batchFirst, (B,T,F). */
