@@ -85,8 +85,7 @@ export interface Probe {
 /**
  * Parse what the user typed into one model input: numbers, one step per space-separated token
  * (several features per step as a,b,c; adding problem: a * after a value sets its marker), or
- * text for a character model. Throws a
- * RangeError naming the bad token.
+ * text for a character model. Throws a RangeError naming the bad token.
  */
 export function parseProbe(text: string, features: number, vocab?: { encode(s: string): Int32Array }): Probe {
   if (vocab) {

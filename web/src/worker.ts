@@ -25,7 +25,7 @@ interface Start {
   backend?: 'wasm' | 'reference';
 }
 
-/** 'wasm-1t' if the kernels load here, else null. */
+/** The wasm-1t backend's label (e.g. "wasm-1t (SIMD)") if the kernels load here, else null (train on the reference kernels). */
 const wasm: Promise<string | null> = initWasm().then(
   (info) => `wasm-1t (${info.variant === 'relaxed' ? 'relaxed ' : ''}SIMD)`,
   (e: Error) => {
