@@ -139,7 +139,7 @@ export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedMode
   return decodeModel(fs.readFileSync(path), { ...opts, name: path });
 }
 
-const posInt = (v: unknown, what: string): number => {
+const nonNegInt = (v: unknown, what: string): number => {
   if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 2 ** 31) throw new RangeError(`${what} must be a non-negative integer, got ${JSON.stringify(v)}`);
   return v as number;
 };
@@ -155,19 +155,19 @@ export function configParameterCount(config: SequentialConfig): number {
     const at = `layer ${i}`;
     switch (l?.type) {
       case 'Dense': {
-        const I = posInt(o.inputSize, `${at} inputSize`), O = posInt(o.outputSize, `${at} outputSize`);
+        const I = nonNegInt(o.inputSize, `${at} inputSize`), O = nonNegInt(o.outputSize, `${at} outputSize`);
         total += O * I + (o.bias === false ? 0 : O);
         break;
       }
       case 'Embedding':
-        total += posInt(o.numEmbeddings, `${at} numEmbeddings`) * posInt(o.embeddingDim, `${at} embeddingDim`);
+        total += nonNegInt(o.numEmbeddings, `${at} numEmbeddings`) * nonNegInt(o.embeddingDim, `${at} embeddingDim`);
         break;
       case 'Dropout': case 'LastStep':
         break;
       case 'LSTM': case 'GRU': case 'RNN': {
         const G = l.type === 'LSTM' ? 4 : l.type === 'GRU' ? 3 : 1;
-        const H = posInt(o.hiddenSize, `${at} hiddenSize`), I0 = posInt(o.inputSize, `${at} inputSize`);
-        const L = posInt(o.numLayers ?? 1, `${at} numLayers`), P = posInt(o.projSize ?? 0, `${at} projSize`);
+        const H = nonNegInt(o.hiddenSize, `${at} hiddenSize`), I0 = nonNegInt(o.inputSize, `${at} inputSize`);
+        const L = nonNegInt(o.numLayers ?? 1, `${at} numLayers`), P = nonNegInt(o.projSize ?? 0, `${at} projSize`);
         const D = o.bidirectional ? 2 : 1, Hout = P > 0 ? P : H;
         // Per layer and direction: W_ih (G·H, I_k), W_hh (G·H, Hout), two biases, W_hr (P, H);
         // I_0 = inputSize, I_k = D·Hout above. Closed form, so a huge numLayers costs nothing.

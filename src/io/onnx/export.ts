@@ -202,7 +202,7 @@ export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Ar
   } else {
     throw new TypeError(`exportOnnx: expected a Sequential model or an LSTM/GRU/RNN layer, got ${model.constructor.name}`);
   }
-  if (model.dtype !== 'float32') throw new RangeError('exportOnnx: only float32 models can be exported');
+  if (model.dtype !== 'float32') throw new RangeError(`exportOnnx: only float32 models can be exported, this one is ${model.dtype}`);
   return encodeModelProto({
     irVersion: 8,
     opsetImport: [{ domain: '', version: EXPORT_OPSET }],
