@@ -16,7 +16,7 @@ export interface WindowOptions {
   stride?: number;
   /** Feature indices predicted. Default [0]. */
   targetColumns?: number[];
-  /** Features per row F when `series` is a flat array. Default 1. */
+  /** Features per row F when `series` is a flat array. Default 1; for a Tensor or rows, it must match them if given. */
   numFeatures?: number;
   /** Element type of x and y. Default 'float32'. */
   dtype?: DType;
@@ -54,7 +54,9 @@ export function slidingWindows(series: Tensor | number[][] | ArrayLike<number>, 
     data = series as ArrayLike<number>;
     f = opts.numFeatures ?? 1;
   }
-  const n = Math.floor(data.length / f);
+  if (opts.numFeatures !== undefined && opts.numFeatures !== f) throw new RangeError(`slidingWindows: numFeatures ${opts.numFeatures} does not match the series' ${f} features per row`);
+  if (!Number.isInteger(f) || f < 1 || data.length % f !== 0) throw new RangeError(`slidingWindows: ${data.length} values are not rows of ${f} features`);
+  const n = data.length / f;
   const { lookback } = opts;
   const horizon = opts.horizon ?? 1;
   const stride = opts.stride ?? 1;

@@ -53,4 +53,8 @@ test('slidingWindows: exact windows, stride, multi-step and multivariate targets
   assert.equal(windowCount(4, 2, 3), 0);
   assert.throws(() => slidingWindows([1, 2, 3], { lookback: 2, horizon: 2 }), /3 rows are too few for lookback 2 \+ horizon 2/);
   assert.throws(() => slidingWindows(rows, { lookback: 2, targetColumns: [2] }), /target column 2 out of range/);
+  // numFeatures is for flat arrays: a flat length that is not whole rows, or a count that contradicts the rows, is an error.
+  assert.throws(() => slidingWindows([1, 2, 3, 4, 5], { lookback: 1, numFeatures: 2 }), /5 values are not rows of 2 features/);
+  assert.throws(() => slidingWindows(rows, { lookback: 2, numFeatures: 3 }), /numFeatures 3 does not match the series' 2 features per row/);
+  assert.equal(slidingWindows([1, 2, 3, 4, 5, 6], { lookback: 1, numFeatures: 2 }).x.shape[2], 2);
 });
