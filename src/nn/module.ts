@@ -73,7 +73,7 @@ export abstract class Module {
     this.flatGrad = this.backend.alloc(Math.max(off, 1), this.dtype);
   }
 
-  /** Own parameter count (containers: total of all children). */
+  /** Number of scalar parameters: own and every descendant's. */
   numParameters(): number {
     return this.namedParameters().reduce((n, [, p]) => n + p.size, 0);
   }
