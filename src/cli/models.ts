@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { loadModel, type LoadedModel } from '../io/model-file.js';
 import { SeriesForecaster } from '../data/forecast.js';
-import { loadVocab } from '../data/language-model.js';
+import { vocabFromJSON } from '../data/text.js';
 import { TextClassifier } from '../data/classify.js';
 import { CliError } from './util.js';
 import { FormatError } from '../io/errors.js';
@@ -17,7 +17,7 @@ const MAX_MEMBERS = 1000;
 
 export type OpenedModel =
   | { kind: 'forecast'; loaded: LoadedModel; forecaster: SeriesForecaster; column: string; dateColumn: string | null }
-  | { kind: 'language-model'; loaded: LoadedModel; vocab: ReturnType<typeof loadVocab> }
+  | { kind: 'language-model'; loaded: LoadedModel; vocab: ReturnType<typeof vocabFromJSON> }
   | { kind: 'classifier'; loaded: LoadedModel; classifier: TextClassifier; textColumn: string; labelColumn: string }
   | { kind: 'other'; loaded: LoadedModel };
 
@@ -36,7 +36,7 @@ export function openModel(path: string): OpenedModel {
     for (let k = 2; k <= count; k++) members.push(loadModel(path.replace(/\.safetensors$/, `.${k}.safetensors`)).model);
     return { kind: 'forecast', loaded, forecaster: SeriesForecaster.fromJSON(meta.forecast, members), column: f.column ?? 'value', dateColumn: f.dateColumn ?? null };
   }
-  if (meta.languageModel && meta.vocab) return { kind: 'language-model', loaded, vocab: loadVocab(meta.vocab) };
+  if (meta.languageModel && meta.vocab) return { kind: 'language-model', loaded, vocab: vocabFromJSON(meta.vocab) };
   if (meta.classifier && meta.vocab) {
     const c = meta.classifier as { classes: string[]; maxLen: number; textColumn: string; labelColumn: string };
     const C = loaded.model.outputSize;
@@ -45,7 +45,7 @@ export function openModel(path: string): OpenedModel {
     }
     if (!Number.isInteger(c.maxLen) || c.maxLen < 1) throw new FormatError(path, `metadata classifier.maxLen must be a positive integer, got ${JSON.stringify(c.maxLen)}`);
     if (typeof c.textColumn !== 'string' || typeof c.labelColumn !== 'string') throw new FormatError(path, 'metadata classifier.textColumn and labelColumn must be strings');
-    return { kind: 'classifier', loaded, classifier: new TextClassifier(loaded.model, loadVocab(meta.vocab), c.classes, c.maxLen), textColumn: c.textColumn, labelColumn: c.labelColumn };
+    return { kind: 'classifier', loaded, classifier: new TextClassifier(loaded.model, vocabFromJSON(meta.vocab), c.classes, c.maxLen), textColumn: c.textColumn, labelColumn: c.labelColumn };
   }
   return { kind: 'other', loaded };
 }

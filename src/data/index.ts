@@ -14,7 +14,7 @@ export {
   type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
 } from './forecast.js';
 export {
-  trainLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, loadVocab, LM_DEFAULTS,
+  trainLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
   type LanguageModelPlan, type TrainTextResult,
 } from './language-model.js';
 export {

@@ -11,7 +11,7 @@
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
-import { CharVocab, WordVocab, PAD_ID, UNK_ID, vocabFromJSON, withDefaults, type VocabJSON } from './text.js';
+import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from './text.js';
 
 export interface LanguageModelPlan {
   level: 'char' | 'word';
@@ -215,9 +215,4 @@ export function generateText(
   }
   const cont = vocab.decode(out);
   return vocab instanceof CharVocab ? prompt + cont : (prompt ? prompt + ' ' : '') + cont;
-}
-
-/** Rebuild a vocabulary stored in a model file's metadata. */
-export function loadVocab(json: unknown): CharVocab | WordVocab {
-  return vocabFromJSON(json as VocabJSON);
 }
