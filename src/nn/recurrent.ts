@@ -624,6 +624,13 @@ export class RNN extends RecurrentBase {
   }
 }
 
+/** An LSTM, GRU or RNN by mode (for importers); `nonlinearity` goes to the RNN only. */
+export function makeRecurrent(mode: RecurrentMode, opts: RNNOptions): RecurrentBase {
+  if (mode === 'rnn') return new RNN(opts);
+  const { nonlinearity: _unused, ...rest } = opts;
+  return mode === 'lstm' ? new LSTM(rest) : new GRU(rest);
+}
+
 function checkInt(name: string, v: number, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
   return v;

@@ -12,7 +12,7 @@
  * linear_before_reset = 0 run in the Keras-exact loop of io/tfjs/keras-rnn.ts instead; clip,
  * input_forget, peepholes and activations without a Keras equivalent are refused by name.
  */
-import { GATE_COUNT, GRU, LSTM, RNN, type RecurrentBase, type RecurrentMode } from '../../nn/recurrent.js';
+import { GATE_COUNT, makeRecurrent, type RecurrentBase, type RecurrentMode } from '../../nn/recurrent.js';
 import { Tensor, allocArray } from '../../tensor/tensor.js';
 import { DataType } from './schema.js';
 import { kerasRecurrentForward } from '../tfjs/keras-rnn.js';
@@ -148,8 +148,7 @@ function kerasLoop(mode: RecurrentMode, v: { X: Value; W: Value; R: Value; Bv: V
 
 function make(mode: RecurrentMode, I: number, H: number, D: number, act: 'tanh' | 'relu', dtype: 'float32' | 'float64', backend?: string): RecurrentBase {
   const opts = { inputSize: I, hiddenSize: H, bidirectional: D === 2, dtype, ...(backend ? { backend } : {}) };
-  const layer = mode === 'lstm' ? new LSTM(opts) : mode === 'gru' ? new GRU(opts) : new RNN({ ...opts, nonlinearity: act });
-  return layer.eval();
+  return makeRecurrent(mode, { ...opts, nonlinearity: act }).eval();
 }
 
 /** The ONNX operator for `mode`, computing on `backend` (default: the current backend). */

@@ -19,7 +19,7 @@
  */
 import { Dense, Dropout, Embedding, LastStep, type Activation } from '../../nn/layers.js';
 
-import { GATE_COUNT, GRU, LSTM, RNN, type RecurrentBase } from '../../nn/recurrent.js';
+import { GATE_COUNT, makeRecurrent, type RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type LayerEntry } from '../../nn/sequential.js';
 import { Tensor, shapeStr, transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
@@ -67,7 +67,7 @@ function coreFor(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number, 
   if (kind === 'rnn' ? !['tanh', 'relu'].includes(spec.activation) : spec.activation !== 'tanh' || spec.recurrentActivation !== 'sigmoid') return null;
   if (kind === 'gru' && !spec.resetAfter) return null;
   const opts = { inputSize: I, hiddenSize: U, batchFirst: true, bias: w.bias !== null, ...(backend ? { backend } : {}) };
-  const m = kind === 'lstm' ? new LSTM(opts) : kind === 'gru' ? new GRU(opts) : new RNN({ ...opts, nonlinearity: spec.activation as 'tanh' | 'relu' });
+  const m = makeRecurrent(kind, { ...opts, nonlinearity: spec.activation as 'tanh' | 'relu' });
   loadDirection(m, '_l0', spec, w, I);
   return m.eval();
 }
@@ -299,7 +299,7 @@ export class TfjsModel {
           if (reasons.length > 0) break;
           const I = d0.weights.kernel.length / (GATE_COUNT[d0.spec.kind] * d0.spec.units);
           const opts = { inputSize: I, hiddenSize: d0.spec.units, batchFirst: true, bidirectional: s.dirs.length === 2, bias: d0.weights.bias !== null, ...be };
-          const m = d0.spec.kind === 'lstm' ? new LSTM(opts) : d0.spec.kind === 'gru' ? new GRU(opts) : new RNN({ ...opts, nonlinearity: d0.spec.activation as 'tanh' | 'relu' });
+          const m = makeRecurrent(d0.spec.kind, { ...opts, nonlinearity: d0.spec.activation as 'tanh' | 'relu' });
           s.dirs.forEach((d, i) => loadDirection(m, i === 0 ? '_l0' : '_l0_reverse', d.spec, d.weights, I));
           layers.push([name, m]);
           if (!s.returnSequences) layers.push([`${name}_last`, new LastStep(be)]);
