@@ -43,6 +43,11 @@ export interface Direction {
   core: RecurrentBase | null;
 }
 
+/** Input features of a direction, from its kernel (I, G·U). */
+export function directionInputSize(d: Direction): number {
+  return d.weights.kernel.length / (GATE_COUNT[d.spec.kind] * d.spec.units);
+}
+
 export type Stage =
   | { kind: 'embedding'; name: string; layer: Embedding; maskZero: boolean }
   | { kind: 'masking'; name: string; value: number }
@@ -230,7 +235,7 @@ export class TfjsModel {
       case 'recurrent': {
         if (f.shape.length !== 3) throw new RangeError(`${where}: input must be (B,T,F), got ${shapeStr(f.shape)}`);
         const [B, T, I] = f.shape as [number, number, number];
-        const want = s.dirs[0]!.weights.kernel.length / (GATE_COUNT[s.dirs[0]!.spec.kind] * s.dirs[0]!.spec.units);
+        const want = directionInputSize(s.dirs[0]!);
         if (I !== want) throw new RangeError(`${where}: expects ${want} features per step, got ${shapeStr(f.shape)}`);
         const outs = s.dirs.map((d) => runDirection(d, f.data, B, T, I, f.mask));
         const U = s.dirs[0]!.spec.units;
@@ -297,7 +302,7 @@ export class TfjsModel {
           if (s.dirs.length === 2 && s.merge !== 'concat') reasons.push(`${s.name}: Bidirectional merge_mode ${s.merge} (native bidirectional layers concatenate)`);
           if (s.dirs.length === 2 && !s.returnSequences) reasons.push(`${s.name}: Bidirectional without return_sequences (Keras takes the backward output at step 0)`);
           if (reasons.length > 0) break;
-          const I = d0.weights.kernel.length / (GATE_COUNT[d0.spec.kind] * d0.spec.units);
+          const I = directionInputSize(d0);
           const opts = { inputSize: I, hiddenSize: d0.spec.units, batchFirst: true, bidirectional: s.dirs.length === 2, bias: d0.weights.bias !== null, ...be };
           const m = makeRecurrent(d0.spec.kind, { ...opts, nonlinearity: d0.spec.activation as 'tanh' | 'relu' });
           s.dirs.forEach((d, i) => loadDirection(m, i === 0 ? '_l0' : '_l0_reverse', d.spec, d.weights, I));

@@ -13,7 +13,7 @@
 import { AttrType, DataType, encodeModelProto, type AttributeProto, type ValueInfoProto } from '../onnx/schema.js';
 import { EXPORT_OPSET, GraphBuilder, valueInfo } from '../onnx/export.js';
 import { ONNX_OF_TORCH } from '../onnx/recurrent-ops.js';
-import type { Direction, MergeMode, TfjsModel } from './model.js';
+import { directionInputSize, type Direction, type MergeMode, type TfjsModel } from './model.js';
 import { transpose2d } from '../../tensor/tensor.js';
 import { GATE_COUNT } from '../../nn/recurrent.js';
 
@@ -95,7 +95,7 @@ export function encodeTfjsAsOnnx(model: TfjsModel): Uint8Array {
       }
       case 'recurrent': {
         const d0 = s.dirs[0]!, H = d0.spec.units, G = GATE_COUNT[d0.spec.kind], D = s.dirs.length;
-        const I = d0.weights.kernel.length / (G * H);
+        const I = directionInputSize(d0);
         if (k === 0) inputs.push(valueInfo('x', DataType.FLOAT, ['batch', 'seq', I]));
         if (!timeMajor) cur = g.one('Transpose', [cur], { perm: [1, 0, 2] });
         timeMajor = true;
