@@ -233,6 +233,7 @@ export abstract class Module {
  */
 export class Workspace {
   private bufs = new Map<string, FloatArray>();
+  private ints = new Map<string, Int32Array>();
   constructor(private readonly owner: Module) {}
   /** A buffer of n elements named `name` (zero-filled if `zero`; otherwise holding whatever it last held). */
   get(name: string, n: number, zero = false): FloatArray {
@@ -244,13 +245,25 @@ export class Workspace {
     } else if (zero) b.fill(0, 0, n);
     return b.length === n ? b : b.subarray(0, n);
   }
+  /** An int buffer of n elements named `name` (sequence lengths for the kernels). */
+  getInt(name: string, n: number): Int32Array {
+    let b = this.ints.get(name);
+    if (!b || b.length < n) {
+      if (b) this.owner.backend.free(b);
+      b = this.owner.backend.allocInt(Math.max(n, 1));
+      this.ints.set(name, b);
+    }
+    return b.length === n ? b : b.subarray(0, n);
+  }
   /** The whole buffer named `name` as last allocated, or undefined if there is none. */
   peek(name: string): FloatArray | undefined {
     return this.bufs.get(name);
   }
   release(): void {
     for (const b of this.bufs.values()) this.owner.backend.free(b);
+    for (const b of this.ints.values()) this.owner.backend.free(b);
     this.bufs.clear();
+    this.ints.clear();
   }
 }
 

@@ -170,7 +170,6 @@ export abstract class RecurrentBase extends Module {
   readonly rng: Rng;
   private readonly layers: LayerParams[][] = []; // [layer][direction]
   private readonly ws = new Workspace(this);
-  private wsInt: Int32Array | null = null;
   private last: {
     T: number; B: number; lengths: Int32Array | null; dropped: boolean[];
     inputShape: number[]; layout: 'tbi' | 'bti' | 'ti'; x: FloatArray;
@@ -271,8 +270,6 @@ export abstract class RecurrentBase extends Module {
 
   override releaseWorkspace(): void {
     this.ws.release();
-    if (this.wsInt) this.backend.free(this.wsInt);
-    this.wsInt = null;
     this.last = null;
   }
 
@@ -315,11 +312,7 @@ export abstract class RecurrentBase extends Module {
     let lengths: Int32Array | null = null;
     if (opts.lengths !== undefined) {
       const checked = checkLengths(opts.lengths, B, T, name);
-      if (!this.wsInt || this.wsInt.length < B) {
-        if (this.wsInt) this.backend.free(this.wsInt);
-        this.wsInt = this.backend.allocInt(B);
-      }
-      lengths = this.wsInt.subarray(0, B);
+      lengths = this.ws.getInt('lengths', B);
       lengths.set(checked);
     }
     const raw = this.forwardRaw(xb, T, B, { h0, c0, lengths });

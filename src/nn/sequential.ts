@@ -93,7 +93,6 @@ export class Sequential extends Module {
   /** Features of the output's last dimension. */
   readonly outputSize: number;
   private readonly ws = new Workspace(this);
-  private lenbuf: Int32Array | null = null;
   private out: Batch | null = null;
 
   constructor(layers: LayerEntry[], opts: SequentialOptions = {}) {
@@ -147,8 +146,6 @@ export class Sequential extends Module {
 
   override releaseWorkspace(): void {
     this.ws.release();
-    if (this.lenbuf) this.backend.free(this.lenbuf);
-    this.lenbuf = null;
     this.out = null;
   }
 
@@ -304,11 +301,7 @@ export class Sequential extends Module {
     if (lengths) {
       if (!seq) throw new RangeError('Sequential.forward: lengths are only for sequence input (B,T,F)');
       const checked = checkLengths(lengths, B, T, 'Sequential.forward');
-      if (!this.lenbuf || this.lenbuf.length < B) {
-        if (this.lenbuf) this.backend.free(this.lenbuf);
-        this.lenbuf = this.backend.allocInt(B);
-      }
-      lens = this.lenbuf.subarray(0, B);
+      lens = this.ws.getInt('lengths', B);
       lens.set(checked);
     }
     return { data, T, B, F, seq, lengths: lens };
