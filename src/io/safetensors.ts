@@ -251,14 +251,15 @@ export function encodeSafetensors(
     plan.push({ t, dtype, begin: pos });
     pos += nbytes;
   }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const padded = Math.ceil(json.length / 8) * 8;
-  if (padded !== json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
-  const out = new Uint8Array(8 + json.length + pos);
+  // Header JSON, padded with spaces to a multiple of 8 bytes (TextEncoder: no Node Buffer, so browser bundles can write too).
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const hlen = Math.ceil(json.length / 8) * 8;
+  const out = new Uint8Array(8 + hlen + pos);
   const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, BigInt(json.length), true);
+  dv.setBigUint64(0, BigInt(hlen), true);
   out.set(json, 8);
-  const base = 8 + json.length;
+  out.fill(0x20, 8 + json.length, 8 + hlen);
+  const base = 8 + hlen;
   for (const { t, dtype, begin } of plan) {
     const d = t.data, o = base + begin;
     if (LITTLE_ENDIAN_HOST && (dtype === 'F32' || dtype === 'F64')) {
