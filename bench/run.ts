@@ -20,6 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.js';
+import { syncReadme } from './readme-sync.js';
 import { RESULT_MARK } from './harness.js';
 import { renderReport, type Row, type RunInfo } from './report.js';
 import { WORKLOADS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
@@ -115,7 +116,10 @@ async function main(): Promise<void> {
     const saved = JSON.parse(readFileSync(values['from-json'], 'utf8')) as { info: RunInfo; rows: Row[]; kernels: string | null };
     const md = renderReport(saved.info, saved.rows, saved.kernels);
     process.stdout.write(md);
-    if (!values['no-write']) await writeFileAtomic(values.out!, md);
+    if (!values['no-write']) {
+      await writeFileAtomic(values.out!, md);
+      if (values.out === 'BENCHMARKS.md') syncReadme();
+    }
     return;
   }
   const budget = Number(values.budget ?? (values.quick ? 2 : 5));
@@ -217,6 +221,7 @@ async function main(): Promise<void> {
   process.stdout.write(md);
   if (!values['no-write']) {
     await writeFileAtomic(values.out!, md);
+    if (values.out === 'BENCHMARKS.md') syncReadme();
     console.error(`\nwrote ${values.out} (${info.seconds.toFixed(0)} s)`);
   }
 }
