@@ -37,8 +37,12 @@ export interface ModelLayer {
   outputFeatures(inF: number, where: string): number;
   /** Forward on a batch (see Batch for the layout). */
   forwardBatch(x: Batch): Batch;
-  /** Backward: dy has the layout of the last forwardBatch output; returns dL/dx (null when x is not differentiable, e.g. token ids). Accumulates parameter gradients. */
-  backwardBatch(dy: FloatArray): FloatArray | null;
+  /**
+   * Backward: dy has the layout of the last forwardBatch output; returns dL/dx (null when x is
+   * not differentiable, e.g. token ids, or when needInput is false and the layer skipped it).
+   * Accumulates parameter gradients.
+   */
+  backwardBatch(dy: FloatArray, needInput?: boolean): FloatArray | null;
   /** Class name and constructor options that rebuild this layer. */
   config(): Record<string, unknown>;
 }

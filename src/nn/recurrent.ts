@@ -123,7 +123,7 @@ export interface RawForward {
 }
 
 export interface RawBackward {
-  dInput: FloatArray; // (T,B,I)
+  dInput: FloatArray | null; // (T,B,I); null when backwardRaw was told inputGrad = false
   dh0: FloatArray; // (L·D,B,Hout)
   dc0: FloatArray | null; // (L·D,B,H)
 }
@@ -346,7 +346,7 @@ export abstract class RecurrentBase extends Module {
     const { h: dh, c: dc } = this.statesIn(name, ['dh', 'dc'], opts.dh, opts.dc, B, unb);
     const raw = this.backwardRaw(dOut, dh, dc);
     const dInput = Tensor.zeros(last.inputShape, this.dtype);
-    copyFromTimeMajor(dInput.data, raw.dInput, T, B, I, layout === 'bti');
+    copyFromTimeMajor(dInput.data, raw.dInput!, T, B, I, layout === 'bti');
     const [dh0, dc0] = this.statesOut(raw.dh0, raw.dc0, B, unb);
     return dc0 ? { dInput, dh0, dc0 } : { dInput, dh0 };
   }
@@ -484,8 +484,10 @@ export abstract class RecurrentBase extends Module {
   /**
    * Backward on backend buffers for the last forwardRaw. dOutput (T,B,D·Hout), dh (L·D,B,Hout),
    * dc (L·D,B,H), each optional. Accumulates parameter gradients into flatGrad.
+   * inputGrad = false skips dL/dx (one (T·B,G)·(G,I) matmul) when nothing reads it, e.g. the
+   * first layer of a model; dInput is then null.
    */
-  backwardRaw(dOutput: FloatArray | null, dh: FloatArray | null, dc: FloatArray | null): RawBackward {
+  backwardRaw(dOutput: FloatArray | null, dh: FloatArray | null, dc: FloatArray | null, inputGrad = true): RawBackward {
     const last = this.last;
     if (!last) throw new Error(`${this.kind}.backward: call forward first`);
     const be = this.backend, w = this.flat, gw = this.flatGrad;
@@ -502,7 +504,7 @@ export abstract class RecurrentBase extends Module {
     for (let l = L - 1; l >= 0; l--) {
       const I = l === 0 ? this.inputSize : O;
       const X = l === 0 ? last.x : this.ws.peek(last.dropped[l - 1] ? `Yd${l - 1}` : `Y${l - 1}`)!;
-      dXl = this.buf(`dX${l}`, TB * I, true);
+      dXl = l > 0 || inputGrad ? this.buf(`dX${l}`, TB * I) : null;
       for (let d = 0; d < D; d++) {
         const p = this.layers[l]![d]!, k = `${l}.${d}`, rev = d === 1, sd = l * D + d;
         const G = this.ws.peek(`G${k}`)!, Hs = this.ws.peek(`Hs${k}`)!;
@@ -552,16 +554,16 @@ export abstract class RecurrentBase extends Module {
         if (p.bIh) be.sumRows(gw, p.bIh.offset, dG, 0, TB, Gc, true);
         if (p.bHh) be.sumRows(gw, p.bHh.offset, dHg, 0, TB, Gc, true);
         if (M) be.matmul(gw, p.wHr!.offset, dHs, 0, M, 0, Hout, H, TB, true, false, true); // dW_hr += dhᵀ·m
-        be.matmul(dXl, 0, dG, 0, w, p.wIh.offset, TB, I, Gc, false, false, true); // dX += dG·W_ih
+        if (dXl) be.matmul(dXl, 0, dG, 0, w, p.wIh.offset, TB, I, Gc, false, false, d > 0); // dX (+)= dG·W_ih
       }
       if (l > 0) {
         // Through the dropout between layers l−1 and l.
-        if (last.dropped[l - 1]) be.mul(dXl, 0, dXl, 0, this.ws.peek(`mask${l - 1}`)!, 0, TB * O);
+        if (last.dropped[l - 1]) be.mul(dXl!, 0, dXl!, 0, this.ws.peek(`mask${l - 1}`)!, 0, TB * O);
         dY = dXl;
       }
     }
     this.hadBackward = true;
-    return { dInput: dXl!, dh0, dc0 };
+    return { dInput: dXl, dh0, dc0 };
   }
 
   /**

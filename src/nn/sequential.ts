@@ -52,8 +52,8 @@ class RecurrentAdapter implements ModelLayer {
     const r = this.layer.forwardRaw(x.data, x.T, x.B, { lengths: x.lengths });
     return { data: r.output, T: x.T, B: x.B, F: this.layer.outputSize, seq: true, lengths: x.lengths };
   }
-  backwardBatch(dy: FloatArray): FloatArray {
-    return this.layer.backwardRaw(dy, null, null).dInput;
+  backwardBatch(dy: FloatArray, needInput = true): FloatArray | null {
+    return this.layer.backwardRaw(dy, null, null, needInput).dInput;
   }
   config(): Record<string, unknown> {
     return { type: this.layer.kind, ...this.layer.config() };
@@ -185,7 +185,8 @@ export class Sequential extends Module {
     if (b.seq) swapLeadingAxes(dy, dOut.data, b.B, b.T, b.F);
     else dy.set(dOut.data.subarray(0, n));
     let d: FloatArray | null = dy;
-    for (let i = this.adapters.length - 1; i >= 0 && d; i--) d = this.adapters[i]!.backwardBatch(d);
+    // The first layer's input gradient is read by nobody: it may skip computing it.
+    for (let i = this.adapters.length - 1; i >= 0 && d; i--) d = this.adapters[i]!.backwardBatch(d, i > 0);
   }
 
   /**
