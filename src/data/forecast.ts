@@ -28,6 +28,7 @@ import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength
 import { slidingWindows, windowCount } from './windows.js';
 import { Tensor } from '../tensor/tensor.js';
 import { LSTM, GRU, Dense, LastStep, Sequential } from '../nn/index.js';
+import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 /** How a model sees a window: standardised levels, or changes relative to the window's last value. */
 export type ForecastMode = 'level' | 'delta';
@@ -53,7 +54,12 @@ export interface ForecastPlan {
   seed: number;
 }
 
-export interface ForecastOptions extends Partial<ForecastPlan> {
+/**
+ * `checkpoint` is a path prefix here: ensemble member k of a mode checkpoints to
+ * `<prefix>.<mode>.<k>.safetensors`. With `resume`, each member whose file exists continues from
+ * it (a finished member is only reloaded) and members never started train from scratch.
+ */
+export interface ForecastOptions extends Partial<ForecastPlan>, CheckpointOptions {
   /** Called with one-line progress messages (stderr in the CLI). */
   log?: (msg: string) => void;
   /** Show the trainer's progress bar/lines. Default false. */
@@ -328,6 +334,11 @@ export interface TrainForecastResult {
   valRmse: number;
 }
 
+/** Checkpoint file of ensemble member k (from 0) of `mode`, under the path prefix. */
+export function memberCheckpoint(prefix: string, mode: ForecastMode, k: number): string {
+  return `${prefix}.${mode}.${k + 1}.safetensors`;
+}
+
 /** Train one mode's forecaster on `train` (all of it is training data; its last 15% of windows validate). */
 export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPlan, mode: ForecastMode, opts: ForecastOptions = {}): Promise<TrainForecastResult> {
   const scaler = fitScaler(plan, mode, train);
@@ -350,6 +361,10 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
   for (let k = 0; k < plan.ensemble; k++) {
     const seed = plan.seed + 1000 * k;
     const model = buildForecastModel(plan, seed);
+    // A checkpoint is also a one-model forecast file (plan, this mode's scaler).
+    const extra = { forecast: { plan: { ...plan, mode }, parts: [{ ...shell.toJSON(), models: 1 }] }, member: k };
+    const path = opts.checkpoint && memberCheckpoint(opts.checkpoint, mode, k);
+    const resume = !!opts.resume && checkpointExists(path);
     const h = await model.fit({
       x: xTrain,
       y: yTrain,
@@ -363,7 +378,8 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
       clipNorm: 1,
       earlyStopping: { patience: plan.patience, restoreBest: true },
       progress: opts.progress ?? false,
-    });
+      ...checkpointFitOptions(path, fingerprint(train, { ...plan, epochs: 0 }, mode, k), extra, { ...opts, resume }),
+    }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
     opts.log?.(`${mode} model ${k + 1}/${plan.ensemble}: ${h.epochs} epochs, best val loss ${Math.min(...h.valLoss).toFixed(4)} at epoch ${h.bestEpoch}, ${h.seconds.toFixed(1)} s`);
     models.push(model);
     histories.push(h);
@@ -405,6 +421,11 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
   if (plan.transform === 'log') {
     for (let i = 0; i < n; i++) if (!(values[i]! > 0)) throw new RangeError(`log transform needs positive values, row ${i} is ${values[i]}`);
   }
+  const modes = plan.mode === 'both' ? (['level', 'delta'] as const) : [plan.mode];
+  if (opts.resume) {
+    const first = opts.checkpoint && memberCheckpoint(opts.checkpoint, modes[0]!, 0);
+    if (!first || !checkpointExists(first)) throw new RangeError(`resume: no checkpoint at ${first ?? '(none given)'} (run once without --resume first)`);
+  }
   const holdoutStart = n - plan.horizon * plan.holdoutBlocks;
   const train = Array.prototype.slice.call(values, 0, holdoutStart) as number[];
   opts.log?.(
@@ -412,7 +433,7 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
   );
   const parts: ModeForecaster[] = [];
   const histories: TrainForecastResult['histories'] = [];
-  for (const mode of plan.mode === 'both' ? (['level', 'delta'] as const) : [plan.mode]) {
+  for (const mode of modes) {
     const r = await trainForecaster(train, plan, mode, opts);
     opts.log?.(`${mode}: validation RMSE ${r.valRmse.toPrecision(4)}`);
     parts.push(r.forecaster);

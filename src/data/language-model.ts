@@ -12,6 +12,7 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
 import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from './text.js';
+import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LanguageModelPlan {
   level: 'char' | 'word';
@@ -97,7 +98,7 @@ export interface TrainTextResult {
 /** Train a language model on `text` (the last valFraction validates). */
 export async function trainLanguageModel(
   text: string,
-  opts: Partial<LanguageModelPlan> & { log?: (m: string) => void; progress?: boolean | 'auto' } = {},
+  opts: Partial<LanguageModelPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto' } = {},
 ): Promise<TrainTextResult> {
   const plan = withDefaults(LM_DEFAULTS, opts);
   if (text.trim() === '') throw new RangeError('empty text');
@@ -112,13 +113,17 @@ export async function trainLanguageModel(
   const val = nextTokenChunks(valIds, plan.seqLen);
   opts.log?.(`vocabulary ${vocab.size} ${plan.level === 'word' ? 'words' : 'characters'}; ${trainIds.length} training and ${valIds.length} validation tokens; ${train.x.shape[0]} chunks of ${plan.seqLen}`);
   const model = buildLanguageModel(plan, vocab.size);
+  // The checkpoint is a usable model file (vocabulary and plan); its key ties it to this text
+  // and these options (epochs excluded: a resumed run may train longer).
+  const extra = { vocab: vocab.toJSON(), languageModel: plan };
   const history = await model.fit({
     x: train.x, y: train.y, validation: { x: val.x, y: val.y },
     epochs: plan.epochs, batchSize: plan.batchSize, shuffle: true, seed: plan.seed,
     loss: 'cross-entropy', optimizer: { name: 'adam', lr: plan.lr }, clipNorm: 1,
     earlyStopping: { patience: 2, restoreBest: true },
     progress: opts.progress ?? 'auto',
-  });
+    ...checkpointFitOptions(opts.checkpoint, fingerprint(text, { ...plan, epochs: 0 }), extra, opts),
+  }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
   const valLoss = model.evaluate({ x: val.x, y: val.y, loss: 'cross-entropy' }).loss;
   const uni = unigramLoss(trainIds, valIds, vocab.size);
   return {

@@ -11,6 +11,7 @@ import { futureLabels } from '../../data/series.js';
 import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
+import { partialOf } from '../../data/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 interface ForecastFlags {
@@ -35,6 +36,8 @@ interface ForecastFlags {
   out: string;
   json?: boolean;
   progress?: boolean;
+  checkpointEvery: number;
+  resume?: boolean;
 }
 
 export function register(program: Command): void {
@@ -64,6 +67,8 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output directory for model.safetensors, forecast.csv and forecast.svg', 'out/forecast')
     .option('--json', 'print one JSON object with metrics, baselines, forecast and model path on stdout')
     .option('--progress', 'show per-epoch training progress on stderr')
+    .option('--checkpoint-every <n>', 'checkpoint each ensemble member every N epochs (atomic) to --out/checkpoint.<mode>.<k>.safetensors', intOption(1), 1)
+    .option('--resume', 'continue from the checkpoints in --out (same file and flags): finished members are reloaded, the interrupted one continues, the rest train; same weights as an uninterrupted run')
     .action(async (file: string, flags: ForecastFlags) => {
       await forecastCommand(file, flags);
     });
@@ -88,6 +93,8 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     else if (/^\d+$/.test(f.season) && Number(f.season) >= 2) season = Number(f.season);
     else throw new CliError(`--season: expected an integer ≥ 2 or "none", got "${f.season}"`);
   }
+  ensureDir(f.out);
+  const modelPath = join(f.out, 'model.safetensors');
   const t0 = performance.now();
   const result = await naming(`${file}: column "${column}"`, () =>
     runForecast(values, {
@@ -98,8 +105,16 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       ...(f.mode !== 'auto' ? { mode: f.mode } : {}),
       log: info,
       progress: f.progress ?? false,
+      checkpoint: join(f.out, 'checkpoint'), checkpointEvery: f.checkpointEvery, resume: f.resume,
     }),
-  );
+  ).catch((err: unknown) => {
+    // NaN/Inf stop: save the failing member's best weights so far (a one-model forecast file).
+    const partial = partialOf(err);
+    if (!partial) throw err;
+    const fc = partial.extra.forecast as Record<string, unknown>;
+    saveModel(partial.model, modelPath, { ...partial.extra, forecast: { ...fc, column, file, dateColumn: f.date ?? null, members: 1 }, training: { stopped: (err as Error).message } });
+    throw new CliError(`${(err as Error).message} Saved the best weights so far to ${modelPath}.`);
+  });
   const seconds = (performance.now() - t0) / 1000;
 
   // Everything is computed; now write the outputs (each atomically).
@@ -107,8 +122,6 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   const n = values.length;
   const labels = table.dates ?? Array.from({ length: n }, (_, i) => String(i));
   const future = futureLabels(n, plan.horizon, table.dates);
-  ensureDir(f.out);
-  const modelPath = join(f.out, 'model.safetensors');
   const members = result.forecaster.models;
   const meta = {
     forecast: { ...result.forecaster.toJSON(), column, file, dateColumn: f.date ?? null, members: members.length },

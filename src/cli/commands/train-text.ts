@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/language-model.js';
 import { saveModel } from '../../io/model-file.js';
 import { readTextHead } from '../../data/text-file.js';
+import { partialOf } from '../../data/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 // Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.
@@ -29,6 +30,8 @@ interface Flags {
   out: string;
   json?: boolean;
   progress?: boolean;
+  checkpointEvery: number;
+  resume?: boolean;
 }
 
 export function register(program: Command): void {
@@ -52,17 +55,26 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output directory for model.safetensors', 'out/text')
     .option('--json', 'print one JSON object with the results on stdout')
     .option('--progress', 'force per-epoch progress lines on stderr')
+    .option('--checkpoint-every <n>', 'write --out/checkpoint.safetensors every N epochs (atomic; also at the end)', intOption(1), 1)
+    .option('--resume', 'continue from --out/checkpoint.safetensors (same file and flags; ends with the same weights as an uninterrupted run)')
     .action(async (file: string, f: Flags) => {
       const text = await readTextHead(file, f.maxBytes);
       if (text.trim() === '') throw new CliError(`${file}: empty text`);
+      ensureDir(f.out);
+      const modelPath = join(f.out, 'model.safetensors');
       const r = await naming(file, () =>
         trainLanguageModel(text, {
           level: f.level, seqLen: f.seqLen, embedding: f.embedding, hidden: f.hidden, layers: f.layers, cell: f.cell,
           dropout: f.dropout, epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, seed: f.seed, log: info, progress: f.progress ?? 'auto',
+          checkpoint: join(f.out, 'checkpoint.safetensors'), checkpointEvery: f.checkpointEvery, resume: f.resume,
         }),
-      );
-      ensureDir(f.out);
-      const modelPath = join(f.out, 'model.safetensors');
+      ).catch((err: unknown) => {
+        // NaN/Inf stop: keep the best weights so far instead of nothing.
+        const partial = partialOf(err);
+        if (!partial) throw err;
+        saveModel(partial.model, modelPath, { ...partial.extra, training: { file, stopped: (err as Error).message } });
+        throw new CliError(`${(err as Error).message} Saved the best weights so far to ${modelPath}.`);
+      });
       await saveModel(r.model, modelPath, {
         vocab: r.vocab.toJSON(),
         languageModel: r.plan,
