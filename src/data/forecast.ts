@@ -332,6 +332,8 @@ export interface TrainForecastResult {
   histories: Array<{ loss: number[]; valLoss: number[]; epochs: number; bestEpoch: number; seconds: number }>;
   /** RMSE in series units of the trained forecaster on the validation windows (the last 15% of training windows). */
   valRmse: number;
+  /** Checkpoint files written (delete them with removeCheckpoints once the models are saved). */
+  checkpoints: string[];
 }
 
 /** Checkpoint file of ensemble member k (from 0) of `mode`, under the path prefix. */
@@ -358,6 +360,7 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
   const xVal = split(x, m - nVal, m), yVal = split(y, m - nVal, m);
   const models: Sequential[] = [];
   const histories: TrainForecastResult['histories'] = [];
+  const checkpoints: string[] = [];
   for (let k = 0; k < plan.ensemble; k++) {
     const seed = plan.seed + 1000 * k;
     const model = buildForecastModel(plan, seed);
@@ -365,6 +368,7 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
     const extra = { forecast: { plan: { ...plan, mode }, parts: [{ ...shell.toJSON(), models: 1 }] }, member: k };
     const path = opts.checkpoint && memberCheckpoint(opts.checkpoint, mode, k);
     const resume = !!opts.resume && checkpointExists(path);
+    if (path) checkpoints.push(path);
     const h = await model.fit({
       x: xTrain,
       y: yTrain,
@@ -388,13 +392,14 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
   const valOrigins = origins.subarray(m - nVal);
   const valActual = Float64Array.from({ length: nVal * plan.horizon }, (_, i) => train[valOrigins[Math.floor(i / plan.horizon)]! + (i % plan.horizon)]!);
   const valRmse = forecastMetrics(valActual, forecaster.predictAt(train, valOrigins)).rmse;
-  return { forecaster, histories, valRmse };
+  return { forecaster, histories, valRmse, checkpoints };
 }
 
 export interface ForecastResult {
   plan: ForecastPlan;
   forecaster: SeriesForecaster;
   histories: TrainForecastResult['histories'];
+  checkpoints: string[];
   /** Index of the first hold-out point (= number of training points). */
   holdoutStart: number;
   /** Hold-out actual values and the model's forecasts for them. */
@@ -433,11 +438,13 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
   );
   const parts: ModeForecaster[] = [];
   const histories: TrainForecastResult['histories'] = [];
+  const checkpoints: string[] = [];
   for (const mode of modes) {
     const r = await trainForecaster(train, plan, mode, opts);
     opts.log?.(`${mode}: validation RMSE ${r.valRmse.toPrecision(4)}`);
     parts.push(r.forecaster);
     histories.push(...r.histories);
+    checkpoints.push(...r.checkpoints);
   }
   const forecaster = new SeriesForecaster(plan, parts);
   const origins = Array.from({ length: plan.holdoutBlocks }, (_, b) => holdoutStart + b * plan.horizon);
@@ -450,6 +457,7 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
     plan,
     forecaster,
     histories,
+    checkpoints,
     holdoutStart,
     holdout: { actual, predicted, last, seasonal },
     metrics: forecastMetrics(actual, predicted),

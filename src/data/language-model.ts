@@ -93,6 +93,8 @@ export interface TrainTextResult {
   trainTokens: number;
   valTokens: number;
   history: { loss: number[]; valLoss: number[]; epochs: number; bestEpoch: number; seconds: number };
+  /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
+  checkpoints: string[];
 }
 
 /** Train a language model on `text` (the last valFraction validates). */
@@ -129,7 +131,7 @@ export async function trainLanguageModel(
   return {
     model, vocab, plan, valLoss, unigramLoss: uni,
     bitsPerChar: bitsPerChar(valLoss, valIds.length, valText.length), unigramBitsPerChar: bitsPerChar(uni, valIds.length, valText.length),
-    trainTokens: trainIds.length, valTokens: valIds.length, history,
+    trainTokens: trainIds.length, valTokens: valIds.length, history, checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
   };
 }
 

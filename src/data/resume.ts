@@ -10,6 +10,7 @@
  */
 // Namespace import: a browser bundle can alias node:fs to an empty module.
 import * as fs from 'node:fs';
+import { dirname } from 'node:path';
 import { loadModel } from '../io/model-file.js';
 import type { Sequential } from '../nn/sequential.js';
 
@@ -44,7 +45,11 @@ export function checkpointFitOptions(
     return {};
   }
   const checkpoint = { path, every: opts.checkpointEvery ?? 1, extra: { ...extra, resumeKey: key } };
-  if (!opts.resume) return { checkpoint };
+  if (!opts.resume) {
+    // Created only now, after the recipe has checked its input, so bad input writes nothing.
+    fs.mkdirSync(dirname(path), { recursive: true });
+    return { checkpoint };
+  }
   if (!fs.existsSync(path)) throw new RangeError(`resume: no checkpoint at ${path} (run once without --resume first)`);
   const found = loadModel(path).metadata.resumeKey;
   if (found !== key) throw new RangeError(`resume: ${path} was written for different data or options (fingerprint ${String(found)}, now ${key}); use the same file and flags, or run without --resume`);
@@ -71,4 +76,9 @@ export function withPartial(err: unknown, partial: () => PartialModel): never {
 /** The PartialModel attached to a TrainingError by withPartial, if any. */
 export function partialOf(err: unknown): PartialModel | undefined {
   return err instanceof Error ? (err as Error & { partial?: PartialModel }).partial : undefined;
+}
+
+/** Delete checkpoint files once the finished model is saved (missing files are fine). */
+export function removeCheckpoints(paths: string[]): void {
+  for (const p of paths) fs.rmSync(p, { force: true });
 }

@@ -68,12 +68,6 @@ describe('lstm --resume', () => {
     const done = checkpointEpoch(ckpt);
     assert.ok(done >= 1 && done < 4, `checkpoint after epoch ${done}`);
 
-    const resumed = lstm(['train-text', text, ...flags, '--out', out, '--resume', '--progress']);
-    assert.equal(resumed.code, 0, resumed.stderr);
-    assert.deepEqual(epochsRun(resumed.stderr), Array.from({ length: 4 - done }, (_, i) => done + 1 + i));
-    assert.equal(checkpointEpoch(ckpt), 4);
-    assertSameWeights(join(dir, 'lm-full', 'model.safetensors'), join(out, 'model.safetensors'));
-
     // Other options than the checkpoint's, or no checkpoint at all: one-line errors.
     const other = lstm(['train-text', text, ...flags.map((f) => (f === '3' ? '4' : f)), '--out', out, '--resume']);
     assert.equal(other.code, 1);
@@ -81,6 +75,13 @@ describe('lstm --resume', () => {
     const none = lstm(['train-text', text, ...flags, '--out', join(dir, 'nowhere'), '--resume']);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /^lstm: error: .*resume: no checkpoint at .*nowhere/m);
+    assert.ok(!existsSync(join(dir, 'nowhere')), 'a failed --resume creates nothing');
+
+    const resumed = lstm(['train-text', text, ...flags, '--out', out, '--resume', '--progress']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(epochsRun(resumed.stderr), Array.from({ length: 4 - done }, (_, i) => done + 1 + i));
+    assert.ok(!existsSync(ckpt), 'checkpoint deleted once the model is saved');
+    assertSameWeights(join(dir, 'lm-full', 'model.safetensors'), join(out, 'model.safetensors'));
   });
 
   test('forecast: an ensemble killed in its second member resumes (first reloaded, second continued) to the same weights', async () => {
@@ -101,6 +102,7 @@ describe('lstm --resume', () => {
     assert.deepEqual(epochsRun(resumed.stderr), Array.from({ length: 16 - done }, (_, i) => done + 1 + i));
     for (const f of ['model.safetensors', 'model.2.safetensors']) assertSameWeights(join(dir, 'fc-full', f), join(out, f));
     assert.equal(readFileSync(join(out, 'forecast.csv'), 'utf8'), readFileSync(join(dir, 'fc-full', 'forecast.csv'), 'utf8'));
+    assert.ok(!existsSync(join(out, 'checkpoint.delta.1.safetensors')) && !existsSync(join(out, 'checkpoint.delta.2.safetensors')), 'checkpoints deleted');
   });
 
   test('a NaN stop still saves the best weights so far, and says so in one line', () => {

@@ -11,7 +11,7 @@ import { futureLabels } from '../../data/series.js';
 import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
-import { partialOf } from '../../data/resume.js';
+import { partialOf, removeCheckpoints } from '../../data/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 interface ForecastFlags {
@@ -67,7 +67,7 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output directory for model.safetensors, forecast.csv and forecast.svg', 'out/forecast')
     .option('--json', 'print one JSON object with metrics, baselines, forecast and model path on stdout')
     .option('--progress', 'show per-epoch training progress on stderr')
-    .option('--checkpoint-every <n>', 'checkpoint each ensemble member every N epochs (atomic) to --out/checkpoint.<mode>.<k>.safetensors', intOption(1), 1)
+    .option('--checkpoint-every <n>', 'checkpoint each ensemble member every N epochs (atomic) to --out/checkpoint.<mode>.<k>.safetensors; deleted once the models are saved', intOption(1), 1)
     .option('--resume', 'continue from the checkpoints in --out (same file and flags): finished members are reloaded, the interrupted one continues, the rest train; same weights as an uninterrupted run')
     .action(async (file: string, flags: ForecastFlags) => {
       await forecastCommand(file, flags);
@@ -93,7 +93,6 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     else if (/^\d+$/.test(f.season) && Number(f.season) >= 2) season = Number(f.season);
     else throw new CliError(`--season: expected an integer ≥ 2 or "none", got "${f.season}"`);
   }
-  ensureDir(f.out);
   const modelPath = join(f.out, 'model.safetensors');
   const t0 = performance.now();
   const result = await naming(`${file}: column "${column}"`, () =>
@@ -122,6 +121,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   const n = values.length;
   const labels = table.dates ?? Array.from({ length: n }, (_, i) => String(i));
   const future = futureLabels(n, plan.horizon, table.dates);
+  ensureDir(f.out);
   const members = result.forecaster.models;
   const meta = {
     forecast: { ...result.forecaster.toJSON(), column, file, dateColumn: f.date ?? null, members: members.length },
@@ -131,6 +131,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   for (let k = members.length - 1; k >= 0; k--) {
     await saveModel(members[k]!, k === 0 ? modelPath : join(f.out, `model.${k + 1}.safetensors`), { ...meta, member: k });
   }
+  removeCheckpoints(result.checkpoints);
   const csv = ['index,date,kind,actual,forecast,last_value,seasonal_naive'];
   for (let i = 0; i < holdout.actual.length; i++) {
     const idx = holdoutStart + i;

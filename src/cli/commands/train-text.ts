@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/language-model.js';
 import { saveModel } from '../../io/model-file.js';
 import { readTextHead } from '../../data/text-file.js';
-import { partialOf } from '../../data/resume.js';
+import { partialOf, removeCheckpoints } from '../../data/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 // Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.
@@ -55,12 +55,11 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output directory for model.safetensors', 'out/text')
     .option('--json', 'print one JSON object with the results on stdout')
     .option('--progress', 'force per-epoch progress lines on stderr')
-    .option('--checkpoint-every <n>', 'write --out/checkpoint.safetensors every N epochs (atomic; also at the end)', intOption(1), 1)
+    .option('--checkpoint-every <n>', 'write --out/checkpoint.safetensors every N epochs (atomic; deleted once the model is saved)', intOption(1), 1)
     .option('--resume', 'continue from --out/checkpoint.safetensors (same file and flags; ends with the same weights as an uninterrupted run)')
     .action(async (file: string, f: Flags) => {
       const text = await readTextHead(file, f.maxBytes);
       if (text.trim() === '') throw new CliError(`${file}: empty text`);
-      ensureDir(f.out);
       const modelPath = join(f.out, 'model.safetensors');
       const r = await naming(file, () =>
         trainLanguageModel(text, {
@@ -75,12 +74,14 @@ export function register(program: Command): void {
         saveModel(partial.model, modelPath, { ...partial.extra, training: { file, stopped: (err as Error).message } });
         throw new CliError(`${(err as Error).message} Saved the best weights so far to ${modelPath}.`);
       });
+      ensureDir(f.out);
       await saveModel(r.model, modelPath, {
         vocab: r.vocab.toJSON(),
         languageModel: r.plan,
         training: { file, bytes: Buffer.byteLength(text), seconds: r.history.seconds, epochs: r.history.epochs, bestEpoch: r.history.bestEpoch, loss: r.history.loss, valLoss: r.history.valLoss },
         metrics: { valLoss: r.valLoss, bitsPerChar: r.bitsPerChar, unigramBitsPerChar: r.unigramBitsPerChar },
       });
+      removeCheckpoints(r.checkpoints);
       const sample = generateText(r.model, r.vocab, { prompt: r.plan.level === 'char' ? 'The ' : 'the', length: r.plan.level === 'char' ? 200 : 40, temperature: 0.7, seed: f.seed });
       const result = {
         valLoss: round(r.valLoss), bitsPerChar: round(r.bitsPerChar), unigram: { valLoss: round(r.unigramLoss), bitsPerChar: round(r.unigramBitsPerChar) },
