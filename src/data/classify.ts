@@ -11,6 +11,7 @@ import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.j
 import { FormatError } from '../io/errors.js';
 import { readCsv } from './csv.js';
 import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from './text.js';
+import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LabelledTexts {
   texts: string[];
@@ -161,7 +162,7 @@ export class TextClassifier {
 }
 
 /** Train on a seeded random (1 − testFraction) of the rows; score accuracy and macro F1 on the rest. */
-export async function trainClassifier(data: LabelledTexts, opts: Partial<ClassifierPlan> & { log?: (m: string) => void; progress?: boolean | 'auto' } = {}) {
+export async function trainClassifier(data: LabelledTexts, opts: Partial<ClassifierPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto' } = {}) {
   const plan = withDefaults(CLASSIFIER_DEFAULTS, opts);
   const n = data.texts.length;
   const classes = [...new Set(data.labels)].sort();
@@ -188,14 +189,21 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
   const tr = clf.encode(train.texts);
   const yTrain = new Tensor(Float32Array.from(train.y), [train.y.length]);
   opts.log?.(`${n} rows, ${classes.length} classes (${classes.join(', ')}), vocabulary ${vocab.size}; training on ${trainIdx.length}, testing on ${nTest}`);
+  // The checkpoint is a usable model file; its key ties it to these rows and options (epochs excluded).
+  const extra = { vocab: vocab.toJSON(), classifier: { classes, maxLen: plan.maxLen, plan } };
   const history = await model.fit({
     x: tr.ids, y: yTrain, lengths: tr.lengths, validation: { split: 0.1 },
     epochs: plan.epochs, batchSize: plan.batchSize, shuffle: true, seed: plan.seed,
     loss: 'cross-entropy', optimizer: { name: 'adam', lr: plan.lr }, clipNorm: 1,
     earlyStopping: { patience: 3, restoreBest: true }, progress: opts.progress ?? 'auto',
-  });
+    ...checkpointFitOptions(opts.checkpoint, fingerprint(data.texts, data.labels, { ...plan, epochs: 0 }), extra, opts),
+  }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
   const pred = clf.predictIds(test.texts);
   const metrics = classificationMetrics(test.y, pred, classes.length);
   const majority = classes.map((_, k) => test.y.filter((y) => y === k).length);
-  return { classifier: clf, plan, metrics, history, testSize: nTest, trainSize: trainIdx.length, majorityAccuracy: Math.max(...majority) / nTest };
+  return {
+    classifier: clf, plan, metrics, history, testSize: nTest, trainSize: trainIdx.length, majorityAccuracy: Math.max(...majority) / nTest,
+    /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
+    checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
+  };
 }

@@ -1,6 +1,6 @@
 // `--resume` on the CLI: a training run killed with SIGKILL after its first checkpoint, then
 // resumed, must end with bit-for-bit the weights of a run that was never interrupted
-// (train-text, and forecast with an ensemble). Also: the one-line errors for a missing or
+// (train-text, classify, and forecast with an ensemble). Also: the one-line errors for a missing or
 // mismatched checkpoint, and a NaN stop that still leaves a model on disk.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensors } from '../../src/io/safetensors.js';
+import { Rng } from '../../src/tensor/rng.js';
 import { BIN, lstm } from './helpers.js';
 
 let dir = '';
@@ -103,6 +104,31 @@ describe('lstm --resume', () => {
     for (const f of ['model.safetensors', 'model.2.safetensors']) assertSameWeights(join(dir, 'fc-full', f), join(out, f));
     assert.equal(readFileSync(join(out, 'forecast.csv'), 'utf8'), readFileSync(join(dir, 'fc-full', 'forecast.csv'), 'utf8'));
     assert.ok(!existsSync(join(out, 'checkpoint.delta.1.safetensors')) && !existsSync(join(out, 'checkpoint.delta.2.safetensors')), 'checkpoints deleted');
+  });
+
+  test('classify killed after its first checkpoint and resumed ends with the uninterrupted weights', async () => {
+    const rng = new Rng(2);
+    const words = { pos: ['good', 'great', 'nice'], neg: ['bad', 'awful', 'sad'], filler: ['the', 'a', 'was', 'it', 'day', 'food'] };
+    const rows = ['text,label'];
+    for (let i = 0; i < 2000; i++) {
+      const label = i % 2 ? 'pos' : 'neg';
+      const pool = () => (rng.random() < 0.3 ? words[label] : words.filler);
+      rows.push(`${Array.from({ length: 10 + rng.int(20) }, () => { const p = pool(); return p[rng.int(p.length)]; }).join(' ')},${label}`);
+    }
+    const csv = join(dir, 'reviews.csv');
+    writeFileSync(csv, rows.join('\n') + '\n');
+    const flags = ['--text', 'text', '--label', 'label', '--hidden', '64', '--epochs', '4', '--json'];
+    const full = lstm(['classify', csv, ...flags, '--out', join(dir, 'clf-full')]);
+    assert.equal(full.code, 0, full.stderr);
+    const out = join(dir, 'clf-cut');
+    const ckpt = join(out, 'checkpoint.safetensors');
+    const cut = await killWhenExists(['classify', csv, ...flags, '--out', out], ckpt);
+    assert.equal(cut.signal, 'SIGKILL', `the run finished before it could be killed: ${cut.stderr}`);
+    const done = checkpointEpoch(ckpt);
+    const resumed = lstm(['classify', csv, ...flags, '--out', out, '--resume', '--progress']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(epochsRun(resumed.stderr), Array.from({ length: 4 - done }, (_, i) => done + 1 + i));
+    assertSameWeights(join(dir, 'clf-full', 'model.safetensors'), join(out, 'model.safetensors'));
   });
 
   test('a NaN stop still saves the best weights so far, and says so in one line', () => {

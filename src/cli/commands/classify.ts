@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../data/classify.js';
 import { saveModel } from '../../io/model-file.js';
+import { partialOf, removeCheckpoints } from '../../data/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
 
 interface Flags {
@@ -25,6 +26,8 @@ interface Flags {
   out: string;
   json?: boolean;
   progress?: boolean;
+  checkpointEvery: number;
+  resume?: boolean;
 }
 
 export function register(program: Command): void {
@@ -49,17 +52,27 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output directory for model.safetensors', 'out/classify')
     .option('--json', 'print one JSON object with the results on stdout')
     .option('--progress', 'force per-epoch progress lines on stderr')
+    .option('--checkpoint-every <n>', 'write --out/checkpoint.safetensors every N epochs (atomic; deleted once the model is saved)', intOption(1), 1)
+    .option('--resume', 'continue from --out/checkpoint.safetensors (same file and flags; ends with the same weights as an uninterrupted run)')
     .action(async (file: string, f: Flags) => {
       if (f.testFraction !== undefined && !(f.testFraction > 0 && f.testFraction < 1)) throw new CliError(`--test-fraction: expected a number in (0, 1), got ${f.testFraction}`);
+      const modelPath = join(f.out, 'model.safetensors');
       const data = await readLabelledTexts(file, f.text, f.label);
       const r = await naming(file, () =>
         trainClassifier(data, {
           level: f.level, maxLen: f.maxLen, maxVocab: f.maxVocab, embedding: f.embedding, hidden: f.hidden, cell: f.cell,
           epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, testFraction: f.testFraction, seed: f.seed, log: info, progress: f.progress ?? 'auto',
+          checkpoint: join(f.out, 'checkpoint.safetensors'), checkpointEvery: f.checkpointEvery, resume: f.resume,
         }),
-      );
+      ).catch((err: unknown) => {
+        // NaN/Inf stop: keep the best weights so far instead of nothing.
+        const partial = partialOf(err);
+        if (!partial) throw err;
+        const cls = partial.extra.classifier as Record<string, unknown>;
+        saveModel(partial.model, modelPath, { ...partial.extra, classifier: { ...cls, textColumn: f.text, labelColumn: f.label }, training: { file, stopped: (err as Error).message } });
+        throw new CliError(`${(err as Error).message} Saved the best weights so far to ${modelPath}.`);
+      });
       ensureDir(f.out);
-      const modelPath = join(f.out, 'model.safetensors');
       const c = r.classifier;
       await saveModel(c.model, modelPath, {
         vocab: c.vocab.toJSON(),
@@ -67,6 +80,7 @@ export function register(program: Command): void {
         training: { file, seconds: r.history.seconds, epochs: r.history.epochs, loss: r.history.loss, valLoss: r.history.valLoss },
         metrics: { accuracy: r.metrics.accuracy, macroF1: r.metrics.macroF1, testSize: r.testSize },
       });
+      removeCheckpoints(r.checkpoints);
       const result = {
         accuracy: round(r.metrics.accuracy), macroF1: round(r.metrics.macroF1),
         f1: Object.fromEntries(c.classes.map((k, i) => [k, round(r.metrics.f1[i]!)])),
