@@ -5,6 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import { partialOf } from '../data/resume.js';
+import { saveModel } from '../io/model-file.js';
 
 /** An error meant for the user: printed as one line, exit code 1, no stack trace. */
 export class CliError extends Error {
@@ -25,6 +27,22 @@ export async function naming<T>(where: string, work: () => T | Promise<T>): Prom
     if (err instanceof RangeError) throw new CliError(`${where}: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * For a training run that stopped on NaN/Inf with its model attached (data/resume.ts): save
+ * that model to `modelPath` with the metadata `meta` builds from the recipe's own, then fail
+ * with one line that says where it went. Any other error is rethrown unchanged.
+ */
+export function savePartialAndFail(
+  err: unknown, modelPath: string,
+  meta: (extra: Record<string, unknown>, stopped: string) => Record<string, unknown>,
+): never {
+  const partial = partialOf(err);
+  if (!partial) throw err;
+  const stopped = (err as Error).message;
+  saveModel(partial.model, modelPath, meta(partial.extra, stopped));
+  throw new CliError(`${stopped} Saved the best weights so far to ${modelPath}.`);
 }
 
 /** commander parser: integer ≥ min. */

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../data/classify.js';
 import { saveModel } from '../../io/model-file.js';
-import { partialOf, removeCheckpoints } from '../../data/resume.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
+import { removeCheckpoints } from '../../data/resume.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail } from '../util.js';
 
 interface Flags {
   text: string;
@@ -64,14 +64,12 @@ export function register(program: Command): void {
           epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, testFraction: f.testFraction, seed: f.seed, log: info, progress: f.progress ?? 'auto',
           checkpoint: join(f.out, 'checkpoint.safetensors'), checkpointEvery: f.checkpointEvery, resume: f.resume,
         }),
-      ).catch((err: unknown) => {
+      ).catch((err: unknown) =>
         // NaN/Inf stop: keep the best weights so far instead of nothing.
-        const partial = partialOf(err);
-        if (!partial) throw err;
-        const cls = partial.extra.classifier as Record<string, unknown>;
-        saveModel(partial.model, modelPath, { ...partial.extra, classifier: { ...cls, textColumn: f.text, labelColumn: f.label }, training: { file, stopped: (err as Error).message } });
-        throw new CliError(`${(err as Error).message} Saved the best weights so far to ${modelPath}.`);
-      });
+        savePartialAndFail(err, modelPath, (extra, stopped) => ({
+          ...extra, classifier: { ...(extra.classifier as Record<string, unknown>), textColumn: f.text, labelColumn: f.label }, training: { file, stopped },
+        })),
+      );
       ensureDir(f.out);
       const c = r.classifier;
       await saveModel(c.model, modelPath, {

@@ -11,8 +11,8 @@ import { futureLabels } from '../../data/series.js';
 import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
-import { partialOf, removeCheckpoints } from '../../data/resume.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
+import { removeCheckpoints } from '../../data/resume.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail } from '../util.js';
 
 interface ForecastFlags {
   column?: string;
@@ -106,14 +106,12 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       progress: f.progress ?? false,
       checkpoint: join(f.out, 'checkpoint'), checkpointEvery: f.checkpointEvery, resume: f.resume,
     }),
-  ).catch((err: unknown) => {
+  ).catch((err: unknown) =>
     // NaN/Inf stop: save the failing member's best weights so far (a one-model forecast file).
-    const partial = partialOf(err);
-    if (!partial) throw err;
-    const fc = partial.extra.forecast as Record<string, unknown>;
-    saveModel(partial.model, modelPath, { ...partial.extra, forecast: { ...fc, column, file, dateColumn: f.date ?? null, members: 1 }, training: { stopped: (err as Error).message } });
-    throw new CliError(`${(err as Error).message} Saved the best weights so far to ${modelPath}.`);
-  });
+    savePartialAndFail(err, modelPath, (extra, stopped) => ({
+      ...extra, forecast: { ...(extra.forecast as Record<string, unknown>), column, file, dateColumn: f.date ?? null, members: 1 }, training: { stopped },
+    })),
+  );
   const seconds = (performance.now() - t0) / 1000;
 
   // Everything is computed; now write the outputs (each atomically).

@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/language-model.js';
 import { saveModel } from '../../io/model-file.js';
 import { readTextHead } from '../../data/text-file.js';
-import { partialOf, removeCheckpoints } from '../../data/resume.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round } from '../util.js';
+import { removeCheckpoints } from '../../data/resume.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail } from '../util.js';
 
 // Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.
 export { readTextHead };
@@ -67,13 +67,10 @@ export function register(program: Command): void {
           dropout: f.dropout, epochs: f.epochs, batchSize: f.batchSize, lr: f.lr, seed: f.seed, log: info, progress: f.progress ?? 'auto',
           checkpoint: join(f.out, 'checkpoint.safetensors'), checkpointEvery: f.checkpointEvery, resume: f.resume,
         }),
-      ).catch((err: unknown) => {
+      ).catch((err: unknown) =>
         // NaN/Inf stop: keep the best weights so far instead of nothing.
-        const partial = partialOf(err);
-        if (!partial) throw err;
-        saveModel(partial.model, modelPath, { ...partial.extra, training: { file, stopped: (err as Error).message } });
-        throw new CliError(`${(err as Error).message} Saved the best weights so far to ${modelPath}.`);
-      });
+        savePartialAndFail(err, modelPath, (extra, stopped) => ({ ...extra, training: { file, stopped } })),
+      );
       ensureDir(f.out);
       await saveModel(r.model, modelPath, {
         vocab: r.vocab.toJSON(),
