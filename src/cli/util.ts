@@ -4,7 +4,7 @@
  * output directory. Commands hold no modelling logic; they call the public API.
  */
 import { mkdirSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { partialOf } from '../data/resume.js';
 import { saveModel } from '../io/model-file.js';
 
@@ -43,6 +43,28 @@ export function savePartialAndFail(
   const stopped = (err as Error).message;
   saveModel(partial.model, modelPath, meta(partial.extra, stopped));
   throw new CliError(`${stopped} Saved the best weights so far to ${modelPath}.`);
+}
+
+/** Flags every training command shares (forecast, train-text, classify). */
+export interface TrainingRunFlags {
+  seed: number;
+  out: string;
+  json?: boolean;
+  progress?: boolean;
+  checkpointEvery: number;
+  resume?: boolean;
+}
+
+const CHECKPOINT_HELP = {
+  every: 'write --out/checkpoint.safetensors every N epochs (atomic; deleted once the model is saved)',
+  resume: 'continue from --out/checkpoint.safetensors (same file and flags; ends with the same weights as an uninterrupted run)',
+};
+
+/** Add `--checkpoint-every <n>` (default 1) and `--resume` to a training command. */
+export function checkpointOptions(cmd: Command, help: { every: string; resume: string } = CHECKPOINT_HELP): Command {
+  return cmd
+    .option('--checkpoint-every <n>', help.every, intOption(1), 1)
+    .option('--resume', help.resume);
 }
 
 /** commander parser: integer ≥ min. */

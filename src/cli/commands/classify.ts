@@ -7,9 +7,9 @@ import type { Command } from 'commander';
 import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../data/classify.js';
 import { saveModel } from '../../io/model-file.js';
 import { removeCheckpoints } from '../../data/resume.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail } from '../util.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
-interface Flags {
+interface Flags extends TrainingRunFlags {
   text: string;
   label: string;
   level?: 'word' | 'char';
@@ -22,17 +22,11 @@ interface Flags {
   batchSize?: number;
   lr?: number;
   testFraction?: number;
-  seed: number;
-  out: string;
-  json?: boolean;
-  progress?: boolean;
-  checkpointEvery: number;
-  resume?: boolean;
 }
 
 export function register(program: Command): void {
   const d = CLASSIFIER_DEFAULTS;
-  program
+  checkpointOptions(program
     .command('classify')
     .description('Train a text classifier (Embedding → LSTM → last step → softmax); report accuracy and F1 on a held-out split.')
     .argument('<file>', 'CSV with a header row, or .jsonl/.ndjson with one object per line')
@@ -51,9 +45,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (split, initialisation, shuffling)', intOption(0), d.seed)
     .option('-o, --out <dir>', 'output directory for model.safetensors', 'out/classify')
     .option('--json', 'print one JSON object with the results on stdout')
-    .option('--progress', 'force per-epoch progress lines on stderr')
-    .option('--checkpoint-every <n>', 'write --out/checkpoint.safetensors every N epochs (atomic; deleted once the model is saved)', intOption(1), 1)
-    .option('--resume', 'continue from --out/checkpoint.safetensors (same file and flags; ends with the same weights as an uninterrupted run)')
+    .option('--progress', 'force per-epoch progress lines on stderr'))
     .action(async (file: string, f: Flags) => {
       if (f.testFraction !== undefined && !(f.testFraction > 0 && f.testFraction < 1)) throw new CliError(`--test-fraction: expected a number in (0, 1), got ${f.testFraction}`);
       const modelPath = join(f.out, 'model.safetensors');

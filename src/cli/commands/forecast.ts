@@ -12,9 +12,9 @@ import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
 import { removeCheckpoints } from '../../data/resume.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail } from '../util.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
-interface ForecastFlags {
+interface ForecastFlags extends TrainingRunFlags {
   column?: string;
   date?: string;
   lookback?: number;
@@ -29,20 +29,14 @@ interface ForecastFlags {
   batchSize?: number;
   patience?: number;
   ensemble?: number;
-  seed: number;
   transform: 'auto' | 'none' | 'log';
   mode: 'auto' | 'level' | 'delta' | 'both';
   missing: MissingPolicy;
-  out: string;
-  json?: boolean;
-  progress?: boolean;
-  checkpointEvery: number;
-  resume?: boolean;
 }
 
 export function register(program: Command): void {
   const d = FORECAST_DEFAULTS;
-  program
+  checkpointOptions(program
     .command('forecast')
     .description('Train an LSTM on one CSV column, score it on a hold-out tail against naive baselines, and forecast past the end.')
     .argument('<file>', 'CSV file with a header row')
@@ -66,9 +60,10 @@ export function register(program: Command): void {
     .option('--missing <policy>', 'missing cells: error, drop, ffill or interpolate', choiceOption(['error', 'drop', 'ffill', 'interpolate'] as const), 'error')
     .option('-o, --out <dir>', 'output directory for model.safetensors, forecast.csv and forecast.svg', 'out/forecast')
     .option('--json', 'print one JSON object with metrics, baselines, forecast and model path on stdout')
-    .option('--progress', 'show per-epoch training progress on stderr')
-    .option('--checkpoint-every <n>', 'checkpoint each ensemble member every N epochs (atomic) to --out/checkpoint.<mode>.<k>.safetensors; deleted once the models are saved', intOption(1), 1)
-    .option('--resume', 'continue from the checkpoints in --out (same file and flags): finished members are reloaded, the interrupted one continues, the rest train; same weights as an uninterrupted run')
+    .option('--progress', 'show per-epoch training progress on stderr'), {
+      every: 'checkpoint each ensemble member every N epochs (atomic) to --out/checkpoint.<mode>.<k>.safetensors; deleted once the models are saved',
+      resume: 'continue from the checkpoints in --out (same file and flags): finished members are reloaded, the interrupted one continues, the rest train; same weights as an uninterrupted run',
+    })
     .action(async (file: string, flags: ForecastFlags) => {
       await forecastCommand(file, flags);
     });

@@ -9,12 +9,12 @@ import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/langua
 import { saveModel } from '../../io/model-file.js';
 import { readTextHead } from '../../data/text-file.js';
 import { removeCheckpoints } from '../../data/resume.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail } from '../util.js';
+import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
 // Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.
 export { readTextHead };
 
-interface Flags {
+interface Flags extends TrainingRunFlags {
   level?: 'char' | 'word';
   maxBytes: number;
   seqLen?: number;
@@ -26,17 +26,11 @@ interface Flags {
   epochs?: number;
   batchSize?: number;
   lr?: number;
-  seed: number;
-  out: string;
-  json?: boolean;
-  progress?: boolean;
-  checkpointEvery: number;
-  resume?: boolean;
 }
 
 export function register(program: Command): void {
   const d = LM_DEFAULTS;
-  program
+  checkpointOptions(program
     .command('train-text')
     .description('Train a character- or word-level language model on a text file; report validation loss and bits per character vs a unigram model.')
     .argument('<file>', 'UTF-8 text file')
@@ -54,9 +48,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed', intOption(0), d.seed)
     .option('-o, --out <dir>', 'output directory for model.safetensors', 'out/text')
     .option('--json', 'print one JSON object with the results on stdout')
-    .option('--progress', 'force per-epoch progress lines on stderr')
-    .option('--checkpoint-every <n>', 'write --out/checkpoint.safetensors every N epochs (atomic; deleted once the model is saved)', intOption(1), 1)
-    .option('--resume', 'continue from --out/checkpoint.safetensors (same file and flags; ends with the same weights as an uninterrupted run)')
+    .option('--progress', 'force per-epoch progress lines on stderr'))
     .action(async (file: string, f: Flags) => {
       const text = await readTextHead(file, f.maxBytes);
       if (text.trim() === '') throw new CliError(`${file}: empty text`);
