@@ -25,7 +25,7 @@ const NODE_NAMES = {
 };
 
 /** node:X → a CommonJS stub exporting X's usual names as functions that throw when called. */
-const nodeStub = {
+export const nodeStub = {
   name: 'node-stub',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path.slice(5), namespace: 'node-stub' }));

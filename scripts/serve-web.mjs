@@ -15,8 +15,12 @@ const TYPES = {
   '.wasm': 'application/wasm', '.safetensors': 'application/octet-stream',
 };
 
-/** Serve `dir` on 127.0.0.1:`port`; resolves to { server, url }. */
-export function startServer(dir, port = 0) {
+/**
+ * Serve `dir` on 127.0.0.1:`port`; resolves to { server, url }. `isolate: false` leaves out the
+ * cross-origin isolation headers (the page then runs the WebAssembly kernels single-threaded).
+ */
+export function startServer(dir, port = 0, { isolate = true } = {}) {
+  const isolation = isolate ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const base = resolve(dir);
   const server = createServer(async (req, res) => {
     try {
@@ -27,8 +31,7 @@ export function startServer(dir, port = 0) {
       const body = await readFile(file);
       // Cross-origin isolation lets the WebAssembly kernels use a shared memory (see web/src/worker.ts).
       res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store',
-        'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp',
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...isolation,
       });
       res.end(body);
     } catch {
