@@ -92,6 +92,31 @@ export interface Backend {
     B: number, H: number, lengths: Int32Array | null, t: number): void;
 
   /**
+   * Optional: the whole forward time loop of one LSTM layer direction without projection, in
+   * one call (a backend that can run it faster than the per-step kernels; recurrent.ts runs
+   * those when this is absent or returns false, having done nothing). Equivalent to, for each
+   * step t (T−1 down to 0 when reverse), with prev/next the state slots before and after t
+   * (t and t+1 forward, t+1 and t reverse):
+   *   matmul(G[t] += Hs[prev]·W_hhᵀ); lstmCellForward(G[t], Cs[prev] → Cs[next], Hs[next]);
+   *   keepInactiveRows(Hs[next] ← Hs[prev]).
+   * G (T,B,4H) input projections plus biases → activated gates; Hs, Cs (T+1,B,H) with the
+   * initial state in the first slot; W_hh (4H,H) at wOff.
+   */
+  lstmSequenceForward?(G: FloatArray, gOff: number, Hs: FloatArray, hsOff: number, Cs: FloatArray, csOff: number,
+    W: FloatArray, wOff: number, T: number, B: number, H: number, lengths: Int32Array | null, reverse: boolean): boolean;
+
+  /**
+   * Optional: the matching backward time loop (no projection). For each step t from the last
+   * processed to the first: dHs[t] += dhRun; lstmCellBackward(G[t], Cs[prev], Cs[next],
+   * dm = dHs[t], dc = dcRun, dGates = dG[t]); matmul(dhRun = dG[t]·W_hh);
+   * keepInactiveRows(dhRun ← dHs[t]). dHs (T,B,H) holds dL/dh_t from above; dhRun, dcRun (B,H)
+   * hold the gradients from beyond the sequence and leave with dL/dh0, dL/dc0.
+   */
+  lstmSequenceBackward?(G: FloatArray, gOff: number, Cs: FloatArray, csOff: number, dHs: FloatArray, dhsOff: number,
+    dhRun: FloatArray, dhOff: number, dcRun: FloatArray, dcOff: number, dG: FloatArray, dgOff: number,
+    W: FloatArray, wOff: number, T: number, B: number, H: number, lengths: Int32Array | null, reverse: boolean): boolean;
+
+  /**
    * GRU cell forward (PyTorch): xg (B,3H) = x·W_ihᵀ + b_ih, hg (B,3H) = h·W_hhᵀ + b_hh, order r, z, n.
    * r = σ(xr + hr), z = σ(xz + hz), n = tanh(xn + r⊙hn), h_next = (1−z)⊙n + z⊙h_prev.
    * xg is overwritten with the activated r, z, n; hn (B,H) receives hg's n part (the cache).

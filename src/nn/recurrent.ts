@@ -422,7 +422,9 @@ export abstract class RecurrentBase extends Module {
           if (opts.c0) be.copy(Cs, s0 * B * H, opts.c0, sd * B * H, B * H);
           else Cs.fill(0, s0 * B * H, (s0 + 1) * B * H);
         }
-        for (let s = 0; s < T; s++) {
+        // A backend may run the whole LSTM loop below in one call (the WebAssembly one does).
+        const fused = this.mode === 'lstm' && !M && be.lstmSequenceForward?.(G, 0, Hs, 0, Cs!, 0, w, p.wHh.offset, T, B, H, lengths, rev) === true;
+        for (let s = 0; s < T && !fused; s++) {
           const t = rev ? T - 1 - s : s;
           const sp = rev ? t + 1 : t, sn = rev ? t : t + 1; // state slots before / after time t
           const gOff = t * B * Gc, hp = sp * B * Hout, hn = sn * B * Hout;
@@ -525,7 +527,9 @@ export abstract class RecurrentBase extends Module {
           if (dc) be.copy(dcRun, 0, dc, sd * B * H, B * H);
           else dcRun.fill(0, 0, B * H);
         }
-        for (let s = T - 1; s >= 0; s--) {
+        const fused = this.mode === 'lstm' && !dm && be.lstmSequenceBackward?.(G, 0, Cs!, 0, dHs, 0, dhRun, 0, dcRun!, 0, dG, 0,
+          w, p.wHh.offset, T, B, H, lengths, rev) === true;
+        for (let s = T - 1; s >= 0 && !fused; s--) {
           const t = rev ? T - 1 - s : s;
           const sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
           const gOff = t * B * Gc, hOff = t * B * Hout;

@@ -66,13 +66,19 @@ interface Kernels {
   mulF64(dst: number, a: number, b: number, n: number): void;
   copyBytes(dst: number, src: number, n: number): void;
   keepInactiveRows(dst: number, src: number, rows: number, rowBytes: number, len: number, t: number): void;
+  packPanelsF32(dst: number, W: number, K: number, N: number, trans: number): void;
+  packDotF32(dst: number, W: number, G: number, H: number, K: number): void;
+  lstmSeqFwdRowsF32(G: number, Hs: number, Cs: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
+  lstmSeqFwdUnitsF32(G: number, Hs: number, Cs: number, Wd: number, T: number, B: number, H: number, len: number, rev: number, sync: number, chunks: number, cu: number, who: number, mayWait: number): void;
+  lstmSeqBwdRowsF32(G: number, Cs: number, dHs: number, dh: number, dc: number, dG: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
   simdPeakF32(iters: number): number;
   activationsF32(x: number, sig: number, th: number, n: number): void;
 }
 
 /** Kernels a worker can run, by id (the control slot carries the index). */
 const PAR_OPS = ['matmulF32', 'matmulF64', 'lstmFwdF32', 'lstmFwdF64', 'lstmBwdF32', 'lstmBwdF64',
-  'gruFwdF32', 'gruFwdF64', 'gruBwdF32', 'gruBwdF64', 'rnnBwdF32', 'rnnBwdF64'] as const;
+  'gruFwdF32', 'gruFwdF64', 'gruBwdF32', 'gruBwdF64', 'rnnBwdF32', 'rnnBwdF64',
+  'lstmSeqFwdRowsF32', 'lstmSeqFwdUnitsF32', 'lstmSeqBwdRowsF32'] as const;
 type ParOp = (typeof PAR_OPS)[number];
 const OP_ID = Object.fromEntries(PAR_OPS.map((n, i) => [n, i])) as Record<ParOp, number>;
 
@@ -83,6 +89,11 @@ const OP_ID = Object.fromEntries(PAR_OPS.map((n, i) => [n, i])) as Record<ParOp,
  * did not show end to end, and on a busy machine small splits lose, so the bar is set higher.
  */
 const PAR_MIN_MACS = 1 << 18;
+/**
+ * Below this many multiply-adds per step (B·4H·H) an LSTM sequence split by hidden units runs
+ * on the calling thread: the threads meet once per step, which costs more than a small step.
+ */
+const SEQ_PAR_MIN_MACS = 1 << 15;
 /** Below this many hidden units × batch rows a cell kernel runs on the calling thread. */
 const PAR_MIN_CELLS = 1 << 14;
 const PAGE = 65536;
@@ -99,8 +110,9 @@ const DONE = 2; // chunks finished
 const N_CHUNKS = 3, OP = 4, LO_AT = 5, HI_AT = 6, COUNT_AT = 7, SCRATCH_AT = 8, DIM = 9, PER = 10;
 const FAILED = 11; // set when a kernel threw on a worker
 const READY = 12; // workers started
-const ARGS = 16; // 14 base arguments
-const STRIDES = 32; // 14 per-range-unit strides (bytes per batch row for the cell kernels)
+const ARGS = 16; // 16 base arguments
+const STRIDES = 32; // 16 per-range-unit strides (bytes per batch row for the cell kernels)
+const N_ARGS = 16;
 const GUARD = 64; // kernels may read up to 28 bytes past a row end (discarded lanes)
 const WORKER_SPIN = 20000;
 const MAIN_SPIN = 4000;
@@ -269,6 +281,21 @@ class Runtime {
     this.buffers.add(this.cur);
   }
 
+  private readonly regions: { ptr: number; bytes: number }[] = [];
+
+  /**
+   * A grow-only block for one purpose (slot), valid until the next call with that slot: the
+   * packed weights and the step counters of the sequence kernels, which live for one call.
+   */
+  region(slot: number, bytes: number): number {
+    const r = this.regions[slot];
+    if (r && r.bytes >= bytes) return r.ptr;
+    if (r) this.freeBytes(r.ptr);
+    const ptr = this.allocBytes(bytes);
+    this.regions[slot] = { ptr, bytes: Runtime.classOf(Math.max(bytes, 1)) };
+    return ptr;
+  }
+
   freeBytes(ptr: number): boolean {
     const size = this.sizes.get(ptr);
     if (size === undefined) return false;
@@ -365,7 +392,7 @@ class Runtime {
   }
 
   private seq = 0;
-  private readonly runArgs: number[] = new Array(14).fill(0);
+  private readonly runArgs: number[] = new Array(N_ARGS).fill(0);
   private get parFns(): ((...a: number[]) => void)[] {
     return (this.parFnsCache ??= PAR_OPS.map((n) => this.k[n] as (...a: number[]) => void));
   }
@@ -400,7 +427,7 @@ function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: numbe
     if (idx >= c[3]!) return;
     if (Atomics.compareExchange(c, 1, cur, cur + 1) !== cur) continue;
     const lo = idx * c[10]!, hi = Math.min(c[9]!, lo + c[10]!);
-    for (let i = 0; i < 14; i++) {
+    for (let i = 0; i < 16; i++) {
       const v = c[16 + i]!;
       a[i] = v !== 0 ? v + lo * c[32 + i]! : 0;
     }
@@ -408,7 +435,7 @@ function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: numbe
     if (c[7]! >= 0) a[c[7]!] = hi - lo;
     if (c[8]! >= 0) a[c[8]!] = scratch;
     try {
-      fns[c[4]!]!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!);
+      fns[c[4]!]!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!);
     } catch {
       c[11] = 1;
     }
@@ -431,7 +458,7 @@ function start(d) {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory, abort() { throw new Error('abort'); } } });
   const fns = d.names.map((n) => inst.exports[n]);
   const c = new Int32Array(d.memory.buffer, d.ctrl, 64);
-  const a = new Array(14).fill(0);
+  const a = new Array(16).fill(0);
   let seen = Atomics.load(c, 0);
   Atomics.add(c, 12, 1);
   for (;;) {
@@ -585,6 +612,18 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       c[ARGS + 6]!, c[ARGS + 7]!, c[ARGS + 8]!, c[ARGS + 9]!, c[ARGS + 10]!);
   }
 
+  // A rows-split sequence kernel: args, then b0, b1 and the thread's scratch (tmp) at b0At..+2.
+  // One range of whole groups of 4 rows per thread: no thread waits for another inside.
+  function seqRows(op: 'lstmSeqFwdRowsF32' | 'lstmSeqBwdRowsF32', B: number, args: number[], b0At: number): void {
+    if (threads === 1) {
+      (k[op] as (...a: number[]) => void)(...args, 0, B, rt.scratch[0]!);
+      return;
+    }
+    args.forEach((v, i) => rt.arg(i, v, 0));
+    const per = Math.ceil(B / threads / 4) * 4;
+    rt.run(op, B, per, Math.ceil(B / per), b0At, b0At + 1, -1, b0At + 2);
+  }
+
   const be: Backend & { readonly threads: number } = {
     name,
     threads,
@@ -682,6 +721,48 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       arg(0, g, 4 * rb); arg(1, cp, rb); arg(2, cn, rb); arg(3, pdm, rb); arg(4, pdc, rb); arg(5, pdg, 4 * rb);
       arg(6, B, 0); arg(7, H, 0); arg(8, len, 0); arg(9, t, 0);
       splitRows(e === 8 ? 'lstmBwdF64' : 'lstmBwdF32', B, H, 6, 8);
+    },
+
+    // The whole time loop of an LSTM layer direction (float32; float64 returns false and the
+    // layer runs the per-step kernels). Batches of 4 rows or more run as 4×8 tiles and split by
+    // rows, smaller ones as dot products split by hidden units (./assembly/sequence.ts). The
+    // choice depends on B alone, so any thread count gives the same sums.
+    lstmSequenceForward(G, gOff, Hs, hsOff, Cs, csOff, W, wOff, T, B, H, lengths, reverse) {
+      if (G.BYTES_PER_ELEMENT !== 4 || Hs.BYTES_PER_ELEMENT !== 4 || Cs.BYTES_PER_ELEMENT !== 4 || W.BYTES_PER_ELEMENT !== 4) return false;
+      const g = ptr(G, gOff, 'G'), hs = ptr(Hs, hsOff, 'Hs'), cs = ptr(Cs, csOff, 'Cs'), w = ptr(W, wOff, 'W_hh');
+      const len = lenPtr(lengths), rev = reverse ? 1 : 0, nq = Math.ceil(H / 8);
+      if (B >= 4) {
+        const wp = rt.region(0, nq * 4 * 8 * H * 4); // W_hhᵀ (H, 4H) in panels of 8 columns
+        k.packPanelsF32(wp, w, H, 4 * H, 1);
+        seqRows('lstmSeqFwdRowsF32', B, [g, hs, cs, wp, T, B, H, len, rev], 9);
+        return true;
+      }
+      const wd = rt.region(0, 4 * nq * 8 * H * 4); // W_hh in groups of 8 rows per gate
+      k.packDotF32(wd, w, 4, H, H);
+      const parallel = threads > 1 && B * 4 * H * H >= SEQ_PAR_MIN_MACS;
+      const cu = Math.ceil(nq / (parallel ? Math.min(nq, 2 * threads) : 1)) * 8, chunks = Math.ceil(H / cu);
+      const sync = rt.region(1, 8 * T);
+      const sv = new Int32Array(rt.buffer, sync, 2 * T);
+      sv.fill(chunks << 16, 0, T); // step s: chunks 0..chunks−1 free
+      sv.fill(0, T, 2 * T); // step s: none done
+      const args = [g, hs, cs, wd, T, B, H, len, rev, sync, chunks, cu, 0, canBlock ? 1 : 0];
+      if (chunks === 1) {
+        k.lstmSeqFwdUnitsF32(...(args as Parameters<Kernels['lstmSeqFwdUnitsF32']>));
+        return true;
+      }
+      args.forEach((v, i) => rt.arg(i, v, 0));
+      rt.run('lstmSeqFwdUnitsF32', threads, 1, threads, 12, 15, -1, -1); // range start = `who`
+      return true;
+    },
+
+    lstmSequenceBackward(G, gOff, Cs, csOff, dHs, dhsOff, dhRun, dhOff, dcRun, dcOff, dG, dgOff, W, wOff, T, B, H, lengths, reverse) {
+      if (G.BYTES_PER_ELEMENT !== 4 || dG.BYTES_PER_ELEMENT !== 4 || W.BYTES_PER_ELEMENT !== 4) return false;
+      const g = ptr(G, gOff, 'G'), cs = ptr(Cs, csOff, 'Cs'), dhs = ptr(dHs, dhsOff, 'dHs'), dh = ptr(dhRun, dhOff, 'dhRun');
+      const dc = ptr(dcRun, dcOff, 'dcRun'), dg = ptr(dG, dgOff, 'dG'), w = ptr(W, wOff, 'W_hh');
+      const wp = rt.region(0, Math.ceil(H / 8) * 8 * 4 * H * 4); // W_hh (4H, H) in panels of 8 columns
+      k.packPanelsF32(wp, w, 4 * H, H, 0);
+      seqRows('lstmSeqBwdRowsF32', B, [g, cs, dhs, dh, dc, dg, wp, T, B, H, lenPtr(lengths), reverse ? 1 : 0], 12);
+      return true;
     },
 
     gruCellForward(xg, xOff, hg, hgOff, hn, hnOff, hPrev, hpOff, hNext, hnxOff, B, H, lengths, t) {

@@ -16,7 +16,7 @@ import { madd, sigmoid4, tanh4, sigmoid64 } from './simd';
   if (full) v128.store(p, v);
   else store<f32>(p, f32x4.extract_lane(v, 0));
 }
-@inline function isActive(lengths: usize, b: i32, t: i32): bool {
+@inline export function isActive(lengths: usize, b: i32, t: i32): bool {
   return lengths == 0 || t < load<i32>(lengths + <usize>b * 4);
 }
 const ONE = f32x4.splat(1);
@@ -41,14 +41,20 @@ const ONE = f32x4.splat(1);
 }
 
 export function lstmFwdF32(gates: usize, cPrev: usize, cNext: usize, m: usize, B: i32, H: i32, lengths: usize, t: i32): void {
-  const hb = <usize>H * 4, H4 = H & ~3;
-  for (let b = 0; b < B; b++) {
-    const g = gates + <usize>b * 4 * hb, o = <usize>b * hb;
-    const active = isActive(lengths, b, t);
-    let j = 0;
-    for (; j < H4; j += 4) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, active, true); }
-    for (; j < H; j++) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, active, false); }
-  }
+  for (let b = 0; b < B; b++) lstmFwdUnitsF32(gates, cPrev, cNext, m, b, H, isActive(lengths, b, t), 0, H);
+}
+
+/**
+ * Units j0..j1 of batch row b of lstmFwdF32 (pointers are the whole batch's). The sequence
+ * kernels (./sequence.ts) call it for the slice of hidden units a thread owns.
+ */
+@inline
+export function lstmFwdUnitsF32(gates: usize, cPrev: usize, cNext: usize, m: usize, b: i32, H: i32, active: bool, j0: i32, j1: i32): void {
+  const hb = <usize>H * 4;
+  const g = gates + <usize>b * 4 * hb, o = <usize>b * hb;
+  let j = j0;
+  for (; j + 4 <= j1; j += 4) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, active, true); }
+  for (; j < j1; j++) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, active, false); }
 }
 
 // Backward through m = o⊙tanh(c), c = f⊙c_prev + i⊙g and the activations.

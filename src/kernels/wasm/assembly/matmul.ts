@@ -16,9 +16,9 @@ import { madd } from './simd';
 // Block sizes: the B block (KC × NC floats = 256 KB) stays in L2, an A panel (4 × KC) in L1.
 const MR: i32 = 4;
 const NR: i32 = 8;
-const KC: i32 = 256;
+export const KC: i32 = 256;
 const NC: i32 = 256;
-const MC: i32 = 64;
+export const MC: i32 = 64;
 
 /** Bytes of scratch one thread needs for matmulF32 (packed B block, packed A block, one tile). */
 export function matmulScratchBytes(): i32 {
@@ -89,7 +89,7 @@ function packPanelsN(dst: usize, src: usize, ps: usize, total: i32, kc: i32, W: 
 
 // Pack op(B)[pc..pc+kc, jc..jc+nc] into panels of NR columns: dst[panel][p][NR], zero padded.
 // op(B)[p][j] lives at B + p*bsp + j*bsj (bytes); one of the strides is 4.
-function packB(dst: usize, B: usize, bsp: usize, bsj: usize, pc: i32, kc: i32, jc: i32, nc: i32): void {
+export function packB(dst: usize, B: usize, bsp: usize, bsj: usize, pc: i32, kc: i32, jc: i32, nc: i32): void {
   const src = B + <usize>pc * bsp + <usize>jc * bsj;
   if (bsj == 4) {
     packPanelsN(dst, src, bsp, nc, kc, NR);
@@ -102,7 +102,7 @@ function packB(dst: usize, B: usize, bsp: usize, bsj: usize, pc: i32, kc: i32, j
 
 // Pack op(A)[ic..ic+mc, pc..pc+kc] into panels of MR rows: dst[panel][p][MR], zero padded.
 // op(A)[i][p] lives at A + i*asi + p*asp (bytes); one of the strides is 4.
-function packA(dst: usize, A: usize, asi: usize, asp: usize, ic: i32, mc: i32, pc: i32, kc: i32): void {
+export function packA(dst: usize, A: usize, asi: usize, asp: usize, ic: i32, mc: i32, pc: i32, kc: i32): void {
   const src = A + <usize>ic * asi + <usize>pc * asp;
   if (asi == 4) {
     packPanelsN(dst, src, asp, mc, kc, MR);
@@ -116,7 +116,7 @@ function packA(dst: usize, A: usize, asi: usize, asp: usize, ic: i32, mc: i32, p
 // The 4×8 micro-kernel on packed panels: tile = Σ_p a[p][0..3] ⊗ b[p][0..7], then C tile
 // (ldc bytes per row) = tile (+ C if add). A partial edge tile (rows < 4 or cols < 8) goes
 // through `tmp` so only the valid part is written.
-function micro(kc: i32, a: usize, b: usize, C: usize, ldc: usize, rows: i32, cols: i32, add: bool, tmp: usize): void {
+export function micro(kc: i32, a: usize, b: usize, C: usize, ldc: usize, rows: i32, cols: i32, add: bool, tmp: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -139,7 +139,7 @@ function micro(kc: i32, a: usize, b: usize, C: usize, ldc: usize, rows: i32, col
 
 // Write a 4×8 register tile to C (ldc bytes per row): all of it, or the rows × cols corner.
 @inline
-function storeTile(C: usize, ldc: usize, rows: i32, cols: i32, add: bool, tmp: usize,
+export function storeTile(C: usize, ldc: usize, rows: i32, cols: i32, add: bool, tmp: usize,
   c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
   if (rows == MR && cols == NR) {
     if (add) {
@@ -222,7 +222,7 @@ function rowTimesB(k: i32, a: usize, asp: usize, b: usize, ldb: usize, c: usize,
 
 // Horizontal sums of four vectors: [Σx, Σy, Σz, Σw].
 @inline
-function hsum4(x: v128, y: v128, z: v128, w: v128): v128 {
+export function hsum4(x: v128, y: v128, z: v128, w: v128): v128 {
   const xy = f32x4.add(i32x4.shuffle(x, y, 0, 4, 1, 5), i32x4.shuffle(x, y, 2, 6, 3, 7));
   const zw = f32x4.add(i32x4.shuffle(z, w, 0, 4, 1, 5), i32x4.shuffle(z, w, 2, 6, 3, 7));
   return f32x4.add(i32x4.shuffle(xy, zw, 0, 1, 4, 5), i32x4.shuffle(xy, zw, 2, 3, 6, 7));
@@ -296,7 +296,7 @@ function dot2x4(k: i32, a: usize, lda: usize, b: usize, ldb: usize, c: usize, ld
 
 // [x[0], x[s], x[2s], x[3s]] (s in bytes).
 @inline
-function gather4(x: usize, s: usize): v128 {
+export function gather4(x: usize, s: usize): v128 {
   return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(x)),
     1, load<f32>(x + s)), 2, load<f32>(x + 2 * s)), 3, load<f32>(x + 3 * s));
 }

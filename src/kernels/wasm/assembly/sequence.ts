@@ -1,0 +1,232 @@
+// Whole-sequence LSTM kernels: the time loop of one layer direction inside WebAssembly, so a
+// forward or backward pass is one call instead of two or three calls per step, the recurrent
+// weights are packed once per pass instead of once per step, and threads share the work of the
+// whole loop instead of meeting at every kernel.
+//
+// Two ways to share a sequence between threads:
+// - by batch rows (B ≥ 4 per thread): rows of an LSTM never meet inside a layer, so each
+//   thread runs every step for its own rows and nobody waits (lstmSeqFwdRowsF32 and
+//   lstmSeqBwdRowsF32). The recurrent product is a 4×8 register-blocked tile against
+//   W_hhᵀ packed into panels of 8 columns (matmul.ts packB), the A rows read in place.
+// - by hidden units (batch 1..3, inference): each step, the threads claim slices of hidden units
+//   (all four gates of them, then the cell), and wait for every slice before the next step
+//   (lstmSeqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
+//   core streams W_hh (128-bit loads); two cores stream half each.
+//
+// Every output element is computed by the same code whichever thread runs it, so results are
+// bit-identical for any thread count. Pointers are byte addresses; `lengths` is 0 or the
+// address of B int32 lengths; `rev` runs t = T−1..0 (the reverse direction of a bidirectional
+// layer). State slots: Hs and Cs hold T+1 slots of (B,H); the state before time t is slot t
+// forward, t+1 reverse (recurrent.ts forwardRaw).
+
+import { madd } from './simd';
+import { KC, MC, hsum4, micro, packA, packB } from './matmul';
+import { isActive, lstmBwdF32, lstmFwdF32, lstmFwdUnitsF32 } from './cells';
+
+// ------------------------------------------------------------------------------ packing
+
+/**
+ * Pack op(W) (K,N) into panels of 8 columns, each over all K: dst[q][p][8] at q·8·K floats,
+ * zero past column N. trans: W is stored (N,K) and op(W) = Wᵀ (the forward's W_hh); else W is
+ * stored (K,N) (the backward's dh = dG·W_hh). Bytes: ceil(N/8)·8·K·4.
+ */
+export function packPanelsF32(dst: usize, W: usize, K: i32, N: i32, trans: bool): void {
+  if (trans) packB(dst, W, 4, <usize>K * 4, 0, K, 0, N);
+  else packB(dst, W, <usize>N * 4, 4, 0, K, 0, N);
+}
+
+/**
+ * Pack W (G·H rows of K floats, gate blocks of H rows) for dot products of 8 rows at a time
+ * that never straddle a gate: group q of gate g (rows g·H + 8q .. +7, zero rows past H) at
+ * (g·ceil(H/8) + q)·8·K floats, laid out [p/4][8 rows][4] for p < K rounded down to 4, then
+ * [p][8 rows] for the last K mod 4. Bytes: G·ceil(H/8)·8·K·4.
+ */
+export function packDotF32(dst: usize, W: usize, G: i32, H: i32, K: i32): void {
+  const nq = (H + 7) >> 3, K4 = K & ~3, ld = <usize>K * 4;
+  let d = dst;
+  for (let g = 0; g < G; g++) {
+    for (let q = 0; q < nq; q++) {
+      const row0 = g * H + 8 * q, rows = min(8, H - 8 * q);
+      for (let p = 0; p < K4; p += 4) {
+        for (let r = 0; r < 8; r++) {
+          v128.store(d, r < rows ? v128.load(W + <usize>(row0 + r) * ld + <usize>p * 4) : f32x4.splat(0));
+          d += 16;
+        }
+      }
+      for (let p = K4; p < K; p++) {
+        for (let r = 0; r < 8; r++) {
+          store<f32>(d, r < rows ? load<f32>(W + <usize>(row0 + r) * ld + <usize>p * 4) : 0);
+          d += 4;
+        }
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------ products
+
+// C (rows, N) [+]= A (rows, K; lda bytes per row) · op(W), op(W) packed by packPanelsF32:
+// the matmul's blocked loops with B already packed. A is packed MC rows × KC at a time into
+// Ap (a thread's matmul scratch), so the micro-kernel streams two contiguous panels.
+function rowsTimesPanels(A: usize, lda: usize, rows: i32, Wp: usize, K: i32, N: i32, C: usize, ldc: usize, add: bool, Ap: usize, tmp: usize): void {
+  for (let kb = 0; kb < K; kb += KC) {
+    const kc = min(KC, K - kb), addk = add || kb > 0;
+    for (let r0 = 0; r0 < rows; r0 += MC) {
+      const mc = min(MC, rows - r0);
+      packA(Ap, A, lda, 4, r0, mc, kb, kc);
+      for (let j = 0; j < N; j += 8) {
+        const b = Wp + <usize>(j * K + kb * 8) * 4, cols = min(8, N - j);
+        for (let r = 0; r < mc; r += 4) {
+          micro(kc, Ap + <usize>(r * kc) * 4, b, C + <usize>(r0 + r) * ldc + <usize>j * 4, ldc, min(4, mc - r), cols, addk, tmp);
+        }
+      }
+    }
+  }
+}
+
+// out[0..cols) += dot(h, each of the 8 rows of a packDotF32 group), K floats.
+function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+  const K4 = K & ~3;
+  for (let p = 0; p < K4; p += 4) {
+    const av = v128.load(h + <usize>p * 4);
+    s0 = madd(av, v128.load(w), s0); s1 = madd(av, v128.load(w, 16), s1);
+    s2 = madd(av, v128.load(w, 32), s2); s3 = madd(av, v128.load(w, 48), s3);
+    s4 = madd(av, v128.load(w, 64), s4); s5 = madd(av, v128.load(w, 80), s5);
+    s6 = madd(av, v128.load(w, 96), s6); s7 = madd(av, v128.load(w, 112), s7);
+    w += 128;
+  }
+  let r0 = hsum4(s0, s1, s2, s3), r1 = hsum4(s4, s5, s6, s7);
+  for (let p = K4; p < K; p++) {
+    const av = v128.load32_splat(h + <usize>p * 4);
+    r0 = madd(av, v128.load(w), r0); r1 = madd(av, v128.load(w, 16), r1);
+    w += 32;
+  }
+  if (cols == 8) {
+    v128.store(out, f32x4.add(v128.load(out), r0));
+    v128.store(out, f32x4.add(v128.load(out, 16), r1), 16);
+    return;
+  }
+  for (let j = 0; j < cols; j++) {
+    const v = j < 4 ? f32x4.extract_lane(r0, 0) : f32x4.extract_lane(r1, 0);
+    store<f32>(out + <usize>j * 4, load<f32>(out + <usize>j * 4) + v);
+    // Rotate the next lane into place (extract_lane needs a constant index).
+    if (j < 4) r0 = i32x4.shuffle(r0, r0, 1, 2, 3, 0); else r1 = i32x4.shuffle(r1, r1, 1, 2, 3, 0);
+  }
+}
+
+// ------------------------------------------------------------------------------ forward
+
+/**
+ * LSTM forward over all T steps for batch rows b0..b1 (no projection). G (T,B,4H) holds the
+ * input projections plus biases and receives the activated gates; Hs, Cs (T+1,B,H) hold h0, c0
+ * in the first slot and receive every step's state; Wp is W_hh packed by
+ * packPanelsF32(·, W_hh, H, 4H, true); scratch is this thread's matmul scratch. Per step:
+ * G_t += h_{t−1}·W_hhᵀ, the cell, and an inactive row keeps h_{t−1}.
+ */
+export function lstmSeqFwdRowsF32(G: usize, Hs: usize, Cs: usize, Wp: usize, T: i32, B: i32, H: i32,
+  lengths: usize, rev: bool, b0: i32, b1: i32, scratch: usize): void {
+  const hRow = <usize>H * 4, gRow = hRow * 4, rows = b1 - b0;
+  if (rows <= 0) return;
+  const lenB: usize = lengths == 0 ? 0 : lengths + <usize>b0 * 4;
+  for (let s = 0; s < T; s++) {
+    const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
+    const g = G + (<usize>t * B + b0) * gRow;
+    const hp = Hs + (<usize>sp * B + b0) * hRow, hn = Hs + (<usize>sn * B + b0) * hRow;
+    const cp = Cs + (<usize>sp * B + b0) * hRow, cn = Cs + (<usize>sn * B + b0) * hRow;
+    rowsTimesPanels(hp, hRow, rows, Wp, H, 4 * H, g, gRow, true, scratch, scratch + <usize>(MC * KC) * 4); // G_t += h_{t−1}·W_hhᵀ
+    lstmFwdF32(g, cp, cn, hn, rows, H, lenB, t);
+    if (lenB != 0) {
+      for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(hn + <usize>b * hRow, hp + <usize>b * hRow, hRow);
+    }
+  }
+}
+
+/** Spins before a waiting thread sleeps (when it may: not a browser's main thread). */
+const SPIN: i32 = 4000;
+
+/**
+ * LSTM forward over all T steps, shared by hidden units (for batch 1..3). Same buffers as
+ * lstmSeqFwdRowsF32 but Wd is W_hh packed by packDotF32(·, W_hh, 4, H, H). sync holds 2T int32:
+ * claims[t] = (hi << 16) | lo, chunks lo..hi−1 still free (the caller sets lo = 0,
+ * hi = chunks), then done[t] = 0. Chunk c is units c·cu .. (c+1)·cu (cu a multiple of 8).
+ * Every thread that runs this (who = 0 the caller, claiming from the low end; others from the
+ * high end, so each keeps "its" slice of W_hh in its cache step after step) claims chunks of
+ * step s until none is left, then waits until all are done. A thread that arrives late, or
+ * never, only changes who computes what. mayWait: the caller may block (not in a browser's
+ * main thread); other threads always may.
+ */
+export function lstmSeqFwdUnitsF32(G: usize, Hs: usize, Cs: usize, Wd: usize, T: i32, B: i32, H: i32,
+  lengths: usize, rev: bool, sync: usize, chunks: i32, cu: i32, who: i32, mayWait: bool): void {
+  const hRow = <usize>H * 4, gRow = hRow * 4, nq = (H + 7) >> 3, group = <usize>H * 8 * 4;
+  const front = who == 0, canSleep = mayWait || who != 0;
+  for (let s = 0; s < T; s++) {
+    const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
+    const g = G + <usize>t * B * gRow;
+    const hp = Hs + <usize>sp * B * hRow, hn = Hs + <usize>sn * B * hRow;
+    const cp = Cs + <usize>sp * B * hRow, cn = Cs + <usize>sn * B * hRow;
+    const claim = sync + <usize>s * 4, done = sync + (<usize>T + s) * 4;
+    for (;;) {
+      const c = atomic.load<i32>(claim), lo = c & 0xffff, hi = c >>> 16;
+      if (lo >= hi) break;
+      const idx = front ? lo : hi - 1;
+      if (atomic.cmpxchg<i32>(claim, c, front ? c + 1 : c - 0x10000) != c) continue;
+      const j0 = idx * cu, j1 = min(H, j0 + cu);
+      // G_t[:, gate g, j0..j1] += h_{t−1}·W_hh[gate g rows j0..j1]ᵀ, 8 units at a time.
+      for (let gate = 0; gate < 4; gate++) {
+        for (let q = j0 >> 3; q < (j1 + 7) >> 3; q++) {
+          const w = Wd + <usize>(gate * nq + q) * group, col = <usize>(gate * H + 8 * q) * 4;
+          for (let b = 0; b < B; b++) dotGroup(H, hp + <usize>b * hRow, w, g + <usize>b * gRow + col, min(8, H - 8 * q));
+        }
+      }
+      for (let b = 0; b < B; b++) {
+        const active = isActive(lengths, b, t);
+        lstmFwdUnitsF32(g, cp, cn, hn, b, H, active, j0, j1);
+        if (!active) memory.copy(hn + <usize>b * hRow + <usize>j0 * 4, hp + <usize>b * hRow + <usize>j0 * 4, <usize>(j1 - j0) * 4);
+      }
+      atomic.add<i32>(done, 1);
+    }
+    // Step s+1 reads all of h_s.
+    let spins = 0;
+    for (let d = atomic.load<i32>(done); d < chunks; d = atomic.load<i32>(done)) {
+      if (++spins > SPIN && canSleep) {
+        atomic.wait<i32>(done, d, 50000); // no notify is sent: wake up every 50 µs to look again
+        spins = 0;
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------ backward
+
+/**
+ * LSTM backward through all T steps for batch rows b0..b1 (no projection), the loop of
+ * recurrent.ts backwardRaw: G, Cs from the forward; dHs (T,B,H) holds dL/dh_t from above and
+ * receives the total; dhRun, dcRun (B,H) the gradient arriving from the step after (in: from
+ * beyond the last step; out: dL/dh0, dL/dc0); dG (T,B,4H) receives dL/d(pre-activations); Wp is
+ * W_hh packed by packPanelsF32(·, W_hh, 4H, H, false). Per step (backwards in time):
+ * dh_t += dhRun, the cell backward, dhRun = dG_t·W_hh, and an inactive row passes dh_t on.
+ */
+export function lstmSeqBwdRowsF32(G: usize, Cs: usize, dHs: usize, dhRun: usize, dcRun: usize, dG: usize, Wp: usize,
+  T: i32, B: i32, H: i32, lengths: usize, rev: bool, b0: i32, b1: i32, scratch: usize): void {
+  const hRow = <usize>H * 4, gRow = hRow * 4, rows = b1 - b0;
+  if (rows <= 0) return;
+  const lenB: usize = lengths == 0 ? 0 : lengths + <usize>b0 * 4;
+  const dh = dhRun + <usize>b0 * hRow, dc = dcRun + <usize>b0 * hRow, n = rows * H;
+  for (let s = T - 1; s >= 0; s--) {
+    const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
+    const g = G + (<usize>t * B + b0) * gRow, dg = dG + (<usize>t * B + b0) * gRow;
+    const dht = dHs + (<usize>t * B + b0) * hRow;
+    const cp = Cs + (<usize>sp * B + b0) * hRow, cn = Cs + (<usize>sn * B + b0) * hRow;
+    // dL/dh_t = from above + from step t+1
+    let i = 0;
+    for (; i + 4 <= n; i += 4) { const o = <usize>i * 4; v128.store(dht + o, f32x4.add(v128.load(dht + o), v128.load(dh + o))); }
+    for (; i < n; i++) { const o = <usize>i * 4; store<f32>(dht + o, load<f32>(dht + o) + load<f32>(dh + o)); }
+    lstmBwdF32(g, cp, cn, dht, dc, dg, rows, H, lenB, t);
+    rowsTimesPanels(dg, gRow, rows, Wp, 4 * H, H, dh, hRow, false, scratch, scratch + <usize>(MC * KC) * 4); // dh_{t−1} = dG_t·W_hh
+    if (lenB != 0) {
+      for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(dh + <usize>b * hRow, dht + <usize>b * hRow, hRow);
+    }
+  }
+}
