@@ -1,8 +1,8 @@
 /**
  * The workloads of the browser threads page (threads.ts), shared with its Node test
- * (test/web/wasm-threads.test.ts) so both compute exactly the same thing: a seeded LSTM
- * forward (T 50, B 64, I 32, H 128: large enough that its matmuls and its cell kernel are split
- * over threads), three seeded matmuls above the split threshold (no transpose, transposed A,
+ * (test/web/wasm-threads.test.ts) so both compute exactly the same thing: two seeded LSTM
+ * forwards (T 50, B 64, I 32, H 128, split over threads by batch rows; T 100, B 1, split by
+ * hidden units), three seeded matmuls above the split threshold (no transpose, transposed A,
  * transposed B; odd sizes that do not divide the register block), and a training step of the
  * explorer's 'names' task. Results are compared by a digest of their bits.
  */
@@ -13,8 +13,15 @@ import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { buildTask } from '../src/tasks.js';
 
-/** LSTM workload: T steps, batch B, input I, hidden H, time-major (T,B,I). */
-export const LSTM_SHAPE = { T: 50, B: 64, I: 32, H: 128 } as const;
+/**
+ * LSTM workloads: T steps, batch B, input I, hidden H, time-major (T,B,I). The backend splits a
+ * large batch by rows over the threads, and a batch below 4 rows per thread by hidden units.
+ */
+export const LSTM_SHAPES = {
+  batch64: { T: 50, B: 64, I: 32, H: 128 },
+  batch1: { T: 100, B: 1, I: 32, H: 128 },
+} as const;
+export type LstmCase = keyof typeof LSTM_SHAPES;
 /** Matmul workload C(m,n) = op(A)·op(B) with inner size k: 200·264·130 ≈ 6.9 M multiply-adds (split threshold 2^18). */
 export const MATMUL_SHAPE = { m: 200, n: 264, k: 130 } as const;
 
@@ -35,16 +42,16 @@ function uniformArray(n: number, rng: Rng): Float32Array {
   return a;
 }
 
-/** The seeded LSTM layer and its input on `backend`: same weights and input on every backend. */
-export function lstmSetup(backend: string): { lstm: LSTM; x: Tensor } {
-  const { T, B, I, H } = LSTM_SHAPE;
+/** A seeded LSTM layer and its input on `backend`: same weights and input on every backend. */
+export function lstmSetup(backend: string, which: LstmCase): { lstm: LSTM; x: Tensor } {
+  const { T, B, I, H } = LSTM_SHAPES[which];
   const lstm = new LSTM({ inputSize: I, hiddenSize: H, seed: 7, backend });
   lstm.eval();
   return { lstm, x: Tensor.from(uniformArray(T * B * I, new Rng(11)), [T, B, I]) };
 }
 
-/** Forward of the seeded LSTM on `backend`: output (T,B,H) and final h (1,B,H), copied out. */
-export function lstmForward(backend: string, setup = lstmSetup(backend)): { output: Float32Array; h: Float32Array } {
+/** Forward of a seeded LSTM: output (T,B,H) and final h (1,B,H), copied out. */
+export function lstmForward(setup: { lstm: LSTM; x: Tensor }): { output: Float32Array; h: Float32Array } {
   const r = setup.lstm.forward(setup.x);
   return { output: Float32Array.from(r.output.data), h: Float32Array.from(r.h.data) };
 }
