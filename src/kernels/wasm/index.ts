@@ -68,6 +68,9 @@ interface Kernels {
   keepInactiveRows(dst: number, src: number, rows: number, rowBytes: number, len: number, t: number): void;
   packPanelsF32(dst: number, W: number, K: number, N: number, trans: number): void;
   packDotF32(dst: number, W: number, G: number, H: number, K: number): void;
+  packDotBytes(G: number, H: number, K: number): number;
+  /** Rows per dot-product group of the split-by-units sequence kernel. */
+  DOT_ROWS: WebAssembly.Global;
   lstmSeqFwdRowsF32(G: number, Hs: number, Cs: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
   lstmSeqFwdUnitsF32(G: number, Hs: number, Cs: number, Wd: number, T: number, B: number, H: number, len: number, rev: number, sync: number, chunks: number, cu: number, who: number, mayWait: number): void;
   lstmSeqBwdRowsF32(G: number, Cs: number, dHs: number, dh: number, dc: number, dG: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
@@ -730,17 +733,19 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     lstmSequenceForward(G, gOff, Hs, hsOff, Cs, csOff, W, wOff, T, B, H, lengths, reverse) {
       if (G.BYTES_PER_ELEMENT !== 4 || Hs.BYTES_PER_ELEMENT !== 4 || Cs.BYTES_PER_ELEMENT !== 4 || W.BYTES_PER_ELEMENT !== 4) return false;
       const g = ptr(G, gOff, 'G'), hs = ptr(Hs, hsOff, 'Hs'), cs = ptr(Cs, csOff, 'Cs'), w = ptr(W, wOff, 'W_hh');
-      const len = lenPtr(lengths), rev = reverse ? 1 : 0, nq = Math.ceil(H / 8);
+      const len = lenPtr(lengths), rev = reverse ? 1 : 0;
       if (B >= 4) {
-        const wp = rt.region(0, nq * 4 * 8 * H * 4); // W_hhᵀ (H, 4H) in panels of 8 columns
+        const wp = rt.region(0, Math.ceil(H / 2) * 8 * H * 4); // W_hhᵀ (H, 4H) in panels of 8 columns
         k.packPanelsF32(wp, w, H, 4 * H, 1);
         seqRows('lstmSeqFwdRowsF32', B, [g, hs, cs, wp, T, B, H, len, rev], 9);
         return true;
       }
-      const wd = rt.region(0, 4 * nq * 8 * H * 4); // W_hh in groups of 8 rows per gate
+      const wd = rt.region(0, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate
       k.packDotF32(wd, w, 4, H, H);
+      // Slices of whole groups, 2 per thread (the threads claim them step by step).
+      const rows = k.DOT_ROWS.value as number, groups = Math.ceil(H / rows);
       const parallel = threads > 1 && B * 4 * H * H >= SEQ_PAR_MIN_MACS;
-      const cu = Math.ceil(nq / (parallel ? Math.min(nq, 2 * threads) : 1)) * 8, chunks = Math.ceil(H / cu);
+      const cu = Math.ceil(groups / (parallel ? Math.min(groups, 2 * threads) : 1)) * rows, chunks = Math.ceil(H / cu);
       const sync = rt.region(1, 8 * T);
       const sv = new Int32Array(rt.buffer, sync, 2 * T);
       sv.fill(chunks << 16, 0, T); // step s: chunks 0..chunks−1 free
