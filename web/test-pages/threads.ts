@@ -42,7 +42,7 @@ export interface Report {
 const CASES = Object.keys(LSTM_SHAPES) as LstmCase[];
 const thrown: Report['thrown'] = { count: 0, first: null };
 
-/** fn (an LSTM forward), retried (up to 10 times) if it throws; every throw is counted in `thrown`. */
+/** fn (an LSTM forward), retried (up to 100 times) if it throws; every throw is counted in `thrown`. */
 function retried<T>(fn: () => T): T {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -50,7 +50,7 @@ function retried<T>(fn: () => T): T {
     } catch (e) {
       thrown.count++;
       thrown.first ??= String(e);
-      if (attempt === 10) throw e;
+      if (attempt === 100) throw e;
     }
   }
 }
