@@ -374,10 +374,13 @@ class Runtime {
     c[LO_AT] = loAt; c[HI_AT] = hiAt; c[COUNT_AT] = countAt; c[SCRATCH_AT] = scratchAt;
     Atomics.store(c, DONE, 0);
     this.seq = (this.seq + 1) & 0x7fffffff;
-    Atomics.store(c, NEXT, (this.seq & 0x7fff) << 16);
+    // Range 0 is the caller's, claimed before the job is published: a kernel may count on
+    // range 0 running on the calling thread (the LSTM sequence kernel lets only that range
+    // spin instead of Atomics.wait, which a browser's main thread cannot call).
+    Atomics.store(c, NEXT, ((this.seq & 0x7fff) << 16) | 1);
     Atomics.store(c, SEQ, this.seq);
     Atomics.notify(c, SEQ);
-    claimAndRun(c, this.seq, this.runArgs, this.parFns, this.scratch[0]!);
+    claimAndRun(c, this.seq, this.runArgs, this.parFns, this.scratch[0]!, 0);
     let spins = 0;
     for (let d = Atomics.load(c, DONE); d !== chunks; d = Atomics.load(c, DONE)) {
       if (++spins > MAIN_SPIN && canBlock) {
@@ -419,16 +422,19 @@ class Runtime {
 /**
  * Claim ranges of the current job (number `seq`) and run them until none is left; shared by
  * the calling thread and the workers (which get this function's source). Self-contained:
- * it may only use its parameters and globals. c is the control block, a scratch argument array.
+ * it may only use its parameters and globals. c is the control block, a scratch argument array,
+ * own a range already claimed for this thread (run first), or −1.
  */
-function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: number[]) => void)[], scratch: number): void {
+function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: number[]) => void)[], scratch: number, own: number): void {
   const tag = seq & 0x7fff;
-  for (;;) {
-    const cur = Atomics.load(c, 1);
-    if (((cur >>> 16) & 0x7fff) !== tag) return; // a later job already: this one is finished
-    const idx = cur & 0xffff;
-    if (idx >= c[3]!) return;
-    if (Atomics.compareExchange(c, 1, cur, cur + 1) !== cur) continue;
+  for (let idx = own; ; idx = -1) {
+    if (idx < 0) {
+      const cur = Atomics.load(c, 1);
+      if (((cur >>> 16) & 0x7fff) !== tag) return; // a later job already: this one is finished
+      idx = cur & 0xffff;
+      if (idx >= c[3]!) return;
+      if (Atomics.compareExchange(c, 1, cur, cur + 1) !== cur) continue;
+    }
     const lo = idx * c[10]!, hi = Math.min(c[9]!, lo + c[10]!);
     for (let i = 0; i < 16; i++) {
       const v = c[16 + i]!;
@@ -471,7 +477,7 @@ function start(d) {
       s = Atomics.load(c, 0);
     }
     seen = s;
-    claimAndRun(c, s, a, fns, d.scratch);
+    claimAndRun(c, s, a, fns, d.scratch, -1);
   }
 }
 if (typeof require === 'function') start(require('node:worker_threads').workerData);
