@@ -83,8 +83,8 @@ export async function measure(runs: number, repeats: number, where: Report['wher
   await initWasm();
   registerBackend('wasm-2t', () => createWasmBackend({ threads: 2, name: 'wasm-2t' }));
   const t0 = performance.now();
-  // Created, then used at once: the worker is still starting (a browser starts it only once this
-  // thread returns to its event loop), so the caller must run every range itself, not wait.
+  // Created, then used at once: the worker is still starting (that takes tens of milliseconds),
+  // so the caller must run every range itself, not wait for it.
   const cold = kernels('wasm-2t').results;
   await wasmThreadsReady(2);
   const readyMs = performance.now() - t0;
