@@ -71,8 +71,10 @@ interface Kernels {
   packDotBytes(G: number, H: number, K: number): number;
   /** Rows per dot-product group of the split-by-units sequence kernel. */
   DOT_ROWS: WebAssembly.Global;
+  /** Bytes between that kernel's step counters. */
+  SYNC_STRIDE: WebAssembly.Global;
   lstmSeqFwdRowsF32(G: number, Hs: number, Cs: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
-  lstmSeqFwdUnitsF32(G: number, Hs: number, Cs: number, Wd: number, T: number, B: number, H: number, len: number, rev: number, sync: number, chunks: number, cu: number, who: number, mayWait: number): void;
+  lstmSeqFwdUnitsF32(G: number, Hs: number, Cs: number, W: number, Wd: number, T: number, B: number, H: number, len: number, rev: number, sync: number, chunks: number, cu: number, who: number, mayWait: number): void;
   lstmSeqBwdRowsF32(G: number, Cs: number, dHs: number, dh: number, dc: number, dG: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
   simdPeakF32(iters: number): number;
   activationsF32(x: number, sig: number, th: number, n: number): void;
@@ -746,23 +748,22 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         seqRows('lstmSeqFwdRowsF32', B, [g, hs, cs, wp, T, B, H, len, rev], 9);
         return true;
       }
-      const wd = rt.region(0, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate
-      k.packDotF32(wd, w, 4, H, H);
-      // Slices of whole groups, 2 per thread (the threads claim them step by step).
+      const wd = rt.region(0, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate (packed by the kernel)
+      // One slice of whole groups per thread.
       const rows = k.DOT_ROWS.value as number, groups = Math.ceil(H / rows);
       const parallel = threads > 1 && B * 4 * H * H >= SEQ_PAR_MIN_MACS;
-      const cu = Math.ceil(groups / (parallel ? Math.min(groups, 2 * threads) : 1)) * rows, chunks = Math.ceil(H / cu);
-      const sync = rt.region(1, 8 * T);
-      const sv = new Int32Array(rt.buffer, sync, 2 * T);
-      sv.fill(chunks << 16, 0, T); // step s: chunks 0..chunks−1 free
-      sv.fill(0, T, 2 * T); // step s: none done
-      const args = [g, hs, cs, wd, T, B, H, len, rev, sync, chunks, cu, 0, canBlock ? 1 : 0];
+      const cu = Math.ceil(groups / (parallel ? Math.min(groups, threads) : 1)) * rows, chunks = Math.ceil(H / cu);
+      const stride = k.SYNC_STRIDE.value as number;
+      const sync = rt.region(1, 2 * chunks * stride);
+      const sv = new Int32Array(rt.buffer, sync, (2 * chunks * stride) / 4);
+      for (let i = 0; i < 2 * chunks; i++) sv[(i * stride) / 4] = -1; // no step claimed or done
+      const args = [g, hs, cs, w, wd, T, B, H, len, rev, sync, chunks, cu, 0, canBlock ? 1 : 0];
       if (chunks === 1) {
         k.lstmSeqFwdUnitsF32(...(args as Parameters<Kernels['lstmSeqFwdUnitsF32']>));
         return true;
       }
       args.forEach((v, i) => rt.arg(i, v, 0));
-      rt.run('lstmSeqFwdUnitsF32', threads, 1, threads, 12, 15, -1, -1); // range start = `who`
+      rt.run('lstmSeqFwdUnitsF32', threads, 1, threads, 13, 15, -1, -1); // range start = `who`
       return true;
     },
 

@@ -8,9 +8,9 @@
 //   thread runs every step for its own rows and nobody waits (lstmSeqFwdRowsF32 and
 //   lstmSeqBwdRowsF32). The recurrent product is a 4×8 register-blocked tile against
 //   W_hhᵀ packed into panels of 8 columns (matmul.ts packB), the A rows read in place.
-// - by hidden units (batch 1..3, inference): each step, the threads claim slices of hidden units
-//   (all four gates of them, then the cell), and wait for every slice before the next step
-//   (lstmSeqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
+// - by hidden units (batch 1..3, inference): each step, each thread computes its slice of hidden
+//   units (all four gates of them, then the cell), and waits for every slice before the next
+//   step (lstmSeqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
 //   core streams W_hh (128-bit loads); two cores stream half each.
 //
 // Every output element is computed by the same code whichever thread runs it, so results are
@@ -53,10 +53,15 @@ function dotGroupFloats(K: i32): i32 {
  * (g·ceil(H/6) + q)·dotGroupFloats(K) floats.
  */
 export function packDotF32(dst: usize, W: usize, G: i32, H: i32, K: i32): void {
+  packDotGroups(dst, W, G, H, K, 0, (H + DOT_ROWS - 1) / DOT_ROWS);
+}
+
+// Groups q0..q1 of every gate of packDotF32 (each at its place in the whole packing).
+function packDotGroups(dst: usize, W: usize, G: i32, H: i32, K: i32, q0: i32, q1: i32): void {
   const nq = (H + DOT_ROWS - 1) / DOT_ROWS, K4 = K & ~3, ld = <usize>K * 4;
-  let d = dst;
   for (let g = 0; g < G; g++) {
-    for (let q = 0; q < nq; q++) {
+    for (let q = q0; q < q1; q++) {
+      let d = dst + <usize>(g * nq + q) * <usize>dotGroupFloats(K) * 4;
       const row0 = g * H + DOT_ROWS * q, rows = min(DOT_ROWS, H - DOT_ROWS * q);
       for (let p = 0; p < K4; p += 4) {
         for (let r = 0; r < DOT_ROWS; r++) {
@@ -160,57 +165,82 @@ export function lstmSeqFwdRowsF32(G: usize, Hs: usize, Cs: usize, Wp: usize, T: 
 
 /** Spins before a waiting thread sleeps (when it may: not a browser's main thread). */
 const SPIN: i32 = 4000;
+/** Bytes between the sync words of lstmSeqFwdUnitsF32: one cache line pair each. */
+export const SYNC_STRIDE: i32 = 128;
+
+// Chunk c of step s of lstmSeqFwdUnitsF32 (units j0..j1 of every batch row): the four gates'
+// recurrent dot products, then the cell. At step 0 (s0) the chunk's rows of W_hh are packed
+// first, by the thread that runs it, into its own cache.
+@inline
+function unitsChunk(G: usize, Hs: usize, Cs: usize, W: usize, Wd: usize, T: i32, B: i32, H: i32,
+  lengths: usize, rev: bool, s: i32, j0: i32, j1: i32, first: bool): void {
+  const hRow = <usize>H * 4, gRow = hRow * 4, nq = (H + DOT_ROWS - 1) / DOT_ROWS, group = <usize>dotGroupFloats(H) * 4;
+  const q0 = j0 / DOT_ROWS, q1 = (j1 + DOT_ROWS - 1) / DOT_ROWS;
+  if (first) packDotGroups(Wd, W, 4, H, H, q0, q1);
+  const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
+  const g = G + <usize>t * B * gRow;
+  const hp = Hs + <usize>sp * B * hRow, hn = Hs + <usize>sn * B * hRow;
+  const cp = Cs + <usize>sp * B * hRow, cn = Cs + <usize>sn * B * hRow;
+  // G_t[:, gate, j0..j1] += h_{t−1}·W_hh[gate rows j0..j1]ᵀ, DOT_ROWS units at a time.
+  for (let gate = 0; gate < 4; gate++) {
+    for (let q = q0; q < q1; q++) {
+      const w = Wd + <usize>(gate * nq + q) * group, col = <usize>(gate * H + DOT_ROWS * q) * 4;
+      for (let b = 0; b < B; b++) dotGroup(H, hp + <usize>b * hRow, w, g + <usize>b * gRow + col, min(DOT_ROWS, H - DOT_ROWS * q));
+    }
+  }
+  for (let b = 0; b < B; b++) {
+    const active = isActive(lengths, b, t);
+    lstmFwdUnitsF32(g, cp, cn, hn, b, H, active, j0, j1);
+    if (!active) memory.copy(hn + <usize>b * hRow + <usize>j0 * 4, hp + <usize>b * hRow + <usize>j0 * 4, <usize>(j1 - j0) * 4);
+  }
+}
 
 /**
  * LSTM forward over all T steps, shared by hidden units (for batch 1..3). Same buffers as
- * lstmSeqFwdRowsF32 but Wd is W_hh packed by packDotF32(·, W_hh, 4, H, H). sync holds 2T int32:
- * claims[t] = (hi << 16) | lo, chunks lo..hi−1 still free (the caller sets lo = 0,
- * hi = chunks), then done[t] = 0. Chunk c is units c·cu .. (c+1)·cu (cu a multiple of DOT_ROWS).
- * Every thread that runs this (who = 0 the caller, claiming from the low end; others from the
- * high end, so each keeps "its" slice of W_hh in its cache step after step) claims chunks of
- * step s until none is left, then waits until all are done. A thread that arrives late, or
- * never, only changes who computes what. mayWait: the caller may block (not in a browser's
- * main thread); other threads always may.
+ * lstmSeqFwdRowsF32 plus W_hh itself (W) and room for it packed by packDotF32 (Wd), which
+ * this kernel fills chunk by chunk at the first step. Chunk c is units c·cu .. (c+1)·cu (cu a
+ * multiple of DOT_ROWS) and belongs to thread c (who; 0 is the caller). sync holds 2·chunks
+ * int32 SYNC_STRIDE bytes apart, all −1 from the caller: claim[c], the last step whose chunk c
+ * someone took, then done[c], the last step whose chunk c is finished.
+ * Each step a thread takes its own chunk (a compare-exchange on a line only it writes while
+ * all goes well, so its slice of W_hh stays in its cache), then waits until every chunk of the
+ * step is done, taking over any chunk nobody has taken yet: a thread that arrives late or never
+ * (a busy machine) only changes who computes what, never the sums. mayWait: the caller may
+ * block (not in a browser's main thread); other threads always may.
  */
-export function lstmSeqFwdUnitsF32(G: usize, Hs: usize, Cs: usize, Wd: usize, T: i32, B: i32, H: i32,
+export function lstmSeqFwdUnitsF32(G: usize, Hs: usize, Cs: usize, W: usize, Wd: usize, T: i32, B: i32, H: i32,
   lengths: usize, rev: bool, sync: usize, chunks: i32, cu: i32, who: i32, mayWait: bool): void {
-  const hRow = <usize>H * 4, gRow = hRow * 4, nq = (H + DOT_ROWS - 1) / DOT_ROWS, group = <usize>dotGroupFloats(H) * 4;
-  const front = who == 0, canSleep = mayWait || who != 0;
-  for (let s = 0; s < T; s++) {
-    const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
-    const g = G + <usize>t * B * gRow;
-    const hp = Hs + <usize>sp * B * hRow, hn = Hs + <usize>sn * B * hRow;
-    const cp = Cs + <usize>sp * B * hRow, cn = Cs + <usize>sn * B * hRow;
-    const claim = sync + <usize>s * 4, done = sync + (<usize>T + s) * 4;
-    for (;;) {
-      const c = atomic.load<i32>(claim), lo = c & 0xffff, hi = c >>> 16;
-      if (lo >= hi) break;
-      const idx = front ? lo : hi - 1;
-      if (atomic.cmpxchg<i32>(claim, c, front ? c + 1 : c - 0x10000) != c) continue;
-      const j0 = idx * cu, j1 = min(H, j0 + cu);
-      // G_t[:, gate g, j0..j1] += h_{t−1}·W_hh[gate g rows j0..j1]ᵀ, 6 units at a time.
-      for (let gate = 0; gate < 4; gate++) {
-        for (let q = j0 / DOT_ROWS; q < (j1 + DOT_ROWS - 1) / DOT_ROWS; q++) {
-          const w = Wd + <usize>(gate * nq + q) * group, col = <usize>(gate * H + DOT_ROWS * q) * 4;
-          for (let b = 0; b < B; b++) dotGroup(H, hp + <usize>b * hRow, w, g + <usize>b * gRow + col, min(DOT_ROWS, H - DOT_ROWS * q));
+  const canSleep = mayWait || who != 0;
+  const claims = sync, dones = sync + <usize>chunks * SYNC_STRIDE;
+  // Join at the first step not finished by every chunk.
+  let s = T - 1;
+  for (let c = 0; c < chunks; c++) s = min(s, atomic.load<i32>(dones + <usize>c * SYNC_STRIDE));
+  for (s++; s < T; s++) {
+    if (who < chunks) takeChunk(G, Hs, Cs, W, Wd, T, B, H, lengths, rev, s, who, cu, claims, dones);
+    // Step s+1 reads all of h_s: wait for every chunk, taking any that nobody has.
+    for (let i = 1; i <= chunks; i++) {
+      const c = (who + i) % chunks, done = dones + <usize>c * SYNC_STRIDE;
+      let spins = 0;
+      for (let d = atomic.load<i32>(done); d < s; d = atomic.load<i32>(done)) {
+        if (atomic.load<i32>(claims + <usize>c * SYNC_STRIDE) < s) {
+          takeChunk(G, Hs, Cs, W, Wd, T, B, H, lengths, rev, s, c, cu, claims, dones);
+        } else if (++spins > SPIN && canSleep) {
+          atomic.wait<i32>(done, d, 50000); // no notify is sent: look again every 50 µs
+          spins = 0;
         }
-      }
-      for (let b = 0; b < B; b++) {
-        const active = isActive(lengths, b, t);
-        lstmFwdUnitsF32(g, cp, cn, hn, b, H, active, j0, j1);
-        if (!active) memory.copy(hn + <usize>b * hRow + <usize>j0 * 4, hp + <usize>b * hRow + <usize>j0 * 4, <usize>(j1 - j0) * 4);
-      }
-      atomic.add<i32>(done, 1);
-    }
-    // Step s+1 reads all of h_s.
-    let spins = 0;
-    for (let d = atomic.load<i32>(done); d < chunks; d = atomic.load<i32>(done)) {
-      if (++spins > SPIN && canSleep) {
-        atomic.wait<i32>(done, d, 50000); // no notify is sent: wake up every 50 µs to look again
-        spins = 0;
       }
     }
   }
+}
+
+// Run chunk c of step s unless someone already took it.
+@inline
+function takeChunk(G: usize, Hs: usize, Cs: usize, W: usize, Wd: usize, T: i32, B: i32, H: i32,
+  lengths: usize, rev: bool, s: i32, c: i32, cu: i32, claims: usize, dones: usize): void {
+  const claim = claims + <usize>c * SYNC_STRIDE, v = atomic.load<i32>(claim);
+  if (v >= s || atomic.cmpxchg<i32>(claim, v, s) != v) return;
+  unitsChunk(G, Hs, Cs, W, Wd, T, B, H, lengths, rev, s, c * cu, min(H, (c + 1) * cu), s == 0);
+  atomic.store<i32>(dones + <usize>c * SYNC_STRIDE, s);
 }
 
 // ------------------------------------------------------------------------------ backward
