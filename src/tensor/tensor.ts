@@ -34,10 +34,16 @@ export function shapeStr(shape: readonly number[]): string {
  * batch-first (B,T,F) layout users hold and the time-major (T,B,F) layout the layers run in.
  */
 export function swapLeadingAxes(dst: FloatArray, src: FloatArray, P: number, Q: number, F: number): void {
+  if (P === 1 || Q === 1) {
+    dst.set(src.subarray(0, P * Q * F)); // the same order (batch 1, or a single step)
+    return;
+  }
+  const rows = F >= 16 && Object.getPrototypeOf(dst) === Object.getPrototypeOf(src); // same type: block copies
   for (let p = 0; p < P; p++) {
     for (let q = 0; q < Q; q++) {
       const s = (p * Q + q) * F, d = (q * P + p) * F;
-      for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
+      if (rows) dst.set(src.subarray(s, s + F), d);
+      else for (let j = 0; j < F; j++) dst[d + j] = src[s + j]!;
     }
   }
 }
