@@ -32,8 +32,14 @@
  * caller. A matmul is split by columns (n ≥ m) or rows, 2 ranges per thread, in multiples of
  * the register block, so every element is summed in the same order whatever the thread count
  * (results are bit-identical); the cell kernels are split by batch rows. Products below
- * PAR_MIN_MACS multiply-adds stay on the calling thread. Workers are unref'd: they never keep
- * the process alive.
+ * PAR_MIN_MACS multiply-adds stay on the calling thread. The caller always runs range 0.
+ * Workers are unref'd: they never keep the process alive.
+ *
+ * LSTM layers (float32, no projection) run their whole time loop as one job
+ * (lstmSequenceForward/Backward, ./assembly/sequence.ts): batches of 4 rows or more are split
+ * by rows, one range per thread, and no thread waits for another inside the loop; batches of
+ * 1–3 are split by hidden units, each thread owning one slice and meeting the others once per
+ * step (taking over a slice nobody took, so a missing worker costs time, never a hang).
  */
 import { registerBackend, setDefaultBackend, type Backend, type FloatArray, type RnnActivation } from '../backend.js';
 import type { DType } from '../../tensor/tensor.js';
