@@ -125,7 +125,7 @@ const ARGS = 16; // 16 base arguments
 const STRIDES = 32; // 16 per-range-unit strides (bytes per batch row for the cell kernels)
 const N_ARGS = 16;
 const GUARD = 64; // kernels may read up to 28 bytes past a row end (discarded lanes)
-const WORKER_SPIN = 20000;
+const WORKER_SPIN = 200000;
 const MAIN_SPIN = 4000;
 
 export interface WasmInitOptions {
