@@ -9,9 +9,9 @@
  * without them the page must run everything on its own thread and not hang. In every case the
  * 2-thread results must be bit-identical to the 1-thread ones and to the same computation in
  * Node (same kernel build) and close to the reference backend's, and 1000 batch-1 forwards in a
- * row on 2 threads must all give the same bits and never throw (one known exception, marked
- * TODO below). Timings (median, 1 vs 2 threads, interleaved) are printed as diagnostics, not
- * asserted: the machine may be busy. WASM_THREADS_RUNS sets the number of timing runs.
+ * row on 2 threads must all give the same bits and never throw. Timings (median, 1 vs 2
+ * threads, interleaved) are printed as diagnostics, not asserted: the machine may be busy.
+ * WASM_THREADS_RUNS sets the number of timing runs.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,14 +93,17 @@ async function report(base: string, query: string): Promise<Report> {
 
 /**
  * The checks every case shares: 2 threads ≡ 1 thread ≡ Node, close to the reference, every one
- * of REPEAT batch-1 forwards on 2 threads the same, and no forward threw (unless `mayThrow`).
+ * of REPEAT batch-1 forwards on 2 threads the same, and no forward threw.
  */
-function checkResults(r: Report, t: TestContext, mayThrow = false): void {
+function checkResults(r: Report, t: TestContext): void {
   assert.deepEqual(r.two, r.one, '2-thread results bit-identical to 1-thread');
   assert.equal(r.repeat.runs, REPEAT);
   assert.equal(r.repeat.wrong, 0, `batch-1 forwards on 2 threads that gave other bits, of ${REPEAT}`);
-  if (mayThrow && r.thrown.count > 0) t.diagnostic(`KNOWN BUG (/work/patches/browser-threads.diff): ${r.thrown.count} LSTM forwards threw, first: ${r.thrown.first}`);
-  else assert.deepEqual(r.thrown, { count: 0, first: null }, 'no LSTM forward threw');
+  // Once, on a page's main thread (which cannot Atomics.wait), a batch-1 forward on 2 threads
+  // threw now and then: the worker claimed range 0 of the sequence job, the caller ran range 1,
+  // which may sleep, and trapped ("Atomics.wait cannot be called in this context"); 11 to 1089
+  // of 3000 forwards. Now the caller always runs range 0.
+  assert.deepEqual(r.thrown, { count: 0, first: null }, 'no LSTM forward threw');
   assert.deepEqual(r.cold, { lstm: r.one.lstm, matmul: r.one.matmul }, 'used before its worker was ready: same results');
   // The kernels hold no state and import nothing but memory: the same build gives the same bits.
   if (r.info.variant === node.variant) assert.deepEqual(r.one, node.results, `browser ≡ Node (${node.variant} build)`);
@@ -125,12 +128,7 @@ describe('WebAssembly threads in chromium, cross-origin isolated', { skip }, () 
       assert.equal(r.crossOriginIsolated, true);
       assert.equal(r.info.shared, true, 'shared WebAssembly.Memory');
       assert.ok(r.info.workersReady >= 1, `workers ready: ${r.info.workersReady}`);
-      // TODO(lead): drop `mayThrow` once /work/patches/browser-threads.diff is applied. On a page's
-      // main thread (which cannot Atomics.wait) a 2-thread LSTM forward of batch < 8 now and then
-      // throws "kernel lstmSeqFwdUnitsF32 failed on a worker thread": the worker claimed range 0
-      // of the job first, the caller ran range who=1, which may sleep, and trapped with
-      // "Atomics.wait cannot be called in this context". Measured: 11 to 1089 of 3000 forwards.
-      checkResults(r, t, where === 'page');
+      checkResults(r, t);
     });
   }
 });
