@@ -92,18 +92,21 @@ export interface Backend {
     B: number, H: number, lengths: Int32Array | null, t: number): void;
 
   /**
-   * Optional: the whole forward time loop of one LSTM layer direction without projection, in
-   * one call (a backend that can run it faster than the per-step kernels; recurrent.ts runs
-   * those when this is absent or returns false, having done nothing). Equivalent to, for each
-   * step t (T−1 down to 0 when reverse), with prev/next the state slots before and after t
-   * (t and t+1 forward, t+1 and t reverse):
+   * Optional: one whole LSTM layer direction without projection, forward, in one call (a
+   * backend that can run it faster than the per-step kernels; recurrent.ts runs those when this
+   * is absent or returns false, having done nothing). Equivalent to
+   *   fillRows(G ← b_ih + b_hh); matmul(G += X·W_ihᵀ) (a bias at offset −1 is absent), then for
+   *   each step t (T−1 down to 0 when reverse), with prev/next the state slots before and after
+   *   t (t and t+1 forward, t+1 and t reverse):
    *   matmul(G[t] += Hs[prev]·W_hhᵀ); lstmCellForward(G[t], Cs[prev] → Cs[next], Hs[next]);
    *   keepInactiveRows(Hs[next] ← Hs[prev]).
-   * G (T,B,4H) input projections plus biases → activated gates; Hs, Cs (T+1,B,H) with the
-   * initial state in the first slot; W_hh (4H,H) at wOff.
+   * X (T,B,I) the layer input; G (T,B,4H) receives the activated gates; Hs, Cs (T+1,B,H) hold
+   * the initial state in the first slot; W_ih (4H,I), W_hh (4H,H), b_ih, b_hh (4H) in W.
    */
-  lstmSequenceForward?(G: FloatArray, gOff: number, Hs: FloatArray, hsOff: number, Cs: FloatArray, csOff: number,
-    W: FloatArray, wOff: number, T: number, B: number, H: number, lengths: Int32Array | null, reverse: boolean): boolean;
+  lstmSequenceForward?(X: FloatArray, xOff: number, I: number, G: FloatArray, gOff: number,
+    Hs: FloatArray, hsOff: number, Cs: FloatArray, csOff: number,
+    W: FloatArray, wIh: number, wHh: number, bIh: number, bHh: number,
+    T: number, B: number, H: number, lengths: Int32Array | null, reverse: boolean): boolean;
 
   /**
    * Optional: the matching backward time loop (no projection). For each step t from the last

@@ -411,9 +411,6 @@ export abstract class RecurrentBase extends Module {
         const M = this.projSize > 0 ? this.buf(`M${k}`, TB * H) : null;
         const HN = this.mode === 'gru' ? this.buf(`HN${k}`, TB * H) : null;
         const hg = this.mode === 'gru' ? this.buf(`hg${k}`, B * 3 * H) : null;
-        // Input projection of all T steps at once: G = X·W_ihᵀ + b_ih (+ b_hh; GRU keeps b_hh for its n gate).
-        if (p.bIh) be.fillRows(G, 0, TB, Gc, w, p.bIh.offset, this.mode === 'gru' ? null : w, p.bHh!.offset);
-        be.matmul(G, 0, X, 0, w, p.wIh.offset, TB, Gc, I, false, true, p.bIh !== null);
         // Initial state into its slot: slot 0 forward, slot T reverse.
         const s0 = rev ? T : 0;
         if (opts.h0) be.copy(Hs, s0 * B * Hout, opts.h0, sd * B * Hout, B * Hout);
@@ -422,8 +419,15 @@ export abstract class RecurrentBase extends Module {
           if (opts.c0) be.copy(Cs, s0 * B * H, opts.c0, sd * B * H, B * H);
           else Cs.fill(0, s0 * B * H, (s0 + 1) * B * H);
         }
-        // A backend may run the whole LSTM loop below in one call (the WebAssembly one does).
-        const fused = this.mode === 'lstm' && !M && be.lstmSequenceForward?.(G, 0, Hs, 0, Cs!, 0, w, p.wHh.offset, T, B, H, lengths, rev) === true;
+        // A backend may run the whole LSTM layer direction, input projection included, in one
+        // call (the WebAssembly one does); otherwise the projection and the steps below.
+        const fused = this.mode === 'lstm' && !M && be.lstmSequenceForward?.(X, 0, I, G, 0, Hs, 0, Cs!, 0,
+          w, p.wIh.offset, p.wHh.offset, p.bIh?.offset ?? -1, p.bHh?.offset ?? -1, T, B, H, lengths, rev) === true;
+        if (!fused) {
+          // Input projection of all T steps at once: G = X·W_ihᵀ + b_ih (+ b_hh; GRU keeps b_hh for its n gate).
+          if (p.bIh) be.fillRows(G, 0, TB, Gc, w, p.bIh.offset, this.mode === 'gru' ? null : w, p.bHh!.offset);
+          be.matmul(G, 0, X, 0, w, p.wIh.offset, TB, Gc, I, false, true, p.bIh !== null);
+        }
         for (let s = 0; s < T && !fused; s++) {
           const t = rev ? T - 1 - s : s;
           const sp = rev ? t + 1 : t, sn = rev ? t : t + 1; // state slots before / after time t

@@ -79,7 +79,9 @@ interface Kernels {
   DOT_ROWS: WebAssembly.Global;
   /** Bytes between that kernel's step counters. */
   SYNC_STRIDE: WebAssembly.Global;
-  lstmSeqFwdRowsF32(G: number, Hs: number, Cs: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
+  lstmSeqFwdRowsF32(params: number, b0: number, b1: number, scratch: number): void;
+  /** int32 fields of lstmSeqFwdRowsF32's parameter block. */
+  FWD_FIELDS: WebAssembly.Global;
   lstmSeqFwdUnitsF32(G: number, Hs: number, Cs: number, W: number, Wd: number, T: number, B: number, H: number, len: number, rev: number, sync: number, chunks: number, cu: number, who: number, mayWait: number): void;
   lstmSeqBwdRowsF32(G: number, Cs: number, dHs: number, dh: number, dc: number, dG: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
   simdPeakF32(iters: number): number;
@@ -744,16 +746,25 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     // layer runs the per-step kernels). Batches of 4 rows or more run as 4×8 tiles and split by
     // rows, smaller ones as dot products split by hidden units (./assembly/sequence.ts). The
     // choice depends on B alone, so any thread count gives the same sums.
-    lstmSequenceForward(G, gOff, Hs, hsOff, Cs, csOff, W, wOff, T, B, H, lengths, reverse) {
-      if (G.BYTES_PER_ELEMENT !== 4 || Hs.BYTES_PER_ELEMENT !== 4 || Cs.BYTES_PER_ELEMENT !== 4 || W.BYTES_PER_ELEMENT !== 4) return false;
-      const g = ptr(G, gOff, 'G'), hs = ptr(Hs, hsOff, 'Hs'), cs = ptr(Cs, csOff, 'Cs'), w = ptr(W, wOff, 'W_hh');
-      const len = lenPtr(lengths), rev = reverse ? 1 : 0;
+    lstmSequenceForward(X, xOff, I, G, gOff, Hs, hsOff, Cs, csOff, W, wIh, wHh, bIh, bHh, T, B, H, lengths, reverse) {
+      if ([X, G, Hs, Cs, W].some((a) => a.BYTES_PER_ELEMENT !== 4)) return false;
+      const x = ptr(X, xOff, 'X'), g = ptr(G, gOff, 'G'), hs = ptr(Hs, hsOff, 'Hs'), cs = ptr(Cs, csOff, 'Cs');
+      const w = ptr(W, wHh, 'W_hh'), len = lenPtr(lengths), rev = reverse ? 1 : 0;
       if (B >= 4) {
-        const wp = rt.region(0, Math.ceil(H / 2) * 8 * H * 4); // W_hhᵀ (H, 4H) in panels of 8 columns
-        k.packPanelsF32(wp, w, H, 4 * H, 1);
-        seqRows('lstmSeqFwdRowsF32', B, [g, hs, cs, wp, T, B, H, len, rev], 9);
+        // One job: every thread projects, multiplies and updates its own rows, step by step.
+        const panels = Math.ceil(H / 2) * 8 * 4; // bytes per row of K: ceil(4H/8) panels of 8 floats
+        const wip = rt.region(2, panels * I), wp = rt.region(0, panels * H);
+        k.packPanelsF32(wip, ptr(W, wIh, 'W_ih'), I, 4 * H, 1); // W_ihᵀ (I, 4H)
+        k.packPanelsF32(wp, w, H, 4 * H, 1); // W_hhᵀ (H, 4H)
+        const fields = k.FWD_FIELDS.value as number, pb = rt.region(3, 4 * fields);
+        new Int32Array(rt.buffer, pb, fields).set([g, hs, cs, x, wip, wp, bIh < 0 ? 0 : ptr(W, bIh, 'b_ih'),
+          bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'), T, B, I, H, len, rev, 0]);
+        seqRows('lstmSeqFwdRowsF32', B, [pb], 1);
         return true;
       }
+      // Batch 1..3: the projection of all steps as one product, then the steps split by units.
+      if (bIh >= 0 || bHh >= 0) be.fillRows(G, gOff, T * B, 4 * H, W, bIh >= 0 ? bIh : bHh, bIh >= 0 && bHh >= 0 ? W : null, bHh);
+      be.matmul(G, gOff, X, xOff, W, wIh, T * B, 4 * H, I, false, true, bIh >= 0 || bHh >= 0);
       const wd = rt.region(0, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate (packed by the kernel)
       // One slice of whole groups per thread.
       const rows = k.DOT_ROWS.value as number, groups = Math.ceil(H / rows);

@@ -6,8 +6,9 @@
 // Two ways to share a sequence between threads:
 // - by batch rows (B ≥ 4 per thread): rows of an LSTM never meet inside a layer, so each
 //   thread runs every step for its own rows and nobody waits (lstmSeqFwdRowsF32 and
-//   lstmSeqBwdRowsF32). The recurrent product is a 4×8 register-blocked tile against
-//   W_hhᵀ packed into panels of 8 columns (matmul.ts packB), the A rows read in place.
+//   lstmSeqBwdRowsF32). The products are the matmul's 4×8 register-blocked tile against
+//   W_ihᵀ and W_hhᵀ packed once into panels of 8 columns (matmul.ts packB); the forward does
+//   the input projection step by step too, so the whole layer is one parallel job.
 // - by hidden units (batch 1..3, inference): each step, each thread computes its slice of hidden
 //   units (all four gates of them, then the cell), and waits for every slice before the next
 //   step (lstmSeqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
@@ -138,27 +139,60 @@ function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
 
 // ------------------------------------------------------------------------------ forward
 
+/** Fields (int32, in this order) of the parameter block of lstmSeqFwdRowsF32. */
+export const FWD_FIELDS: i32 = 15;
+
 /**
- * LSTM forward over all T steps for batch rows b0..b1 (no projection). G (T,B,4H) holds the
- * input projections plus biases and receives the activated gates; Hs, Cs (T+1,B,H) hold h0, c0
- * in the first slot and receive every step's state; Wp is W_hh packed by
- * packPanelsF32(·, W_hh, H, 4H, true); scratch is this thread's matmul scratch. Per step:
- * G_t += h_{t−1}·W_hhᵀ, the cell, and an inactive row keeps h_{t−1}.
+ * LSTM forward over all T steps for batch rows b0..b1 (no projection), input projection
+ * included. The parameters are FWD_FIELDS int32 at `p`: G, Hs, Cs, X, Wip, Wp, bIh, bHh, T, B,
+ * I, H, lengths, rev, unused. X (T,B,I) is the layer input; G (T,B,4H) receives the activated
+ * gates; Hs, Cs (T+1,B,H) hold h0, c0 in the first slot and receive every step's state; Wip is
+ * W_ihᵀ packed by packPanelsF32(·, W_ih, I, 4H, true), Wp W_hhᵀ by packPanelsF32(·, W_hh, H, 4H,
+ * true); bIh, bHh the biases (0 if none); scratch this thread's matmul scratch. Per step:
+ * G_t = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b_ih + b_hh, the cell, and an inactive row keeps h_{t−1}.
  */
-export function lstmSeqFwdRowsF32(G: usize, Hs: usize, Cs: usize, Wp: usize, T: i32, B: i32, H: i32,
-  lengths: usize, rev: bool, b0: i32, b1: i32, scratch: usize): void {
-  const hRow = <usize>H * 4, gRow = hRow * 4, rows = b1 - b0;
+export function lstmSeqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void {
+  const G = load<usize>(p), Hs = load<usize>(p, 4), Cs = load<usize>(p, 8), X = load<usize>(p, 12);
+  const Wip = load<usize>(p, 16), Wp = load<usize>(p, 20), bIh = load<usize>(p, 24), bHh = load<usize>(p, 28);
+  const T = load<i32>(p, 32), B = load<i32>(p, 36), I = load<i32>(p, 40), H = load<i32>(p, 44);
+  const lengths = load<usize>(p, 48), rev = load<i32>(p, 52) != 0;
+  const hRow = <usize>H * 4, gRow = hRow * 4, xRow = <usize>I * 4, rows = b1 - b0;
   if (rows <= 0) return;
+  const Ap = scratch, tmp = scratch + <usize>(MC * KC) * 4;
   const lenB: usize = lengths == 0 ? 0 : lengths + <usize>b0 * 4;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
     const g = G + (<usize>t * B + b0) * gRow;
     const hp = Hs + (<usize>sp * B + b0) * hRow, hn = Hs + (<usize>sn * B + b0) * hRow;
     const cp = Cs + (<usize>sp * B + b0) * hRow, cn = Cs + (<usize>sn * B + b0) * hRow;
-    rowsTimesPanels(hp, hRow, rows, Wp, H, 4 * H, g, gRow, true, scratch, scratch + <usize>(MC * KC) * 4); // G_t += h_{t−1}·W_hhᵀ
+    rowsTimesPanels(X + (<usize>t * B + b0) * xRow, xRow, rows, Wip, I, 4 * H, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
+    rowsTimesPanels(hp, hRow, rows, Wp, H, 4 * H, g, gRow, true, Ap, tmp); // += h_{t−1}·W_hhᵀ
+    if (bIh != 0 || bHh != 0) addBiases(g, rows, 4 * H, bIh, bHh);
     lstmFwdF32(g, cp, cn, hn, rows, H, lenB, t);
     if (lenB != 0) {
       for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(hn + <usize>b * hRow, hp + <usize>b * hRow, hRow);
+    }
+  }
+}
+
+// rows of g (n floats each) += b1 + b2 (either may be 0: absent).
+function addBiases(g: usize, rows: i32, n: i32, b1: usize, b2: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const row = g + <usize>r * n * 4;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j * 4;
+      let v = v128.load(row + o);
+      if (b1 != 0) v = f32x4.add(v, v128.load(b1 + o));
+      if (b2 != 0) v = f32x4.add(v, v128.load(b2 + o));
+      v128.store(row + o, v);
+    }
+    for (; j < n; j++) {
+      const o = <usize>j * 4;
+      let v = load<f32>(row + o);
+      if (b1 != 0) v += load<f32>(b1 + o);
+      if (b2 != 0) v += load<f32>(b2 + o);
+      store<f32>(row + o, v);
     }
   }
 }
