@@ -106,7 +106,10 @@ function checkResults(r: Report, t: TestContext): void {
   assert.deepEqual(r.thrown, { count: 0, first: null }, 'no LSTM forward threw');
   assert.deepEqual(r.cold, { lstm: r.one.lstm, matmul: r.one.matmul }, 'used before its worker was ready: same results');
   // The kernels hold no state and import nothing but memory: the same build gives the same bits.
-  if (r.info.variant === node.variant) assert.deepEqual(r.one, node.results, `browser ≡ Node (${node.variant} build)`);
+  // (Not the loss: it is summed in JavaScript, whose Math.exp and Math.log may differ in the last
+  // bit between V8 versions.)
+  const kernelBits = (x: Results): Omit<Results, 'namesLoss'> => ({ lstm: x.lstm, matmul: x.matmul });
+  if (r.info.variant === node.variant) assert.deepEqual(kernelBits(r.one), kernelBits(node.results), `browser ≡ Node (${node.variant} build)`);
   else t.diagnostic(`browser loaded the ${r.info.variant} build, Node the ${node.variant} one: compared with a tolerance only`);
   for (const c of CASES) {
     const dh = Math.max(...r.one.lstm[c].h.map((v, i) => Math.abs(v - node.refH[c][i]!)));
