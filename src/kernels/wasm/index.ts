@@ -138,7 +138,7 @@ export interface WasmInitOptions {
 }
 
 export interface WasmBackendOptions {
-  /** Threads including the caller. Default: all cores (os.availableParallelism() / navigator.hardwareConcurrency). */
+  /** Threads including the caller. Default: all cores (os.availableParallelism() / navigator.hardwareConcurrency). Always 1 where the memory cannot be shared (a page that is not cross-origin isolated). */
   threads?: number;
   /** Backend name reported by `name`. Default 'wasm' or 'wasm-<threads>t'. */
   name?: string;
@@ -463,7 +463,7 @@ function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: numbe
 }
 
 /** Only Node (and workers) may block the calling thread with Atomics.wait. */
-const canBlock = isNode;
+const canBlock = isNode || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined'; // Node, or a Web Worker
 
 /**
  * The worker: instantiate the module on the shared memory, count itself in, then loop: wait
@@ -598,7 +598,9 @@ function register(): void {
 /** A backend on the loaded kernels with its own thread count (memory and workers are shared). */
 export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly threads: number } {
   const rt = need();
-  const threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(opts.threads ?? coreCount())));
+  // Without a shared memory (a page that is not cross-origin isolated) no worker can start:
+  // one thread, so the kernels do not split work that only the caller would run.
+  const threads = rt.shared ? Math.max(1, Math.min(MAX_THREADS, Math.floor(opts.threads ?? coreCount()))) : 1;
   const name = opts.name ?? (opts.threads === undefined ? 'wasm' : `wasm-${threads}t`);
   rt.ensureWorkers(threads);
   const k = rt.k;
