@@ -23,6 +23,8 @@ export interface RunInfo {
   loadEnd: number[];
   budget: number;
   skipSlow: boolean;
+  /** Passes over all rows, samples pooled (absent in runs saved before --rounds). */
+  rounds?: number;
   seconds?: number;
 }
 
@@ -32,7 +34,7 @@ export interface Row {
   threads: number;
   group: 'lstm-ts' | 'tfjs' | 'brain.js' | 'onnxruntime' | 'pytorch';
   workload: WorkloadId;
-  /** 1-minute load average when the row started. */
+  /** 1-minute load average: the highest seen at the end of any of the row's rounds. */
   load: number;
   median?: number;
   min?: number;
@@ -200,12 +202,12 @@ export function renderReport(info: RunInfo, rows: Row[], kernels: string | null 
     'Every row ran in its own process, one after another, all in this one run. Do not edit by hand: rerun `npm run bench`.', '',
     '## Machine', '',
     `- CPU: ${info.cpu}, ${info.cores} cores visible to Node, ${info.memGB.toFixed(1)} GB RAM`,
-    `- Load average (1/5/15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end; the \`load\` column is the 1-minute load when each row started. The machine is shared: with a load above the core count, other processes were running and the figures are slower and noisier than on an idle machine.`,
+    `- Load average (1/5/15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end; the \`load\` column is the highest 1-minute load seen after each of the row's rounds. The machine is shared: with a load above the core count, other processes were running and the figures are slower and noisier than on an idle machine.`,
     `- Node ${info.node}, V8 ${info.v8}; ${pk}`,
     `- PyTorch: ${info.torchVersion ? `torch ${info.torchVersion.replace(' ', ', Python ')} via ${info.python}` : info.python}`,
     `- lstm-ts backends registered: ${info.lstmTsBackends.join(', ')}`,
-    `- Measuring: warm-up, then repeats for ${info.budget} s per row; median and minimum of the repeats (wall clock; the ratios and targets use the wall-clock medians). \`CPU ms\` is the median CPU time of the row's process per run, all its threads: for a one-thread row it is close to what the run costs on an unshared core, and a busy machine disturbs it much less than the wall clock.`,
-    `- A call longer than half the budget runs once (after a cheap warm-up through the same code where the implementation has one).${info.skipSlow ? ' Slow rows were skipped (--skip-slow).' : ''}`,
+    `- Measuring: warm-up, then repeats for ${info.budget} s per row${(info.rounds ?? 1) > 1 ? `, split over ${info.rounds} rounds (${info.rounds} passes over all rows, each row in a fresh process per round; the samples are pooled, so a slow spell of the machine hits every row a little instead of one row a lot)` : ''}; median and minimum of the repeats (wall clock; the ratios and targets use the wall-clock medians). \`CPU ms\` is the median CPU time of the row's process per run, all its threads: for a one-thread row it is close to what the run costs on an unshared core, and a busy machine disturbs it much less than the wall clock.`,
+    `- A call longer than half the budget runs once (after a cheap warm-up through the same code where the implementation has one), in the first round only.${info.skipSlow ? ' Slow rows were skipped (--skip-slow).' : ''}`,
     '',
     '## Ratios', '',
     'How many times faster lstm-ts\'s best row is than each peer (peer median ÷ lstm-ts median; above 1× lstm-ts is faster), per workload, from this run.', '',
