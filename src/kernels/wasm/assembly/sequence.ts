@@ -4,12 +4,12 @@
 // whole loop instead of meeting at every kernel.
 //
 // Two ways to share a sequence between threads:
-// - by batch rows (B ≥ 4 per thread): rows of an LSTM never meet inside a layer, so each
-//   thread runs every step for its own rows and nobody waits (lstmSeqFwdRowsF32 and
-//   lstmSeqBwdRowsF32). The products are the matmul's 4×8 register-blocked tile against
+// - by batch rows (forward with B ≥ 4, and every backward; whole groups of 4 rows per thread):
+//   rows of an LSTM never meet inside a layer, so each thread runs every step for its own
+//   rows and nobody waits (lstmSeqFwdRowsF32 and lstmSeqBwdRowsF32). The products are the matmul's 4×8 register-blocked tile against
 //   W_ihᵀ and W_hhᵀ packed once into panels of 8 columns (matmul.ts packB); the forward does
 //   the input projection step by step too, so the whole layer is one parallel job.
-// - by hidden units (batch 1..3, inference): each step, each thread computes its slice of hidden
+// - by hidden units (forward with batch 1..3): each step, each thread computes its slice of hidden
 //   units (all four gates of them, then the cell), and waits for every slice before the next
 //   step (lstmSeqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
 //   core streams W_hh (128-bit loads); two cores stream half each.
