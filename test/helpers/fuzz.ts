@@ -124,6 +124,15 @@ export function assertNoPollution(): void {
   assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype polluted');
 }
 
+/** A load's error: rethrown unless it is a FormatError (naming `file` when given), else counted by message. */
+function countRejection(stats: FuzzStats, e: unknown, file: string | undefined): void {
+  if (!(e instanceof FormatError)) throw e;
+  if (file !== undefined) assert.ok(e.message.includes(file), `FormatError does not name the file: ${e.message}`);
+  stats.rejected++;
+  const key = e.detail.replace(/\d+/g, 'N').slice(0, 50);
+  stats.messages.set(key, (stats.messages.get(key) ?? 0) + 1);
+}
+
 /**
  * Run one load; it must return or throw FormatError (whose message names `file` when given),
  * within `maxMs`. Any other error is rethrown with the label so fast-check reports it.
@@ -134,11 +143,7 @@ export function loadsOrFormatError(stats: FuzzStats, load: () => unknown, opts: 
     load();
     stats.loaded++;
   } catch (e) {
-    if (!(e instanceof FormatError)) throw e;
-    if (opts.file !== undefined) assert.ok(e.message.includes(opts.file), `FormatError does not name the file: ${e.message}`);
-    stats.rejected++;
-    const key = e.detail.replace(/\d+/g, 'N').slice(0, 50);
-    stats.messages.set(key, (stats.messages.get(key) ?? 0) + 1);
+    countRejection(stats, e, opts.file);
   } finally {
     const ms = performance.now() - t0;
     stats.slowest = Math.max(stats.slowest, ms);
@@ -160,11 +165,7 @@ export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Prom
     ]);
     stats.loaded++;
   } catch (e) {
-    if (!(e instanceof FormatError)) throw e;
-    if (opts.file !== undefined) assert.ok(e.message.includes(opts.file), `FormatError does not name the file: ${e.message}`);
-    stats.rejected++;
-    const key = e.detail.replace(/\d+/g, 'N').slice(0, 50);
-    stats.messages.set(key, (stats.messages.get(key) ?? 0) + 1);
+    countRejection(stats, e, opts.file);
   } finally {
     clearTimeout(timer);
     stats.slowest = Math.max(stats.slowest, performance.now() - t0);
