@@ -73,7 +73,6 @@ interface Kernels {
   copyBytes(dst: number, src: number, n: number): void;
   keepInactiveRows(dst: number, src: number, rows: number, rowBytes: number, len: number, t: number): void;
   packPanelsF32(dst: number, W: number, K: number, N: number, trans: number): void;
-  packDotF32(dst: number, W: number, G: number, H: number, K: number): void;
   packDotBytes(G: number, H: number, K: number): number;
   /** Rows per dot-product group of the split-by-units sequence kernel. */
   DOT_ROWS: WebAssembly.Global;

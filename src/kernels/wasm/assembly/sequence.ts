@@ -41,7 +41,7 @@ export function packPanelsF32(dst: usize, W: usize, K: i32, N: i32, trans: bool)
  * step of k (measured: 512×128 matrix-vector product 5.0 µs with 8, 3.9 µs with 6). */
 export const DOT_ROWS: i32 = 6;
 
-/** Floats of one packDotF32 group of K columns: [p/4][6][4] for p < K rounded down to 4, then
+/** Floats of one packDotGroups group of K columns: [p/4][6][4] for p < K rounded down to 4, then
  * [p][8] (rows 6, 7 zero) for the last K mod 4. */
 @inline
 function dotGroupFloats(K: i32): i32 {
@@ -49,15 +49,11 @@ function dotGroupFloats(K: i32): i32 {
 }
 
 /**
- * Pack W (G·H rows of K floats, gate blocks of H rows) for dot products of 6 rows at a time
- * that never straddle a gate: group q of gate g (rows g·H + 6q .. +5, zero rows past H) at
- * (g·ceil(H/6) + q)·dotGroupFloats(K) floats.
+ * The dot-product packing of W (G·H rows of K floats, gate blocks of H rows), groups q0..q1 of
+ * every gate: 6 rows at a time that never straddle a gate, group q of gate g (rows g·H + 6q ..
+ * +5, zero rows past H) at (g·ceil(H/6) + q)·dotGroupFloats(K) floats. The units kernel packs
+ * each thread's groups on that thread.
  */
-export function packDotF32(dst: usize, W: usize, G: i32, H: i32, K: i32): void {
-  packDotGroups(dst, W, G, H, K, 0, (H + DOT_ROWS - 1) / DOT_ROWS);
-}
-
-// Groups q0..q1 of every gate of packDotF32 (each at its place in the whole packing).
 function packDotGroups(dst: usize, W: usize, G: i32, H: i32, K: i32, q0: i32, q1: i32): void {
   const nq = (H + DOT_ROWS - 1) / DOT_ROWS, K4 = K & ~3, ld = <usize>K * 4;
   for (let g = 0; g < G; g++) {
@@ -80,7 +76,7 @@ function packDotGroups(dst: usize, W: usize, G: i32, H: i32, K: i32, q0: i32, q1
   }
 }
 
-/** Bytes packDotF32 writes. */
+/** Bytes of the whole dot-product packing (every group of every gate). */
 export function packDotBytes(G: i32, H: i32, K: i32): i32 {
   return G * ((H + DOT_ROWS - 1) / DOT_ROWS) * dotGroupFloats(K) * 4;
 }
@@ -106,7 +102,7 @@ function rowsTimesPanels(A: usize, lda: usize, rows: i32, Wp: usize, K: i32, N: 
   }
 }
 
-// out[0..cols) += dot(h, each of the 6 rows of a packDotF32 group), K floats.
+// out[0..cols) += dot(h, each of the 6 rows of a packDotGroups group), K floats.
 function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
   let s3 = f32x4.splat(0), s4 = f32x4.splat(0), s5 = f32x4.splat(0);
@@ -231,7 +227,7 @@ function unitsChunk(G: usize, Hs: usize, Cs: usize, W: usize, Wd: usize, T: i32,
 
 /**
  * LSTM forward over all T steps, shared by hidden units (for batch 1..3). Same buffers as
- * lstmSeqFwdRowsF32 plus W_hh itself (W) and room for it packed by packDotF32 (Wd), which
+ * lstmSeqFwdRowsF32 plus W_hh itself (W) and room for it packed by packDotGroups (Wd), which
  * this kernel fills chunk by chunk at the first step. Chunk c is units c·cu .. (c+1)·cu (cu a
  * multiple of DOT_ROWS) and belongs to thread c (who; 0 is the caller). sync holds 2·chunks
  * int32 SYNC_STRIDE bytes apart, all −1 from the caller: claim[c], the last step whose chunk c
