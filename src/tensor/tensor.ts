@@ -38,7 +38,7 @@ export function swapLeadingAxes(dst: FloatArray, src: FloatArray, P: number, Q: 
     dst.set(src.subarray(0, P * Q * F)); // the same order (batch 1, or a single step)
     return;
   }
-  const rows = F >= 16 && Object.getPrototypeOf(dst) === Object.getPrototypeOf(src); // same type: block copies
+  const rows = F >= 16; // long enough rows: block copies
   for (let p = 0; p < P; p++) {
     for (let q = 0; q < Q; q++) {
       const s = (p * Q + q) * F, d = (q * P + p) * F;
