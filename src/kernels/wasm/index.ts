@@ -389,7 +389,8 @@ class Runtime {
     Atomics.store(c, NEXT, ((this.seq & 0x7fff) << 16) | 1);
     Atomics.store(c, SEQ, this.seq);
     Atomics.notify(c, SEQ);
-    claimAndRun(c, this.seq, this.runArgs, this.parFns, this.scratch[0]!, 0);
+    let own: unknown = null; // what a range threw on this thread (a worker's error stays there)
+    claimAndRun(c, this.seq, this.runArgs, this.parFns, this.scratch[0]!, 0, (e) => { own ??= e; });
     let spins = 0;
     for (let d = Atomics.load(c, DONE); d !== chunks; d = Atomics.load(c, DONE)) {
       if (++spins > MAIN_SPIN && canBlock) {
@@ -402,6 +403,7 @@ class Runtime {
     Atomics.store(c, NEXT, 0xffff);
     if (c[FAILED] !== 0) {
       c[FAILED] = 0;
+      if (own !== null) throw new Error(`wasm backend: kernel ${op} failed: ${own instanceof Error ? own.message : String(own)}`, { cause: own });
       throw new Error(`wasm backend: kernel ${op} failed on a worker thread`);
     }
   }
@@ -432,9 +434,11 @@ class Runtime {
  * Claim ranges of the current job (number `seq`) and run them until none is left; shared by
  * the calling thread and the workers (which get this function's source). Self-contained:
  * it may only use its parameters and globals. c is the control block, a scratch argument array,
- * own a range already claimed for this thread (run first), or −1.
+ * own a range already claimed for this thread (run first), or −1; onError sees what a range
+ * threw (the FAILED flag tells the caller either way).
  */
-function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: number[]) => void)[], scratch: number, own: number): void {
+function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: number[]) => void)[], scratch: number, own: number,
+  onError: (e: unknown) => void): void {
   const tag = seq & 0x7fff;
   for (let idx = own; ; idx = -1) {
     if (idx < 0) {
@@ -454,8 +458,9 @@ function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: numbe
     if (c[8]! >= 0) a[c[8]!] = scratch;
     try {
       fns[c[4]!]!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!);
-    } catch {
+    } catch (e) {
       c[11] = 1;
+      onError(e);
     }
     if (Atomics.add(c, 2, 1) + 1 === c[3]) Atomics.notify(c, 2);
   }
@@ -486,7 +491,7 @@ function start(d) {
       s = Atomics.load(c, 0);
     }
     seen = s;
-    claimAndRun(c, s, a, fns, d.scratch, -1);
+    claimAndRun(c, s, a, fns, d.scratch, -1, () => {});
   }
 }
 if (typeof require === 'function') start(require('node:worker_threads').workerData);
