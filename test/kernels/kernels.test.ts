@@ -196,7 +196,9 @@ if (fast.includes('wasm')) {
       assert.ok(wasmInfo()!.workersReady >= 1, 'a worker thread is running');
       const one = createWasmBackend({ threads: 1 }), two = createWasmBackend({ threads: 2 });
       // Products large enough to be split, by columns (n ≥ m) and by rows.
-      for (const [m, n, k, tA, tB] of [[64, 1024, 256, false, true], [1, 4099, 129, false, true], [3, 1000, 100, false, false], [5, 1000, 100, false, true], [1000, 33, 300, true, false], [300, 70, 257, false, false]] as const) {
+      for (const [m, n, k, tA, tB] of [[64, 1024, 256, false, true], [1, 4099, 129, false, true], [3, 1000, 100, false, false], [5, 1000, 100, false, true], [1000, 33, 300, true, false], [300, 70, 257, false, false],
+        // small m, A·Bᵀ: ranges of 8 columns cut through the groups of 6 dot products
+        [7, 999, 77, false, true], [2, 1001, 150, false, true], [1, 997, 300, false, true]] as const) {
         const A = one.alloc(m * k, 'float32'), B = one.alloc(k * n, 'float32');
         for (const x of [A, B]) for (let i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
         const C1 = one.alloc(m * n, 'float32'), C2 = one.alloc(m * n, 'float32');

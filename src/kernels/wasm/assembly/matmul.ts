@@ -306,15 +306,17 @@ function dotRow(a: usize, B: usize, c: usize, k: i32, add: bool, j0: i32, j1: i3
   let j = j0;
   for (; j + 6 <= j1; j += 6) dot1x6(k, a, B + <usize>j * ldb, ldb, c + <usize>j * 4, add);
   for (; j < j1; j++) {
-    // Leftover columns one at a time.
+    // Leftover columns one at a time, with the per-column arithmetic of dot1x6 and dot2x4 (the
+    // same vector sums, the same horizontal sum, fused tail), so a column comes out the same
+    // bits whether a thread's range puts it in a group or here.
     const b = B + <usize>j * ldb;
     let s = f32x4.splat(0);
     let p = 0;
     for (; p + 4 <= k; p += 4) s = madd(v128.load(a + <usize>p * 4), v128.load(b + <usize>p * 4), s);
-    let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
-    for (; p < k; p++) r += load<f32>(a + <usize>p * 4) * load<f32>(b + <usize>p * 4);
-    const cj = c + <usize>j * 4;
-    store<f32>(cj, add ? load<f32>(cj) + r : r);
+    let r = hsum4(s, s, s, s);
+    for (; p < k; p++) r = madd(f32x4.splat(load<f32>(a + <usize>p * 4)), f32x4.splat(load<f32>(b + <usize>p * 4)), r);
+    const cj = c + <usize>j * 4, v = f32x4.extract_lane(r, 0);
+    store<f32>(cj, add ? load<f32>(cj) + v : v);
   }
 }
 
