@@ -81,7 +81,9 @@ interface Kernels {
   lstmSeqFwdRowsF32(params: number, b0: number, b1: number, scratch: number): void;
   /** int32 fields of lstmSeqFwdRowsF32's parameter block. */
   FWD_FIELDS: WebAssembly.Global;
-  lstmSeqFwdUnitsF32(G: number, Hs: number, Cs: number, W: number, Wd: number, T: number, B: number, H: number, len: number, rev: number, sync: number, chunks: number, cu: number, who: number, mayWait: number): void;
+  lstmSeqFwdUnitsF32(params: number, who: number, scratch: number): void;
+  /** int32 fields of lstmSeqFwdUnitsF32's parameter block. */
+  UNITS_FIELDS: WebAssembly.Global;
   lstmSeqBwdRowsF32(G: number, Cs: number, dHs: number, dh: number, dc: number, dG: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
   simdPeakF32(iters: number): number;
   activationsF32(x: number, sig: number, th: number, n: number): void;
@@ -768,9 +770,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         seqRows('lstmSeqFwdRowsF32', B, [pb], 1);
         return true;
       }
-      // Batch 1..3: the projection of all steps as one product, then the steps split by units.
-      if (bIh >= 0 || bHh >= 0) be.fillRows(G, gOff, T * B, 4 * H, W, bIh >= 0 ? bIh : bHh, bIh >= 0 && bHh >= 0 ? W : null, bHh);
-      be.matmul(G, gOff, X, xOff, W, wIh, T * B, 4 * H, I, false, true, bIh >= 0 || bHh >= 0);
+      // Batch 1..3: split by hidden units, each thread projecting, packing and stepping its slice.
       const wd = rt.region(0, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate (packed by the kernel)
       // One slice of whole groups per thread.
       const rows = k.DOT_ROWS.value as number, groups = Math.ceil(H / rows);
@@ -780,13 +780,15 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       const sync = rt.region(1, 2 * chunks * stride);
       const sv = new Int32Array(rt.buffer, sync, (2 * chunks * stride) / 4);
       for (let i = 0; i < 2 * chunks; i++) sv[(i * stride) / 4] = -1; // no step claimed or done
-      const args = [g, hs, cs, w, wd, T, B, H, len, rev, sync, chunks, cu, 0, canBlock ? 1 : 0];
+      const fields = k.UNITS_FIELDS.value as number, pb = rt.region(4, 4 * fields);
+      new Int32Array(rt.buffer, pb, fields).set([g, hs, cs, x, ptr(W, wIh, 'W_ih'), w, wd, bIh < 0 ? 0 : ptr(W, bIh, 'b_ih'),
+        bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'), T, B, I, H, len, rev, sync, chunks, cu, canBlock ? 1 : 0]);
       if (chunks === 1) {
-        k.lstmSeqFwdUnitsF32(...(args as Parameters<Kernels['lstmSeqFwdUnitsF32']>));
+        k.lstmSeqFwdUnitsF32(pb, 0, rt.scratch[0]!);
         return true;
       }
-      args.forEach((v, i) => rt.arg(i, v, 0));
-      rt.run('lstmSeqFwdUnitsF32', threads, 1, threads, 13, 15, -1, -1); // range start = `who`
+      rt.arg(0, pb, 0);
+      rt.run('lstmSeqFwdUnitsF32', threads, 1, threads, 1, 3, -1, 2); // range start = `who`; 3 is unused
       return true;
     },
 

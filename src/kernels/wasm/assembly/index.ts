@@ -13,4 +13,4 @@ export {
   copyBytes, keepInactiveRows,
 } from './elementwise';
 export { simdPeakF32, activationsF32 } from './simd';
-export { DOT_ROWS, SYNC_STRIDE, FWD_FIELDS, packDotBytes, packPanelsF32, lstmSeqFwdRowsF32, lstmSeqFwdUnitsF32, lstmSeqBwdRowsF32 } from './sequence';
+export { DOT_ROWS, SYNC_STRIDE, FWD_FIELDS, UNITS_FIELDS, packDotBytes, packPanelsF32, lstmSeqFwdRowsF32, lstmSeqFwdUnitsF32, lstmSeqBwdRowsF32 } from './sequence';

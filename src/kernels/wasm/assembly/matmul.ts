@@ -27,7 +27,7 @@ export function matmulScratchBytes(): i32 {
 
 // Flag bits shared with the JS side.
 const TRANS_A: i32 = 1;
-const TRANS_B: i32 = 2;
+export const TRANS_B: i32 = 2;
 const ACCUMULATE: i32 = 4;
 
 // Transpose a 4×4 block: rows r0..r3 → columns, stored 4 floats apart by `stride` bytes.

@@ -21,7 +21,7 @@
 // forward, t+1 reverse (recurrent.ts forwardRaw).
 
 import { madd } from './simd';
-import { KC, MC, hsum4, micro, packA, packB } from './matmul';
+import { KC, MC, TRANS_B, hsum4, matmulF32, micro, packA, packB } from './matmul';
 import { isActive, lstmBwdF32, lstmFwdF32, lstmFwdUnitsF32 } from './cells';
 
 // ------------------------------------------------------------------------------ packing
@@ -163,7 +163,7 @@ export function lstmSeqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): v
     const cp = Cs + (<usize>sp * B + b0) * hRow, cn = Cs + (<usize>sn * B + b0) * hRow;
     rowsTimesPanels(X + (<usize>t * B + b0) * xRow, xRow, rows, Wip, I, 4 * H, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
     rowsTimesPanels(hp, hRow, rows, Wp, H, 4 * H, g, gRow, true, Ap, tmp); // += h_{t−1}·W_hhᵀ
-    if (bIh != 0 || bHh != 0) addBiases(g, rows, 4 * H, bIh, bHh);
+    if (bIh != 0 || bHh != 0) addBiases(g, rows, 4 * H, gRow, bIh, bHh);
     lstmFwdF32(g, cp, cn, hn, rows, H, lenB, t);
     if (lenB != 0) {
       for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(hn + <usize>b * hRow, hp + <usize>b * hRow, hRow);
@@ -171,20 +171,20 @@ export function lstmSeqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): v
   }
 }
 
-// rows of g (n floats each) += b1 + b2 (either may be 0: absent).
-function addBiases(g: usize, rows: i32, n: i32, b1: usize, b2: usize): void {
+// rows of g (n floats each, ld bytes apart) += b1 + b2 (either may be 0: absent).
+function addBiases(g: usize, rows: i32, n: i32, ld: usize, b1: usize, b2: usize): void {
   for (let r = 0; r < rows; r++) {
-    const row = g + <usize>r * n * 4;
-    let j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j * 4;
+    const row = g + <usize>r * ld;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i * 4;
       let v = v128.load(row + o);
       if (b1 != 0) v = f32x4.add(v, v128.load(b1 + o));
       if (b2 != 0) v = f32x4.add(v, v128.load(b2 + o));
       v128.store(row + o, v);
     }
-    for (; j < n; j++) {
-      const o = <usize>j * 4;
+    for (; i < n; i++) {
+      const o = <usize>i * 4;
       let v = load<f32>(row + o);
       if (b1 != 0) v += load<f32>(b1 + o);
       if (b2 != 0) v += load<f32>(b2 + o);
@@ -198,62 +198,81 @@ const SPIN: i32 = 4000;
 /** Bytes between the sync words of lstmSeqFwdUnitsF32: one cache line pair each. */
 export const SYNC_STRIDE: i32 = 128;
 
+/** The parameter block of lstmSeqFwdUnitsF32: UNITS_FIELDS int32 in this order. */
+@unmanaged
+class UnitsJob {
+  G: usize; Hs: usize; Cs: usize; X: usize; Wih: usize; Whh: usize; Wd: usize; bIh: usize; bHh: usize;
+  T: i32; B: i32; I: i32; H: i32; lengths: usize; rev: i32; sync: usize; chunks: i32; cu: i32; mayWait: i32;
+}
+export const UNITS_FIELDS: i32 = 19;
+
 // Chunk c of step s of lstmSeqFwdUnitsF32 (units j0..j1 of every batch row): the four gates'
-// recurrent dot products, then the cell. At step 0 (s0) the chunk's rows of W_hh are packed
-// first, by the thread that runs it, into its own cache.
-@inline
-function unitsChunk(G: usize, Hs: usize, Cs: usize, W: usize, Wd: usize, T: i32, B: i32, H: i32,
-  lengths: usize, rev: bool, s: i32, j0: i32, j1: i32, first: bool): void {
+// recurrent dot products, then the cell. The first time (step 0) the thread that runs the
+// chunk first packs the chunk's rows of W_hh, into its own cache, and computes the chunk's
+// columns of the input projection for every step: G[:, gate, j0..j1] = X·W_ih[rows]ᵀ + b_ih + b_hh.
+function unitsChunk(j: UnitsJob, s: i32, j0: i32, j1: i32, scratch: usize): void {
+  const T = j.T, B = j.B, H = j.H, rev = j.rev != 0;
   const hRow = <usize>H * 4, gRow = hRow * 4, nq = (H + DOT_ROWS - 1) / DOT_ROWS, group = <usize>dotGroupFloats(H) * 4;
   const q0 = j0 / DOT_ROWS, q1 = (j1 + DOT_ROWS - 1) / DOT_ROWS;
-  if (first) packDotGroups(Wd, W, 4, H, H, q0, q1);
+  if (s == 0) {
+    packDotGroups(j.Wd, j.Whh, 4, H, H, q0, q1);
+    const TB = T * B, N = 4 * H;
+    for (let gate = 0; gate < 4; gate++) {
+      const c0 = gate * H + j0, c1 = gate * H + j1;
+      matmulF32(j.G, j.X, j.Wih, TB, N, j.I, TRANS_B, scratch, 0, TB, c0, c1);
+      if (j.bIh != 0 || j.bHh != 0) {
+        addBiases(j.G + <usize>c0 * 4, TB, c1 - c0, gRow, j.bIh == 0 ? 0 : j.bIh + <usize>c0 * 4, j.bHh == 0 ? 0 : j.bHh + <usize>c0 * 4);
+      }
+    }
+  }
   const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
-  const g = G + <usize>t * B * gRow;
-  const hp = Hs + <usize>sp * B * hRow, hn = Hs + <usize>sn * B * hRow;
-  const cp = Cs + <usize>sp * B * hRow, cn = Cs + <usize>sn * B * hRow;
+  const g = j.G + <usize>t * B * gRow;
+  const hp = j.Hs + <usize>sp * B * hRow, hn = j.Hs + <usize>sn * B * hRow;
+  const cp = j.Cs + <usize>sp * B * hRow, cn = j.Cs + <usize>sn * B * hRow;
   // G_t[:, gate, j0..j1] += h_{t−1}·W_hh[gate rows j0..j1]ᵀ, DOT_ROWS units at a time.
   for (let gate = 0; gate < 4; gate++) {
     for (let q = q0; q < q1; q++) {
-      const w = Wd + <usize>(gate * nq + q) * group, col = <usize>(gate * H + DOT_ROWS * q) * 4;
+      const w = j.Wd + <usize>(gate * nq + q) * group, col = <usize>(gate * H + DOT_ROWS * q) * 4;
       for (let b = 0; b < B; b++) dotGroup(H, hp + <usize>b * hRow, w, g + <usize>b * gRow + col, min(DOT_ROWS, H - DOT_ROWS * q));
     }
   }
   for (let b = 0; b < B; b++) {
-    const active = isActive(lengths, b, t);
+    const active = isActive(j.lengths, b, t);
     lstmFwdUnitsF32(g, cp, cn, hn, b, H, active, j0, j1);
     if (!active) memory.copy(hn + <usize>b * hRow + <usize>j0 * 4, hp + <usize>b * hRow + <usize>j0 * 4, <usize>(j1 - j0) * 4);
   }
 }
 
 /**
- * LSTM forward over all T steps, shared by hidden units (for batch 1..3). Same buffers as
- * lstmSeqFwdRowsF32 plus W_hh itself (W) and room for it packed by packDotGroups (Wd), which
- * this kernel fills chunk by chunk at the first step. Chunk c is units c·cu .. (c+1)·cu (cu a
- * multiple of DOT_ROWS) and belongs to thread c (who; 0 is the caller). sync holds 2·chunks
- * int32 SYNC_STRIDE bytes apart, all −1 from the caller: claim[c], the last step whose chunk c
- * someone took, then done[c], the last step whose chunk c is finished.
- * Each step a thread takes its own chunk (a compare-exchange on a line only it writes while
- * all goes well, so its slice of W_hh stays in its cache), then waits until every chunk of the
- * step is done, taking over any chunk nobody has taken yet: a thread that arrives late or never
- * (a busy machine) only changes who computes what, never the sums. mayWait: the caller may
- * block (not in a browser's main thread); other threads always may.
+ * LSTM forward over all T steps, input projection included, shared by hidden units (for batch
+ * 1..3). The parameters are a UnitsJob at `p`: the buffers of lstmSeqFwdRowsF32 (G, Hs, Cs,
+ * X, biases), W_ih and W_hh themselves, and room Wd for W_hh packed by packDotGroups, which the
+ * threads fill chunk by chunk at the first step; scratch is this thread's matmul scratch.
+ * Chunk c is units c·cu .. (c+1)·cu (cu a multiple of DOT_ROWS) and belongs to thread c (who;
+ * 0 is the caller). sync holds 2·chunks int32 SYNC_STRIDE bytes apart, all −1 from the caller:
+ * claim[c], the last step whose chunk c someone took, then done[c], the last step whose chunk c
+ * is finished. Each step a thread takes its own chunk (a compare-exchange on a line only it
+ * writes while all goes well, so its slice of W_hh stays in its cache), then waits until every
+ * chunk of the step is done, taking over any chunk nobody has taken yet: a thread that arrives
+ * late or never (a busy machine) only changes who computes what, never the sums. mayWait: the
+ * caller may block (not in a browser's main thread); other threads always may.
  */
-export function lstmSeqFwdUnitsF32(G: usize, Hs: usize, Cs: usize, W: usize, Wd: usize, T: i32, B: i32, H: i32,
-  lengths: usize, rev: bool, sync: usize, chunks: i32, cu: i32, who: i32, mayWait: bool): void {
-  const canSleep = mayWait || who != 0;
-  const claims = sync, dones = sync + <usize>chunks * SYNC_STRIDE;
+export function lstmSeqFwdUnitsF32(p: usize, who: i32, scratch: usize): void {
+  const j = changetype<UnitsJob>(p), T = j.T, chunks = j.chunks;
+  const canSleep = j.mayWait != 0 || who != 0;
+  const claims = j.sync, dones = j.sync + <usize>chunks * SYNC_STRIDE;
   // Join at the first step not finished by every chunk.
   let s = T - 1;
   for (let c = 0; c < chunks; c++) s = min(s, atomic.load<i32>(dones + <usize>c * SYNC_STRIDE));
   for (s++; s < T; s++) {
-    if (who < chunks) takeChunk(G, Hs, Cs, W, Wd, T, B, H, lengths, rev, s, who, cu, claims, dones);
+    if (who < chunks) takeChunk(j, s, who, claims, dones, scratch);
     // Step s+1 reads all of h_s: wait for every chunk, taking any that nobody has.
     for (let i = 1; i <= chunks; i++) {
       const c = (who + i) % chunks, done = dones + <usize>c * SYNC_STRIDE;
       let spins = 0;
       for (let d = atomic.load<i32>(done); d < s; d = atomic.load<i32>(done)) {
         if (atomic.load<i32>(claims + <usize>c * SYNC_STRIDE) < s) {
-          takeChunk(G, Hs, Cs, W, Wd, T, B, H, lengths, rev, s, c, cu, claims, dones);
+          takeChunk(j, s, c, claims, dones, scratch);
         } else if (++spins > SPIN && canSleep) {
           atomic.wait<i32>(done, d, 50000); // no notify is sent: look again every 50 µs
           spins = 0;
@@ -265,11 +284,10 @@ export function lstmSeqFwdUnitsF32(G: usize, Hs: usize, Cs: usize, W: usize, Wd:
 
 // Run chunk c of step s unless someone already took it.
 @inline
-function takeChunk(G: usize, Hs: usize, Cs: usize, W: usize, Wd: usize, T: i32, B: i32, H: i32,
-  lengths: usize, rev: bool, s: i32, c: i32, cu: i32, claims: usize, dones: usize): void {
+function takeChunk(j: UnitsJob, s: i32, c: i32, claims: usize, dones: usize, scratch: usize): void {
   const claim = claims + <usize>c * SYNC_STRIDE, v = atomic.load<i32>(claim);
   if (v >= s || atomic.cmpxchg<i32>(claim, v, s) != v) return;
-  unitsChunk(G, Hs, Cs, W, Wd, T, B, H, lengths, rev, s, c * cu, min(H, (c + 1) * cu), s == 0);
+  unitsChunk(j, s, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
   atomic.store<i32>(dones + <usize>c * SYNC_STRIDE, s);
 }
 
