@@ -461,7 +461,7 @@ function claimAndRun(c: Int32Array, seq: number, a: number[], fns: ((...x: numbe
     try {
       fns[c[4]!]!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!);
     } catch (e) {
-      c[11] = 1;
+      Atomics.store(c, 11, 1); // FAILED: seen by the caller, and by a sequence kernel waiting on this range
       onError(e);
     }
     if (Atomics.add(c, 2, 1) + 1 === c[3]) Atomics.notify(c, 2);
@@ -782,7 +782,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       for (let i = 0; i < 2 * chunks; i++) sv[(i * stride) / 4] = -1; // no step claimed or done
       const fields = k.UNITS_FIELDS.value as number, pb = rt.region(4, 4 * fields);
       new Int32Array(rt.buffer, pb, fields).set([g, hs, cs, x, ptr(W, wIh, 'W_ih'), w, wd, bIh < 0 ? 0 : ptr(W, bIh, 'b_ih'),
-        bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'), T, B, I, H, len, rev, sync, chunks, cu, canBlock ? 1 : 0]);
+        bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'), T, B, I, H, len, rev, sync, chunks, cu, canBlock ? 1 : 0, CTRL_BASE + FAILED * 4]);
       if (chunks === 1) {
         k.lstmSeqFwdUnitsF32(pb, 0, rt.scratch[0]!);
         return true;

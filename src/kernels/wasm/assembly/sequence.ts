@@ -203,8 +203,9 @@ export const SYNC_STRIDE: i32 = 128;
 class UnitsJob {
   G: usize; Hs: usize; Cs: usize; X: usize; Wih: usize; Whh: usize; Wd: usize; bIh: usize; bHh: usize;
   T: i32; B: i32; I: i32; H: i32; lengths: usize; rev: i32; sync: usize; chunks: i32; cu: i32; mayWait: i32;
+  failed: usize; // int32 set when a thread's range threw: stop waiting for its chunk
 }
-export const UNITS_FIELDS: i32 = 19;
+export const UNITS_FIELDS: i32 = 20;
 
 // Chunk c of step s of lstmSeqFwdUnitsF32 (units j0..j1 of every batch row): the four gates'
 // recurrent dot products, then the cell. The first time (step 0) the thread that runs the
@@ -271,6 +272,7 @@ export function lstmSeqFwdUnitsF32(p: usize, who: i32, scratch: usize): void {
       const c = (who + i) % chunks, done = dones + <usize>c * SYNC_STRIDE;
       let spins = 0;
       for (let d = atomic.load<i32>(done); d < s; d = atomic.load<i32>(done)) {
+        if (atomic.load<i32>(j.failed) != 0) return; // a thread died inside its chunk: the caller reports it
         if (atomic.load<i32>(claims + <usize>c * SYNC_STRIDE) < s) {
           takeChunk(j, s, c, claims, dones, scratch);
         } else if (++spins > SPIN && canSleep) {
