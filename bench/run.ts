@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { syncReadme } from './readme-sync.js';
-import { RESULT_MARK } from './harness.js';
+import { RESULT_MARK, median } from './harness.js';
 import { renderReport, type Row, type RunInfo } from './report.js';
 import { WORKLOADS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
 
@@ -213,11 +213,9 @@ async function main(): Promise<void> {
           p.cpu.push(res.cpuMedian as number);
           p.rss = Math.max(p.rss, Number(res.maxRssKB ?? 0));
           p.loads.push(loadavg()[0]!);
-          const sorted = [...p.samples].sort((a, b) => a - b);
           Object.assign(row, {
-            median: sorted[Math.floor((sorted.length - 1) / 2)]! / 2 + sorted[Math.ceil((sorted.length - 1) / 2)]! / 2,
-            min: sorted[0], cpuMedian: [...p.cpu].sort((a, b) => a - b)[Math.floor((p.cpu.length - 1) / 2)],
-            runs: sorted.length, maxRssKB: p.rss, load: Math.max(...p.loads),
+            median: median(p.samples), min: Math.min(...p.samples), cpuMedian: median(p.cpu),
+            runs: p.samples.length, maxRssKB: p.rss, load: Math.max(...p.loads),
           });
         } else {
           row.skipped = String(res.skipped ?? `failed: ${res.error}`);

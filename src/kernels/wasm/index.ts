@@ -103,6 +103,8 @@ const OP_ID = Object.fromEntries(PAR_OPS.map((n, i) => [n, i])) as Record<ParOp,
  * did not show end to end, and on a busy machine small splits lose, so the bar is set higher.
  */
 const PAR_MIN_MACS = 1 << 18;
+/** Runtime.region slots of the sequence kernels: packed weights, step counters, parameter blocks. */
+const REGION = { whh: 0, sync: 1, wih: 2, rowsJob: 3, unitsJob: 4 } as const;
 /**
  * Below this many multiply-adds per step (B·4H·H) an LSTM sequence split by hidden units runs
  * on the calling thread: the threads meet once per step, which costs more than a small step.
@@ -757,32 +759,32 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     lstmSequenceForward(X, xOff, I, G, gOff, Hs, hsOff, Cs, csOff, W, wIh, wHh, bIh, bHh, T, B, H, lengths, reverse) {
       if ([X, G, Hs, Cs, W].some((a) => a.BYTES_PER_ELEMENT !== 4)) return false;
       const x = ptr(X, xOff, 'X'), g = ptr(G, gOff, 'G'), hs = ptr(Hs, hsOff, 'Hs'), cs = ptr(Cs, csOff, 'Cs');
-      const w = ptr(W, wHh, 'W_hh'), len = lenPtr(lengths), rev = reverse ? 1 : 0;
+      const w = ptr(W, wHh, 'W_hh'), wi = ptr(W, wIh, 'W_ih'), len = lenPtr(lengths), rev = reverse ? 1 : 0;
+      const bi = bIh < 0 ? 0 : ptr(W, bIh, 'b_ih'), bh = bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'); // 0: no bias
       if (B >= 4) {
         // One job: every thread projects, multiplies and updates its own rows, step by step.
         const panels = Math.ceil(H / 2) * 8 * 4; // bytes per row of K: ceil(4H/8) panels of 8 floats
-        const wip = rt.region(2, panels * I), wp = rt.region(0, panels * H);
-        k.packPanelsF32(wip, ptr(W, wIh, 'W_ih'), I, 4 * H, 1); // W_ihᵀ (I, 4H)
+        const wip = rt.region(REGION.wih, panels * I), wp = rt.region(REGION.whh, panels * H);
+        k.packPanelsF32(wip, wi, I, 4 * H, 1); // W_ihᵀ (I, 4H)
         k.packPanelsF32(wp, w, H, 4 * H, 1); // W_hhᵀ (H, 4H)
-        const fields = k.FWD_FIELDS.value as number, pb = rt.region(3, 4 * fields);
-        new Int32Array(rt.buffer, pb, fields).set([g, hs, cs, x, wip, wp, bIh < 0 ? 0 : ptr(W, bIh, 'b_ih'),
-          bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'), T, B, I, H, len, rev, 0]);
+        const fields = k.FWD_FIELDS.value as number, pb = rt.region(REGION.rowsJob, 4 * fields);
+        new Int32Array(rt.buffer, pb, fields).set([g, hs, cs, x, wip, wp, bi, bh, T, B, I, H, len, rev]); // a RowsJob
         seqRows('lstmSeqFwdRowsF32', B, [pb], 1);
         return true;
       }
       // Batch 1..3: split by hidden units, each thread projecting, packing and stepping its slice.
-      const wd = rt.region(0, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate (packed by the kernel)
+      const wd = rt.region(REGION.whh, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate (packed by the kernel)
       // One slice of whole groups per thread.
       const rows = k.DOT_ROWS.value as number, groups = Math.ceil(H / rows);
       const parallel = threads > 1 && B * 4 * H * H >= SEQ_PAR_MIN_MACS;
       const cu = Math.ceil(groups / (parallel ? Math.min(groups, threads) : 1)) * rows, chunks = Math.ceil(H / cu);
       const stride = k.SYNC_STRIDE.value as number;
-      const sync = rt.region(1, 2 * chunks * stride);
+      const sync = rt.region(REGION.sync, 2 * chunks * stride);
       const sv = new Int32Array(rt.buffer, sync, (2 * chunks * stride) / 4);
       for (let i = 0; i < 2 * chunks; i++) sv[(i * stride) / 4] = -1; // no step claimed or done
-      const fields = k.UNITS_FIELDS.value as number, pb = rt.region(4, 4 * fields);
-      new Int32Array(rt.buffer, pb, fields).set([g, hs, cs, x, ptr(W, wIh, 'W_ih'), w, wd, bIh < 0 ? 0 : ptr(W, bIh, 'b_ih'),
-        bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'), T, B, I, H, len, rev, sync, chunks, cu, canBlock ? 1 : 0, CTRL_BASE + FAILED * 4]);
+      const fields = k.UNITS_FIELDS.value as number, pb = rt.region(REGION.unitsJob, 4 * fields);
+      new Int32Array(rt.buffer, pb, fields).set([g, hs, cs, x, wi, w, wd, bi, bh, T, B, I, H, len, rev, sync, chunks, cu,
+        canBlock ? 1 : 0, CTRL_BASE + FAILED * 4]); // a UnitsJob
       if (chunks === 1) {
         k.lstmSeqFwdUnitsF32(pb, 0, rt.scratch[0]!);
         return true;
@@ -796,7 +798,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (G.BYTES_PER_ELEMENT !== 4 || dG.BYTES_PER_ELEMENT !== 4 || W.BYTES_PER_ELEMENT !== 4) return false;
       const g = ptr(G, gOff, 'G'), cs = ptr(Cs, csOff, 'Cs'), dhs = ptr(dHs, dhsOff, 'dHs'), dh = ptr(dhRun, dhOff, 'dhRun');
       const dc = ptr(dcRun, dcOff, 'dcRun'), dg = ptr(dG, dgOff, 'dG'), w = ptr(W, wOff, 'W_hh');
-      const wp = rt.region(0, Math.ceil(H / 8) * 8 * 4 * H * 4); // W_hh (4H, H) in panels of 8 columns
+      const wp = rt.region(REGION.whh, Math.ceil(H / 8) * 8 * 4 * H * 4); // W_hh (4H, H) in panels of 8 columns
       k.packPanelsF32(wp, w, 4 * H, H, 0);
       seqRows('lstmSeqBwdRowsF32', B, [g, cs, dhs, dh, dc, dg, wp, T, B, H, lenPtr(lengths), reverse ? 1 : 0], 12);
       return true;

@@ -135,23 +135,27 @@ function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
 
 // ------------------------------------------------------------------------------ forward
 
-/** Fields (int32, in this order) of the parameter block of lstmSeqFwdRowsF32. */
-export const FWD_FIELDS: i32 = 15;
+/** The parameter block of lstmSeqFwdRowsF32: FWD_FIELDS int32 in this order. */
+@unmanaged
+class RowsJob {
+  G: usize; Hs: usize; Cs: usize; X: usize; Wip: usize; Wp: usize; bIh: usize; bHh: usize;
+  T: i32; B: i32; I: i32; H: i32; lengths: usize; rev: i32;
+}
+export const FWD_FIELDS: i32 = 14;
 
 /**
  * LSTM forward over all T steps for batch rows b0..b1 (no projection), input projection
- * included. The parameters are FWD_FIELDS int32 at `p`: G, Hs, Cs, X, Wip, Wp, bIh, bHh, T, B,
- * I, H, lengths, rev, unused. X (T,B,I) is the layer input; G (T,B,4H) receives the activated
- * gates; Hs, Cs (T+1,B,H) hold h0, c0 in the first slot and receive every step's state; Wip is
- * W_ihᵀ packed by packPanelsF32(·, W_ih, I, 4H, true), Wp W_hhᵀ by packPanelsF32(·, W_hh, H, 4H,
- * true); bIh, bHh the biases (0 if none); scratch this thread's matmul scratch. Per step:
+ * included. The parameters are a RowsJob at `p`. X (T,B,I) is the layer input; G (T,B,4H)
+ * receives the activated gates; Hs, Cs (T+1,B,H) hold h0, c0 in the first slot and receive
+ * every step's state; Wip is W_ihᵀ packed by packPanelsF32(·, W_ih, I, 4H, true), Wp W_hhᵀ by
+ * packPanelsF32(·, W_hh, H, 4H, true); bIh, bHh the biases (0 if none); scratch this thread's
+ * matmul scratch. Per step:
  * G_t = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b_ih + b_hh, the cell, and an inactive row keeps h_{t−1}.
  */
 export function lstmSeqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void {
-  const G = load<usize>(p), Hs = load<usize>(p, 4), Cs = load<usize>(p, 8), X = load<usize>(p, 12);
-  const Wip = load<usize>(p, 16), Wp = load<usize>(p, 20), bIh = load<usize>(p, 24), bHh = load<usize>(p, 28);
-  const T = load<i32>(p, 32), B = load<i32>(p, 36), I = load<i32>(p, 40), H = load<i32>(p, 44);
-  const lengths = load<usize>(p, 48), rev = load<i32>(p, 52) != 0;
+  const j = changetype<RowsJob>(p);
+  const G = j.G, Hs = j.Hs, Cs = j.Cs, X = j.X, Wip = j.Wip, Wp = j.Wp, bIh = j.bIh, bHh = j.bHh;
+  const T = j.T, B = j.B, I = j.I, H = j.H, lengths = j.lengths, rev = j.rev != 0;
   const hRow = <usize>H * 4, gRow = hRow * 4, xRow = <usize>I * 4, rows = b1 - b0;
   if (rows <= 0) return;
   const Ap = scratch, tmp = scratch + <usize>(MC * KC) * 4;
