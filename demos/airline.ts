@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../src/io/index.js';
 import { numericColumn, readCsv } from '../src/data/index.js';
-import { runForecast } from '../src/data/forecast.js';
+import { runForecast } from '../src/recipes/forecast/index.js';
 import { lineChart } from '../src/plot/index.js';
 import { mainIfEntry, posInt, round, type Demo, type Row } from './runner.js';
 

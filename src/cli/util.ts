@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { partialOf } from '../data/resume.js';
+import { partialOf } from '../recipes/resume.js';
 import { saveModel } from '../io/model-file.js';
 
 /** An error meant for the user: printed as one line, exit code 1, no stack trace. */

@@ -25,7 +25,7 @@ import { makeSchedule, ReduceLROnPlateau, type LRScheduler, type ScheduleSpec } 
 import { Rng } from '../tensor/rng.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { gatherBatch, stepMask } from './batches.js';
-import { checkCheckpointPath, layerRngs, loadCheckpoint, saveCheckpoint, setLayerRngs } from './checkpoint.js';
+import { checkCheckpointPath, layerRngs, loadCheckpoint, saveCheckpoint, setLayerRngs } from '../io/checkpoint.js';
 import { defaultLoss, evaluateModel } from './evaluate.js';
 import { makeLoss, type Loss, type LossName } from './losses.js';
 import { createProgress, type ProgressState } from './progress.js';

@@ -12,7 +12,7 @@ import { Dense, LastStep, LSTM, Sequential } from '../../src/nn/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { CharVocab } from '../../src/data/text.js';
-import { LM_DEFAULTS, buildLanguageModel, nextTokenChunks } from '../../src/data/language-model.js';
+import { LM_DEFAULTS, buildLanguageModel, nextTokenChunks } from '../../src/recipes/language-model.js';
 import type { LossName } from '../../src/train/losses.js';
 import { NAMES } from './names.js';
 

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../data/classify.js';
+import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../recipes/classify.js';
 import { saveModel } from '../../io/model-file.js';
-import { removeCheckpoints } from '../../data/resume.js';
+import { removeCheckpoints } from '../../recipes/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
 interface Flags extends TrainingRunFlags {

@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
-import { readLabelledTexts } from '../../data/classify.js';
-import { evaluateLanguageModel, LM_DEFAULTS } from '../../data/language-model.js';
-import { openModel } from '../models.js';
+import { readLabelledTexts } from '../../recipes/classify.js';
+import { evaluateLanguageModel, LM_DEFAULTS } from '../../recipes/language-model.js';
+import { openModel } from '../../recipes/open-model.js';
 import { readTextHead } from '../../data/text-file.js';
 import { CliError, intOption, naming, round } from '../util.js';
 

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite, type MissingPolicy } from '../../data/csv.js';
-import { runForecast, FORECAST_DEFAULTS } from '../../data/forecast.js';
+import { runForecast, FORECAST_DEFAULTS } from '../../recipes/forecast/index.js';
 import { futureLabels } from '../../data/series.js';
 import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
-import { removeCheckpoints } from '../../data/resume.js';
+import { removeCheckpoints } from '../../recipes/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags {

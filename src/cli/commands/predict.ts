@@ -6,9 +6,9 @@
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
 import { futureLabels } from '../../data/series.js';
-import { readLabelledTexts } from '../../data/classify.js';
-import { generateText } from '../../data/language-model.js';
-import { openModel } from '../models.js';
+import { readLabelledTexts } from '../../recipes/classify.js';
+import { generateText } from '../../recipes/language-model.js';
+import { openModel } from '../../recipes/open-model.js';
 import { readTextHead } from '../../data/text-file.js';
 import { CliError, intOption, round } from '../util.js';
 

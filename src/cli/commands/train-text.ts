@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/language-model.js';
+import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../recipes/language-model.js';
 import { saveModel } from '../../io/model-file.js';
 import { readTextHead } from '../../data/text-file.js';
-import { removeCheckpoints } from '../../data/resume.js';
+import { removeCheckpoints } from '../../recipes/resume.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
 // Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.

@@ -11,7 +11,7 @@
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
-import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from './text.js';
+import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from '../data/text.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LanguageModelPlan {

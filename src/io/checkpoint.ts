@@ -13,14 +13,14 @@
 // Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomicSync } from '../io/atomic.js';
-import { FormatError } from '../io/errors.js';
-import { decodeModel, encodeModel, type ModelExtra } from '../io/model-file.js';
+import { writeFileAtomicSync } from './atomic.js';
+import { FormatError } from './errors.js';
+import { decodeModel, encodeModel, type ModelExtra } from './model-file.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { OptimizerState } from '../optim/optimizers.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, allocArray, type FloatArray } from '../tensor/tensor.js';
-import type { History } from './fit.js';
+import type { History } from '../train/fit.js';
 
 /** The training state saved besides the weights. */
 export interface TrainState {

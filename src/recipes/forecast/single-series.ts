@@ -23,12 +23,12 @@
  *              epoch stays under WINDOW_BUDGET input steps; an ensemble of `ensemble` seeds averaged
  *              (default 3 on short series, where it is cheap, else 1).
  */
-import { StandardScaler, scalerFromJSON, type ScalerJSON } from './scalers.js';
-import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength, type Metrics } from './series.js';
-import { slidingWindows, windowCount } from './windows.js';
-import { Tensor } from '../tensor/tensor.js';
-import { LSTM, GRU, Dense, LastStep, Sequential } from '../nn/index.js';
-import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
+import { StandardScaler, scalerFromJSON, type ScalerJSON } from '../../data/scalers.js';
+import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength, type Metrics } from '../../data/series.js';
+import { slidingWindows, windowCount } from '../../data/windows.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { LSTM, GRU, Dense, LastStep, Sequential } from '../../nn/index.js';
+import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from '../resume.js';
 
 /** How a model sees a window: standardised levels, or changes relative to the window's last value. */
 export type ForecastMode = 'level' | 'delta';

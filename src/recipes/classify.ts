@@ -9,8 +9,8 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.js';
 import { FormatError } from '../io/errors.js';
-import { readCsv } from './csv.js';
-import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from './text.js';
+import { readCsv } from '../data/csv.js';
+import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from '../data/text.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LabelledTexts {

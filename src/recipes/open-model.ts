@@ -6,10 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { loadModel, type LoadedModel } from '../io/model-file.js';
-import { SeriesForecaster } from '../data/forecast.js';
+import { SeriesForecaster } from './forecast/single-series.js';
 import { vocabFromJSON } from '../data/text.js';
-import { TextClassifier } from '../data/classify.js';
-import { CliError } from './util.js';
+import { TextClassifier } from './classify.js';
 import { FormatError } from '../io/errors.js';
 
 /** Most ensemble members a forecast model file may declare. */
@@ -22,7 +21,7 @@ export type OpenedModel =
   | { kind: 'other'; loaded: LoadedModel };
 
 export function openModel(path: string): OpenedModel {
-  if (!existsSync(path)) throw new CliError(`${path}: no such model file`);
+  if (!existsSync(path)) throw new RangeError(`${path}: no such model file`);
   const loaded = loadModel(path);
   const meta = loaded.metadata as Record<string, unknown>;
   if (meta.forecast) {
