@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LSTM, Tensor, Sequential, LastStep, Dense, saveModel, loadModel } from '../src/index.js';
+import { LSTM, Tensor, Sequential, LastStep, Dense, fit, fileCheckpoint, saveModel, loadModel } from '../src/index.js';
 
 test('README quickstart: bidirectional 2-layer LSTM forward/backward shapes', () => {
   const lstm = new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, seed: 0 });
@@ -40,10 +40,10 @@ test('README quickstart: Sequential fit, save, load gives identical predictions'
       ['last', new LastStep()],
       ['fc', new Dense({ inputSize: 16, outputSize: 1 })],
     ]);
-    const history = await model.fit({
+    const history = await fit(model, {
       x, y, epochs: 40, batchSize: 16, seed: 0, loss: 'mse', optimizer: { name: 'adam', lr: 0.01 },
       validation: { split: 0.2 }, earlyStopping: { patience: 10 }, progress: false,
-      checkpoint: { path: join(dir, 'run.ckpt.safetensors'), every: 5 },
+      ...fileCheckpoint(model, join(dir, 'run.ckpt.safetensors'), { every: 5 }),
     });
     assert.ok(history.loss.at(-1)! < history.loss[0]! / 20, `loss ${history.loss[0]} → ${history.loss.at(-1)}`);
     saveModel(model, join(dir, 'model.safetensors'), { history });

@@ -13,6 +13,6 @@ export {
 } from './pytorch.js';
 export * from './onnx/index.js';
 export { saveModel, loadModel, encodeModel, decodeModel, configParameterCount, MODEL_FORMAT, MODEL_VERSION, type ModelMetadata, type ModelExtra, type LoadModelOptions, type LoadedModel } from './model-file.js';
-export { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, fileCheckpoint, type FileCheckpointOptions } from './checkpoint.js';
 export * from './tfjs/index.js';
 export { convertModel, readAnyModel, writeAnyModel, describeModelFile, detectFormat, configFromStateDict, MODEL_FORMATS, type ModelFormat, type ConvertOptions, type ReadAnyOptions } from './convert.js';

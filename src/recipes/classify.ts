@@ -11,6 +11,7 @@ import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.j
 import { FormatError } from '../io/errors.js';
 import { readCsv } from '../data/csv.js';
 import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from '../data/text.js';
+import { fit } from '../train/fit.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LabelledTexts {
@@ -191,12 +192,12 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
   opts.log?.(`${n} rows, ${classes.length} classes (${classes.join(', ')}), vocabulary ${vocab.size}; training on ${trainIdx.length}, testing on ${nTest}`);
   // The checkpoint is a usable model file; its key ties it to these rows and options (epochs excluded).
   const extra = { vocab: vocab.toJSON(), classifier: { classes, maxLen: plan.maxLen, plan } };
-  const history = await model.fit({
+  const history = await fit(model, {
     x: tr.ids, y: yTrain, lengths: tr.lengths, validation: { split: 0.1 },
     epochs: plan.epochs, batchSize: plan.batchSize, shuffle: true, seed: plan.seed,
     loss: 'cross-entropy', optimizer: { name: 'adam', lr: plan.lr }, clipNorm: 1,
     earlyStopping: { patience: 3, restoreBest: true }, progress: opts.progress ?? 'auto',
-    ...checkpointFitOptions(opts.checkpoint, fingerprint(data.texts, data.labels, { ...plan, epochs: 0 }), extra, opts),
+    ...checkpointFitOptions(model, opts.checkpoint, fingerprint(data.texts, data.labels, { ...plan, epochs: 0 }), extra, opts),
   }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
   const pred = clf.predictIds(test.texts);
   const metrics = classificationMetrics(test.y, pred, classes.length);
