@@ -4,7 +4,10 @@
  * lengths, Embedding → LSTM → LastStep (each text's own last token) → Dense(classes) trained
  * with cross-entropy, and accuracy plus macro F1 on a held-out split chosen by a seeded shuffle.
  */
+import * as fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { saveModel } from '../io/model-file.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.js';
@@ -207,4 +210,23 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
     /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
     checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
   };
+}
+
+/** What trainClassifier returns. */
+export type TrainClassifierResult = Awaited<ReturnType<typeof trainClassifier>>;
+
+/**
+ * Save a trained classifier to `path` (creating its directory) as `lstm classify` does: the
+ * vocabulary, classes and text/label columns that predict/eval need (openModel reads them back),
+ * the training record and the held-out scores.
+ */
+export function saveClassifier(path: string, r: TrainClassifierResult, source: { textColumn: string; labelColumn: string; file?: string }): void {
+  const c = r.classifier;
+  fs.mkdirSync(dirname(path), { recursive: true });
+  saveModel(c.model, path, {
+    vocab: c.vocab.toJSON(),
+    classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: source.textColumn, labelColumn: source.labelColumn, plan: r.plan },
+    training: { file: source.file, seconds: r.history.seconds, epochs: r.history.epochs, loss: r.history.loss, valLoss: r.history.valLoss },
+    metrics: { accuracy: r.metrics.accuracy, macroF1: r.metrics.macroF1, testSize: r.testSize },
+  });
 }

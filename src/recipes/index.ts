@@ -6,9 +6,12 @@
  */
 export * from './forecast/index.js';
 export {
-  trainLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
+  trainLanguageModel, saveLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
   type LanguageModelPlan, type TrainTextResult,
 } from './language-model.js';
 export {
-  readLabelledTexts, trainClassifier, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS, type ClassifierPlan, type LabelledTexts,
+  readLabelledTexts, trainClassifier, saveClassifier, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS,
+  type ClassifierPlan, type LabelledTexts, type TrainClassifierResult,
 } from './classify.js';
+export { removeCheckpoints, partialOf, fingerprint, type CheckpointOptions, type PartialModel } from './resume.js';
+export { openModel, type OpenedModel } from './open-model.js';

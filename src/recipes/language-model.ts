@@ -8,6 +8,9 @@
  * Bits per character = loss(nats per token) · tokens / (chars · ln 2); for a character model
  * tokens = chars, so it is simply loss / ln 2.
  */
+import * as fs from 'node:fs';
+import { dirname } from 'node:path';
+import { saveModel } from '../io/model-file.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
@@ -135,6 +138,21 @@ export async function trainLanguageModel(
     bitsPerChar: bitsPerChar(valLoss, valIds.length, valText.length), unigramBitsPerChar: bitsPerChar(uni, valIds.length, valText.length),
     trainTokens: trainIds.length, valTokens: valIds.length, history, checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
   };
+}
+
+/**
+ * Save a trained language model to `path` (creating its directory) as `lstm train-text` does:
+ * the vocabulary and plan that generate/eval/predict need (openModel reads them back), the
+ * training record and the validation scores. `source` names the text (file, bytes used).
+ */
+export function saveLanguageModel(path: string, r: TrainTextResult, source: { file?: string; bytes?: number } = {}): void {
+  fs.mkdirSync(dirname(path), { recursive: true });
+  saveModel(r.model, path, {
+    vocab: r.vocab.toJSON(),
+    languageModel: r.plan,
+    training: { file: source.file, bytes: source.bytes, seconds: r.history.seconds, epochs: r.history.epochs, bestEpoch: r.history.bestEpoch, loss: r.history.loss, valLoss: r.history.valLoss },
+    metrics: { valLoss: r.valLoss, bitsPerChar: r.bitsPerChar, unigramBitsPerChar: r.unigramBitsPerChar },
+  });
 }
 
 /** Nats per token → bits per character, for a text of `chars` characters cut into `tokens` tokens. */
