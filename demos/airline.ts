@@ -6,10 +6,7 @@
  * last-value and seasonal-naive baselines given the same forecast origins.
  */
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../src/io/index.js';
-import { numericColumn, readCsv } from '../src/data/index.js';
-import { runForecast } from '../src/recipes/forecast/index.js';
-import { lineChart } from '../src/plot/index.js';
+import { writeFileAtomicSync, numericColumn, readCsv, runForecast, lineChart } from '../src/index.js';
 import { mainIfEntry, posInt, round, type Demo, type Row } from './runner.js';
 
 const FILE = 'data/airline-passengers.csv';

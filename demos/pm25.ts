@@ -13,13 +13,7 @@
  * it back: it starts at persistence and learns the correction.
  */
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../src/io/index.js';
-import { LSTM, Rng, Tensor, fit } from '../src/index.js';
-import { StandardScaler, oneHot, readCsv, slidingWindows, numericColumn } from '../src/data/index.js';
-import { Dense, LastStep } from '../src/nn/layers.js';
-import { Sequential } from '../src/nn/sequential.js';
-import { gatherRows } from '../src/train/index.js';
-import { lineChart } from '../src/plot/index.js';
+import { writeFileAtomicSync, LSTM, Rng, Tensor, fit, StandardScaler, oneHot, readCsv, slidingWindows, numericColumn, Dense, LastStep, Sequential, gatherRows, lineChart } from '../src/index.js';
 import { mainIfEntry, posInt, round, type Demo } from './runner.js';
 import { mae, mse } from './metrics.js';
 

@@ -13,10 +13,7 @@
  * Messages out: { type: 'model', task, config, vocab?, weights, backend } then
  *               { type: 'progress', step, epoch, loss, weights? }* | { type: 'error', message }
  */
-import { setBackend } from '../../src/kernels/index.js';
-import { initWasm } from '../../src/kernels/wasm/index.js';
-import { Adam } from '../../src/optim/index.js';
-import { fit } from '../../src/train/fit.js';
+import { Adam, fit, initWasm, setBackend } from '../../src/index.js';
 import { buildTask, type TaskName } from './tasks.js';
 
 interface Start {
