@@ -2,7 +2,7 @@
  * The demos' step-budget training loop: `steps` updates on batches drawn by `nextBatch`
  * (fresh seeded samples each step), global-norm gradient clipping, and a held-out evaluation
  * every `evalEvery` steps that becomes the learning curve. Demos that train on a fixed
- * data set for epochs use `model.fit` instead.
+ * data set for epochs use `fit(model, ...)` instead.
  */
 import { type Tensor, type Sequential, clipGradNorm, type Optimizer, type Loss } from '../src/index.js';
 
