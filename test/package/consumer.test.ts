@@ -34,7 +34,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const noBrowser = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM} (apt install chromium): browser consumer not run`;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  name: string; version: string; main: string; types: string; bin: Record<string, string>; sideEffects: string[];
+  name: string; version: string; main: string; types: string; bin: Record<string, string>; sideEffects: boolean | string[];
   exports: Record<string, string | Record<string, string>>; engines: { node: string };
 };
 
@@ -108,7 +108,7 @@ test('the tarball holds the build, declarations, kernels and browser build, and 
     (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)) || /^dist\/src\/cli\/.*\.d\.ts$/.test(f) || (/^data\//.test(f) && !/^data\/(README\.md|airline-passengers\.)/.test(f)));
   assert.deepEqual(unwanted, [], 'no sources, tests, maps or large data');
   // Every path package.json points at is packed.
-  const pointed = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...pkg.sideEffects,
+  const pointed = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...(Array.isArray(pkg.sideEffects) ? pkg.sideEffects : []),
     ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
   for (const p of pointed) assert.ok(files.includes(p.replace(/^\.\//, '')), `${p} (named in package.json) is in the tarball`);
   assert.equal(existsSync(join(app, 'node_modules/lstm-ts/src')), false, 'no src/ installed');
