@@ -13,7 +13,7 @@ import { measure, RESULT_MARK } from './harness.js';
 import { implById } from './impls/index.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
 
-/** Register the WebAssembly backends when that module exists (they register on import). */
+/** The WebAssembly backend module when it exists (the registry adds its backends at its first call). */
 interface WasmModule {
   wasmThreadsReady?: (threads?: number) => Promise<void>;
   wasmInfo?: () => { variant: string; workersReady: number } | null;
