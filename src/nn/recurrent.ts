@@ -370,12 +370,19 @@ export abstract class RecurrentBase extends Module {
    * place they are decided (llm.c's fill_in_activation_sizes), 0 where this layer has none.
    * A new per-step buffer is a field in Activations (or ActivationGrads) and its line here
    * (the types insist on one); it is then allocated, reused and released like the others.
-   * `dropout`: whether dropout follows layer l; `inputGrad`: whether dL/dx of layer 0 is wanted.
+   * `inputGrad`: whether the backward computes dL/dx of the first layer.
    */
-  private cacheSizes(T: number, B: number) {
+  private cacheSizes(T: number, B: number, inputGrad = true) {
     const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, TB = T * B, O = this.outputSize;
-    const LD = this.numLayers * this.numDirections;
+    const L = this.numLayers, LD = L * this.numDirections;
     const lstm = this.mode === 'lstm', gru = this.mode === 'gru', proj = this.projSize > 0;
+    // Per layer: its output, with the dropout between layers (training only), and dL/d(its input).
+    const output: Sizes<LayerOutput>[] = [], dInput: Sizes<InputGrad>[] = [];
+    for (let l = 0; l < L; l++) {
+      const dropped = this.training && this.dropout > 0 && l < L - 1 ? TB * O : 0;
+      output.push({ y: TB * O, mask: dropped, dropped });
+      dInput.push({ dx: l > 0 ? TB * O : inputGrad ? TB * this.inputSize : 0 });
+    }
     return {
       // Per layer direction: the BPTT cache (forward) ...
       acts: {
@@ -388,9 +395,8 @@ export abstract class RecurrentBase extends Module {
       } satisfies Sizes<Activations>,
       // ... and the backward's gradients.
       grads: { dGates: TB * Gc, dHg: gru ? TB * Gc : 0, dh: TB * Hout } satisfies Sizes<ActivationGrads>,
-      // Per layer: its output (and dropout), and dL/d(its input).
-      output: (dropout: boolean): Sizes<LayerOutput> => ({ y: TB * O, mask: dropout ? TB * O : 0, dropped: dropout ? TB * O : 0 }),
-      dInput: (l: number, inputGrad: boolean): Sizes<InputGrad> => ({ dx: l > 0 ? TB * O : inputGrad ? TB * this.inputSize : 0 }),
+      output,
+      dInput,
       // The whole stack: final states, and the gradients of the initial ones.
       states: { hN: LD * B * Hout, cN: lstm ? LD * B * H : 0 } satisfies Sizes<States>,
       stateGrads: { dh0: LD * B * Hout, dc0: lstm ? LD * B * H : 0, dhRun: B * Hout, dcRun: lstm ? B * H : 0, dm: proj ? B * H : 0 } satisfies Sizes<StateGrads>,
@@ -517,9 +523,7 @@ export abstract class RecurrentBase extends Module {
     const outputs: LayerOutput[] = [], acts: Activations[][] = [];
     let X = x, I = this.inputSize;
     for (let l = 0; l < L; l++) {
-      // Dropout between layers, training only: Y ⊙ mask, mask ∈ {0, 1/(1−p)}.
-      const drop = this.training && this.dropout > 0 && l < L - 1;
-      const out = this.buffers[l]!.out.views(sizes.output(drop));
+      const out = this.buffers[l]!.out.views(sizes.output[l]!);
       const Y = out.y;
       outputs.push(out);
       acts.push([]);
@@ -584,12 +588,13 @@ export abstract class RecurrentBase extends Module {
       if (lengths) {
         for (let t = 0; t < T; t++) be.keepInactiveRows(Y, t * B * O, null, 0, B, O, lengths, t);
       }
-      if (drop) {
-        const { mask, dropped } = out;
+      const { mask, dropped } = out;
+      if (mask && dropped) {
+        // Dropout between layers (training only): Y ⊙ mask, mask ∈ {0, 1/(1−p)}.
         const keep = 1 / (1 - this.dropout);
-        for (let i = 0; i < TB * O; i++) mask![i] = this.rng.random() < this.dropout ? 0 : keep;
-        be.mul(dropped!, 0, Y, 0, mask!, 0, TB * O);
-        X = dropped!;
+        for (let i = 0; i < TB * O; i++) mask[i] = this.rng.random() < this.dropout ? 0 : keep;
+        be.mul(dropped, 0, Y, 0, mask, 0, TB * O);
+        X = dropped;
       } else {
         X = Y;
       }
@@ -612,7 +617,7 @@ export abstract class RecurrentBase extends Module {
     const { T, B, lengths } = last;
     const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, D = this.numDirections, O = this.outputSize;
     const L = this.numLayers, TB = T * B;
-    const sizes = this.cacheSizes(T, B);
+    const sizes = this.cacheSizes(T, B, inputGrad);
     const { dh0, dc0, dhRun, dcRun, dm } = this.stateGrads.views(sizes.stateGrads);
     const grads: ActivationGrads[][] = [];
     let dY: FloatArray | null = dOutput; // dL/d(output of layer l)
@@ -621,7 +626,7 @@ export abstract class RecurrentBase extends Module {
       const I = l === 0 ? this.inputSize : O;
       const below = last.outputs[l - 1]; // the input of layer l > 0: the output of layer l − 1, after dropout
       const X = below ? below.dropped ?? below.y : last.x;
-      dXl = this.buffers[l]!.dInput.views(sizes.dInput(l, inputGrad)).dx;
+      dXl = this.buffers[l]!.dInput.views(sizes.dInput[l]!).dx;
       grads[l] = [];
       for (let d = 0; d < D; d++) {
         const p = this.layers[l]![d]!, rev = d === 1, sd = l * D + d;
