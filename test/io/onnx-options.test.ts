@@ -207,3 +207,35 @@ describe('ONNX recurrent operator options: loadOnnx vs onnxruntime-node', () => 
     });
   }
 });
+
+describe('ONNX recurrent options that are refused, by name', () => {
+  const rng = new Rng(5);
+  const node = async (op: Op, attrs: Array<Record<string, unknown>>, extra: Partial<NodeModelSpec> = {}) => {
+    const g = G[op];
+    return recurrentNodeModel({ op, I, H, D: 1, W: randn(rng, [g * H * I]).data as Float32Array, R: randn(rng, [g * H * H]).data as Float32Array, B: randn(rng, [2 * g * H]).data as Float32Array, attrs, ...extra });
+  };
+  const x = randn(rng, [T, B, I]);
+  const cases: Array<[string, () => Promise<Uint8Array>, RegExp, Record<string, Tensor>?]> = [
+    ['an unknown activation', () => node('RNN', [acts('Swish')]), /activation Swish is not an ONNX RNN activation/],
+    ['Affine without its alpha and beta (ONNX and onnxruntime default them differently)', () => node('RNN', [acts('Affine')]), /activation Affine needs a value in activation_alpha/],
+    ['ScaledTanh without beta', () => node('RNN', [acts('ScaledTanh'), alpha(1)]), /activation ScaledTanh needs a value in activation_beta/],
+    ['ThresholdedRelu without alpha', () => node('GRU', [acts('Sigmoid', 'ThresholdedRelu')]), /activation ThresholdedRelu needs a value in activation_alpha/],
+    ['alpha values no activation takes', () => node('LSTM', [acts('Sigmoid', 'Tanh', 'Tanh'), alpha(0.5)]), /activation_alpha has 1 values but the activations \(Sigmoid, Tanh, Tanh\) take 0/],
+    ['the wrong number of activations', () => node('LSTM', [acts('Sigmoid', 'Tanh')]), /activations must list 3 functions/],
+    ['clip ≤ 0', () => node('LSTM', [attr.float('clip', 0)]), /clip must be a positive number, got 0/],
+    ['input_forget on a GRU', () => node('GRU', [attr.int('input_forget', 1)]), /input_forget is not an attribute of ONNX GRU/],
+    ['input_forget = 2', () => node('LSTM', [attr.int('input_forget', 2)]), /input_forget must be 0 or 1, got 2/],
+    ['linear_before_reset = 3', () => node('GRU', [lbr(3 as 1)]), /linear_before_reset must be 0 or 1, got 3/],
+    ['opset 1 output_sequence', () => node('RNN', [attr.int('output_sequence', 1)]), /output_sequence/],
+    ['layout 2', () => node('RNN', [attr.int('layout', 2)]), /layout must be 0 or 1, got 2/],
+    ['an unknown direction', () => node('RNN', [attr.str('direction', 'sideways')]), /unknown direction "sideways"/],
+    ['P of the wrong shape', () => node('LSTM', [], { P: new Float32Array(2 * H) }), /P \(peepholes\) must be \[1, 12\], got \[1, 8\]/],
+    ['an empty sequence', () => node('RNN', [], { lengths: true }), /sequence_lens\[1\] = 0 must be in 1\.\.5/, { X: x, sequence_lens: Tensor.from([5, 0, 2]) }],
+  ];
+  for (const [what, make, re, feeds] of cases) {
+    test(what, async () => {
+      const m = loadOnnx(await make());
+      assert.throws(() => m.run(feeds ?? { X: x }), (e: unknown) => e instanceof Error && re.test(e.message) && /node 0 "rnn"/.test(e.message), String(re));
+    });
+  }
+});

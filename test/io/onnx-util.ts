@@ -98,7 +98,7 @@ export async function recurrentNodeModel(s: NodeModelSpec): Promise<Uint8Array> 
         init('W', [s.D, G * s.H, s.I], s.W),
         init('R', [s.D, G * s.H, s.H], s.R),
         ...(s.B ? [init('B', [s.D, 2 * G * s.H], s.B)] : []),
-        ...(s.P ? [init('P', [s.D, 3 * s.H], s.P)] : []),
+        ...(s.P ? [init('P', [s.D, s.P.length / s.D], s.P)] : []),
       ] as never,
       input: inputs,
       output: outs.filter((o) => o !== '').map((name) => ({ name })),
