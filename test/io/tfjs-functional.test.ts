@@ -7,7 +7,8 @@
  * the Keras-exact loop), Add / Multiply / Average merges, TimeDistributed(Dense), an encoder →
  * RepeatVector → decoder, Flatten and Reshape, return_state feeding a decoder's initial state
  * with several outputs, Bidirectional return_state, a layer shared by two inputs, masks through
- * a graph, and Concatenate along time. Then the refusals (Lambda, stateful, nested models,
+ * a graph, Concatenate along time, and stateful layers carried between predict calls. Then the
+ * refusals (Lambda, nested models,
  * Keras 3 call format, dangling references), each naming the layer.
  */
 import { describe, test } from 'node:test';
@@ -207,6 +208,36 @@ describe('loadTfjsModel on Functional models vs @tensorflow/tfjs', () => {
     const graph = loadTfjsModel(await saveTfjs(CASES[0]!.build(), sub2));
     assert.throws(() => graph.toSequential(), /not a chain of layers/);
   });
+  test('stateful layers carry their states between predict calls as TF.js does, until resetStates()', async (t) => {
+    const x = tf.input({ batchShape: [2, 3, 2], name: 'x' });
+    const l = call(L.lstm({ units: 3, stateful: true, returnSequences: true, name: 'carry_lstm' }), x); // hard_sigmoid: exact loop
+    const r = call(L.simpleRNN({ units: 2, stateful: true, name: 'carry_rnn' }), l); // core kernels
+    const g = call(L.gru({ units: 2, name: 'fresh_gru' }), x); // not stateful
+    const tfModel = model([x], [call(L.concatenate(), [r, g])]);
+    const sub = join(dir, 'stateful');
+    mkdirSync(sub);
+    const path = await saveTfjs(tfModel, sub);
+    const rng = new Rng(77);
+    const xs = [0, 1, 2].map(() => new Tensor(Float32Array.from({ length: 12 }, () => rng.normal()), [2, 3, 2]));
+    const run = (k: number) => (tfModel.predict(tf.tensor(Array.from(xs[k]!.data), [2, 3, 2])) as tf.Tensor).dataSync();
+    const want = [run(0), run(1), run(2)];
+    tfModel.resetStates();
+    const afterReset = run(1);
+    for (const backend of BACKENDS) {
+      const ours = loadTfjsModel(path, { backend });
+      assert.match(ours.summary(), /carry_lstm: LSTM .* stateful/);
+      const got = [0, 1, 2].map((k) => ours.predict(xs[k]!).data);
+      got.forEach((g, k) => {
+        const d = maxDiff(g, want[k]!);
+        t.diagnostic(`${backend} call ${k}: max |ours − tfjs| = ${d.toExponential(2)}`);
+        assert.ok(d < TOL, `call ${k}: ${d}`);
+      });
+      assert.ok(maxDiff(got[1]!, afterReset) > 1e-3, 'the carried state changes the second call');
+      ours.resetStates();
+      assert.ok(maxDiff(ours.predict(xs[1]!).data, afterReset) < TOL, 'after resetStates');
+      assert.throws(() => ours.predict(Tensor.zeros([3, 3, 2])), /carry_lstm": a stateful layer keeps its batch size: it carries states for 2 rows, got 3/);
+    }
+  });
   test('cleanup', () => rmSync(dir, { recursive: true, force: true }));
 });
 
@@ -224,7 +255,6 @@ describe('Functional models that are refused, by name', () => {
   const lstmWeights = [{ name: 'y/kernel', shape: [2, 8] }, { name: 'y/recurrent_kernel', shape: [2, 8] }, { name: 'y/bias', shape: [8] }];
   const cases: Array<[string, string, RegExp]> = [
     ['a Lambda layer', write(graph([{ name: 'y', class_name: 'Lambda', config: { name: 'y', function: 'x => x' }, inbound_nodes: [[['x', 0, 0, {}]]] }])), /layer "y" is a Lambda layer: its function is code that model\.json does not hold/],
-    ['a stateful LSTM', write(graph([lstm({ stateful: true })]), lstmWeights), /layer "y": stateful = true is not supported/],
     ['a nested model', write(graph([{ name: 'y', class_name: 'Sequential', config: { name: 'y', layers: [] }, inbound_nodes: [[['x', 0, 0, {}]]] }])), /layer "y" is a nested Sequential model/],
     ['Keras 3 call format', write(graph([{ ...lstm({}), inbound_nodes: [{ args: [], kwargs: {} }] }]), lstmWeights), /Keras 3 format/],
     ['a reference to a missing layer', write(graph([{ ...lstm({}), inbound_nodes: [[['ghost', 0, 0, {}]]] }]), lstmWeights), /layer "y" reads ghost, which no layer call produces/],

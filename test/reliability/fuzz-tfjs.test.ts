@@ -125,7 +125,7 @@ describe('loadTfjsModel fuzzing', () => {
       [{ modelTopology: null, weightSpecs: [], weightData: new Uint8Array(0) }, /modelTopology is missing or not an object/],
       [{ modelTopology: [], weightSpecs: [] }, /modelTopology is missing or not an object/],
       [{ modelTopology: json.modelTopology, weightSpecs: specs, weightData: weights.slice(0, 100) }, /holds 100 bytes but the manifest declares 304/],
-      [{ modelTopology: { ...json.modelTopology, class_name: 'Functional' }, weightSpecs: specs, weightData: weights }, /only Sequential/],
+      [{ modelTopology: { ...json.modelTopology, class_name: 'Functional' }, weightSpecs: specs, weightData: weights }, /the Functional model's input_layers must list/],
     ];
     for (const [art, re] of cases) {
       assert.throws(() => loadTfjsModel(art as never), (e: Error) => e.name === 'FormatError' && re.test(e.message), `${JSON.stringify(art).slice(0, 120)} → ${re}`);

@@ -21,7 +21,8 @@
  * kept when every input keeps it), RepeatVector, Reshape and Flatten drop it. return_sequences,
  * return_state, initial states given as extra inputs of the call (`layer.apply(x,
  * { initialState })`), go_backwards and Bidirectional (merge_mode concat, sum, mul, ave) are
- * honoured. Lambda layers (whose code the file does not hold), stateful layers and nested
+ * honoured. Stateful layers carry their final states into the next predict call, as Keras
+ * does, until resetStates(). Lambda layers (whose code the file does not hold) and nested
  * models are refused by name.
  * `toSequential()` gives the equivalent native Sequential model when one exists (for saving,
  * training further or ONNX export) and otherwise says exactly why not.
@@ -68,7 +69,7 @@ export type Stage =
   | { kind: 'dropout'; name: string; rate: number }
   | { kind: 'activation'; name: string; activation: string }
   | { kind: 'dense'; name: string; layer: Dense; post: string | null; timeDistributed: boolean }
-  | { kind: 'recurrent'; name: string; dirs: Direction[]; returnSequences: boolean; returnState: boolean; merge: MergeMode }
+  | { kind: 'recurrent'; name: string; dirs: Direction[]; returnSequences: boolean; returnState: boolean; merge: MergeMode; stateful: boolean }
   | { kind: 'merge'; name: string; op: MergeOp; axis: number }
   | { kind: 'repeatVector'; name: string; n: number }
   | { kind: 'reshape'; name: string; target: number[] }
@@ -265,6 +266,9 @@ export class TfjsModel {
   readonly inputNames: string[];
   readonly outputNames: string[];
 
+  /** The carried states of stateful layers: per layer, [h (, c)] per direction, (B,U) each. */
+  private readonly carried = new Map<Stage, Float32Array[]>();
+
   constructor(readonly name: string,
     /** The parsed layers, each once, in call order. */ readonly stages: readonly Stage[],
     /** Every layer call; a Sequential model is a chain. */ readonly graph: TfjsGraph,
@@ -303,7 +307,7 @@ export class TfjsModel {
           const path = s.dirs.every((x) => x.core) ? 'core kernels' : 'Keras-exact loop';
           return `${s.name}: ${s.dirs.length === 2 ? `Bidirectional(${s.merge}) ` : ''}${d.kind.toUpperCase()} units=${d.units} activation=${d.activation}` +
             `${d.kind !== 'rnn' ? ` recurrent_activation=${d.recurrentActivation}` : ''}${d.kind === 'gru' ? ` reset_after=${d.resetAfter}` : ''}` +
-            ` return_sequences=${s.returnSequences}${s.returnState ? ' return_state' : ''}${d.goBackwards ? ' go_backwards' : ''} [${path}]`;
+            ` return_sequences=${s.returnSequences}${s.returnState ? ' return_state' : ''}${s.stateful ? ' stateful' : ''}${d.goBackwards ? ' go_backwards' : ''} [${path}]`;
         }
       }
     };
@@ -311,6 +315,11 @@ export class TfjsModel {
     const ins = `inputs: ${this.graph.inputs.map((i) => `${i.name} ${i.shape ? shapeStr(i.shape.map((d) => d ?? -1)).replace(/-1/g, '?') : ''}`.trim()).join(', ')}`;
     const calls = this.graph.nodes.map((n) => `${describe(n.stage)} ← ${n.inputs.map(keyLabel).join(', ')}`);
     return [ins, ...calls, `outputs: ${this.graph.outputs.map(keyLabel).join(', ')}`].join('\n');
+  }
+
+  /** Forget the states that stateful layers carry between predict calls (Keras' reset_states): they start from zeros again. */
+  resetStates(): void {
+    this.carried.clear();
   }
 
   /**
@@ -411,13 +420,18 @@ export class TfjsModel {
         const U = s.dirs[0]!.spec.units;
         // Initial states given as extra inputs of the call: [h (, c)] per direction.
         const nState = s.dirs[0]!.spec.kind === 'lstm' ? 2 : 1;
-        const init = ins.slice(1);
-        if (init.length !== 0 && init.length !== nState * s.dirs.length) throw new RangeError(`${where}: takes ${nState * s.dirs.length} initial states, got ${init.length}`);
-        init.forEach((st, k) => {
+        const given = ins.slice(1);
+        if (given.length !== 0 && given.length !== nState * s.dirs.length) throw new RangeError(`${where}: takes ${nState * s.dirs.length} initial states, got ${given.length}`);
+        given.forEach((st, k) => {
           if (st.shape.length !== 2 || st.shape[0] !== B || st.shape[1] !== U) throw new RangeError(`${where}: initial state ${k} must be ${shapeStr([B, U])}, got ${shapeStr(st.shape)}`);
         });
+        // A stateful layer starts where its previous predict call ended (zeros after resetStates).
+        const held = s.stateful ? this.carried.get(s) : undefined;
+        if (held && held[0]!.length !== B * U) throw new RangeError(`${where}: a stateful layer keeps its batch size: it carries states for ${held[0]!.length / U} rows, got ${B} (call resetStates() first)`);
+        const init = given.length ? given.map((g) => g.data) : held ?? [];
         const outs = s.dirs.map((d, k) => runDirection(d, f.data, B, T, I, f.mask, init.length === 0 ? {}
-          : { h0: init[k * nState]!.data, ...(nState === 2 ? { c0: init[k * nState + 1]!.data } : {}) }));
+          : { h0: init[k * nState]!, ...(nState === 2 ? { c0: init[k * nState + 1]! } : {}) }));
+        if (s.stateful) this.carried.set(s, outs.flatMap((o) => (nState === 2 ? [o.last, o.lastC] : [o.last])));
         const states: Flow[] = s.returnState ? outs.flatMap((o) => [o.last, ...(nState === 2 ? [o.lastC] : [])].map((data) => ({ data, shape: [B, U], mask: null }))) : [];
         if (outs.length === 1) {
           const main = s.returnSequences ? { data: outs[0]!.seq, shape: [B, T, U], mask: f.mask } : { data: outs[0]!.last, shape: [B, U], mask: null };
@@ -489,6 +503,7 @@ export class TfjsModel {
           const d0 = s.dirs[0]!;
           if (s.dirs.some((d) => !d.core)) reasons.push(`${s.name}: ${d0.spec.kind.toUpperCase()} with activation ${d0.spec.activation}, recurrent_activation ${d0.spec.recurrentActivation}${d0.spec.kind === 'gru' ? `, reset_after ${d0.spec.resetAfter}` : ''} (the core has tanh/σ${d0.spec.kind === 'gru' ? ' and reset_after = true' : ''})`);
           if (s.returnState) reasons.push(`${s.name}: return_state`);
+          if (s.stateful) reasons.push(`${s.name}: stateful (native layers take the state as h0/c0 instead)`);
           if (s.dirs.length === 1 && d0.spec.goBackwards) reasons.push(`${s.name}: go_backwards`);
           if (s.dirs.length === 2 && s.merge !== 'concat') reasons.push(`${s.name}: Bidirectional merge_mode ${s.merge} (native bidirectional layers concatenate)`);
           if (s.dirs.length === 2 && !s.returnSequences) reasons.push(`${s.name}: Bidirectional without return_sequences (Keras takes the backward output at step 0)`);
@@ -752,7 +767,6 @@ function parseLayer({ type, c, name }: LayerEntryJson, features: number | null, 
       const kind = Object.hasOwn(CLASS_KIND, innerType) ? CLASS_KIND[innerType]! : null;
       if (!kind) throw new FormatError(file, `layer "${name}": ${type === 'Bidirectional' ? `Bidirectional(${innerType})` : innerType} is not supported`);
       const ic = (key: string): unknown => own(inner, key);
-      if (ic('stateful') === true) throw new FormatError(file, `layer "${name}": stateful = true is not supported (the state would have to be carried between predict calls; load a stateful: false copy and pass initial states)`);
       const innerAct = (key: string, fallback: string): string => {
         const a = activationName(ic(key) ?? fallback);
         if (!(a in KERAS_ACTIVATIONS)) throw new FormatError(file, `layer "${name}": ${key} "${a}" is not supported (supported: ${Object.keys(KERAS_ACTIVATIONS).join(', ')})`);
@@ -781,7 +795,7 @@ function parseLayer({ type, c, name }: LayerEntryJson, features: number | null, 
       }
       const returnState = ic('return_state') === true || (type === 'Bidirectional' && own(c, 'return_state') === true);
       return {
-        stage: { kind: 'recurrent', name, dirs, returnSequences: ic('return_sequences') === true, returnState, merge },
+        stage: { kind: 'recurrent', name, dirs, returnSequences: ic('return_sequences') === true, returnState, merge, stateful: ic('stateful') === true },
         features: type === 'Bidirectional' && merge === 'concat' ? 2 * U : U,
       };
     }

@@ -97,6 +97,7 @@ export function encodeTfjsAsOnnx(model: TfjsModel): Uint8Array {
         return;
       }
       case 'recurrent': {
+        if (s.stateful) throw new Error(`${where}: a stateful layer cannot be written to ONNX (its state lives between predict calls)`);
         const d0 = s.dirs[0]!, H = d0.spec.units, G = GATE_COUNT[d0.spec.kind], D = s.dirs.length;
         const I = directionInputSize(d0);
         if (k === 0) inputs.push(valueInfo('x', DataType.FLOAT, ['batch', 'seq', I]));
