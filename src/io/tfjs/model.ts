@@ -659,23 +659,40 @@ function buildFunctional(entries: LayerEntryJson[], cfg: Record<string, unknown>
   // Parse each layer once, in the config's order (the order of the weights in the manifest).
   const stageOf = new Map<string, Stage>();
   for (const e of entries) if (e.type !== 'InputLayer') stageOf.set(e.name, parseLayer(e, null, take, file, be).stage);
-  // Order the calls (Kahn): a call runs once every tensor it reads has been written.
+  // Order the calls (Kahn): a call runs once every tensor it reads has been written; calls
+  // that became ready run first come, first served, so the order is the file's where it can be.
   const written = new Set(inputs.map((i) => `${i.name}:0:0`));
-  const nodes: GraphNode[] = [];
-  while (pending.length > 0) {
-    const k = pending.findIndex((p) => p.inputs.every((r) => written.has(r)));
-    if (k < 0) {
-      const p = pending[0]!;
-      const missing = p.inputs.filter((r) => !written.has(r)).map(keyLabel);
-      throw new FormatError(file, `layer "${p.e.name}" reads ${missing.join(', ')}, which no layer call produces (or the graph has a cycle)`);
+  const unmet = pending.map((p) => new Set(p.inputs.filter((r) => !written.has(r))));
+  const waiting = new Map<string, number[]>();
+  unmet.forEach((keys, k) => {
+    for (const r of keys) {
+      const list = waiting.get(r);
+      if (list) list.push(k);
+      else waiting.set(r, [k]);
     }
-    const p = pending.splice(k, 1)[0]!;
+  });
+  const ready = unmet.flatMap((keys, k) => (keys.size === 0 ? [k] : []));
+  const nodes: GraphNode[] = [];
+  for (let q = 0; q < ready.length; q++) {
+    const p = pending[ready[q]!]!;
     const stage = stageOf.get(p.e.name)!;
     if (stage.kind === 'embedding' && !inputs.some((i) => p.inputs[0] === `${i.name}:0:0`)) throw new FormatError(file, `layer "${p.e.name}": an Embedding must read a model input (token ids)`);
     const id = `${p.e.name}:${p.node}`;
     nodes.push({ stage, inputs: p.inputs, id });
     const outputs = stage.kind === 'recurrent' && stage.returnState ? 1 + stage.dirs.length * (stage.dirs[0]!.spec.kind === 'lstm' ? 2 : 1) : 1;
-    for (let i = 0; i < outputs; i++) written.add(`${id}:${i}`);
+    for (let i = 0; i < outputs; i++) {
+      const key = `${id}:${i}`;
+      if (written.has(key)) continue;
+      written.add(key);
+      for (const w of waiting.get(key) ?? []) {
+        unmet[w]!.delete(key);
+        if (unmet[w]!.size === 0) ready.push(w);
+      }
+    }
+  }
+  if (nodes.length < pending.length) {
+    const k = unmet.findIndex((keys) => keys.size > 0);
+    throw new FormatError(file, `layer "${pending[k]!.e.name}" reads ${[...unmet[k]!].map(keyLabel).join(', ')}, which no layer call produces (or the graph has a cycle)`);
   }
   for (const k of outputKeys) if (!written.has(k)) throw new FormatError(file, `output_layers names ${keyLabel(k)}, which no layer call produces`);
   const stages = [...stageOf.values()];
