@@ -221,6 +221,7 @@ describe('ONNX recurrent options that are refused, by name', () => {
     ['ScaledTanh without beta', () => node('RNN', [acts('ScaledTanh'), alpha(1)]), /activation ScaledTanh needs a value in activation_beta/],
     ['ThresholdedRelu without alpha', () => node('GRU', [acts('Sigmoid', 'ThresholdedRelu')]), /activation ThresholdedRelu needs a value in activation_alpha/],
     ['alpha values no activation takes', () => node('LSTM', [acts('Sigmoid', 'Tanh', 'Tanh'), alpha(0.5)]), /activation_alpha has 1 values but the activations \(Sigmoid, Tanh, Tanh\) take 0/],
+    ['a non-finite alpha', () => node('RNN', [acts('LeakyRelu'), alpha(NaN)]), /activation_alpha\[0\] = NaN is not a finite number/],
     ['the wrong number of activations', () => node('LSTM', [acts('Sigmoid', 'Tanh')]), /activations must list 3 functions/],
     ['clip ≤ 0', () => node('LSTM', [attr.float('clip', 0)]), /clip must be a positive number, got 0/],
     ['input_forget on a GRU', () => node('GRU', [attr.int('input_forget', 1)]), /input_forget is not an attribute of ONNX GRU/],

@@ -84,6 +84,10 @@ function nodeActivations(mode: RecurrentMode, D: number, a: Attrs): NodeActivati
   const names = given && given.length > 0 ? given : Array.from({ length: D }, () => DEFAULT_ACTS[mode]).flat();
   if (names.length !== per * D) throw new OpError(`activations must list ${per * D} functions (${per} per direction), got ${names.length}`);
   const alphas = a.floats('activation_alpha') ?? [], betas = a.floats('activation_beta') ?? [];
+  for (const [what, list] of [['activation_alpha', alphas], ['activation_beta', betas]] as const) {
+    const k = list.findIndex((v) => !Number.isFinite(v));
+    if (k >= 0) throw new OpError(`${what}[${k}] = ${list[k]} is not a finite number`);
+  }
   let ia = 0, ib = 0;
   const take = (list: number[], k: number, def: number | null | undefined, what: string, act: string): [number, number] => {
     if (def === undefined) return [0, k];
