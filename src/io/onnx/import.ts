@@ -132,6 +132,7 @@ export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions
     }
     if (!fn) {
       unsupported.add(type);
+      for (const name of node.output ?? []) defined.add(name); // so that the error names the operator, not a missing value
       return;
     }
     for (const name of node.input ?? []) {
