@@ -71,8 +71,8 @@ const ONNX_ACTIVATIONS: Record<string, { name: string; alpha?: number | null; be
   softplus: { name: 'Softplus', fn: () => (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))) },
 };
 
-/** One activation of a node: its lower-case name, a label for messages and the function. */
-interface NodeActivation { key: string; label: string; fn: Activation }
+/** One activation of a node: its lower-case name and the function. */
+interface NodeActivation { key: string; fn: Activation }
 
 /**
  * The node's activations, per direction: LSTM [f, g, h], GRU [f, g], RNN [f]. Throws naming
@@ -101,8 +101,7 @@ function nodeActivations(mode: RecurrentMode, D: number, a: Attrs): NodeActivati
     let alpha: number, beta: number;
     [alpha, ia] = take(alphas, ia, spec.alpha, 'activation_alpha', spec.name);
     [beta, ib] = take(betas, ib, spec.beta, 'activation_beta', spec.name);
-    const params = [spec.alpha !== undefined ? `alpha=${alpha}` : '', spec.beta !== undefined ? `beta=${beta}` : ''].filter(Boolean);
-    return { key: raw.toLowerCase(), label: `${spec.name}${params.length ? `(${params.join(', ')})` : ''}`, fn: spec.fn(alpha, beta) };
+    return { key: raw.toLowerCase(), fn: spec.fn(alpha, beta) };
   });
   if (ia < alphas.length) throw new OpError(`activation_alpha has ${alphas.length} values but the activations (${names.join(', ')}) take ${ia}`);
   if (ib < betas.length) throw new OpError(`activation_beta has ${betas.length} values but the activations (${names.join(', ')}) take ${ib}`);
