@@ -113,4 +113,5 @@ export const attr = {
   int: (name: string, v: number) => ({ name, type: 2, i: v }),
   floats: (name: string, v: number[]) => ({ name, type: 6, floats: v }),
   float: (name: string, v: number) => ({ name, type: 1, f: v }),
+  ints: (name: string, v: number[]) => ({ name, type: 7, ints: v }),
 };

@@ -195,7 +195,7 @@ function addProjectedLstm(g: GraphBuilder, layer: RecurrentBase, prefix: string,
     const steps = g.one('Unsqueeze', [g.one('Range', [g.ints([0], []), T, g.ints([1], [])]), g.ints([1])]);
     mask = g.one('Unsqueeze', [g.one('Less', [steps, g.one('Unsqueeze', ['lengths', g.ints([0])])]), g.ints([2])]);
   }
-  const zero = g.floats([0], []);
+  const zero = g.floats([0], []), quarters = g.ints([H, H, H, H]);
   const hs: string[] = [], cs: string[] = [];
   let cur = x;
   for (let l = 0; l < L; l++) {
@@ -218,7 +218,7 @@ function addProjectedLstm(g: GraphBuilder, layer: RecurrentBase, prefix: string,
       const body: NodeProto[] = [
         n('MatMul', [v('h'), whhT], 'hw'),
         n('Add', [v('xw'), v('hw')], 'g'),
-        { opType: 'Split', name: `${b}_split`, input: [v('g')], output: ['i', 'f', 'c', 'o'].map((k) => v(`${k}_pre`)), attribute: [attribute('axis', 1)] },
+        { opType: 'Split', name: `${b}_split`, input: [v('g'), quarters], output: ['i', 'f', 'c', 'o'].map((k) => v(`${k}_pre`)), attribute: [attribute('axis', 1)] },
         n('Sigmoid', [v('i_pre')], 'i'), n('Sigmoid', [v('f_pre')], 'f'), n('Tanh', [v('c_pre')], 'cand'), n('Sigmoid', [v('o_pre')], 'o'),
         n('Mul', [v('f'), v('c')], 'fc'), n('Mul', [v('i'), v('cand')], 'ic'), n('Add', [v('fc'), v('ic')], 'c_new'),
         n('Tanh', [v('c_new')], 'tc'), n('Mul', [v('o'), v('tc')], 'm'), n('MatMul', [v('m'), whrT], 'h_new'),
