@@ -201,6 +201,7 @@ describe('loadTfjsModel on Functional models vs @tensorflow/tfjs', () => {
     const sub = join(dir, 'chain');
     mkdirSync(sub);
     const ours = loadTfjsModel(await saveTfjs(chain, sub));
+    assert.deepEqual([ours.inputNames, ours.outputNames], [['x'], [chain.outputNames[0]!.split('/')[0]!]]);
     const xs = makeInputs({ name: '', build: () => chain, inputs: [{ shape: [2, 4, 2] }] }, new Rng(9))[0]!;
     assert.ok(maxDiff(ours.toSequential().predict(xs).data, (chain.predict(tf.tensor(Array.from(xs.data), xs.shape)) as tf.Tensor).dataSync()) < TOL);
     const sub2 = join(dir, 'graph');

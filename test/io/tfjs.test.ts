@@ -168,6 +168,7 @@ describe('loadTfjsModel rejects malformed files with FormatError', () => {
   test('a valid hand-written file loads (control)', () => {
     const m = loadTfjsModel(write(good, new Uint8Array(24)));
     assert.deepEqual(m.predict(Tensor.zeros([1, 3])).shape, [1, 2]);
+    assert.deepEqual([m.inputNames, m.outputNames], [['input'], ['d']]);
   });
   const bad: Array<[string, unknown, Uint8Array | undefined, RegExp]> = [
     ['not JSON', '{oops', undefined, /not valid JSON/],

@@ -276,7 +276,8 @@ export class TfjsModel {
     const first = graph.inputs[0] ? `${graph.inputs[0].name}:0:0` : '';
     this.inputKind = graph.nodes.some((n) => n.stage.kind === 'embedding' && n.inputs[0] === first) ? 'ids' : 'numeric';
     this.inputNames = graph.inputs.map((i) => i.name);
-    this.outputNames = graph.outputs.map((k) => k.split(':')[0]!);
+    // Output names are layer names (a Sequential's node ids carry a '#position' suffix).
+    this.outputNames = graph.outputs.map((k) => k.split(':')[0]!.replace(/#\d+$/, ''));
   }
 
   /** Number of weights (all layers). */
