@@ -3,8 +3,8 @@
  * once when loaded (protobuf well-formed, opset present, every operator supported, every node
  * input produced before it is used, initializer sizes matching the bytes present) and then
  * interpreted node by node on each `run`, like onnxruntime's InferenceSession but for the
- * operators recurrent models need: LSTM, GRU, RNN (recurrent-ops.ts) and the plumbing and
- * head operators around them (ops.ts). Values are freed after their last use.
+ * operators recurrent models need: LSTM, GRU, RNN (recurrent-ops.ts), Scan loops (scan.ts) and
+ * the plumbing and head operators around them (ops.ts). Values are freed after their last use.
  */
 import { readFileSync } from 'node:fs';
 import type { RecurrentMode } from '../../nn/recurrent.js';
@@ -12,6 +12,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
 import { Attrs, OPS, OpError, type OpFn } from './ops.js';
 import { recurrentOp } from './recurrent-ops.js';
+import { nodeInputs, scanOp } from './scan.js';
 import { DataType, decodeModelProto, int64ToNumber, type ModelProto, type NodeProto, type ValueInfoProto } from './schema.js';
 import { dtypeName, isFloat, storageType, valueFromTensorProto, withElementLimit, type Value } from './tensor-proto.js';
 
@@ -54,7 +55,7 @@ export interface LoadOnnxOptions {
 const RECURRENT: Record<string, RecurrentMode> = { LSTM: 'lstm', GRU: 'gru', RNN: 'rnn' };
 
 /** Operator types loadOnnx can run. */
-export const SUPPORTED_ONNX_OPERATORS: readonly string[] = [...Object.keys(OPS), ...Object.keys(RECURRENT)].sort();
+export const SUPPORTED_ONNX_OPERATORS: readonly string[] = [...Object.keys(OPS), ...Object.keys(RECURRENT), 'Scan'].sort();
 
 function describe(v: ValueInfoProto): OnnxValueInfo {
   const tt = v.type?.tensorType;
@@ -111,8 +112,16 @@ export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions
   const outputs = (g.output ?? []).map(describe);
   if (outputs.length === 0) throw new FormatError(file, 'the graph declares no outputs');
 
+  // An operator for a node: one op instance per recurrent or Scan node, so each keeps its own state.
+  const opFor = (node: NodeProto, label: string): OpFn | null => {
+    const type = node.opType ?? '';
+    if (Object.hasOwn(OPS, type)) return OPS[type]!;
+    if (Object.hasOwn(RECURRENT, type)) return recurrentOp(RECURRENT[type]!, opts.backend);
+    if (type === 'Scan') return scanOp(node, file, label, opFor);
+    return null;
+  };
   // Check operators and data flow, and find each value's last use.
-  const ops: Array<{ node: NodeProto; fn: OpFn; attrs: Attrs; label: string }> = [];
+  const ops: Array<{ node: NodeProto; fn: OpFn; attrs: Attrs; label: string; inputs: string[] }> = [];
   const unsupported = new Set<string>();
   const counts: Record<string, number> = Object.create(null);
   const defined = new Set<string>([...inits.keys(), ...inputs.map((i) => i.name)]);
@@ -123,24 +132,23 @@ export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions
     counts[type] = (counts[type] ?? 0) + 1;
     if (node.domain && node.domain !== 'ai.onnx') {
       unsupported.add(`${node.domain}.${type}`);
+      for (const name of node.output ?? []) defined.add(name);
       return;
     }
-    let fn: OpFn | undefined = Object.hasOwn(OPS, type) ? OPS[type] : undefined;
-    if (!fn && Object.hasOwn(RECURRENT, type)) {
-      // One op instance per node, so each keeps its own cached layer.
-      fn = recurrentOp(RECURRENT[type]!, opts.backend);
-    }
+    const fn = opFor(node, label);
     if (!fn) {
       unsupported.add(type);
+      for (const name of node.output ?? []) defined.add(name); // so that the error names the operator, not a missing value
       return;
     }
-    for (const name of node.input ?? []) {
+    const inputs = nodeInputs(node); // with the values a Scan body reads from this graph
+    for (const name of inputs) {
       if (name === '') continue;
       if (!defined.has(name)) throw new FormatError(file, `${label} uses "${name}", which no earlier node, input or initializer defines`);
       lastUse.set(name, k);
     }
     for (const name of node.output ?? []) if (name !== '') defined.add(name);
-    ops.push({ node, fn, attrs: new Attrs(node.attribute, label, file), label });
+    ops.push({ node, fn, attrs: new Attrs(node.attribute, label, file), label, inputs });
   });
   if (unsupported.size > 0) {
     throw new FormatError(file, `uses ONNX operators this interpreter does not support: ${[...unsupported].join(', ')} (supported: ${SUPPORTED_ONNX_OPERATORS.join(', ')})`);
@@ -178,8 +186,8 @@ export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions
   };
 
   const runNodes = (env: Map<string, Value>): void => {
-    ops.forEach(({ node, fn, attrs, label }, k) => {
-      const ins = (node.input ?? []).map((n) => (n === '' ? undefined : env.get(n)));
+    ops.forEach(({ node, fn, attrs, label, inputs }, k) => {
+      const ins = inputs.map((n) => (n === '' ? undefined : env.get(n)));
       let outs: Value[];
       try {
         outs = fn(ins, attrs, opset);
@@ -190,7 +198,7 @@ export function loadOnnx(bytesOrPath: Uint8Array | string, opts: LoadOnnxOptions
       (node.output ?? []).forEach((name, i) => {
         if (name !== '' && outs[i]) env.set(name, outs[i]!);
       });
-      for (const n of node.input ?? []) if (lastUse.get(n) === k && !inits.has(n)) env.delete(n);
+      for (const n of inputs) if (lastUse.get(n) === k && !inits.has(n)) env.delete(n);
     });
   };
 

@@ -6,7 +6,7 @@
  * operator spec (onnx/docs/Operators.md) for the opsets torch and this project emit (≥ 9).
  * Float math runs in double and is rounded to the output's float32 storage.
  */
-import { DataType, type AttributeProto } from './schema.js';
+import { DataType, type AttributeProto, type GraphProto } from './schema.js';
 import {
   clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
 } from './tensor-proto.js';
@@ -50,6 +50,9 @@ export class Attrs {
   tensor(name: string): Value | undefined {
     const a = this.map.get(name);
     return a?.t ? valueFromTensorProto(a.t, this.file, `${this.where} attribute ${name}`) : undefined;
+  }
+  graph(name: string): GraphProto | undefined {
+    return this.map.get(name)?.g ?? undefined;
   }
 }
 
@@ -288,6 +291,46 @@ const Concat: OpFn = (ins, a) => {
     const w = v.shape[axis]! * inner;
     for (let o = 0; o < outer; o++) for (let i = 0; i < w; i++) out.data[o * shape[axis]! * inner + col + i] = v.data[o * w + i]!;
     col += w;
+  }
+  return [out];
+};
+
+/** Split along `axis` into equal parts (one per output) or the sizes given (input `split`, or the attribute before opset 13). */
+const Split: OpFn = (ins, a, opset) => {
+  const x = need(ins, 0, 'input');
+  const axis = normAxis(a.int('axis', 0), x.shape.length);
+  const dim = x.shape[axis]!;
+  const given = opset >= 13 ? (ins[1] ? ints(ins[1]) : undefined) : a.ints('split');
+  const n = given?.length ?? a.int('num_outputs', 0);
+  if (!given && n < 1) throw new OpError('needs the split sizes or num_outputs (the number of outputs is not known to the operator)');
+  // num_outputs (opset 18): equal chunks of ⌈dim/n⌉, the last one smaller.
+  const chunk = Math.ceil(dim / n);
+  const sizes = given ?? Array.from({ length: n }, (_, k) => Math.min(chunk, Math.max(0, dim - chunk * k)));
+  if (sizes.some((v) => !Number.isInteger(v) || v < 0) || sizes.reduce((p, v) => p + v, 0) !== dim) throw new OpError(`split sizes [${sizes.join(', ')}] do not add up to axis ${axis} of size ${dim}`);
+  const outer = sizeOfShape(x.shape.slice(0, axis)), inner = sizeOfShape(x.shape.slice(axis + 1));
+  let start = 0;
+  return sizes.map((len) => {
+    const shape = [...x.shape];
+    shape[axis] = len;
+    const out = alloc(x.dtype, shape);
+    for (let o = 0; o < outer; o++) out.data.set(x.data.subarray((o * dim + start) * inner, (o * dim + start + len) * inner), o * len * inner);
+    start += len;
+    return out;
+  });
+};
+
+/** Reverse the first sequence_lens[b] entries along time_axis of each batch_axis row (time/batch axes 0 and 1). */
+const ReverseSequence: OpFn = (ins, a) => {
+  const x = need(ins, 0, 'input'), lens = ints(need(ins, 1, 'sequence_lens'));
+  const tAxis = a.int('time_axis', 0), bAxis = a.int('batch_axis', 1);
+  if (x.shape.length < 2 || !((tAxis === 0 && bAxis === 1) || (tAxis === 1 && bAxis === 0))) throw new OpError(`time_axis ${tAxis} and batch_axis ${bAxis} must be 0 and 1 of an input of rank ≥ 2`);
+  const T = x.shape[tAxis]!, B = x.shape[bAxis]!, inner = sizeOfShape(x.shape.slice(2));
+  if (lens.length !== B || lens.some((L) => !Number.isInteger(L) || L < 0 || L > T)) throw new OpError(`sequence_lens must hold ${B} lengths in 0..${T}`);
+  const out = alloc(x.dtype, [...x.shape]);
+  const at = (t: number, b: number): number => (tAxis === 0 ? t * B + b : b * T + t) * inner;
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+    const src = at(t < lens[b]! ? lens[b]! - 1 - t : t, b);
+    out.data.set(x.data.subarray(src, src + inner), at(t, b));
   }
   return [out];
 };
@@ -562,7 +605,7 @@ export const OPS: Record<string, OpFn> = Object.assign(Object.create(null) as Re
   Dropout: (ins: Array<Value | undefined>) => [need(ins, 0, 'data')], // inference: identity
   Softmax: softmaxLike(false),
   LogSoftmax: softmaxLike(true),
-  Shape, Gather, Slice, Concat, Reshape, Unsqueeze, Squeeze, Flatten, Expand, ConstantOfShape, Constant, Cast, Range,
+  Shape, Gather, Slice, Concat, Split, ReverseSequence, Reshape, Unsqueeze, Squeeze, Flatten, Expand, ConstantOfShape, Constant, Cast, Range,
   Transpose: ((ins, a) => {
     const x = need(ins, 0, 'data');
     const perm = a.ints('perm') ?? x.shape.map((_, i) => x.shape.length - 1 - i);

@@ -62,6 +62,9 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
       const I = layer.inputSize, O = layer.outputSize;
       transpose2d(get(`${name}.weight_t`, I * O).data, I, O, sd.weight!.data); // stored as Wᵀ (I,O)
       if (layer.hasBias) sd.bias!.data.set(get(`${name}.bias`, O).data);
+    } else if (layer instanceof RecurrentBase && layer.projSize > 0) {
+      // A projected LSTM was written as Scan loops with its PyTorch-named weights.
+      for (const [k, p] of Object.entries(sd)) p.data.set(get(`${name}.${k}`, p.size).data);
     } else if (layer instanceof RecurrentBase) {
       const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections, perm = ONNX_OF_TORCH[layer.mode];
       for (let l = 0; l < layer.numLayers; l++) {
