@@ -10,12 +10,14 @@
  * Every conversion goes through a native Sequential, so a conversion that cannot be exact
  * fails with the reason instead of producing a different model.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { SequentialConfig } from '../nn/sequential.js';
 import { Sequential } from '../nn/sequential.js';
 import { FormatError } from './errors.js';
-import { loadModel, saveModel } from './model-file.js';
+import { checkLimit, type Limits } from './limits.js';
+import { configParameterCount, loadModel, saveModel } from './model-file.js';
+import { readFileChecked, systemReason } from './read-file.js';
 import { exportOnnx } from './onnx/export.js';
 import { loadOnnx } from './onnx/import.js';
 import { sequentialFromOnnx } from './onnx/to-model.js';
@@ -32,6 +34,8 @@ export const MODEL_FORMATS: readonly ModelFormat[] = ['model', 'torch', 'onnx', 
 
 export interface ReadAnyOptions {
   backend?: string;
+  /** Budgets (io/limits.ts) for the file and the model it declares. */
+  limits?: Partial<Limits>;
   /** torch: the architecture, when the inference from names and shapes is not what you want. */
   config?: SequentialConfig;
   /** torch: add LastStep after the last recurrent layer (PyTorch's `out[:, -1]`). Default false. */
@@ -52,7 +56,7 @@ export function detectFormat(path: string, explicit?: string, forWriting = false
   if (name.endsWith('.safetensors')) {
     if (forWriting || !existsSync(path)) return 'model';
     // A model file says so in its metadata; any other safetensors file is taken as a state_dict.
-    const head = readFileSync(path);
+    const head = readFileChecked(path);
     const meta = parseSafetensorsHeader(head, path).metadata;
     return meta && meta.format === 'lstm-ts' ? 'model' : 'torch';
   }
@@ -135,8 +139,8 @@ export function configFromStateDict(shapes: Record<string, number[]>, opts: Read
 }
 
 /** Name → shape of every tensor in a safetensors state_dict, from the (fully validated) header alone. */
-function stateDictShapes(path: string): { shapes: Record<string, number[]>; metadata: Record<string, string> | null } {
-  const header = parseSafetensorsHeader(readFileSync(path), path);
+function stateDictShapes(path: string, limits?: Partial<Limits>): { shapes: Record<string, number[]>; metadata: Record<string, string> | null } {
+  const header = parseSafetensorsHeader(readFileChecked(path, { limits }), path);
   const shapes: Record<string, number[]> = Object.create(null);
   for (const k of Object.keys(header.entries)) shapes[k] = header.entries[k]!.shape;
   return { shapes, metadata: header.metadata };
@@ -147,13 +151,13 @@ export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOpt
   const be = opts.backend ? { backend: opts.backend } : {};
   switch (format) {
     case 'model': {
-      const { model, metadata } = loadModel(path, be);
+      const { model, metadata } = loadModel(path, { ...be, limits: opts.limits });
       const extra: Record<string, unknown> = {};
       for (const k of Object.keys(metadata)) if (!['format', 'version', 'config'].includes(k)) extra[k] = metadata[k];
       return { model, extra };
     }
     case 'torch': {
-      const { shapes } = stateDictShapes(path);
+      const { shapes } = stateDictShapes(path, opts.limits);
       let config = opts.config, rename = new Map<string, string>();
       if (!config) {
         try {
@@ -162,6 +166,17 @@ export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOpt
           throw new FormatError(path, `cannot infer the architecture from the state_dict: ${(e as Error).message}`, { cause: e });
         }
       }
+      // Zero-size tensors can declare a huge architecture: compare its size with the weights
+      // present before anything is allocated (as loadModel does).
+      let expected: number;
+      try {
+        expected = configParameterCount(config);
+      } catch (e) {
+        throw new FormatError(path, `cannot build the architecture of this state_dict: ${(e as Error).message}`, { cause: e });
+      }
+      const stored = Object.values(shapes).reduce((n, shape) => n + sizeOf(shape), 0);
+      if (expected > stored) throw new FormatError(path, `the architecture inferred from the names and shapes needs ${expected} weights but the state_dict holds ${stored}`);
+      checkLimit('parameters', expected, `the architecture has ${expected} parameters`, path, opts.limits);
       let model: Sequential;
       try {
         model = Sequential.fromConfig(config, be);
@@ -176,8 +191,8 @@ export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOpt
       loadTorchStateDict(model, path, { map });
       return { model: model.eval() as Sequential, extra: {} };
     }
-    case 'onnx': return { model: sequentialFromOnnx(path, be), extra: {} };
-    case 'tfjs': return { model: loadTfjsModel(path, be).toSequential(), extra: {} };
+    case 'onnx': return { model: sequentialFromOnnx(path, { ...be, limits: opts.limits }), extra: {} };
+    case 'tfjs': return { model: loadTfjsModel(path, { ...be, limits: opts.limits }).toSequential(), extra: {} };
   }
 }
 
@@ -198,25 +213,37 @@ export interface ConvertOptions extends ReadAnyOptions {
   lengths?: boolean;
 }
 
-/** Convert IN to OUT; returns what was done. */
+/** Create the folder `path` goes into (an output path in a new folder is written, not refused). */
+function makeParentFolder(path: string): void {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(`${path}: cannot create the folder ${dir} (${systemReason(e)})`, { cause: e });
+  }
+}
+
+/** Convert IN to OUT (creating OUT's folder if needed); returns what was done. */
 export function convertModel(inPath: string, outPath: string, opts: ConvertOptions = {}): { from: ModelFormat; to: ModelFormat; parameters: number; layers: string[] } {
   if (!existsSync(inPath)) throw new FormatError(inPath, 'no such file');
   const from = detectFormat(inPath, opts.from);
   const to = detectFormat(outPath, opts.to, true);
   if (from === 'tfjs' && to === 'onnx') {
     // Models without a native equivalent (hard_sigmoid, TF.js GRUs, ...) still map to ONNX exactly.
-    const tfjs = loadTfjsModel(inPath, opts.backend ? { backend: opts.backend } : {});
+    const tfjs = loadTfjsModel(inPath, { ...(opts.backend ? { backend: opts.backend } : {}), limits: opts.limits });
     let native: Sequential | null = null;
     try {
       native = tfjs.toSequential();
     } catch {
       native = null;
     }
+    makeParentFolder(outPath);
     if (native) exportOnnx(native, outPath, { lengths: opts.lengths ?? false });
     else writeFileAtomicSync(outPath, encodeTfjsAsOnnx(tfjs));
     return { from, to, parameters: native ? native.numParameters() : tfjs.parameterCount, layers: tfjs.summary().split('\n') };
   }
   const { model, extra } = readAnyModel(inPath, from, opts);
+  makeParentFolder(outPath);
   writeAnyModel(model, outPath, to, extra, { lengths: opts.lengths ?? false });
   return { from, to, parameters: model.numParameters(), layers: model.config().layers.map((l) => `${l.name}: ${l.type}`) };
 }

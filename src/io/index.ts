@@ -1,5 +1,8 @@
 /** File formats: safetensors, PyTorch state dicts, atomic writes, and the FormatError every loader throws. */
-export { FormatError } from './errors.js';
+export { FormatError, printable, quote, listNames } from './errors.js';
+export { LimitError, DEFAULT_LIMITS, LIMIT_NAMES, setLimits, resolveLimits, checkLimit, parseLimits, type Limits, type LimitName } from './limits.js';
+export { readFileChecked, checkRegularFile } from './read-file.js';
+export { assertFiniteWeights } from './finite.js';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 export {
   readSafetensors, writeSafetensors, encodeSafetensors, parseSafetensorsHeader,
