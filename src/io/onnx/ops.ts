@@ -7,6 +7,7 @@
  * Float math runs in double and is rounded to the output's float32 storage.
  */
 import { DataType, type AttributeProto } from './schema.js';
+import { WORK, chargeRun } from './budget.js';
 import {
   clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
 } from './tensor-proto.js';
@@ -408,11 +409,9 @@ const Cast: OpFn = (ins, a) => {
 
 // ---------------------------------------------------------------- linear algebra and softmax
 
-/** Largest matrix product (multiply-adds) one MatMul/Gemm may do: 2^36, so a hostile graph cannot hang the process. */
-const MAX_WORK = 2 ** 36;
-
+/** Charge a product's multiply-adds to the run's budget (budget.ts) before computing it. */
 function checkWork(batch: number, m: number, n: number, k: number): void {
-  if (batch * m * n * k > MAX_WORK) throw new OpError(`a product of ${batch}×[${m}, ${k}]×[${k}, ${n}] is larger than the limit of 2^36 multiply-adds`);
+  chargeRun(batch * m * n * k * WORK.matmulMac, 0, `a product of ${batch}×[${m}, ${k}]×[${k}, ${n}]`);
 }
 
 /** C (m,n) = Σ_k A[i,k]·B[k,j] on row-major blocks at the given offsets (with transposes). */
@@ -518,6 +517,7 @@ const ReduceSum: OpFn = (ins, a, opset) => {
   if ((!given || given.length === 0) && a.int('noop_with_empty_axes', 0) === 1) return [x];
   const axes = new Set((given && given.length > 0 ? given : x.shape.map((_, i) => i)).map((v) => normAxis(v, r)));
   const keep = a.int('keepdims', 1) === 1;
+  chargeRun(x.data.length * WORK.element, 0, `a sum over ${x.data.length} elements`);
   const kept = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
   const out = alloc(x.dtype, kept);
   const acc = new Float64Array(out.data.length);

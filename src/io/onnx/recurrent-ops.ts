@@ -17,6 +17,7 @@ import { Tensor, allocArray } from '../../tensor/tensor.js';
 import { DataType } from './schema.js';
 import { kerasRecurrentForward } from '../tfjs/keras-rnn.js';
 import { Attrs, OpError, transpose, type OpFn } from './ops.js';
+import { chargeRecurrent } from './budget.js';
 import type { Value } from './tensor-proto.js';
 
 /** PyTorch gate block k is ONNX gate block ONNX_OF_TORCH[mode][k]. */
@@ -204,6 +205,8 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
     // anything else runs in the Keras-exact loop, which has the other activations and GRU formula.
     const coreAct = dirActs[0]![1] as 'tanh' | 'relu';
     const onCore = (mode !== 'gru' || lbr) && dirActs.every(([ra, ac]) => (mode === 'rnn' ? ac === coreAct && (ac === 'tanh' || ac === 'relu') : ra === 'sigmoid' && ac === 'tanh'));
+    // The run's work and memory budget, before anything is computed (budget.ts).
+    chargeRecurrent(mode.toUpperCase(), { T, B, I, H, D, G, bytesPerValue: X.dtype === DataType.DOUBLE ? 8 : 4 }, onCore);
     if (!onCore) return kerasLoop(mode, { X, W, R, Bv, h0In, c0In }, { T, B, I, H, D, layout, lengths, reverseOnly: direction === 'reverse', lbr, dirActs });
     const act = coreAct;
 
