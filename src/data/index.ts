@@ -14,8 +14,8 @@ export {
   type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
 } from './forecast.js';
 export {
-  trainLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
-  type LanguageModelPlan, type TrainTextResult,
+  trainLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, generatePieces, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
+  type LanguageModelPlan, type TrainTextResult, type GenerateOptions,
 } from './language-model.js';
 export {
   readLabelledTexts, trainClassifier, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS, type ClassifierPlan, type LabelledTexts,

@@ -12,6 +12,7 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
 import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from './text.js';
+import { checkLimit, type Limits } from '../io/limits.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LanguageModelPlan {
@@ -100,14 +101,14 @@ export interface TrainTextResult {
 /** Train a language model on `text` (the last valFraction validates). */
 export async function trainLanguageModel(
   text: string,
-  opts: Partial<LanguageModelPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto' } = {},
+  opts: Partial<LanguageModelPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto'; limits?: Partial<Limits> } = {},
 ): Promise<TrainTextResult> {
   const plan = withDefaults(LM_DEFAULTS, opts);
   if (text.trim() === '') throw new RangeError('empty text');
   const cut = Math.floor(text.length * (1 - plan.valFraction));
   const trainText = text.slice(0, cut);
   const valText = text.slice(cut);
-  const vocab = plan.level === 'word' ? new WordVocab().fit(trainText, { maxSize: plan.maxVocab }) : new CharVocab().fit(trainText);
+  const vocab = plan.level === 'word' ? new WordVocab().fit(trainText, { maxSize: plan.maxVocab, limits: opts.limits }) : new CharVocab().fit(trainText, { limits: opts.limits });
   const trainIds = vocab.encode(trainText);
   const valIds = vocab.encode(valText);
   if (valIds.length <= plan.seqLen) throw new RangeError(`text too short: the validation part has ${valIds.length} tokens, need more than --seq-len ${plan.seqLen}`);
@@ -197,29 +198,50 @@ export class StatefulRunner {
   }
 }
 
-/** Continue `prompt` by `length` tokens, sampling with `temperature` (seeded). */
-export function generateText(
-  model: Sequential,
-  vocab: CharVocab | WordVocab,
-  opts: { prompt?: string; length?: number; temperature?: number; seed?: number } = {},
-): string {
+export interface GenerateOptions {
+  prompt?: string;
+  /** Tokens to generate. Default 300. */
+  length?: number;
+  /** Sampling temperature (0: always the most likely token). Default 0.8. */
+  temperature?: number;
+  seed?: number;
+  /** Budgets (io/limits.ts): the prompt's tokens plus `length` must be within `steps`. */
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Continue `prompt` by `length` tokens, sampling with `temperature` (seeded), one piece of text
+ * at a time: first the prompt (with a space after it at word level), then each token as it is
+ * sampled, so a caller can show a long continuation as it grows. The pieces joined are
+ * {@link generateText}'s result.
+ */
+export function* generatePieces(model: Sequential, vocab: CharVocab | WordVocab, opts: GenerateOptions = {}): Generator<string> {
   const rng = new Rng(opts.seed ?? 0);
-  const runner = new StatefulRunner(model);
   const prompt = opts.prompt ?? '';
-  let ids = Array.from(vocab.encode(prompt));
-  if (ids.length === 0) ids = [vocab instanceof CharVocab ? vocab.id('\n') : vocab.id('.')];
-  let logits = runner.feed(ids);
-  const out: number[] = [];
   const length = opts.length ?? 300;
   const temperature = opts.temperature ?? 0.8;
+  let ids = Array.from(vocab.encode(prompt));
+  checkLimit('steps', ids.length + length, `generating ${length} tokens after a prompt of ${ids.length} is ${ids.length + length} steps`, undefined, opts.limits);
+  const runner = new StatefulRunner(model);
+  if (ids.length === 0) ids = [vocab instanceof CharVocab ? vocab.id('\n') : vocab.id('.')];
+  let logits = runner.feed(ids);
+  const word = vocab instanceof WordVocab;
+  if (prompt !== '') yield word ? prompt + ' ' : prompt;
   for (let i = 0; i < length; i++) {
     // Never emit padding or unknown.
     logits[PAD_ID] = -Infinity;
     logits[UNK_ID] = -Infinity;
     const id = sampleLogits(logits, temperature, rng);
-    out.push(id);
+    // Word level: a space before each word but the first, none before punctuation (as WordVocab.decode).
+    const w = vocab.decode([id]);
+    yield word && i > 0 && !/^[^\p{L}\p{N}(]/u.test(w) ? ' ' + w : w;
     logits = runner.feed([id]);
   }
-  const cont = vocab.decode(out);
-  return vocab instanceof CharVocab ? prompt + cont : (prompt ? prompt + ' ' : '') + cont;
+}
+
+/** Continue `prompt` by `length` tokens, sampling with `temperature` (seeded). */
+export function generateText(model: Sequential, vocab: CharVocab | WordVocab, opts: GenerateOptions = {}): string {
+  let s = '';
+  for (const piece of generatePieces(model, vocab, opts)) s += piece;
+  return s;
 }
