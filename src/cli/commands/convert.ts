@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { convertModel, MODEL_FORMATS } from '../../io/convert.js';
-import { choiceOption, info } from '../util.js';
+import { choiceOption, info, writeJson } from '../util.js';
 
 export function register(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function register(program: Command): void {
         ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}),
         lastStep: f.lastStep ?? false, ...(f.nonlinearity ? { nonlinearity: f.nonlinearity } : {}), lengths: f.lengths ?? false,
       });
-      if (f.json) process.stdout.write(JSON.stringify({ in: inPath, out: outPath, ...r }) + '\n');
+      if (f.json) writeJson({ in: inPath, out: outPath, ...r });
       else info(`${inPath} (${r.from}) → ${outPath} (${r.to}): ${r.parameters} parameters; ${r.layers.join(', ')}`);
     });
 }

@@ -9,7 +9,7 @@ import { readLabelledTexts } from '../../data/classify.js';
 import { evaluateLanguageModel, LM_DEFAULTS } from '../../data/language-model.js';
 import { openModel } from '../models.js';
 import { readTextHead } from '../../data/text-file.js';
-import { CliError, intOption, naming, round } from '../util.js';
+import { CliError, intOption, naming, round, writeJson } from '../util.js';
 
 const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });
 
@@ -50,7 +50,6 @@ export function register(program: Command): void {
       } else {
         throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
       }
-      if (f.json) process.stdout.write(JSON.stringify(out) + '\n');
-      else process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      writeJson(out, !f.json);
     });
 }

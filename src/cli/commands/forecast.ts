@@ -12,7 +12,7 @@ import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { saveModel } from '../../io/model-file.js';
 import { removeCheckpoints } from '../../data/resume.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags {
   column?: string;
@@ -70,6 +70,7 @@ export function register(program: Command): void {
 }
 
 async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
+  checkOutDir(f.out);
   const table = await readCsv(file, { dateColumn: f.date, missing: f.missing, ...(f.column ? { columns: [f.column] } : {}) });
   let column = f.column;
   if (column === undefined) {
@@ -138,8 +139,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
 
   const m = result.metrics, b = result.baselines;
   if (f.json) {
-    process.stdout.write(
-      JSON.stringify({
+    writeJson({
         metrics: { rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) },
         baselines: {
           last: { rmse: round(b.last.rmse), mae: round(b.last.mae), mape: round(b.last.mape) },
@@ -153,8 +153,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
         plot: plotPath,
         csv: join(f.out, 'forecast.csv'),
         seconds: round(seconds, 3),
-      }) + '\n',
-    );
+    });
     return;
   }
   const row = (name: string, x: { rmse: number; mae: number; mape: number | null }): string =>
@@ -171,5 +170,5 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     `csv   ${join(f.out, 'forecast.csv')}`,
     `(${round(seconds, 3)} s)`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  writeOut(lines.join('\n') + '\n');
 }
