@@ -2,7 +2,7 @@
 // Serves the explorer on 127.0.0.1 only (never on other interfaces): builds web/dist, then a
 // small static file server with the right content types. `startServer` is also used by the
 // browser test (port 0 = a random free port).
-// Usage: node scripts/serve-web.mjs [port]   (default 8080)
+// Usage: node scripts/serve-web.mjs [port]   (default 8080; a busy port is a one-line error)
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -46,7 +46,18 @@ export function startServer(dir, port = 0, { isolate = true } = {}) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const { outdir, ms } = await buildWeb();
-  const { url } = await startServer(outdir, Number(process.argv[2] ?? 8080));
-  console.log(`built in ${ms} ms; explorer at ${url} (Ctrl-C to stop)`);
+  // Failures are one line (a busy port is the common one), never a stack trace.
+  const arg = process.argv[2] ?? '8080';
+  const port = Number(arg);
+  try {
+    if (!/^\d+$/.test(arg) || port > 65535) throw new Error(`port must be a number from 0 to 65535, got "${arg}"`);
+    const { outdir, ms } = await buildWeb();
+    const { url } = await startServer(outdir, port);
+    console.log(`built in ${ms} ms; explorer at ${url} (Ctrl-C to stop)`);
+  } catch (e) {
+    const why = e?.code === 'EADDRINUSE' ? `port ${port} is in use (another explorer?); give another: npm run explorer -- ${port + 1}`
+      : e?.code === 'EACCES' ? `port ${port} needs more privileges; give one above 1023` : (e?.message ?? String(e)).split('\n')[0];
+    process.stderr.write(`explorer: error: ${why}\n`);
+    process.exit(1);
+  }
 }

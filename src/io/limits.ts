@@ -32,7 +32,8 @@ export interface Limits {
    * Work one ONNX run may do, in units of one multiply-add of an LSTM/GRU/RNN node; a
    * multiply-add of MatMul/Gemm counts 64 and each element another operator writes (or
    * reduces) counts 512, because the interpreter's general loops are that much slower than the
-   * recurrent kernels. Default 2^36 (a few seconds of any of them).
+   * recurrent kernels (so the budget is about the same time whatever the graph spends it on).
+   * Default 2^35 (an LSTM of hidden size 256 over 1000 steps × 100 sequences fits).
    */
   onnxWork: number;
   /** Bytes of tensors alive at once in one ONNX run. Default 2 GiB. */
@@ -50,7 +51,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   parameters: 2 ** 28,
   steps: 1_000_000,
   reportCells: 500_000,
-  onnxWork: 2 ** 36,
+  onnxWork: 2 ** 35,
   onnxMemory: 2 ** 31,
 });
 

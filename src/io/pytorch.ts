@@ -50,7 +50,8 @@ export interface LoadTorchResult {
  */
 export function loadTorchStateDict(module: Module, pathOrBytes: string | Uint8Array, opts: LoadTorchOptions = {}): LoadTorchResult {
   const file = typeof pathOrBytes === 'string' ? pathOrBytes : '<bytes>';
-  const { tensors, metadata } = readSafetensors(pathOrBytes, { dtype: module.dtype, name: file, limits: opts.limits });
+  // Read as float64 (exact for every float dtype) so a value that overflows float32 is named as it is in the file.
+  const { tensors, metadata } = readSafetensors(pathOrBytes, { dtype: 'float64', name: file, limits: opts.limits });
   const prefix = opts.prefix ?? '';
   const strict = opts.strict ?? true;
   const record = Object.create(null) as Record<string, Tensor>;

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { numericColumn, readCsv } from '../data/csv.js';
-import { quote } from '../io/errors.js';
+import { FormatError } from '../io/errors.js';
 import { checkLimit, type Limits } from '../io/limits.js';
 import { readFileChecked } from '../io/read-file.js';
 import { SeriesForecaster } from '../data/forecast.js';
@@ -58,7 +58,7 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
     if (ids.length === 0) throw new RangeError(`inspect: the input text is empty`);
     return { x: new Tensor(Float32Array.from(ids), [1, ids.length]), display: { label: 'text', values: chars } };
   }
-  if (!isFile) throw new RangeError(`inspect: input file not found: ${quote(source, 200)}`);
+  if (!isFile) throw new FormatError(source, 'cannot read (no such file)');
   if (ext === '.json') {
     let v: unknown;
     const text = read();

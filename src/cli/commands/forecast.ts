@@ -10,6 +10,7 @@ import { runForecast, FORECAST_DEFAULTS } from '../../data/forecast.js';
 import { futureLabels } from '../../data/series.js';
 import { forecastChart } from '../../plot/forecast.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { listNames } from '../../io/errors.js';
 import { saveModel } from '../../io/model-file.js';
 import { removeCheckpoints } from '../../data/resume.js';
 import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
@@ -75,7 +76,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   let column = f.column;
   if (column === undefined) {
     const numeric = Object.keys(table.columns).filter((k) => table.columns[k] instanceof Float64Array);
-    if (numeric.length !== 1) throw new CliError(`${file}: choose a column with --column (numeric columns: ${numeric.join(', ') || 'none'})`);
+    if (numeric.length !== 1) throw new CliError(`${file}: choose a column with --column (numeric columns: ${listNames(numeric) || 'none'})`);
     column = numeric[0]!;
   }
   const values = numericColumn(table, column);

@@ -8,6 +8,7 @@
  */
 import { DataType, type AttributeProto } from './schema.js';
 import { WORK, chargeRun } from './budget.js';
+import { LimitError } from '../limits.js';
 import {
   clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
 } from './tensor-proto.js';
@@ -124,6 +125,7 @@ function alloc(dtype: number, shape: number[]): Value {
   try {
     return makeValue(dtype, shape, 'operator output');
   } catch (e) {
+    if (e instanceof LimitError) throw e; // the run's budget: the runner reports it as it is
     throw new OpError((e as Error).message);
   }
 }
@@ -152,11 +154,22 @@ function elementwise(vals: Value[], dtype: number, f: (...x: number[]) => number
   const shape = broadcastShape(vals.map((v) => v.shape));
   const out = alloc(dtype, shape);
   const n = out.data.length, rank = shape.length;
+  const intOut = !isFloat(dtype);
+  // Fast path: every input has the output's size or is one element (no index arithmetic).
+  if (vals.length <= 3 && vals.every((v) => v.data.length === n || v.data.length === 1)) {
+    const [a, b, c] = vals.map((v) => v.data);
+    const sa = a!.length === n ? 1 : 0, sb = b && b.length === n ? 1 : 0, sc = c && c.length === n ? 1 : 0;
+    const o = out.data, trunc = intOut && dtype !== DataType.BOOL;
+    for (let e = 0; e < n; e++) {
+      const r = vals.length === 1 ? f(a![e * sa]!) : vals.length === 2 ? f(a![e * sa]!, b![e * sb]!) : f(a![e * sa]!, b![e * sb]!, c![e * sc]!);
+      o[e] = trunc ? Math.trunc(r) : r;
+    }
+    return out;
+  }
   const strides = vals.map((v) => broadcastStrides(v.shape, shape));
   const idx = new Array<number>(rank).fill(0);
   const off = new Array<number>(vals.length).fill(0);
   const args = new Array<number>(vals.length);
-  const intOut = !isFloat(dtype);
   for (let e = 0; e < n; e++) {
     for (let k = 0; k < vals.length; k++) args[k] = vals[k]!.data[off[k]!]!;
     const r = f(...args);
