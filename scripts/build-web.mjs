@@ -15,12 +15,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const NODE_NAMES = {
   fs: ['readFileSync', 'writeFileSync', 'existsSync', 'mkdirSync', 'openSync', 'closeSync', 'fsyncSync', 'writeSync',
-    'renameSync', 'unlinkSync', 'readdirSync', 'statSync', 'createReadStream', 'promises'],
-  'fs/promises': ['open', 'rename', 'unlink', 'readFile', 'writeFile', 'mkdir'],
+    'renameSync', 'unlinkSync', 'readdirSync', 'statSync', 'fstatSync', 'readSync', 'realpathSync', 'fchmodSync', 'createReadStream', 'promises'],
+  'fs/promises': ['open', 'rename', 'unlink', 'readFile', 'writeFile', 'mkdir', 'stat'],
   path: ['join', 'dirname', 'basename', 'extname', 'resolve', 'relative', 'sep'],
   crypto: ['randomBytes', 'createHash'],
   url: ['fileURLToPath', 'pathToFileURL'],
-  os: ['tmpdir', 'cpus'],
+  os: ['tmpdir', 'cpus', 'hostname'],
   'cli-progress': ['SingleBar', 'MultiBar'],
 };
 

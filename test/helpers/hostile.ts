@@ -6,7 +6,8 @@
  *   - `specialFiles`: a folder, a FIFO, a symbolic link to /dev/zero and a missing file, each
  *     named like a real file of the loader (symlink/special-file class);
  *   - `assertPrintable`: a message shown to a user carries no raw control character (control
- *     characters class).
+ *     characters class);
+ *   - `onnxGraph`: a few bytes of ONNX that ask for unbounded work (no inputs, one output).
  * The oversized-by-declaration, unbounded-work, repeated-reference and overflow-to-Infinity
  * classes need a file of the loader's own format; test/reliability/hostile.test.ts builds
  * them per format.
@@ -18,6 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleChild } from '../reliability/child.js';
+import { DataType, encodeModelProto } from '../../src/io/onnx/schema.js';
+import { tensorProtoFrom } from '../../src/io/onnx/tensor-proto.js';
+import { valueInfo } from '../../src/io/onnx/export.js';
 
 const LOADERS_TS = fileURLToPath(new URL('./loaders.ts', import.meta.url));
 const SRC_INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
@@ -146,3 +150,17 @@ export function assertPrintable(text: string, lines = false): void {
 
 /** Characters a hostile file puts into names and tokens: ESC sequences that retitle and clear a terminal, BEL, CSI (C1), a bidi override. */
 export const CONTROL_TEXT = '\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e';
+
+/** An ONNX model with no inputs: `nodes` over `inits`, one float output `out` of `shape` (a few hundred bytes). */
+export function onnxGraph(nodes: unknown[], inits: unknown[], out: string, shape: number[]): Uint8Array {
+  return encodeModelProto({
+    irVersion: 8, opsetImport: [{ domain: '', version: 14 }],
+    graph: { name: 'g', initializer: inits as never, input: [], node: nodes as never, output: [valueInfo(out, DataType.FLOAT, shape)] },
+  });
+}
+
+/** The `value` attribute of a ConstantOfShape that fills with 1. */
+export const ONNX_ONE = { name: 'value', type: 4, t: tensorProtoFrom('', DataType.FLOAT, [1], [1]) };
+
+/** An int64 initializer (a shape for ConstantOfShape). */
+export const int64s = (name: string, v: number[]) => tensorProtoFrom(name, DataType.INT64, [v.length], v);

@@ -13,12 +13,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lib from '../../src/index.js';
-import { DataType, encodeModelProto } from '../../src/io/onnx/schema.js';
-import { tensorProtoFrom } from '../../src/io/onnx/tensor-proto.js';
-import { valueInfo } from '../../src/io/onnx/export.js';
 import { BIN, lstm } from '../cli/helpers.js';
 import { LOADERS, tinyLanguageModel, tinyModel } from '../helpers/loaders.js';
-import { CONTROL_TEXT, assertPrintable, assertRefused, bounded, describeRun, hostileChild } from '../helpers/hostile.js';
+import { CONTROL_TEXT, ONNX_ONE as ONE, assertPrintable, assertRefused, bounded, describeRun, hostileChild, int64s as ints, onnxGraph as graph } from '../helpers/hostile.js';
 
 const SCENARIOS = fileURLToPath(new URL('./hostile-scenarios.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,13 +39,6 @@ function oneLine(r: { code: number | null; stderr: string }, re: RegExp): void {
   assert.match(lines[0]!, re);
   assertPrintable(r.stderr.trimEnd());
 }
-
-const graph = (nodes: unknown[], inits: unknown[], out: string, shape: number[]) => encodeModelProto({
-  irVersion: 8, opsetImport: [{ domain: '', version: 14 }],
-  graph: { name: 'g', initializer: inits as never, input: [], node: nodes as never, output: [valueInfo(out, DataType.FLOAT, shape)] },
-});
-const ONE = { name: 'value', type: 4, t: tensorProtoFrom('', DataType.FLOAT, [1], [1]) };
-const ints = (name: string, v: number[]) => tensorProtoFrom(name, DataType.INT64, [v.length], v);
 
 describe('1. wide CSV headers', () => {
   test('a 200,000-column header with no column named is refused in bounded time and memory', async () => {
