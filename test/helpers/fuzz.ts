@@ -181,8 +181,9 @@ export function loadsOrFormatError(stats: FuzzStats, load: () => unknown, opts: 
 }
 
 /** The async variant (readCsv and other streaming loaders). */
-export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Promise<unknown>, opts: { maxMs?: number; file?: string } = {}): Promise<boolean> {
+export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Promise<unknown>, opts: { maxMs?: number; file?: string; maxBytes?: number } = {}): Promise<boolean> {
   const t0 = performance.now();
+  const mem0 = process.memoryUsage().arrayBuffers;
   let timer: NodeJS.Timeout | undefined;
   const limit = opts.maxMs ?? 2000;
   try {
@@ -196,6 +197,8 @@ export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Prom
   } finally {
     clearTimeout(timer);
     stats.slowest = Math.max(stats.slowest, performance.now() - t0);
+    const grew = process.memoryUsage().arrayBuffers - mem0;
+    assert.ok(grew < (opts.maxBytes ?? 256 << 20), `one load allocated ${(grew / 2 ** 20).toFixed(0)} MB`);
   }
   assertNoPollution();
   return true;

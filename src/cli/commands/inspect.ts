@@ -11,7 +11,7 @@ import { loadModel } from '../../io/model-file.js';
 import { inspectInput, storedHistory } from '../../report/input.js';
 import { inspectReport } from '../../report/report.js';
 import type { Lang } from '../../report/terms.js';
-import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption } from '../util.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming } from '../util.js';
 
 interface InspectFlags {
   out: string;
@@ -40,10 +40,10 @@ export function register(program: Command): void {
       const { model, metadata } = loadModel(modelPath);
       // inspectInput's errors name the input themselves (which may be the text itself, not a file).
       const prepared = await inspectInput(input, model, metadata, { columns: f.column, last: f.last });
-      const report = inspectReport(model, prepared.x, {
+      const report = await naming(input, () => inspectReport(model, prepared.x, {
         lang: f.lang, title: `lstm inspect: ${modelPath}`, inputDisplay: prepared.display,
         history: storedHistory(metadata), step: f.step !== undefined ? f.step - 1 : undefined, unit: f.unit,
-      });
+      }));
       ensureDir(f.out);
       // Plot names are plain file names (report.ts); never write outside --out whatever a layer is called.
       for (const s of report.svgs) {
