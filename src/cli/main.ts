@@ -7,7 +7,7 @@
  * ends the command quietly. `--limit name=value` raises a budget of io/limits.ts.
  */
 import { Command } from 'commander';
-import { getBackend, listBackends, setBackend } from '../kernels/index.js';
+import { getBackend, listBackends, setBackend } from '../index.js';
 import { CliError } from './util.js';
 import { printable } from '../io/errors.js';
 import { LIMIT_NAMES, parseLimits, setLimits } from '../io/limits.js';

@@ -17,7 +17,7 @@ import { numericColumn, readCsv } from '../data/csv.js';
 import { FormatError } from '../io/errors.js';
 import { checkLimit, type Limits } from '../io/limits.js';
 import { readFileChecked } from '../io/read-file.js';
-import { SeriesForecaster } from '../data/forecast.js';
+import { SeriesForecaster } from '../recipes/forecast/index.js';
 import { vocabFromJSON } from '../data/text.js';
 import type { Sequential } from '../nn/sequential.js';
 import { Tensor } from '../tensor/tensor.js';

@@ -397,19 +397,6 @@ describe('16. raw system errors', () => {
     assert.equal(r.stderr, ''); // old: "Error: write EPIPE" with a stack trace
   });
 
-  test('npm run explorer on a busy port is one line', async () => {
-    const { createServer } = await import('node:net');
-    const server = createServer();
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const r = spawnSync(process.execPath, [join(ROOT, 'scripts/serve-web.mjs'), String(port)], { encoding: 'utf8', timeout: 120_000 });
-      oneLine({ code: r.status, stderr: r.stderr }, new RegExp(`explorer: error: port ${port} is in use`)); // old: an EADDRINUSE stack trace
-    } finally {
-      server.close();
-    }
-  });
-
   test('a CSV with mixed CRLF and LF line endings is read', async () => {
     const p = join(dir, 'mixed.csv');
     writeFileSync(p, 'a,b\r\n1,2\r\n3,4\n5,6\n7,8\r\n');

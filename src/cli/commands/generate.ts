@@ -4,8 +4,7 @@
  * control characters the model's tokens may hold written as escapes.
  */
 import type { Command } from 'commander';
-import { generatePieces } from '../../data/language-model.js';
-import { openModel } from '../models.js';
+import { generatePieces, openModel } from '../../index.js';
 import { CliError, intOption, numberOption, streamOut } from '../util.js';
 
 export function register(program: Command): void {
