@@ -7,10 +7,9 @@
  * ends the command quietly. `--limit name=value` raises a budget of io/limits.ts.
  */
 import { Command } from 'commander';
-import { getBackend, listBackends, setBackend } from '../index.js';
+import { LIMIT_NAMES, getBackend, listBackends, parseLimits, printable, setBackend, setLimits } from '../index.js';
 import { CliError } from './util.js';
-import { printable } from '../io/errors.js';
-import { LIMIT_NAMES, parseLimits, setLimits } from '../io/limits.js';
+
 import { pathToFileURL } from 'node:url';
 import { readFileSync, realpathSync } from 'node:fs';
 import { register as registerForecast } from './commands/forecast.js';

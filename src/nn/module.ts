@@ -8,7 +8,6 @@
 import type { Backend, FloatArray } from '../kernels/backend.js';
 import { backendByName, getBackend } from '../kernels/index.js';
 import { Tensor, shapeStr, sizeOf, type DType } from '../tensor/tensor.js';
-import { checkLimit } from '../io/limits.js';
 
 /** One named parameter: a view (offset, shape) into its module's flat buffers. */
 export class Parameter {
@@ -70,7 +69,6 @@ export abstract class Module {
       p.offset = off;
       off += p.size;
     }
-    checkParameterBudget(off, this);
     this.flat = this.backend.alloc(Math.max(off, 1), this.dtype);
     this.flatGrad = this.backend.alloc(Math.max(off, 1), this.dtype);
   }
@@ -221,20 +219,11 @@ export abstract class Module {
   protected rehome(): void {
     const all = [this as Module, ...descendants(this)];
     const total = all.reduce((n, m) => n + m.params.reduce((k, p) => k + p.size, 0), 0);
-    checkParameterBudget(total, this);
     const flat = this.backend.alloc(Math.max(total, 1), this.dtype);
     const grad = this.backend.alloc(Math.max(total, 1), this.dtype);
     let off = 0;
     for (const m of all) off = m.adopt(flat, grad, off);
   }
-}
-
-/**
- * Refuse to allocate more parameters than the `parameters` budget (io/limits.ts) before a huge
- * `hiddenSize` (from options or a file) asks the backend for gigabytes.
- */
-function checkParameterBudget(n: number, m: Module): void {
-  checkLimit('parameters', n, `${m.constructor.name}: ${n} parameters (twice that in weights and gradients)`);
 }
 
 /**

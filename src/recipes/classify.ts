@@ -12,6 +12,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.js';
 import { FormatError, listNames, quote } from '../io/errors.js';
 import { checkLimit, type Limits } from '../io/limits.js';
+import { checkModelSize } from './budget.js';
 import { readFileChecked } from '../io/read-file.js';
 import { readCsv } from '../data/csv.js';
 import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from '../data/text.js';
@@ -180,6 +181,11 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
   const joined = train.texts.join('\n');
   const vocab = plan.level === 'char' ? new CharVocab().fit(joined, { limits: opts.limits }) : new WordVocab().fit(joined, { maxSize: plan.maxVocab, limits: opts.limits });
   const Cell = plan.cell === 'gru' ? GRU : LSTM;
+  checkModelSize([
+    { type: 'Embedding', options: { numEmbeddings: vocab.size, embeddingDim: plan.embedding } },
+    { type: plan.cell === 'gru' ? 'GRU' : 'LSTM', options: { inputSize: plan.embedding, hiddenSize: plan.hidden } },
+    { type: 'Dense', options: { inputSize: plan.hidden, outputSize: classes.length } },
+  ], `a classifier of hidden size ${plan.hidden} over ${vocab.size} symbols`, opts.limits);
   const model = new Sequential(
     [
       ['emb', new Embedding({ numEmbeddings: vocab.size, embeddingDim: plan.embedding, paddingIdx: PAD_ID, seed: plan.seed })],

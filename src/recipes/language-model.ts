@@ -16,6 +16,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
 import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from '../data/text.js';
 import { checkLimit, type Limits } from '../io/limits.js';
+import { checkModelSize } from './budget.js';
 import { fit } from '../train/fit.js';
 import { evaluate } from '../train/evaluate.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
@@ -74,8 +75,13 @@ export function unigramLoss(train: Int32Array, test: Int32Array, vocabSize: numb
 }
 
 /** Build Embedding → LSTM/GRU (→ Dropout) → Dense(V) with parameter names emb.*, lstm.*, fc.*. */
-export function buildLanguageModel(plan: LanguageModelPlan, vocabSize: number): Sequential {
+export function buildLanguageModel(plan: LanguageModelPlan, vocabSize: number, limits?: Partial<Limits>): Sequential {
   const Cell = plan.cell === 'gru' ? GRU : LSTM;
+  checkModelSize([
+    { type: 'Embedding', options: { numEmbeddings: vocabSize, embeddingDim: plan.embedding } },
+    { type: plan.cell === 'gru' ? 'GRU' : 'LSTM', options: { inputSize: plan.embedding, hiddenSize: plan.hidden, numLayers: plan.layers } },
+    { type: 'Dense', options: { inputSize: plan.hidden, outputSize: vocabSize } },
+  ], `a language model of hidden size ${plan.hidden}, ${plan.layers} layer(s) and ${vocabSize} symbols`, limits);
   const layers: Array<[string, Embedding | LSTM | GRU | Dropout | Dense]> = [
     ['emb', new Embedding({ numEmbeddings: vocabSize, embeddingDim: plan.embedding, paddingIdx: PAD_ID, seed: plan.seed })],
     ['lstm', new Cell({ inputSize: plan.embedding, hiddenSize: plan.hidden, numLayers: plan.layers, batchFirst: true, seed: plan.seed + 1, dropout: plan.layers > 1 ? plan.dropout : 0 })],
@@ -120,7 +126,7 @@ export async function trainLanguageModel(
   const train = nextTokenChunks(trainIds, plan.seqLen);
   const val = nextTokenChunks(valIds, plan.seqLen);
   opts.log?.(`vocabulary ${vocab.size} ${plan.level === 'word' ? 'words' : 'characters'}; ${trainIds.length} training and ${valIds.length} validation tokens; ${train.x.shape[0]} chunks of ${plan.seqLen}`);
-  const model = buildLanguageModel(plan, vocab.size);
+  const model = buildLanguageModel(plan, vocab.size, opts.limits);
   // The checkpoint is a usable model file (vocabulary and plan); its key ties it to this text
   // and these options (epochs excluded: a resumed run may train longer).
   const extra = { vocab: vocab.toJSON(), languageModel: plan };

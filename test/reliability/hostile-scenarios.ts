@@ -12,8 +12,12 @@ type Scenario = (arg: string, lib: typeof Lib) => unknown;
 export const SCENARIOS: Record<string, Scenario> = {
   /** Run an ONNX graph that takes no inputs. */
   'onnx-run': (path, lib) => lib.loadOnnx(path, { backend: 'reference' }).run({}),
-  /** Build an LSTM of hidden size `arg` (as `--hidden` would) on the reference backend. */
-  'lstm-hidden': (h, lib) => new lib.LSTM({ inputSize: 1, hiddenSize: Number(h), backend: 'reference' }),
+  /** The forecast recipe with `--hidden arg` on the reference backend, on a short seasonal series. */
+  'forecast-hidden': (h, lib) => {
+    lib.setBackend('reference');
+    const series = Float64Array.from({ length: 144 }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 12) + i);
+    return lib.runForecast(series, { hidden: Number(h), epochs: 1, progress: false });
+  },
   /** Train a classifier for one epoch on a JSON-lines file (text, label). */
   'classify': async (path, lib) => lib.trainClassifier(await lib.readLabelledTexts(path, 'text', 'label'), { epochs: 1, progress: false }),
   /** Fit a character vocabulary on a text file. */

@@ -30,6 +30,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { LSTM, GRU, Dense, LastStep, Sequential } from '../../nn/index.js';
 import { fit } from '../../train/fit.js';
 import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from '../resume.js';
+import { checkModelSize } from '../budget.js';
 
 /** How a model sees a window: standardised levels, or changes relative to the window's last value. */
 export type ForecastMode = 'level' | 'delta';
@@ -308,6 +309,10 @@ export class SeriesForecaster {
 /** Build one untrained model for a plan: (B,lookback,1) → LSTM/GRU → last step → Dense → (B,horizon). */
 export function buildForecastModel(plan: ForecastPlan, seed: number): Sequential {
   const Cell = plan.cell === 'gru' ? GRU : LSTM;
+  checkModelSize([
+    { type: plan.cell === 'gru' ? 'GRU' : 'LSTM', options: { inputSize: 1, hiddenSize: plan.hidden, numLayers: plan.layers } },
+    { type: 'Dense', options: { inputSize: plan.hidden, outputSize: plan.horizon } },
+  ], `a forecast model of hidden size ${plan.hidden} and ${plan.layers} layer(s)`);
   return new Sequential(
     [
       ['lstm', new Cell({ inputSize: 1, hiddenSize: plan.hidden, numLayers: plan.layers, batchFirst: true, seed })],
