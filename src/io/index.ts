@@ -18,4 +18,4 @@ export * from './onnx/index.js';
 export { saveModel, loadModel, encodeModel, decodeModel, configParameterCount, MODEL_FORMAT, MODEL_VERSION, type ModelMetadata, type ModelExtra, type LoadModelOptions, type LoadedModel } from './model-file.js';
 export { saveCheckpoint, loadCheckpoint, fileCheckpoint, type FileCheckpointOptions } from './checkpoint.js';
 export * from './tfjs/index.js';
-export { convertModel, readAnyModel, writeAnyModel, describeModelFile, detectFormat, configFromStateDict, MODEL_FORMATS, type ModelFormat, type ConvertOptions, type ReadAnyOptions } from './convert.js';
+export { convertModel, readAnyModel, writeAnyModel, describeModelFile, detectFormat, configFromStateDict, MODEL_FORMATS, CARRIED_METADATA_KEY, type ModelFormat, type ConvertOptions, type ReadAnyOptions, type AnyModel } from './convert.js';

@@ -49,7 +49,7 @@ export function encodeModel(model: Sequential, extra: ModelExtra = {}, extraTens
   for (const k of Object.keys(extra)) {
     if (k === 'format' || k === 'version' || k === 'config') throw new RangeError(`saveModel: "${k}" is reserved in the metadata`);
     if (extra[k] === undefined) continue;
-    metadata[k] = JSON.stringify(extra[k]);
+    metadata[k] = JSON.stringify(extra[k], finiteOnly(k));
   }
   const tensors: Record<string, Tensor> = Object.create(null);
   for (const [name, t] of Object.entries(model.stateDict())) tensors[name] = t;
@@ -58,6 +58,19 @@ export function encodeModel(model: Sequential, extra: ModelExtra = {}, extraTens
     tensors[name] = t;
   }
   return encodeSafetensors(tensors, metadata);
+}
+
+/**
+ * A JSON.stringify replacer that refuses NaN and ±Infinity: JSON would store them as null and
+ * the file could not be read back (a scaler whose std is null is no scaler). Names the path.
+ */
+function finiteOnly(key: string): (k: string, v: unknown) => unknown {
+  return (k, v) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw new RangeError(`saveModel: metadata "${key}" holds ${v}${k ? ` at "${k}"` : ''}; JSON cannot store it (it would read back as null)`);
+    }
+    return v;
+  };
 }
 
 /** Save a model (and extra metadata) to `path` atomically. */

@@ -16,7 +16,8 @@ import { checkModelSize } from './budget.js';
 import { readFileChecked } from '../io/read-file.js';
 import { readCsv } from '../data/csv.js';
 import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from '../data/text.js';
-import { fit } from '../train/fit.js';
+import { divergedError, fit } from '../train/fit.js';
+import { DIVERGED } from './language-model.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LabelledTexts {
@@ -127,6 +128,8 @@ export class TextClassifier {
   probabilities(texts: string[]): Tensor {
     const { ids, lengths } = this.encode(texts);
     const logits = this.model.predict(ids, { lengths });
+    const bad = logits.data.findIndex((v) => Number.isNaN(v));
+    if (bad >= 0) throw new RangeError(`the model's class scores for text ${Math.floor(bad / this.classes.length) + 1} are NaN: its outputs overflow (a diverged model)`);
     const C = this.classes.length;
     const out = new Float64Array(logits.data.length);
     for (let r = 0; r < texts.length; r++) {
@@ -163,6 +166,17 @@ export class TextClassifier {
   }
 }
 
+/**
+ * The held-out split of `n` rows: a seeded shuffle (plan.seed), the first round(n·testFraction)
+ * (at least 1) held out. The same rows every time, so `lstm eval` on the training file can
+ * score exactly the rows the model never saw.
+ */
+export function splitRows(n: number, plan: Pick<ClassifierPlan, 'seed' | 'testFraction'>): { testIdx: number[]; trainIdx: number[] } {
+  const order = new Rng(plan.seed).shuffle(Array.from({ length: n }, (_, i) => i)) as number[];
+  const nTest = Math.max(1, Math.round(n * plan.testFraction));
+  return { testIdx: order.slice(0, nTest), trainIdx: order.slice(nTest) };
+}
+
 /** Train on a seeded random (1 − testFraction) of the rows; score accuracy and macro F1 on the rest. */
 export async function trainClassifier(data: LabelledTexts, opts: Partial<ClassifierPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto'; limits?: Partial<Limits> } = {}) {
   const plan = withDefaults(CLASSIFIER_DEFAULTS, opts);
@@ -172,10 +186,9 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
   // A label column that is really an id or a text column has a class per row: refuse it early.
   checkLimit('classes', classes.length, `the labels take ${classes.length} distinct values in ${n} rows (is it the right label column?)`, undefined, opts.limits);
   const classIndex = new Map(classes.map((k, i) => [k, i]));
-  const order = new Rng(plan.seed).shuffle(Array.from({ length: n }, (_, i) => i)) as number[];
-  const nTest = Math.max(1, Math.round(n * plan.testFraction));
-  if (n - nTest < 2) throw new RangeError(`too few rows: ${n}`);
-  const testIdx = order.slice(0, nTest), trainIdx = order.slice(nTest);
+  const { testIdx, trainIdx } = splitRows(n, plan);
+  const nTest = testIdx.length;
+  if (trainIdx.length < 2) throw new RangeError(`too few rows: ${n}`);
   const pick = (idx: number[]) => ({ texts: idx.map((i) => data.texts[i]!), y: idx.map((i) => classIndex.get(data.labels[i]!)!) });
   const train = pick(trainIdx), test = pick(testIdx);
   const joined = train.texts.join('\n');
@@ -208,11 +221,18 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
     earlyStopping: { patience: 3, restoreBest: true }, progress: opts.progress ?? 'auto',
     ...checkpointFitOptions(model, opts.checkpoint, fingerprint(data.texts, data.labels, { ...plan, epochs: 0 }), extra, opts),
   }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
+  // Guessing uniformly over the classes scores ln C: a best validation loss far above it means training diverged.
+  const uniform = Math.log(classes.length);
+  if (!(history.bestLoss <= DIVERGED * uniform)) {
+    withPartial(divergedError(`the best validation loss ${history.bestLoss.toPrecision(4)} is over ${DIVERGED}× that of a uniform guess over the ${classes.length} classes (${uniform.toPrecision(4)})`, history, plan.lr), () => ({ model, extra }));
+  }
   const pred = clf.predictIds(test.texts);
   const metrics = classificationMetrics(test.y, pred, classes.length);
   const majority = classes.map((_, k) => test.y.filter((y) => y === k).length);
   return {
     classifier: clf, plan, metrics, history, testSize: nTest, trainSize: trainIdx.length, majorityAccuracy: Math.max(...majority) / nTest,
+    /** The rows it was given (fingerprint of texts and labels): eval tells its training data by it. */
+    data: { rows: n, key: fingerprint(data.texts, data.labels) },
     /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
     checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
   };
@@ -231,7 +251,7 @@ export function saveClassifier(path: string, r: TrainClassifierResult, source: {
   fs.mkdirSync(dirname(path), { recursive: true });
   saveModel(c.model, path, {
     vocab: c.vocab.toJSON(),
-    classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: source.textColumn, labelColumn: source.labelColumn, plan: r.plan },
+    classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: source.textColumn, labelColumn: source.labelColumn, plan: r.plan, data: r.data },
     training: { file: source.file, seconds: r.history.seconds, epochs: r.history.epochs, loss: r.history.loss, valLoss: r.history.valLoss },
     metrics: { accuracy: r.metrics.accuracy, macroF1: r.metrics.macroF1, testSize: r.testSize },
   });

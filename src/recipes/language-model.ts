@@ -17,7 +17,7 @@ import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from 
 import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from '../data/text.js';
 import { checkLimit, type Limits } from '../io/limits.js';
 import { checkModelSize } from './budget.js';
-import { fit } from '../train/fit.js';
+import { divergedError, fit } from '../train/fit.js';
 import { evaluate } from '../train/evaluate.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
@@ -105,6 +105,8 @@ export interface TrainTextResult {
   trainTokens: number;
   valTokens: number;
   history: { loss: number[]; valLoss: number[]; epochs: number; bestEpoch: number; seconds: number };
+  /** The text it was given (length in UTF-16 units, fingerprint): eval tells its training text by it. */
+  text: { chars: number; key: string };
   /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
   checkpoints: string[];
 }
@@ -139,11 +141,17 @@ export async function trainLanguageModel(
     ...checkpointFitOptions(model, opts.checkpoint, fingerprint(text, { ...plan, epochs: 0 }), extra, opts),
   }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
   const valLoss = evaluate(model, { x: val.x, y: val.y, loss: 'cross-entropy' }).loss;
+  // Guessing uniformly over the vocabulary scores ln V nats a token: far above it, training diverged.
+  const uniform = Math.log(vocab.size);
+  if (!(valLoss <= DIVERGED * uniform)) {
+    withPartial(divergedError(`the validation loss ${valLoss.toPrecision(4)} nats a token is over ${DIVERGED}× that of a uniform guess over the ${vocab.size} symbols (${uniform.toPrecision(4)})`, history, plan.lr), () => ({ model, extra }));
+  }
   const uni = unigramLoss(trainIds, valIds, vocab.size);
   return {
     model, vocab, plan, valLoss, unigramLoss: uni,
     bitsPerChar: bitsPerChar(valLoss, valIds.length, valText.length), unigramBitsPerChar: bitsPerChar(uni, valIds.length, valText.length),
     trainTokens: trainIds.length, valTokens: valIds.length, history, checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
+    text: { chars: text.length, key: fingerprint(text) },
   };
 }
 
@@ -156,7 +164,7 @@ export function saveLanguageModel(path: string, r: TrainTextResult, source: { fi
   fs.mkdirSync(dirname(path), { recursive: true });
   saveModel(r.model, path, {
     vocab: r.vocab.toJSON(),
-    languageModel: r.plan,
+    languageModel: { ...r.plan, text: r.text },
     training: { file: source.file, bytes: source.bytes, seconds: r.history.seconds, epochs: r.history.epochs, bestEpoch: r.history.bestEpoch, loss: r.history.loss, valLoss: r.history.valLoss },
     metrics: { valLoss: r.valLoss, bitsPerChar: r.bitsPerChar, unigramBitsPerChar: r.unigramBitsPerChar },
   });
@@ -175,8 +183,12 @@ export function evaluateLanguageModel(model: Sequential, vocab: CharVocab | Word
   const ids = vocab.encode(text);
   const chunks = nextTokenChunks(ids, seqLen);
   const loss = evaluate(model, { x: chunks.x, y: chunks.y, loss: 'cross-entropy' }).loss;
+  if (!Number.isFinite(loss)) throw new RangeError(`the model's loss on this text is ${loss}: its outputs overflow (a diverged model)`);
   return { tokens: chunks.y.size, loss, bitsPerChar: bitsPerChar(loss, ids.length, text.length) };
 }
+
+/** A loss this many times that of a uniform guess over the classes or symbols means the run diverged. */
+export const DIVERGED = 10;
 
 /** Sample an index from logits / temperature (temperature 0: the arg max). */
 export function sampleLogits(logits: ArrayLike<number>, temperature: number, rng: Rng): number {
@@ -254,6 +266,7 @@ export function* generatePieces(model: Sequential, vocab: CharVocab | WordVocab,
   const word = vocab instanceof WordVocab;
   if (prompt !== '') yield word ? prompt + ' ' : prompt;
   for (let i = 0; i < length; i++) {
+    if (logits.some((v) => Number.isNaN(v))) throw new RangeError('the model\'s next-token scores are NaN: its outputs overflow (a diverged model)');
     // Never emit padding or unknown.
     logits[PAD_ID] = -Infinity;
     logits[UNK_ID] = -Infinity;

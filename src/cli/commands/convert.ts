@@ -1,7 +1,8 @@
 /**
  * `lstm convert IN OUT`: convert a model between this project's model file (.safetensors), a
  * PyTorch state_dict (.safetensors, --from/--to torch), ONNX (.onnx) and TF.js (model.json).
- * The work is src/io/convert.ts (convertModel); this file only parses arguments.
+ * The work is src/io/convert.ts (convertModel); this file only parses arguments and prints
+ * what the output format could not carry as warnings on stderr.
  */
 import type { Command } from 'commander';
 import { convertModel, MODEL_FORMATS } from '../../index.js';
@@ -24,6 +25,8 @@ export function register(program: Command): void {
         ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}),
         lastStep: f.lastStep ?? false, ...(f.nonlinearity ? { nonlinearity: f.nonlinearity } : {}), lengths: f.lengths ?? false,
       });
+      // What the output format cannot hold (an ensemble's other members, preprocessing as graph operations).
+      for (const w of r.warnings) info(`lstm: warning: ${w}`);
       if (f.json) writeJson({ in: inPath, out: outPath, ...r });
       else info(`${inPath} (${r.from}) → ${outPath} (${r.to}): ${r.parameters} parameters; ${r.layers.join(', ')}`);
     });

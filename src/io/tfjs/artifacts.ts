@@ -191,6 +191,15 @@ export function readTfjsFiles(modelJsonPath: string, limits?: Partial<Limits>): 
   return { topology, weights, file };
 }
 
+/** The `userDefinedMetadata` object of a model.json (null if it has none), read within the fileBytes budget. */
+export function readTfjsUserMetadata(modelJsonPath: string, limits?: Partial<Limits>): Record<string, unknown> | null {
+  const json = parseJson(readFileChecked(modelJsonPath, { limits }).toString('utf8'), modelJsonPath);
+  const m = own(json, 'userDefinedMetadata');
+  if (m === undefined) return null;
+  if (!isObject(m)) throw new FormatError(modelJsonPath, 'userDefinedMetadata must be a JSON object');
+  return m;
+}
+
 /** Validate in-memory artifacts (as from tf.io.withSaveHandler). */
 export function readTfjsArtifacts(a: TfjsArtifacts, file = '<artifacts>'): LoadedArtifacts {
   if (!isObject(a)) throw new FormatError(file, 'artifacts must be an object');
