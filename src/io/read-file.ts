@@ -25,6 +25,15 @@ export function systemReason(err: unknown): string {
   }
 }
 
+/**
+ * A system error (it has a `code`) as a FormatError naming the path; anything else (in a
+ * browser bundle: "node:fs.statSync is Node-only ...") is passed on as it is.
+ */
+function readError(path: string, err: unknown): Error {
+  if (!(err as NodeJS.ErrnoException)?.code) return err as Error;
+  return new FormatError(path, `cannot read (${systemReason(err)})`, { cause: err });
+}
+
 /** What kind of non-regular file `st` is, for a message. */
 function kindOf(st: fs.Stats): string {
   return st.isDirectory() ? 'a folder' : st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket'
@@ -40,7 +49,7 @@ export function checkRegularFile(path: string, limits?: Partial<Limits>): number
   try {
     st = fs.statSync(path);
   } catch (err) {
-    throw new FormatError(path, `cannot read (${systemReason(err)})`, { cause: err });
+    throw readError(path, err);
   }
   if (!st.isFile()) throw new FormatError(path, `cannot read: it is ${kindOf(st)}, expected a file`);
   checkLimit('fileBytes', st.size, `the file is ${st.size} bytes`, path, limits);
@@ -57,13 +66,13 @@ function openForReading(path: string): number {
  * Read a whole regular file of at most `limits.fileBytes` bytes (see the file header). At most
  * `maxBytes` are read if given (the head of a longer file).
  */
-export function readFileChecked(path: string, opts: { limits?: Partial<Limits>; maxBytes?: number } = {}): Buffer {
+export function readFileChecked(path: string, opts: { limits?: Partial<Limits>; maxBytes?: number } = {}): Uint8Array {
   const size = checkRegularFile(path, opts.maxBytes === undefined ? opts.limits : { ...opts.limits, fileBytes: Infinity });
   let fd: number;
   try {
     fd = openForReading(path);
   } catch (err) {
-    throw new FormatError(path, `cannot read (${systemReason(err)})`, { cause: err });
+    throw readError(path, err);
   }
   try {
     const st = fs.fstatSync(fd);
@@ -81,7 +90,7 @@ export function readFileChecked(path: string, opts: { limits?: Partial<Limits>; 
     return off === n ? buf : buf.subarray(0, off);
   } catch (err) {
     if (err instanceof FormatError) throw err;
-    throw new FormatError(path, `cannot read (${systemReason(err)})`, { cause: err });
+    throw readError(path, err);
   } finally {
     fs.closeSync(fd);
   }

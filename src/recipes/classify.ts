@@ -34,7 +34,7 @@ export async function readLabelledTexts(path: string, textColumn: string, labelC
   const texts: string[] = [];
   const labels: string[] = [];
   if (/\.(jsonl|ndjson)$/i.test(path)) {
-    const raw = readFileChecked(path, { limits: opts.limits }).toString('utf8');
+    const raw = new TextDecoder().decode(readFileChecked(path, { limits: opts.limits }));
     raw.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
       let obj: unknown;

@@ -49,7 +49,7 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
   const ext = path.extname(source).toLowerCase();
   const last = opts.last ?? DEFAULT_STEPS;
   if (opts.last !== undefined) checkLimit('steps', opts.last, `--last ${opts.last} steps`, undefined, opts.limits);
-  const read = (): string => readFileChecked(source, { limits: opts.limits }).toString('utf8');
+  const read = (): string => new TextDecoder().decode(readFileChecked(source, { limits: opts.limits }));
   if (metadata.vocab !== undefined && (!isFile || ext !== '.json')) {
     const vocab = vocabFromJSON(metadata.vocab, opts.limits);
     const text = isFile ? read() : source;

@@ -141,7 +141,7 @@ export function readTfjsFiles(modelJsonPath: string, limits?: Partial<Limits>): 
   const file = modelJsonPath;
   const size = checkRegularFile(file, limits);
   if (size > MAX_JSON_BYTES) throw new FormatError(file, `is ${size} bytes; a model.json larger than ${MAX_JSON_BYTES} bytes is not accepted`);
-  const json = parseJson(readFileChecked(file, { limits }).toString('utf8'), file);
+  const json = parseJson(new TextDecoder().decode(readFileChecked(file, { limits })), file);
   const format = own(json, 'format');
   if (format !== undefined && format !== 'layers-model') throw new FormatError(file, `format is ${quote(String(format))}; only TF.js Layers models ("layers-model") are supported`);
   const topology = topologyOf(own(json, 'modelTopology'), file);
@@ -193,7 +193,7 @@ export function readTfjsFiles(modelJsonPath: string, limits?: Partial<Limits>): 
 
 /** The `userDefinedMetadata` object of a model.json (null if it has none), read within the fileBytes budget. */
 export function readTfjsUserMetadata(modelJsonPath: string, limits?: Partial<Limits>): Record<string, unknown> | null {
-  const json = parseJson(readFileChecked(modelJsonPath, { limits }).toString('utf8'), modelJsonPath);
+  const json = parseJson(new TextDecoder().decode(readFileChecked(modelJsonPath, { limits })), modelJsonPath);
   const m = own(json, 'userDefinedMetadata');
   if (m === undefined) return null;
   if (!isObject(m)) throw new FormatError(modelJsonPath, 'userDefinedMetadata must be a JSON object');
