@@ -43,6 +43,8 @@ export interface ExportOnnxOptions {
   initialState?: boolean;
   /** Written to the file's doc_string. */
   doc?: string;
+  /** More metadata_props (key → string), e.g. the `lstm-ts.metadata` that `lstm convert` carries (scaler, vocabulary, ...). */
+  metadata?: Record<string, string>;
 }
 
 type AttrValue = number | number[] | string | { float: number };
@@ -293,7 +295,10 @@ export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Ar
     producerVersion: '0.1.0',
     ...(opts.doc ? { docString: opts.doc } : {}),
     // The architecture, so that sequentialFromOnnx can rebuild the native model from this file.
-    ...(isSequential(model) ? { metadataProps: [{ key: ONNX_CONFIG_KEY, value: JSON.stringify(model.config()) }] } : {}),
+    metadataProps: [
+      ...(isSequential(model) ? [{ key: ONNX_CONFIG_KEY, value: JSON.stringify(model.config()) }] : []),
+      ...Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    ],
     graph: { name: 'lstm-ts', node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
   });
 }

@@ -7,6 +7,8 @@
  * Float math runs in double and is rounded to the output's float32 storage.
  */
 import { DataType, type AttributeProto, type GraphProto } from './schema.js';
+import { WORK, chargeRun } from './budget.js';
+import { LimitError } from '../limits.js';
 import {
   clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
 } from './tensor-proto.js';
@@ -126,6 +128,7 @@ function alloc(dtype: number, shape: number[]): Value {
   try {
     return makeValue(dtype, shape, 'operator output');
   } catch (e) {
+    if (e instanceof LimitError) throw e; // the run's budget: the runner reports it as it is
     throw new OpError((e as Error).message);
   }
 }
@@ -154,11 +157,22 @@ function elementwise(vals: Value[], dtype: number, f: (...x: number[]) => number
   const shape = broadcastShape(vals.map((v) => v.shape));
   const out = alloc(dtype, shape);
   const n = out.data.length, rank = shape.length;
+  const intOut = !isFloat(dtype);
+  // Fast path: every input has the output's size or is one element (no index arithmetic).
+  if (vals.length <= 3 && vals.every((v) => v.data.length === n || v.data.length === 1)) {
+    const [a, b, c] = vals.map((v) => v.data);
+    const sa = a!.length === n ? 1 : 0, sb = b && b.length === n ? 1 : 0, sc = c && c.length === n ? 1 : 0;
+    const o = out.data, trunc = intOut && dtype !== DataType.BOOL;
+    for (let e = 0; e < n; e++) {
+      const r = vals.length === 1 ? f(a![e * sa]!) : vals.length === 2 ? f(a![e * sa]!, b![e * sb]!) : f(a![e * sa]!, b![e * sb]!, c![e * sc]!);
+      o[e] = trunc ? Math.trunc(r) : r;
+    }
+    return out;
+  }
   const strides = vals.map((v) => broadcastStrides(v.shape, shape));
   const idx = new Array<number>(rank).fill(0);
   const off = new Array<number>(vals.length).fill(0);
   const args = new Array<number>(vals.length);
-  const intOut = !isFloat(dtype);
   for (let e = 0; e < n; e++) {
     for (let k = 0; k < vals.length; k++) args[k] = vals[k]!.data[off[k]!]!;
     const r = f(...args);
@@ -451,11 +465,9 @@ const Cast: OpFn = (ins, a) => {
 
 // ---------------------------------------------------------------- linear algebra and softmax
 
-/** Largest matrix product (multiply-adds) one MatMul/Gemm may do: 2^36, so a hostile graph cannot hang the process. */
-const MAX_WORK = 2 ** 36;
-
+/** Charge a product's multiply-adds to the run's budget (budget.ts) before computing it. */
 function checkWork(batch: number, m: number, n: number, k: number): void {
-  if (batch * m * n * k > MAX_WORK) throw new OpError(`a product of ${batch}×[${m}, ${k}]×[${k}, ${n}] is larger than the limit of 2^36 multiply-adds`);
+  chargeRun(batch * m * n * k * WORK.matmulMac, 0, `a product of ${batch}×[${m}, ${k}]×[${k}, ${n}]`);
 }
 
 /** C (m,n) = Σ_k A[i,k]·B[k,j] on row-major blocks at the given offsets (with transposes). */
@@ -561,6 +573,7 @@ const ReduceSum: OpFn = (ins, a, opset) => {
   if ((!given || given.length === 0) && a.int('noop_with_empty_axes', 0) === 1) return [x];
   const axes = new Set((given && given.length > 0 ? given : x.shape.map((_, i) => i)).map((v) => normAxis(v, r)));
   const keep = a.int('keepdims', 1) === 1;
+  chargeRun(x.data.length * WORK.element, 0, `a sum over ${x.data.length} elements`);
   const kept = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
   const out = alloc(x.dtype, kept);
   const acc = new Float64Array(out.data.length);

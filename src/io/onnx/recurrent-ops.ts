@@ -23,6 +23,7 @@ import { Tensor, allocArray } from '../../tensor/tensor.js';
 import { DataType } from './schema.js';
 import { exactRecurrentForward, type Activation, type ExactCell } from '../tfjs/keras-rnn.js';
 import { Attrs, OpError, transpose, type OpFn } from './ops.js';
+import { chargeRecurrent } from './budget.js';
 import type { Value } from './tensor-proto.js';
 
 /** PyTorch gate block k is ONNX gate block ONNX_OF_TORCH[mode][k]. */
@@ -288,7 +289,10 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
   const cache = new WeakMap<Value, { R: Value; B: Value | undefined; key: string; layer: RecurrentBase }>();
   return (ins, a) => {
     const n = parseNode(mode, ins, a);
-    if (!onCore(n)) return exactLoop(n);
+    const core = onCore(n);
+    // The run's work and memory budget, before anything is computed (budget.ts).
+    chargeRecurrent(mode.toUpperCase(), { T: n.T, B: n.B, I: n.I, H: n.H, D: n.D, G: GATE_COUNT[mode], bytesPerValue: n.X.dtype === DataType.DOUBLE ? 8 : 4 }, core);
+    if (!core) return exactLoop(n);
     const { X, W, R, Bv, h0In, c0In, T, B, I, H, D, layout, lengths } = n;
     const act = n.acts[0]![0]!.key as 'tanh' | 'relu';
 

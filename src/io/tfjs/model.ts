@@ -33,6 +33,7 @@ import { GATE_COUNT, makeRecurrent, type RecurrentBase } from '../../nn/recurren
 import { Sequential, type LayerEntry } from '../../nn/sequential.js';
 import { Tensor, shapeStr, transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
+import type { Limits } from '../limits.js';
 import { reorderGates } from '../onnx/recurrent-ops.js';
 import {
   isObject, own, readTfjsArtifacts, readTfjsFiles, type LoadedArtifacts, type TfjsArtifacts, type TfjsWeight,
@@ -534,6 +535,8 @@ function keyLabel(k: string): string {
 export interface LoadTfjsOptions {
   /** Kernel backend for the layers. Default: the current backend. */
   backend?: string;
+  /** Budgets (io/limits.ts): `fileBytes` for model.json and all its shards together. */
+  limits?: Partial<Limits>;
 }
 
 /**
@@ -542,7 +545,7 @@ export interface LoadTfjsOptions {
  * Throws FormatError naming the file and the problem for malformed or unsupported models.
  */
 export function loadTfjsModel(source: string | TfjsArtifacts, opts: LoadTfjsOptions = {}): TfjsModel {
-  const art = typeof source === 'string' ? readTfjsFiles(source) : readTfjsArtifacts(source);
+  const art = typeof source === 'string' ? readTfjsFiles(source, opts.limits) : readTfjsArtifacts(source);
   return buildModel(art, opts.backend);
 }
 
