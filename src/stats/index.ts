@@ -1,0 +1,20 @@
+/**
+ * Classical forecasting: ETS, the Theta method and auto-ARIMA as in R's forecast package,
+ * season detection, and the accuracy measures of the M competitions. Same layer as src/data;
+ * depends only on src/tensor (for the seeded Rng).
+ */
+export { type Forecast, type ForecastSpec } from './result.js';
+export {
+  ets, fitEts, forecastEts, etsInitialState,
+  type EtsModel, type EtsOptions, type EtsForecast, type EtsForecastOptions, type EtsComponents, type EtsError, type EtsTrend, type EtsSeason,
+} from './ets.js';
+export { theta, thetaSeasonalityTest, type ThetaModel, type ThetaForecast } from './theta.js';
+export {
+  detectSeason, seasonScores, scoreSeason, samplingInterval, autocorrelation, CALENDAR_SEASONS, DEFAULT_SEASON_CANDIDATES,
+  type SeasonOptions, type SeasonScore, type SamplingInterval,
+} from './season.js';
+export { decompose, centredMovingAverage, type Decomposition } from './decompose.js';
+export {
+  smape, mase, rmse, meanAbsoluteError, naiveScale, coverage, pinballLoss, ranks, rankMethods, scoreForecast, type ForecastScores,
+} from './metrics.js';
+export { nelderMead, type MinimizeResult, type NelderMeadOptions } from './optimize.js';
