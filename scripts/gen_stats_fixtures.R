@@ -95,6 +95,47 @@ theta_cases <- lapply(series, function(s) {
 })
 write_json_file(list(cases = theta_cases), "theta.json")
 
+# ---- ARIMA: auto.arima on every series, fixed-order fits, the tests behind d and D ------------
+arima_summary <- function(fit, h) {
+  fc <- forecast(fit, h = h, level = c(80, 95))
+  list(method = forecast:::arima.string(fit), arma = fit$arma, coef = unname(fit$coef),
+       aicc = fit$aicc, aic = fit$aic, loglik = fit$loglik, sigma2 = fit$sigma2,
+       mean = as.numeric(fc$mean), lower80 = as.numeric(fc$lower[, 1]), upper80 = as.numeric(fc$upper[, 1]),
+       lower95 = as.numeric(fc$lower[, 2]), upper95 = as.numeric(fc$upper[, 2]))
+}
+arima_cases <- lapply(series, function(s) {
+  y <- ts(s$y, frequency = s$period)
+  t0 <- proc.time()[["elapsed"]]
+  fit <- auto.arima(y)
+  c(s, list(r = arima_summary(fit, s$h), seconds = proc.time()[["elapsed"]] - t0))
+})
+air <- ts(series[[1]]$y, frequency = 12)
+fixed_fits <- list(
+  list(name = "airline (0,1,1)(0,1,1)", y = series[[1]]$y, order = c(0, 1, 1, 0, 1, 1, 12), regressor = "none", method = "CSS-ML",
+       r = arima_summary(Arima(air, c(0, 1, 1), c(0, 1, 1)), 12)),
+  list(name = "airline (2,1,0)(0,1,0)", y = series[[1]]$y, order = c(2, 1, 0, 0, 1, 0, 12), regressor = "none", method = "CSS-ML",
+       r = arima_summary(Arima(air, c(2, 1, 0), c(0, 1, 0)), 12)),
+  list(name = "airline (1,1,1) drift", y = series[[1]]$y, order = c(1, 1, 1, 0, 0, 0, 1), regressor = "drift", method = "CSS-ML",
+       r = arima_summary(Arima(as.numeric(air), c(1, 1, 1), include.drift = TRUE), 12)),
+  list(name = "airline (2,0,1) mean", y = series[[1]]$y, order = c(2, 0, 1, 0, 0, 0, 1), regressor = "intercept", method = "CSS-ML",
+       r = arima_summary(Arima(as.numeric(air), c(2, 0, 1)), 12)),
+  list(name = "airline (1,0,0)(1,1,0) ML", y = series[[1]]$y, order = c(1, 0, 0, 1, 1, 0, 12), regressor = "none", method = "ML",
+       r = arima_summary(Arima(air, c(1, 0, 0), c(1, 1, 0), method = "ML"), 12)),
+  list(name = "airline (0,1,1)(0,1,1) CSS", y = series[[1]]$y, order = c(0, 1, 1, 0, 1, 1, 12), regressor = "none", method = "CSS",
+       r = arima_summary(Arima(air, c(0, 1, 1), c(0, 1, 1), method = "CSS"), 12)))
+tests <- lapply(series, function(s) {
+  y <- ts(s$y, frequency = s$period)
+  k <- ur.kpss(s$y, type = "mu", use.lag = trunc(3 * sqrt(length(s$y)) / 13))
+  list(name = s$name, y = s$y, period = s$period, kpss = k@teststat[1], ndiffs = ndiffs(s$y),
+       nsdiffs = if (s$period > 1 && length(s$y) > 2 * s$period) nsdiffs(y) else 0,
+       strength = if (s$period > 1 && length(s$y) > 2 * s$period) forecast:::seas.heuristic(y) else NULL)
+})
+stl_cases <- lapply(series[c(1, 5)], function(s) {
+  f <- stl(ts(s$y, frequency = s$period), s.window = 11)
+  list(name = s$name, y = s$y, period = s$period, seasonal = as.numeric(f$time.series[, "seasonal"]), trend = as.numeric(f$time.series[, "trend"]))
+})
+write_json_file(list(cases = arima_cases, fixed = fixed_fits, tests = tests, stl = stl_cases), "arima.json")
+
 # ---- helpers: qnorm, pf, decompose, acf ------------------------------------------------------
 air <- ts(series[[1]]$y, frequency = 12)
 dm <- decompose(air, "multiplicative")

@@ -17,4 +17,13 @@ export { decompose, centredMovingAverage, type Decomposition } from './decompose
 export {
   smape, mase, rmse, meanAbsoluteError, naiveScale, coverage, pinballLoss, ranks, rankMethods, scoreForecast, type ForecastScores,
 } from './metrics.js';
-export { nelderMead, type MinimizeResult, type NelderMeadOptions } from './optimize.js';
+export { nelderMead, bfgs, numericHessian, type MinimizeResult, type NelderMeadOptions, type BfgsOptions, type BfgsResult } from './optimize.js';
+export {
+  autoArima, fitAutoArima, forecastArima, type AutoArimaOptions, type ArimaForecast,
+} from './auto-arima.js';
+export {
+  fitArima, predictArima, stationaryCovariance, arimaName, ArimaFitError,
+  type ArimaModel, type ArimaOrder, type ArimaRegressor, type ArimaMethod, type ArimaFitOptions, type ArimaStateSpace,
+} from './arima.js';
+export { stl, seasonalStrength, type StlOptions, type StlResult } from './stl.js';
+export { ndiffs, nsdiffs, kpssStatistic, kpssPValue, isConstant } from './unit-root.js';

@@ -232,3 +232,61 @@ export function fDistributionUpper(f: number, d1: number, d2: number): number {
   if (!(f > 0)) return 1;
   return incompleteBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
 }
+
+/**
+ * Complex roots of c_0 + c_1 z + … + c_d z^d (trailing zero coefficients dropped), by the
+ * Aberth–Ehrlich iteration; for the small degrees of ARMA polynomials (R uses polyroot()).
+ */
+export function polynomialRoots(c: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
+  let d = c.length - 1;
+  while (d > 0 && c[d] === 0) d--;
+  const re = new Float64Array(d), im = new Float64Array(d);
+  if (d === 0) return { re, im };
+  const a = Float64Array.from({ length: d + 1 }, (_, k) => c[k]! / c[d]!); // monic
+  // Start on a circle of the Cauchy bound's radius, at angles that avoid symmetry.
+  let bound = 0;
+  for (let k = 0; k < d; k++) bound = Math.max(bound, Math.abs(a[k]!));
+  const radius = Math.min(1 + bound, 2 * Math.pow(Math.abs(a[0]!) || 1, 1 / d) + 0.5);
+  for (let k = 0; k < d; k++) {
+    const ang = (2 * Math.PI * k) / d + 0.4;
+    re[k] = radius * Math.cos(ang);
+    im[k] = radius * Math.sin(ang);
+  }
+  for (let iter = 0; iter < 500; iter++) {
+    let moved = 0;
+    for (let k = 0; k < d; k++) {
+      // p(z) and p'(z) by Horner.
+      let pr = 1, pi = 0, dr = 0, di = 0;
+      const zr = re[k]!, zi = im[k]!;
+      for (let j = d - 1; j >= 0; j--) {
+        const ndr = dr * zr - di * zi + pr, ndi = dr * zi + di * zr + pi;
+        dr = ndr; di = ndi;
+        const npr = pr * zr - pi * zi + a[j]!, npi = pr * zi + pi * zr;
+        pr = npr; pi = npi;
+      }
+      // ratio = p/p'
+      const den = dr * dr + di * di;
+      if (den === 0) continue;
+      const rr = (pr * dr + pi * di) / den, ri = (pi * dr - pr * di) / den;
+      // sum over other roots of 1/(z_k − z_j)
+      let sr = 0, si = 0;
+      for (let j = 0; j < d; j++) {
+        if (j === k) continue;
+        const xr = zr - re[j]!, xi = zi - im[j]!;
+        const m = xr * xr + xi * xi;
+        if (m === 0) continue;
+        sr += xr / m;
+        si += -xi / m;
+      }
+      // w = ratio / (1 − ratio·sum)
+      const br = 1 - (rr * sr - ri * si), bi = -(rr * si + ri * sr);
+      const bm = br * br + bi * bi;
+      const wr = (rr * br + ri * bi) / bm, wi = (ri * br - rr * bi) / bm;
+      re[k] = zr - wr;
+      im[k] = zi - wi;
+      moved = Math.max(moved, Math.hypot(wr, wi) / Math.max(1, Math.hypot(zr, zi)));
+    }
+    if (moved < 1e-15) break;
+  }
+  return { re, im };
+}
