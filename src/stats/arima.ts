@@ -389,7 +389,10 @@ function kalmanLikelihood(y: ArrayLike<number>, mod: ArimaStateSpace, resid: Flo
           const dk = delta[k]!, src = (r + k) * rd;
           for (let j = 0; j < rd; j++) mm[row + j] += dk * P[src + j]!;
         }
-        for (let i = r + 1; i < rd; i++) mm.set(P.subarray((i - 1) * rd, i * rd), i * rd);
+        for (let i = r + 1; i < rd; i++) {
+          const row = i * rd, src = (i - 1) * rd;
+          for (let j = 0; j < rd; j++) mm[row + j] = P[src + j]!;
+        }
       }
       for (let i = 0; i < rd; i++) {
         const row = i * rd, m0 = mm[row]!;

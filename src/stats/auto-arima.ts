@@ -19,7 +19,7 @@ import {
 } from './arima.js';
 import { ndiffs, nsdiffs, isConstant } from './unit-root.js';
 import { assertFiniteSeries, qnorm } from './numeric.js';
-import { checkSpec, normalizeLevels, type Forecast, type ForecastSpec } from './result.js';
+import { checkPeriod, checkSpec, normalizeLevels, type Forecast, type ForecastSpec } from './result.js';
 
 export interface AutoArimaOptions {
   /** Season length m (frequency(y)); default 1. */
@@ -68,12 +68,10 @@ export function fitAutoArima(y: ArrayLike<number>, opts: AutoArimaOptions = {}):
   assertFiniteSeries(y, 'autoArima', 1);
   const x = Float64Array.from(y);
   const n = x.length;
-  const period = opts.period ?? 1;
-  if (!Number.isInteger(period) || period < 1) throw new RangeError(`autoArima: period must be a positive integer, got ${String(period)}`);
+  const m = checkPeriod(opts.period, 'autoArima');
   const allowMean = opts.allowMean ?? true;
   const allowDriftOpt = opts.allowDrift ?? true;
   const order = (p: number, d: number, q: number, P: number, D: number, Q: number): ArimaOrder => ({ p, d, q, P, D, Q, period: m });
-  let m = period;
   if (isConstant(x)) {
     const zero = { p: 0, d: 0, q: 0, P: 0, D: 0, Q: 0, period: m };
     return allowMean ? fitArima(x, zero, { regressor: 'intercept', fixedRegressor: x.reduce((a, b) => a + b, 0) / n }) : fitArima(x, zero);

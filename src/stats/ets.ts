@@ -34,7 +34,7 @@ import { Rng } from '../tensor/rng.js';
 import { nelderMead } from './optimize.js';
 import { decompose } from './decompose.js';
 import { assertFiniteSeries, leastSquares, lineFit, rootsWithin } from './numeric.js';
-import { checkSpec, normalIntervals, normalizeLevels, simulatedIntervals, type Forecast, type ForecastSpec } from './result.js';
+import { checkPeriod, checkSpec, normalIntervals, normalizeLevels, simulatedIntervals, type Forecast, type ForecastSpec } from './result.js';
 
 export type EtsError = 'A' | 'M';
 export type EtsTrend = 'N' | 'A' | 'M';
@@ -235,13 +235,13 @@ function admissible(par: Smoothing, hasTrend: boolean, hasSeason: boolean, m: nu
   if (beta < -(1 - phi) * (gamma / m + alpha)) return false;
   // Characteristic polynomial, lowest power first; all its roots within 1 + 1e-10.
   if (charPoly.length < m + 2) charPoly = new Float64Array(m + 2);
-  const P = charPoly.subarray(0, m + 2);
+  const P = charPoly;
   P[0] = phi * (1 - alpha - gamma);
   P[1] = alpha + beta - alpha * phi + gamma - 1;
   for (let i = 2; i < m; i++) P[i] = alpha + beta - alpha * phi;
   P[m] = alpha + beta - phi;
   P[m + 1] = 1;
-  return rootsWithin(P, 1 + 1e-10);
+  return rootsWithin(P, 1 + 1e-10, m + 2);
 }
 
 type Bounds = NonNullable<EtsOptions['bounds']>;
@@ -528,8 +528,7 @@ export function fitEts(y: ArrayLike<number>, opts: EtsOptions = {}): EtsModel {
   assertFiniteSeries(y, 'ets', 1);
   const yy = Float64Array.from(y);
   const n = yy.length;
-  let m = opts.period ?? 1;
-  if (!Number.isInteger(m) || m < 1) throw new RangeError(`ets: period must be a positive integer, got ${String(m)}`);
+  const m = checkPeriod(opts.period, 'ets');
   const restrict = opts.restrict ?? true;
   const additiveOnly = opts.additiveOnly ?? false;
   const fitOpts = { criterion: opts.criterion ?? 'lik', bounds: opts.bounds ?? 'both', maxEvaluations: opts.maxEvaluations ?? 2000 } as const;

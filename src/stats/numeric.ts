@@ -143,12 +143,12 @@ export function leastSquares(X: Float64Array, n: number, k: number, y: ArrayLike
 let schurA = new Float64Array(32), schurB = new Float64Array(32);
 
 /**
- * True if every root of c_0 + c_1 z + … + c_d z^d has modulus at most `radius` (Schur–Cohn /
- * Jury test on the polynomial scaled to the unit circle; no root finding). Leading zero
- * coefficients are dropped first.
+ * True if every root of c_0 + c_1 z + … + c_d z^d (d = length − 1, the first `length`
+ * coefficients of c) has modulus less than `radius` (Schur–Cohn / Jury test on the polynomial
+ * scaled to the unit circle; no root finding). Leading zero coefficients are dropped first.
  */
-export function rootsWithin(c: ArrayLike<number>, radius: number): boolean {
-  let d = c.length - 1;
+export function rootsWithin(c: ArrayLike<number>, radius: number, length = c.length): boolean {
+  let d = length - 1;
   while (d > 0 && c[d] === 0) d--;
   if (d <= 0) return true;
   if (schurA.length <= d) {

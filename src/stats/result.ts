@@ -49,13 +49,18 @@ export function normalizeLevels(levels: readonly number[] | undefined, where: st
   return out.sort((a, b) => a - b);
 }
 
+/** The season length, 1 when absent; throws unless a positive integer. */
+export function checkPeriod(period: number | undefined, where: string): number {
+  const m = period ?? 1;
+  if (!Number.isInteger(m) || m < 1) throw new RangeError(`${where}: period must be a positive integer, got ${String(m)}`);
+  return m;
+}
+
 /** Check horizon and period; returns them as integers. */
 export function checkSpec(spec: ForecastSpec, where: string): { horizon: number; period: number } {
   const horizon = spec.horizon;
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`${where}: horizon must be a positive integer, got ${String(horizon)}`);
-  const period = spec.period ?? 1;
-  if (!Number.isInteger(period) || period < 1) throw new RangeError(`${where}: period must be a positive integer, got ${String(period)}`);
-  return { horizon, period };
+  return { horizon, period: checkPeriod(spec.period, where) };
 }
 
 /** Normal intervals mean ± z·√var for each level. */

@@ -20,3 +20,18 @@ export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: num
   }
   assert.ok(worst <= tol, `${what}: largest relative difference ${worst.toExponential(2)} at [${at}] (${a[at]} vs ${b[at]}), tolerance ${tol}`);
 }
+
+/** ../shared/data/m3 (outside the repository; CI has it). */
+export const M3_DIR = new URL('../../../shared/data/m3/', import.meta.url);
+
+/** One M3 frequency's series: training parts and test parts by id (from `<freq>.csv`). */
+export function loadM3(freq: string): { train: Map<string, number[]>; test: Map<string, number[]> } {
+  const train = new Map<string, number[]>(), test = new Map<string, number[]>();
+  for (const line of readFileSync(new URL(`${freq}.csv`, M3_DIR), 'utf8').trim().split('\n').slice(1)) {
+    const [id, , v, split] = line.split(',');
+    const map = split === 'train' ? train : test;
+    if (!map.has(id!)) map.set(id!, []);
+    map.get(id!)!.push(Number(v));
+  }
+  return { train, test };
+}

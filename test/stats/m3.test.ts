@@ -9,19 +9,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadM3, M3_DIR as dir } from './helpers.js';
 import { ets, mase, smape, theta } from '../../src/index.js';
 
-const dir = new URL('../../../shared/data/m3/', import.meta.url);
 const present = existsSync(new URL('sample-monthly-200.txt', dir));
 
 test('M3 monthly sample (200 series): ETS and Theta score as R does', { skip: !present && 'no ../shared/data/m3' }, () => {
-  const train = new Map<string, number[]>(), hold = new Map<string, number[]>();
-  for (const line of readFileSync(new URL('monthly.csv', dir), 'utf8').trim().split('\n').slice(1)) {
-    const [id, , v, split] = line.split(',');
-    const map = split === 'train' ? train : hold;
-    if (!map.has(id!)) map.set(id!, []);
-    map.get(id!)!.push(Number(v));
-  }
+  const { train, test: hold } = loadM3('monthly');
   const r = new Map<string, { smape: number; mase: number }>();
   for (const line of readFileSync(new URL('baselines-monthly.csv', dir), 'utf8').trim().split('\n').slice(1)) {
     const [id, method, s, m] = line.split(',');

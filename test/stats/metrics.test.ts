@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadM3, M3_DIR } from './helpers.js';
 import { coverage, mase, meanAbsoluteError, naiveScale, pinballLoss, rankMethods, ranks, rmse, scoreForecast, smape, type Forecast } from '../../src/index.js';
 
 test('sMAPE, MAE, RMSE, MASE worked by hand', () => {
@@ -35,15 +36,9 @@ test('coverage, pinball loss and ranks worked by hand', () => {
   assert.ok(Math.abs(s.pinball[0]! - 0.35) < 1e-15);
 });
 
-const m3 = new URL('../../../shared/data/m3/', import.meta.url);
+const m3 = M3_DIR;
 test('R seasonal-naive scores on M3 monthly are reproduced (skipped without ../shared/data/m3)', { skip: !existsSync(new URL('baselines-monthly.csv', m3)) }, () => {
-  const train = new Map<string, number[]>(), test_ = new Map<string, number[]>();
-  for (const line of readFileSync(new URL('monthly.csv', m3), 'utf8').trim().split('\n').slice(1)) {
-    const [id, , v, split] = line.split(',');
-    const map = split === 'train' ? train : test_;
-    if (!map.has(id!)) map.set(id!, []);
-    map.get(id!)!.push(Number(v));
-  }
+  const { train, test: test_ } = loadM3('monthly');
   const forecasts = new Map<string, number[]>();
   for (const line of readFileSync(new URL('forecasts-monthly.csv', m3), 'utf8').trim().split('\n').slice(1)) {
     const [id, method, , v] = line.split(',');
