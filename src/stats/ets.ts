@@ -494,7 +494,7 @@ function shortSeriesModel(y: Float64Array, withTrend: boolean): EtsModel | null 
   };
   const inBox = (v: number): boolean => v >= 0 && v <= 1;
   const objective = (v: Float64Array): number => (inBox(v[0]!) && (!withTrend || inBox(v[1]!)) ? run(v[0]!, withTrend ? v[1]! : 0, null).sse : Infinity);
-  const start = withTrend ? [0.5, 0.1] : [0.5];
+  const start = withTrend ? [0.2, 0.02] : [0.2]; // R's initparam() on the [0, 1] box
   const best = nelderMead(objective, start, { maxEvaluations: 2000 }).x;
   const alpha = best[0]!, beta = withTrend ? best[1]! : 0;
   const fitted = new Float64Array(n);

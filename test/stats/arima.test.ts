@@ -14,7 +14,7 @@ import { assertClose, fixture } from './helpers.js';
 
 interface RArima { method: string; coef: number[] | number; aicc: number; loglik: number; sigma2: number; mean: number[]; lower80: number[]; upper95: number[] }
 const fx = fixture<{
-  cases: { name: string; y: number[]; period: number; h: number; r: RArima; seconds: number }[];
+  cases: { name: string; y: number[]; period: number; h: number; r: RArima }[];
   fixed: { name: string; y: number[]; order: number[]; regressor: ArimaRegressor; method: ArimaMethod; r: RArima }[];
   tests: { name: string; y: number[]; period: number; kpss: number; ndiffs: number; nsdiffs: number; strength: number | null }[];
   stl: { name: string; y: number[]; period: number; seasonal: number[]; trend: number[] }[];

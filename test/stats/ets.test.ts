@@ -16,7 +16,7 @@ interface RFit {
   mean: number[]; lower80: number[]; upper80: number[]; lower95: number[]; upper95: number[];
 }
 interface Case { name: string; y: number[]; period: number; h: number; r: RFit }
-const fx = fixture<{ cases: Case[]; everyModel: { name: string; y: number[]; period: number; h: number; fits: (RFit & { model: string; damped: boolean })[] }[]; initialStates: { name: string; y: number[]; period: number; MAM: number[]; AAA: number[]; ANN: number | number[] }[] }>('ets.json');
+const fx = fixture<{ tiny: { y: number[]; method: string; mean: number[]; upper95: number[] }[]; cases: Case[]; everyModel: { name: string; y: number[]; period: number; h: number; fits: (RFit & { model: string; damped: boolean })[] }[]; initialStates: { name: string; y: number[]; period: number; MAM: number[]; AAA: number[]; ANN: number | number[] }[] }>('ets.json');
 
 /** R's class1() puts γ on the second seasonal state when there is no trend (see src/stats/ets.ts): its variances agree with ours only up to h = m − 1. */
 const intervalSteps = (method: string, period: number, h: number): number => (/^ETS\(.,N,A\)$/.test(method) ? Math.min(h, period - 1) : h);
@@ -91,6 +91,16 @@ test('a multiplicative trend (allowed on request) forecasts with simulated inter
   const f = ets(c.y, { period: 12, horizon: 6, model: 'MMM', damped: false, seed: 1 });
   assert.equal(f.method, 'ETS(M,M,M)');
   for (let h = 0; h < 6; h++) assert.ok(f.lower[1]![h]! < f.mean[h]! && f.mean[h]! < f.upper[1]![h]!);
+});
+
+test('series too short to estimate fall back to Holt / SES by least squares, as R does', () => {
+  assert.equal(fx.tiny.length, 3);
+  for (const c of fx.tiny) {
+    const f = ets(c.y, { horizon: 2 });
+    // R minimises the sum of squares by L-BFGS-B, here by Nelder–Mead in the box: optima agree to ~1e-4.
+    assertClose(f.mean, c.mean, 1e-3, `${c.y} mean`);
+    assertClose(f.upper[1]!, c.upper95, 1e-3, `${c.y} upper 95`);
+  }
 });
 
 test('a constant series gives a flat forecast with zero-width intervals', () => {
