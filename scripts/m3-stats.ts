@@ -12,8 +12,7 @@
  * per-series scores to combine).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { ets, theta, autoArima, smape, mase, type Forecast } from '../src/index.js';
-import { writeFileAtomicSync } from '../src/io/atomic.js';
+import { ets, theta, autoArima, smape, mase, writeFileAtomicSync, type Forecast } from '../src/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
