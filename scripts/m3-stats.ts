@@ -5,11 +5,12 @@
  * forecast 8.20's (baselines-<freq>.csv), with the CPU and wall time per method.
  *
  *   node --import tsx scripts/m3-stats.ts [--freq monthly] [--methods ets,theta,arima]
- *        [--sample] [--shard i/k] [--out results.json]
+ *        [--sample] [--shard i/k] [--out results.json] [--reuse a.json,b.json]
  *
  * --sample uses the fixed sample of ../shared/data/m3/sample-<freq>-*.txt; --shard i/k runs every
- * k-th series starting at i (to split a long run over processes; the shards' --out files hold
- * per-series scores to combine).
+ * k-th series starting at i (to split a long run over processes). --out holds per-series scores
+ * and models, rewritten (atomically) every 10 series, so an interrupted run can continue: --reuse
+ * takes series already scored from earlier --out files (their CPU time is not counted again).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { ets, theta, autoArima, smape, mase, writeFileAtomicSync, type Forecast } from '../src/index.js';
@@ -60,7 +61,17 @@ const run: Record<string, (y: number[]) => Forecast> = {
   arima: (y) => autoArima(y, { period: m, horizon: h }),
 };
 
-const perSeries: Record<string, Record<string, { smape: number; mase: number; model: string }>> = {};
+type Score = { smape: number; mase: number; model: string };
+const perSeries: Record<string, Record<string, Score>> = {};
+const reused: Record<string, Record<string, Score>> = {};
+for (const file of (opt('reuse') ?? '').split(',').filter(Boolean)) {
+  const prev = JSON.parse(readFileSync(file, 'utf8')) as { series: Record<string, Record<string, Score>> };
+  for (const [id, scores] of Object.entries(prev.series)) Object.assign((reused[id] ??= {}), scores);
+}
+const out = opt('out');
+const save = (): void => {
+  if (out) writeFileAtomicSync(out, JSON.stringify({ freq, methods, series: perSeries }, null, 1));
+};
 console.log(`M3 ${freq}: ${ids.length} series, horizon ${h}, period ${m}`);
 console.log('| method | sMAPE | MASE | R sMAPE | R MASE | series with R | CPU s | wall s |');
 console.log('|---|---|---|---|---|---|---|---|');
@@ -68,12 +79,17 @@ for (const method of methods) {
   const f = run[method];
   if (!f) throw new Error(`unknown method ${method}`);
   const cpu0 = process.cpuUsage(), t0 = performance.now();
-  let s = 0, ms = 0, rs = 0, rms = 0, nr = 0, done = 0;
+  let s = 0, ms = 0, rs = 0, rms = 0, nr = 0, done = 0, fresh = 0;
   for (const id of ids) {
     const y = train.get(id)!, actual = hold.get(id)!;
-    const fc = f(y);
-    const score = { smape: smape(actual, fc.mean), mase: mase(actual, fc.mean, y, m), model: fc.method };
+    let score = reused[id]?.[method];
+    const isNew = !score;
+    if (!score) {
+      const fc = f(y);
+      score = { smape: smape(actual, fc.mean), mase: mase(actual, fc.mean, y, m), model: fc.method };
+    }
     (perSeries[id] ??= {})[method] = score;
+    if (isNew && ++fresh % 10 === 0) save();
     s += score.smape;
     ms += score.mase;
     const ref = r.get(`${id}/${rName[method]}`);
@@ -82,7 +98,6 @@ for (const method of methods) {
   }
   const cpu = process.cpuUsage(cpu0);
   const n = ids.length;
-  console.log(`| ${method} | ${(s / n).toFixed(2)} | ${(ms / n).toFixed(3)} | ${nr === n ? (rs / n).toFixed(2) : '–'} | ${nr === n ? (rms / n).toFixed(3) : '–'} | ${nr} | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} | ${((performance.now() - t0) / 1000).toFixed(1)} |`);
+  console.log(`| ${method} | ${(s / n).toFixed(2)} | ${(ms / n).toFixed(3)} | ${nr === n ? (rs / n).toFixed(2) : '–'} | ${nr === n ? (rms / n).toFixed(3) : '–'} | ${nr} | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} | ${((performance.now() - t0) / 1000).toFixed(1)} |${fresh < n ? ` (${n - fresh} reused)` : ''}`);
 }
-const out = opt('out');
-if (out) writeFileAtomicSync(out, JSON.stringify({ freq, methods, series: perSeries }, null, 1));
+save();
