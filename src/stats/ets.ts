@@ -143,6 +143,8 @@ interface FilterOutputs {
   fitted?: Float64Array;
   /** (n + 1, p) row-major states. */
   states?: Float64Array;
+  /** Simulate instead of filter: y_t = μ_t + ε_t (or μ_t(1 + ε_t)) is generated from these innovations and written into y. */
+  innovations?: Float64Array;
 }
 
 /**
@@ -168,6 +170,7 @@ function etsFilter(
     o = 1 % m;
   }
   const states = out?.states;
+  const sim = out?.innovations;
   if (states) for (let k = 0; k < p; k++) states[k] = x0[k]!;
   const betaOverAlpha = beta / alpha;
   const phiIsOne = Math.abs(phi - 1) < TOL;
@@ -183,7 +186,9 @@ function etsFilter(
       qv = l * phib;
     }
     const f = season === NONE ? qv : season === ADD ? qv + sOld : qv * sOld;
-    const yt = y[t]!;
+    let yt: number;
+    if (sim) y[t] = yt = err === ADD ? f + sim[t]! : f * (1 + sim[t]!);
+    else yt = y[t]!;
     const et = err === ADD ? yt - f : (yt - f) / f;
     sse += et * et;
     sqe += (yt - f) * (yt - f);
@@ -775,45 +780,19 @@ function class3(model: EtsModel, h: number, sigma2: number): { mu: Float64Array;
   return { mu, variance };
 }
 
-/** Simulate one future path of the model with innovations from `rng` (forecast's etssimulate()). */
-function simulatePath(model: EtsModel, h: number, rng: Rng, out: Float64Array, offset: number): void {
+/** Simulate one future path of the model into out[offset..offset + h) with innovations from `rng` (forecast's etssimulate()). */
+function simulatePath(model: EtsModel, h: number, rng: Rng, out: Float64Array, offset: number, scratch: { e: Float64Array; buf: Float64Array; mse: Float64Array }): void {
   const { error, trend, season } = model.components;
-  const m = model.period;
   const sd = Math.sqrt(model.sigma2);
-  const x = model.finalState;
-  let l = x[0]!, b = trend !== 'N' ? x[1]! : 0;
-  const s0 = trend !== 'N' ? 2 : 1;
-  const s = season !== 'N' ? Float64Array.from(x.subarray(s0)) : new Float64Array(0);
-  const phi = model.phi ?? 1;
-  const { alpha, beta, gamma } = { alpha: model.alpha, beta: model.beta ?? 0, gamma: model.gamma ?? 0 };
+  const e = scratch.e;
   for (let i = 0; i < h; i++) {
-    let e = sd * rng.normal();
-    if (error === 'M') e = Math.max(-1, e);
-    let qv: number, phib = 0;
-    if (trend === 'N') qv = l;
-    else if (trend === 'A') { phib = phi * b; qv = l + phib; }
-    else {
-      if (b < 0) { out.fill(NaN, offset, offset + h); return; }
-      phib = Math.abs(phi - 1) < TOL ? b : Math.pow(b, phi);
-      qv = l * phib;
-    }
-    const sOld = season !== 'N' ? s[m - 1]! : 0;
-    const f = season === 'N' ? qv : season === 'A' ? qv + sOld : qv * sOld;
-    const yt = error === 'A' ? f + e : f * (1 + e);
-    out[offset + i] = yt;
-    const pv = season === 'N' ? yt : season === 'A' ? yt - sOld : Math.abs(sOld) < TOL ? HUGEN : yt / sOld;
-    const lNew = qv + alpha * (pv - qv);
-    if (trend !== 'N') {
-      const r = trend === 'A' ? lNew - l : Math.abs(l) < TOL ? HUGEN : lNew / l;
-      b = phib + (beta / alpha) * (r - phib);
-    }
-    if (season !== 'N') {
-      const tv = season === 'A' ? yt - qv : Math.abs(qv) < TOL ? HUGEN : yt / qv;
-      s.copyWithin(1, 0, m - 1);
-      s[0] = sOld + gamma * (tv - sOld);
-    }
-    l = lNew;
+    e[i] = sd * rng.normal();
+    if (error === 'M') e[i] = Math.max(-1, e[i]!); // R: pmax(-1, e)
   }
+  const par: Smoothing = { alpha: model.alpha, beta: model.beta ?? 0, gamma: model.gamma ?? 0, phi: model.phi ?? 1 };
+  const path = out.subarray(offset, offset + h);
+  const lik = etsFilter(path, model.period, code(error), code(trend), code(season), par, model.finalState, scratch.buf, scratch.mse, { innovations: e });
+  if (Number.isNaN(lik) && trend === 'M') path.fill(NaN); // a negative multiplicative trend: R's NA path
 }
 
 /** Forecast `horizon` steps from a fitted model, with intervals at `levels` (R's forecast.ets). */
@@ -833,7 +812,8 @@ export function forecastEts(model: EtsModel, horizon: number, levels?: readonly 
     const npaths = opts.npaths ?? 5000;
     const rng = new Rng(opts.seed ?? 0);
     const paths = new Float64Array(npaths * horizon);
-    for (let i = 0; i < npaths; i++) simulatePath(model, horizon, rng, paths, i * horizon);
+    const scratch = { e: new Float64Array(horizon), buf: new Float64Array(Math.max(model.period, 1)), mse: new Float64Array(1) };
+    for (let i = 0; i < npaths; i++) simulatePath(model, horizon, rng, paths, i * horizon, scratch);
     mean = pointForecasts(model, horizon);
     if (Number.isNaN(mean[0]!)) throw new RangeError(`forecastEts: ${model.method} has a negative multiplicative trend; no forecast`);
     ({ lower, upper } = simulatedIntervals(paths, npaths, horizon, lv));
