@@ -15,7 +15,7 @@ export {
 } from './season.js';
 export { decompose, centredMovingAverage, type Decomposition } from './decompose.js';
 export {
-  smape, mase, rmse, meanAbsoluteError, naiveScale, coverage, pinballLoss, ranks, rankMethods, scoreForecast, type ForecastScores,
+  smape, mase, rmse, meanAbsoluteError, naiveScale, coverage, pinballLoss, ranks, rankMethods, forecastAccuracy, type ForecastAccuracy,
 } from './metrics.js';
 export { nelderMead, bfgs, numericHessian, type MinimizeResult, type NelderMeadOptions, type BfgsOptions, type BfgsResult } from './optimize.js';
 export {

@@ -111,7 +111,7 @@ export function rankMethods(scores: Readonly<Record<string, number>>): Record<st
 }
 
 /** Every measure for one forecast against the hold-out `actual` (same length as forecast.mean). */
-export interface ForecastScores {
+export interface ForecastAccuracy {
   smape: number;
   mase: number;
   rmse: number;
@@ -122,8 +122,8 @@ export interface ForecastScores {
   pinball: number[];
 }
 
-/** Score `forecast` on `actual`, MASE scaled by the training part `insample` at lag `period`. */
-export function scoreForecast(actual: ArrayLike<number>, forecast: Forecast, insample: ArrayLike<number>, period = 1): ForecastScores {
+/** Every accuracy measure of `forecast` on `actual` (as R's accuracy()), MASE scaled by the training part `insample` at lag `period`. */
+export function forecastAccuracy(actual: ArrayLike<number>, forecast: Forecast, insample: ArrayLike<number>, period = 1): ForecastAccuracy {
   const mean = forecast.mean;
   return {
     smape: smape(actual, mean),

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ets, theta, autoArima, detectSeason, scoreForecast, type Forecast } from '../../src/index.js';
+import { ets, theta, autoArima, detectSeason, forecastAccuracy, type Forecast } from '../../src/index.js';
 
 const y = readFileSync(new URL('../../data/airline-passengers.csv', import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
 const train = y.slice(0, 126), test_ = y.slice(126);
@@ -19,7 +19,7 @@ test('README example: season, ETS forecast, scores', () => {
   assert.match(f.method, /^ETS\(M,A/);
   assert.equal(f.mean.length, 18);
   assert.ok(f.aicc !== null && Number.isFinite(f.aicc));
-  const s = scoreForecast(test_, f, train, period);
+  const s = forecastAccuracy(test_, f, train, period);
   assert.ok(s.smape > 0 && s.smape < 10, `sMAPE ${s.smape}`);
   assert.ok(s.mase > 0 && s.mase < 1.5, `MASE ${s.mase}`);
   assert.equal(s.coverage.length, 2);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadM3, M3_DIR } from './helpers.js';
-import { coverage, mase, meanAbsoluteError, naiveScale, pinballLoss, rankMethods, ranks, rmse, scoreForecast, smape, type Forecast } from '../../src/index.js';
+import { coverage, mase, meanAbsoluteError, naiveScale, pinballLoss, rankMethods, ranks, rmse, forecastAccuracy, smape, type Forecast } from '../../src/index.js';
 
 test('sMAPE, MAE, RMSE, MASE worked by hand', () => {
   // |2−3|·200/5 = 40, |4−1|·200/5 = 120 → 80.
@@ -30,7 +30,7 @@ test('coverage, pinball loss and ranks worked by hand', () => {
   assert.deepEqual(ranks([3, 1, 3, NaN, 2]), [3.5, 1, 3.5, 5, 2]);
   assert.deepEqual({ ...rankMethods({ lstm: 12.1, ets: 13.0, theta: 12.1 }) }, { lstm: 1.5, ets: 3, theta: 1.5 });
   const f: Forecast = { method: 'x', mean: Float64Array.of(2, 2), levels: [80], lower: [Float64Array.of(1, 1)], upper: [Float64Array.of(3, 3)], fitted: new Float64Array(0), residuals: new Float64Array(0), sigma2: 1, aicc: null };
-  const s = scoreForecast([2, 4], f, [1, 2, 3], 1);
+  const s = forecastAccuracy([2, 4], f, [1, 2, 3], 1);
   assert.equal(s.coverage[0], 0.5);
   // τ = 0.1 for the lower bound: (0.1·1 + 0.1·3)/2 = 0.2; τ = 0.9 upper: (0.1·1 + 0.9·1)/2 = 0.5 → 0.35.
   assert.ok(Math.abs(s.pinball[0]! - 0.35) < 1e-15);
