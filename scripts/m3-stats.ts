@@ -14,6 +14,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { ets, theta, autoArima, smape, mase, writeFileAtomicSync, type Forecast } from '../src/index.js';
+import { loadM3, loadM3Baselines, M3_DIR as dir } from '../test/stats/helpers.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -22,7 +23,6 @@ const opt = (name: string): string | undefined => {
 };
 const freq = opt('freq') ?? 'monthly';
 const methods = (opt('methods') ?? 'ets,theta,arima').split(',');
-const dir = new URL('../../shared/data/m3/', import.meta.url);
 if (!existsSync(new URL(`${freq}.csv`, dir))) {
   console.error(`m3-stats: ../shared/data/m3/${freq}.csv not found (the M3 data live outside the repository)`);
   process.exit(1);
@@ -31,13 +31,7 @@ const PERIOD: Record<string, number> = { monthly: 12, quarterly: 4, yearly: 1, o
 const HORIZON: Record<string, number> = { monthly: 18, quarterly: 8, yearly: 6, other: 8 };
 const m = PERIOD[freq]!, h = HORIZON[freq]!;
 
-const train = new Map<string, number[]>(), hold = new Map<string, number[]>();
-for (const line of readFileSync(new URL(`${freq}.csv`, dir), 'utf8').trim().split('\n').slice(1)) {
-  const [id, , v, split] = line.split(',');
-  const map = split === 'train' ? train : hold;
-  if (!map.has(id!)) map.set(id!, []);
-  map.get(id!)!.push(Number(v));
-}
+const { train, test: hold } = loadM3(freq);
 let ids = [...train.keys()];
 if (args.includes('--sample')) {
   const file = readdirSync(dir).find((f) => f.startsWith(`sample-${freq}-`));
@@ -49,11 +43,7 @@ if (shard) {
   const [i, k] = shard.split('/').map(Number);
   ids = ids.filter((_, j) => j % k! === i!);
 }
-const r = new Map<string, { smape: number; mase: number }>();
-for (const line of readFileSync(new URL(`baselines-${freq}.csv`, dir), 'utf8').trim().split('\n').slice(1)) {
-  const [id, method, s, ms] = line.split(',');
-  r.set(`${id}/${method}`, { smape: Number(s), mase: Number(ms) });
-}
+const r = loadM3Baselines(freq);
 const rName: Record<string, string> = { ets: 'ets', theta: 'theta', arima: 'auto.arima' };
 const run: Record<string, (y: number[]) => Forecast> = {
   ets: (y) => ets(y, { period: m, horizon: h }),

@@ -21,7 +21,7 @@ export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: num
   assert.ok(worst <= tol, `${what}: largest relative difference ${worst.toExponential(2)} at [${at}] (${a[at]} vs ${b[at]}), tolerance ${tol}`);
 }
 
-/** ../shared/data/m3 (outside the repository; CI has it). */
+/** ../shared/data/m3 (outside the repository; the tests that read it skip when it is absent). */
 export const M3_DIR = new URL('../../../shared/data/m3/', import.meta.url);
 
 /** One M3 frequency's series: training parts and test parts by id (from `<freq>.csv`). */
@@ -34,4 +34,14 @@ export function loadM3(freq: string): { train: Map<string, number[]>; test: Map<
     map.get(id!)!.push(Number(v));
   }
   return { train, test };
+}
+
+/** R forecast 8.20's per-series scores (`baselines-<freq>.csv`), keyed `<id>/<method>` (method: ets, theta, auto.arima, ...). */
+export function loadM3Baselines(freq: string): Map<string, { smape: number; mase: number }> {
+  const r = new Map<string, { smape: number; mase: number }>();
+  for (const line of readFileSync(new URL(`baselines-${freq}.csv`, M3_DIR), 'utf8').trim().split('\n').slice(1)) {
+    const [id, method, s, m] = line.split(',');
+    r.set(`${id}/${method}`, { smape: Number(s), mase: Number(m) });
+  }
+  return r;
 }

@@ -1,6 +1,6 @@
 /**
  * ETS and Theta on the 200 M3 monthly series of ../shared/data/m3/sample-monthly-200.txt
- * (skipped when that folder is absent; CI has it): our mean sMAPE and MASE on the test parts
+ * (skipped when that folder, which lives outside the repository, is absent): our mean sMAPE and MASE on the test parts
  * equal R forecast 8.20's (baselines-monthly.csv) to within 0.05 sMAPE points for ETS and 0.01
  * for Theta. Measured: ETS 11.3847 vs R 11.3843 (198 of 200 series identical; two differ where
  * Nelder–Mead's path parts from R's in the last bits), Theta 11.5303 vs 11.5303; about 17 s of
@@ -9,18 +9,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { loadM3, M3_DIR as dir } from './helpers.js';
+import { loadM3, loadM3Baselines, M3_DIR as dir } from './helpers.js';
 import { ets, mase, smape, theta } from '../../src/index.js';
 
 const present = existsSync(new URL('sample-monthly-200.txt', dir));
 
 test('M3 monthly sample (200 series): ETS and Theta score as R does', { skip: !present && 'no ../shared/data/m3' }, () => {
   const { train, test: hold } = loadM3('monthly');
-  const r = new Map<string, { smape: number; mase: number }>();
-  for (const line of readFileSync(new URL('baselines-monthly.csv', dir), 'utf8').trim().split('\n').slice(1)) {
-    const [id, method, s, m] = line.split(',');
-    r.set(`${id}/${method}`, { smape: Number(s), mase: Number(m) });
-  }
+  const r = loadM3Baselines('monthly');
   const ids = readFileSync(new URL('sample-monthly-200.txt', dir), 'utf8').trim().split('\n');
   assert.equal(ids.length, 200);
   const sum = { ets: 0, theta: 0, rEts: 0, rTheta: 0, etsMase: 0, thetaMase: 0, rEtsMase: 0, rThetaMase: 0 };
