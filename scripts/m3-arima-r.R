@@ -3,7 +3,7 @@
 # each. ../shared/data/m3 has R's auto.arima scores but not its models; this gives the models,
 # so that scripts/m3-stats.ts's ARIMA (its --out has ours) can be compared series by series: the
 # README's account of where the two choose different models comes from it. Not run in CI (the
-# M3 data live outside the repository); about 1 CPU s per monthly series.
+# M3 data live outside the repository); about 5 CPU s per monthly series on a loaded machine.
 #
 #   Rscript scripts/m3-arima-r.R [monthly] [out.csv|-] [sample|IDS_FILE]
 #
