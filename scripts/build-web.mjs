@@ -3,7 +3,8 @@
 // esbuild bundles web/src/main.ts (the page) and web/src/worker.ts (training) from the
 // library's TypeScript sources, and index.html and styles.css are copied beside them.
 // The library's Node-only imports (node:fs, node:path, ...; cli-progress, loaded by the trainer
-// only for a terminal progress bar) are only used by code paths the page never takes; they
+// only for a terminal progress bar; csv-parse, which reads CSV files) are only used by code
+// paths the page never takes; they
 // resolve to a stub whose functions throw if ever called.
 // Usage: node scripts/build-web.mjs [outdir]   (default web/dist)
 import { build } from 'esbuild';
@@ -22,6 +23,7 @@ const NODE_NAMES = {
   url: ['fileURLToPath', 'pathToFileURL'],
   os: ['tmpdir', 'cpus'],
   'cli-progress': ['SingleBar', 'MultiBar'],
+  'csv-parse': ['parse'],
 };
 
 /** node:X → a CommonJS stub exporting X's usual names as functions that throw when called. */
@@ -29,7 +31,7 @@ export const nodeStub = {
   name: 'node-stub',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path.slice(5), namespace: 'node-stub' }));
-    b.onResolve({ filter: /^cli-progress$/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
+    b.onResolve({ filter: /^(cli-progress|csv-parse)$/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
     b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => {
       const names = NODE_NAMES[args.path] ?? [];
       const body = names.map((n) => `  ${JSON.stringify(n)}: unavailable(${JSON.stringify(n)}),`).join('\n');

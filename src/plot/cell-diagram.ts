@@ -76,7 +76,7 @@ export function cellDiagram(o: CellDiagramOptions): string {
   if (s) D.raw(`<text x="60" y="50" font-size="11" fill="#555">${esc(L.unit)} ${u}</text>`);
 
   // The conveyor belt: c_{t−1} → × f → + i⊙C̃ → c_t.
-  D.name(232, 26, L.conveyor, 'conveyor', ['belt'], 300, '#1c5f99');
+  D.name(256, 30, L.conveyor, 'conveyor', ['belt'], 290, '#1c5f99');
   D.arrow(`M 2 ${B} L 96 ${B}`, 'cPrev', ['belt', 'update'], v('cPrev'), cMax, '#1c5f99');
   D.arrow(`M 124 ${B} L 240 ${B}`, 'fc', ['belt', 'update', 'forget'], fc, cMax, '#1c5f99');
   D.arrow(`M 268 ${B} L 477 ${B}`, 'c', ['belt', 'update'], v('c'), cMax, '#1c5f99');
@@ -85,7 +85,7 @@ export function cellDiagram(o: CellDiagramOptions): string {
   D.pill(4, B + 8, 'cPrev', ['belt', 'update'], v('cPrev'), CELL);
   D.pill(146, B + 8, 'fc', ['update', 'forget'], fc, CELL);
   D.pill(432, B + 8, 'c', ['belt', 'update'], v('c'), CELL);
-  D.name(454, B + 44, L.cell, 'cell', ['belt', 'update'], 64);
+  D.name(450, B + 44, L.cell, 'cell', ['belt', 'update'], 56);
 
   // [h_{t−1}, x_t] feed the four layers.
   D.arrow(`M 2 ${FEED} L ${O} ${FEED}`, 'hPrev', ['inputs'], v('hPrev'));
@@ -114,7 +114,7 @@ export function cellDiagram(o: CellDiagramOptions): string {
   D.layer(O, 'o', `σ  ${subscript('o', 't')}`, ['output'], v('o'), false);
   D.arrow(`M ${OUT} ${B} L ${OUT} 117`, 'c', ['output'], v('c'), cMax, '#1c5f99');
   D.op(OUT, 130, 'tanh', 'tanhC', ['output']);
-  D.pill(OUT + 16, 121, 'tanhC', ['output'], tc, DIV);
+  D.pill(OUT - 61, 121, 'tanhC', ['output'], tc, DIV);
   D.arrow(`M ${OUT} 143 L ${OUT} 187`, 'tanhC', ['output'], tc);
   D.arrow(`M ${O} ${TOP - 2} L ${O} 200 L ${OUT - 13} 200`, 'o', ['output'], v('o'));
   D.op(OUT, 200, '×', 'mulO', ['output', 'hidden']);
@@ -122,7 +122,7 @@ export function cellDiagram(o: CellDiagramOptions): string {
   D.arrow(`M ${OUT} 213 L ${OUT} ${FEED} L 477 ${FEED}`, 'h', ['output', 'hidden'], v('h'));
   D.symbol(476, FEED - 8, 'h', 't', ['output', 'hidden'], 'end');
   D.pill(432, FEED + 6, 'h', ['output', 'hidden'], v('h'), DIV);
-  D.name(454, FEED + 40, L.hidden, 'hidden', ['output', 'hidden'], 64);
+  D.name(450, FEED + 40, L.hidden, 'hidden', ['output', 'hidden'], 56);
 
   // Names under the layers.
   D.name(F, ROW.names, L.forget, 'forget', ['forget']);

@@ -90,8 +90,8 @@ export class Diagram {
     const x = cx - BOX_W / 2, y = ROW.layerTop;
     let s = `<g class="layer" data-k="${k}"${this.attrs(parts)}>${this.tip(k, value)}` +
       `<rect x="${x}" y="${y}" width="${BOX_W}" height="${ROW.layerH}" rx="5" fill="${fill}" stroke="${strong ? '#000' : '#a07c00'}" stroke-width="${strong ? 3 : 1}"/>` +
-      `<text x="${cx}" y="${y + 19}" text-anchor="middle" font-size="12.5" fill="${tc}">${fn}</text>`;
-    if (value !== undefined) s += `<text class="value" data-k="${k}" data-v="${k}" x="${cx}" y="${y + 41}" text-anchor="middle" font-size="14" font-weight="700" fill="${tc}">${esc(fmt2(value))}</text>`;
+      `<text x="${cx}" y="${y + 19}" text-anchor="middle" font-size="13" fill="${tc}">${fn}</text>`;
+    if (value !== undefined) s += `<text class="value" data-k="${k}" data-v="${k}" x="${cx}" y="${y + 42}" text-anchor="middle" font-size="15" font-weight="700" fill="${tc}">${esc(fmt2(value))}</text>`;
     this.out.push(s + '</g>');
   }
 
@@ -100,20 +100,21 @@ export class Diagram {
     if (value === undefined && text === undefined) return;
     const bg = scale && value !== undefined ? scale.color(value) : '#f3f3f3';
     const shown = text ?? fmt2(value!);
-    this.out.push(`<g class="value" data-k="${k}"${this.attrs(parts)}>${this.tip(k, value)}<rect x="${x}" y="${y}" width="44" height="18" rx="9" fill="${bg}" stroke="#333" stroke-width="0.6"/>` +
-      `<text data-v="${k}" x="${x + 22}" y="${y + 13.5}" text-anchor="middle" font-size="12.5"${text !== undefined ? ' font-family="ui-monospace, monospace"' : ''} fill="${textOn(bg)}">${esc(shown)}</text></g>`);
+    // The fade sits on an outer group: a page may animate the pill's own opacity as it appears.
+    this.out.push(`<g${this.attrs(parts)}><g class="value" data-k="${k}">${this.tip(k, value)}<rect x="${x}" y="${y}" width="44" height="18" rx="9" fill="${bg}" stroke="#333" stroke-width="0.6"/>` +
+      `<text data-v="${k}" x="${x + 22}" y="${y + 13.5}" text-anchor="middle" font-size="13"${text !== undefined ? ' font-family="ui-monospace, monospace"' : ''} fill="${textOn(bg)}">${esc(shown)}</text></g></g>`);
   }
 
   /** A symbol like c_{t−1}: `base` with a subscript. */
   symbol(x: number, y: number, base: string, sub: string, parts: readonly string[], anchor: 'start' | 'end' = 'start'): void {
-    this.out.push(`<text x="${x}" y="${y}" font-size="14" font-style="italic" text-anchor="${anchor}"${this.attrs(parts)}>${esc(base)}<tspan dy="4" font-size="10">${esc(sub)}</tspan></text>`);
+    this.out.push(`<text x="${x}" y="${y}" font-size="15" font-style="italic" text-anchor="${anchor}"${this.attrs(parts)}>${esc(base)}<tspan dy="4" font-size="10">${esc(sub)}</tspan></text>`);
   }
 
   /** A part's name, centred at x, wrapped to `width` (English at spaces, CJK by characters). */
   name(x: number, y: number, text: string, key: string, parts: readonly string[], width = BOX_W + 8, colour = '#222'): void {
-    const lines = wrapText(text, width, 11);
-    const tsp = lines.map((ln, j) => `<tspan x="${x}" dy="${j ? 13 : 0}">${esc(ln)}${j < lines.length - 1 && !isCjk(ln) ? ' ' : ''}</tspan>`).join('');
-    this.out.push(`<text class="label" data-label="${key}" x="${x}" y="${y}" text-anchor="middle" font-size="11" fill="${colour}"${this.attrs(parts)}>${tsp}</text>`);
+    const lines = wrapText(text, width, 12);
+    const tsp = lines.map((ln, j) => `<tspan x="${x}" dy="${j ? 14 : 0}">${esc(ln)}${j < lines.length - 1 && !isCjk(ln) ? ' ' : ''}</tspan>`).join('');
+    this.out.push(`<text class="label" data-label="${key}" x="${x}" y="${y}" text-anchor="middle" font-size="12" fill="${colour}"${this.attrs(parts)}>${tsp}</text>`);
   }
 
   /**
@@ -127,7 +128,7 @@ export class Diagram {
         return `<stop offset="${i * 10}%" stop-color="${scale.color(v)}"/>`;
       }).join('');
       return `<defs><linearGradient id="${id}">${stops}</linearGradient></defs>` +
-        `<text x="${bx}" y="${y + 9}" font-size="10.5" text-anchor="end">${esc(label)}</text>` +
+        `<text x="${bx}" y="${y + 9}" font-size="11" text-anchor="end">${esc(label)}</text>` +
         `<text x="${bx + 4}" y="${y + 9}" font-size="10">${esc(lo)}</text>` +
         `<rect x="${bx + 10 + 6 * lo.length}" y="${y}" width="56" height="10" fill="url(#${id})" stroke="#333" stroke-width="0.5"/>` +
         `<text x="${bx + 70 + 6 * lo.length}" y="${y + 9}" font-size="10">${esc(hi)}</text>`;

@@ -61,7 +61,7 @@ export function gruDiagram(o: GruDiagramOptions & DiagramStyle): string {
   D.pill(4, B + 8, 'hPrev', ['belt', 'inputs'], v('hPrev'), DIV);
   D.pill(Z + 22, B + 8, 'zh', ['update', 'belt'], zh, DIV);
   D.pill(432, B + 8, 'h', ['belt', 'hidden'], v('h'), DIV);
-  D.name(454, B + 44, L.hidden, 'hidden', ['belt', 'hidden'], 64);
+  D.name(450, B + 44, L.hidden, 'hidden', ['belt', 'hidden'], 56);
 
   // h_{t−1} also goes down to feed the layers with x_t.
   D.line(`M 60 ${B} L 60 ${FEED} L ${N} ${FEED}`, ['inputs']);

@@ -34,6 +34,8 @@ export interface LineChartOptions {
   markers?: Array<{ x: number; label?: string }>;
   /** A logarithmic y axis (ticks at powers of ten); values ≤ 0 break the line. Default false. */
   logY?: boolean;
+  /** Values the y axis must cover besides the data's (e.g. to give charts side by side one scale). */
+  yRange?: [number, number];
 }
 
 /**
@@ -56,6 +58,10 @@ export function lineChart(opts: LineChartOptions): string {
       ymin = Math.min(ymin, y); ymax = Math.max(ymax, y);
     }
   }
+  for (const v of opts.yRange ?? []) {
+    const y = ty(v);
+    if (Number.isFinite(y)) { ymin = Math.min(ymin, y); ymax = Math.max(ymax, y); }
+  }
   if (xmin > xmax) { xmin = 0; xmax = 1; }
   if (ymin > ymax) { ymin = 0; ymax = 1; }
   const xd: [number, number] = xmin === xmax ? [xmin - 1, xmax + 1] : [xmin, xmax];
@@ -67,7 +73,9 @@ export function lineChart(opts: LineChartOptions): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
   ];
-  if (opts.title) parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(opts.title)}</text>`);
+  // A long title shrinks to fit the width (down to 10 px) rather than running off both sides.
+  const titleSize = opts.title ? Math.max(10, Math.min(14, (width - 8) / (0.62 * Array.from(opts.title).length))) : 14;
+  if (opts.title) parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="${titleSize.toFixed(1)}" font-weight="600">${escapeXml(opts.title)}</text>`);
   const xAxis: Parameters<typeof axesSvg>[1] = { domain: xd, ticks: niceTicks(xd[0], xd[1], 8) };
   if (opts.xLabel) xAxis.label = opts.xLabel;
   if (opts.xTickText) xAxis.tickText = opts.xTickText;
@@ -79,8 +87,9 @@ export function lineChart(opts: LineChartOptions): string {
   for (const m of opts.markers ?? []) {
     const px = sx(m.x).toFixed(1);
     parts.push(`<line x1="${px}" x2="${px}" y1="${frame.top}" y2="${height - frame.bottom}" stroke="#999" stroke-dasharray="2,3"/>`);
-    // Label left of the line, so a marker near the right edge stays readable.
-    if (m.label) parts.push(`<text x="${Number(px) - 4}" y="${height - frame.bottom - 6}" text-anchor="end" font-size="11" fill="#666">${escapeXml(m.label)}</text>`);
+    // Label left of the line, so a marker near the right edge stays readable; right of it when there is no room on the left.
+    const right = m.label !== undefined && Number(px) - 4 - 6.2 * m.label.length < frame.left;
+    if (m.label) parts.push(`<text x="${Number(px) + (right ? 4 : -4)}" y="${height - frame.bottom - 6}" text-anchor="${right ? 'start' : 'end'}" font-size="11" fill="#666">${escapeXml(m.label)}</text>`);
   }
   opts.series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length]!;

@@ -62,7 +62,7 @@ export function rnnDiagram(o: RnnDiagramOptions): string {
   D.arrow(`M ${C} ${TOP - 2} L ${C} 150 L 477 150`, 'h', ['layer', 'hidden'], v('h'));
   D.symbol(476, 142, 'h', 't', ['hidden'], 'end');
   D.pill(432, 158, 'h', ['hidden'], v('h'), DIV);
-  D.name(454, 194, L.hidden, 'hidden', ['hidden'], 64);
+  D.name(450, 194, L.hidden, 'hidden', ['hidden'], 56);
   D.name(C, ROW.names, L.tanhLayer, 'tanhLayer', ['layer']);
   if (s) D.key(232, 388, null, L.keyValue ?? 'value', 1);
   return D.svg(o.title ?? `RNN: ${L.tanhLayer}`, 'plot cell-diagram rnn-diagram', o.displayScale);
