@@ -92,7 +92,7 @@ function setModel(model: Sequential, vocab: Vocab | null, probeText: string, ste
   state.model = model;
   state.vocab = vocab;
   $<HTMLInputElement>('probe').value = probeText;
-  stepper.set(stepper.T, step);
+  stepper.set(step + 1, step); // applyProbe sets the sequence's length
   applyProbe();
 }
 
