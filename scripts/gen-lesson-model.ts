@@ -6,19 +6,16 @@
 // web/src/lesson-weights.ts (the flat parameter buffer, float32 values to 9 digits) and
 // prints the held-out MSE and the marker unit's gates.
 // Usage: node --import tsx scripts/gen-lesson-model.ts
-import { Adam, Tensor, setBackend, sliceRows } from '../src/index.ts';
+import { Tensor, setBackend, sliceRows } from '../src/index.ts';
 import { writeFileAtomicSync } from '../src/io/atomic.ts';
 import { buildTask } from '../web/src/tasks.ts';
-import { LESSON_TRAINING, markerUnit } from '../web/src/lesson-setup.ts';
+import { LESSON_TRAINING, markerUnit, trainLikeTheWorker } from '../web/src/lesson-setup.ts';
 
 setBackend('reference');
 const task = buildTask(LESSON_TRAINING.task, LESSON_TRAINING.seed);
 const { model } = task;
-const optimizer = new Adam(model, { lr: task.lr });
 const t0 = performance.now();
-for (let epoch = 1; epoch <= LESSON_TRAINING.epochs; epoch++) {
-  await model.fit({ x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: epoch, progress: false });
-}
+await trainLikeTheWorker(task, LESSON_TRAINING.epochs);
 const held = buildTask(LESSON_TRAINING.task, 2);
 const x: Tensor = sliceRows(held.x, 0, 256), pred = model.forward(x);
 let mse = 0;

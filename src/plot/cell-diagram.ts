@@ -12,7 +12,6 @@
  * Elements carry data-k (f, i, g, o, c, cPrev, fc, ig, tanhC, h, hPrev, x), data-v on values,
  * data-label on names; arrows have class "flow".
  */
-import { escapeXml as esc } from './axes.js';
 import { divergingScale } from './color.js';
 import { Diagram, ROW, stateScale, subscript, type DiagramStyle } from './diagram-parts.js';
 
@@ -71,9 +70,7 @@ export function cellDiagram(o: CellDiagramOptions): string {
   const F = 110, I = 182, G = 254, O = 326, OUT = 384, B = ROW.belt, FEED = ROW.feed, TOP = ROW.layerTop;
   const fc = s ? v('f')! * v('cPrev')! : undefined, ig = s ? v('i')! * v('g')! : undefined, tc = s ? Math.tanh(v('c')!) : undefined;
 
-  if (o.title) D.raw(`<text x="4" y="15" font-size="13" font-weight="600">${esc(o.title)}</text>`);
-  D.raw(`<rect x="52" y="34" width="360" height="300" rx="14" fill="#eef3f9" stroke="#7d99b8"/>`);
-  if (s) D.raw(`<text x="60" y="50" font-size="11" fill="#555">${esc(L.unit)} ${u}</text>`);
+  D.frame(o.title, s ? `${L.unit} ${u}` : null);
 
   // The conveyor belt: c_{t−1} → × f → + i⊙C̃ → c_t.
   D.name(256, 30, L.conveyor, 'conveyor', ['belt'], 290, '#1c5f99');
@@ -90,12 +87,7 @@ export function cellDiagram(o: CellDiagramOptions): string {
   // [h_{t−1}, x_t] feed the four layers.
   D.arrow(`M 2 ${FEED} L ${O} ${FEED}`, 'hPrev', ['inputs'], v('hPrev'));
   for (const x of [F, I, G, O]) D.line(`M ${x} ${FEED} L ${x} ${TOP + ROW.layerH + 2}`, ['inputs'], true);
-  D.arrow(`M 70 398 L 70 ${FEED + 2}`, 'x', ['inputs'], v('x'));
-  D.symbol(4, FEED - 8, 'h', 't−1', ['inputs']);
-  D.symbol(78, 394, 'x', 't', ['inputs']);
-  D.pill(4, FEED + 6, 'hPrev', ['inputs'], v('hPrev'), DIV);
-  if (o.inputText !== undefined) D.pill(18, FEED + 40, 'x', ['inputs'], undefined, null, o.inputText);
-  else D.pill(18, FEED + 40, 'x', ['inputs'], v('x'), DIV);
+  D.inputs(v('x'), v('hPrev'), o.inputText, true);
 
   // Forget gate: σ → × on the belt.
   D.layer(F, 'f', `σ  ${subscript('f', 't')}`, ['forget'], v('f'), false);

@@ -60,6 +60,28 @@ export class Diagram {
     this.out.push(s);
   }
 
+  /** The title, the module's rounded box, and (with values) the caption naming the unit shown. */
+  frame(title: string | undefined, unitCaption: string | null): void {
+    if (title) this.out.push(`<text x="4" y="15" font-size="13" font-weight="600">${esc(title)}</text>`);
+    this.out.push(`<rect x="52" y="34" width="360" height="300" rx="14" fill="#eef3f9" stroke="#7d99b8"/>`);
+    if (unitCaption !== null) this.out.push(`<text x="60" y="50" font-size="11" fill="#555">${esc(unitCaption)}</text>`);
+  }
+
+  /**
+   * x_t coming up from below into the feed line (arrow, symbol, and its value, or for text input
+   * the token), and, when `hPrevAtFeed`, h_{t−1}'s symbol and value at the feed line's left end.
+   */
+  inputs(x: number | undefined, hPrev: number | undefined, inputText: string | undefined, hPrevAtFeed: boolean): void {
+    const DIV = divergingScale(1), FEED = ROW.feed;
+    this.arrow(`M 70 398 L 70 ${FEED + 2}`, 'x', ['inputs'], x);
+    this.symbol(78, 394, 'x', 't', ['inputs']);
+    if (inputText !== undefined) this.pill(18, FEED + 40, 'x', ['inputs'], undefined, null, inputText);
+    else this.pill(18, FEED + 40, 'x', ['inputs'], x, DIV);
+    if (!hPrevAtFeed) return;
+    this.symbol(4, FEED - 8, 'h', 't−1', ['inputs']);
+    this.pill(4, FEED + 6, 'hPrev', ['inputs'], hPrev, DIV);
+  }
+
   /** An arrow carrying quantity k; its width grows with |value| / max. */
   arrow(d: string, k: string, parts: readonly string[], value?: number, max = 1, colour = '#444'): void {
     const w = value === undefined ? 2 : 1.2 + 4 * Math.min(1, Math.abs(value) / max);

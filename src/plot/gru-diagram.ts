@@ -9,7 +9,6 @@
  * Parts for `highlight`: belt, reset, update, candidate, hidden, inputs. Elements carry data-k
  * (r, z, n, zh, zn, h, hPrev, x) and data-v on values.
  */
-import { escapeXml as esc } from './axes.js';
 import { divergingScale } from './color.js';
 import { Diagram, ROW, subscript, type DiagramStyle } from './diagram-parts.js';
 import type { DiagramOptions } from './cell-diagram.js';
@@ -48,9 +47,7 @@ export function gruDiagram(o: GruDiagramOptions & DiagramStyle): string {
   const R = 110, Z = 182, M = 254, N = 326, B = ROW.belt, FEED = ROW.feed, TOP = ROW.layerTop, MID = TOP + ROW.layerH / 2;
   const zh = s ? v('z')! * v('hPrev')! : undefined, zn = s ? (1 - v('z')!) * v('n')! : undefined;
 
-  if (o.title) D.raw(`<text x="4" y="15" font-size="13" font-weight="600">${esc(o.title)}</text>`);
-  D.raw(`<rect x="52" y="34" width="360" height="300" rx="14" fill="#eef3f9" stroke="#7d99b8"/>`);
-  if (s) D.raw(`<text x="66" y="50" font-size="11" fill="#555">${esc(L.unit)} ${u}</text>`);
+  D.frame(o.title, s ? `${L.unit} ${u}` : null);
 
   // The hidden state is the belt: h_{t−1} → × z → + (1−z)⊙n → h_t.
   D.arrow(`M 2 ${B} L ${Z - 14} ${B}`, 'hPrev', ['belt', 'inputs'], v('hPrev'));
@@ -66,10 +63,7 @@ export function gruDiagram(o: GruDiagramOptions & DiagramStyle): string {
   // h_{t−1} also goes down to feed the layers with x_t.
   D.line(`M 60 ${B} L 60 ${FEED} L ${N} ${FEED}`, ['inputs']);
   for (const x of [R, Z, M, N]) D.line(`M ${x} ${FEED} L ${x} ${x === M ? MID + 15 : TOP + ROW.layerH + 2}`, ['inputs'], true);
-  D.arrow(`M 70 398 L 70 ${FEED + 2}`, 'x', ['inputs'], v('x'));
-  D.symbol(78, 394, 'x', 't', ['inputs']);
-  if (o.inputText !== undefined) D.pill(18, FEED + 40, 'x', ['inputs'], undefined, null, o.inputText);
-  else D.pill(18, FEED + 40, 'x', ['inputs'], v('x'), DIV);
+  D.inputs(v('x'), v('hPrev'), o.inputText, false);
 
   // Reset gate: r scales the recurrent part of the candidate.
   D.layer(R, 'r', `σ  ${subscript('r', 't')}`, ['reset'], v('r'), false);

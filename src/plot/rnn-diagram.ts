@@ -5,7 +5,6 @@
  * everything the network keeps goes through the one tanh at every step. Parts for
  * `highlight`: layer, hidden, inputs, belt. Elements carry data-k (h, hPrev, x) and data-v.
  */
-import { escapeXml as esc } from './axes.js';
 import { divergingScale } from './color.js';
 import { Diagram, ROW, subscript } from './diagram-parts.js';
 import type { DiagramOptions } from './cell-diagram.js';
@@ -42,9 +41,7 @@ export function rnnDiagram(o: RnnDiagramOptions): string {
   const C = 254, B = ROW.belt, FEED = ROW.feed, TOP = ROW.layerTop;
   const fn = o.nonlinearity ?? 'tanh';
 
-  if (o.title) D.raw(`<text x="4" y="15" font-size="13" font-weight="600">${esc(o.title)}</text>`);
-  D.raw(`<rect x="52" y="34" width="360" height="300" rx="14" fill="#eef3f9" stroke="#7d99b8"/>`);
-  if (s) D.raw(`<text x="66" y="50" font-size="11" fill="#555">${esc(L.unit)} ${u}</text>`);
+  D.frame(o.title, s ? `${L.unit} ${u}` : null);
   // No conveyor belt.
   D.line(`M 52 ${B} L 412 ${B}`, ['belt']);
   D.raw(`<path d="M 52 ${B} L 412 ${B}" stroke="#eef3f9" stroke-width="2" stroke-dasharray="2,7"/>`);
@@ -52,12 +49,7 @@ export function rnnDiagram(o: RnnDiagramOptions): string {
 
   // [h_{t−1}, x_t] → the one layer → h_t.
   D.arrow(`M 2 ${FEED} L ${C} ${FEED} L ${C} ${TOP + ROW.layerH + 2}`, 'hPrev', ['inputs'], v('hPrev'));
-  D.arrow(`M 70 398 L 70 ${FEED + 2}`, 'x', ['inputs'], v('x'));
-  D.symbol(4, FEED - 8, 'h', 't−1', ['inputs']);
-  D.symbol(78, 394, 'x', 't', ['inputs']);
-  D.pill(4, FEED + 6, 'hPrev', ['inputs'], v('hPrev'), DIV);
-  if (o.inputText !== undefined) D.pill(18, FEED + 40, 'x', ['inputs'], undefined, null, o.inputText);
-  else D.pill(18, FEED + 40, 'x', ['inputs'], v('x'), DIV);
+  D.inputs(v('x'), v('hPrev'), o.inputText, true);
   D.layer(C, 'h', `${fn} ${subscript('h', 't')}`, ['layer'], v('h'), true);
   D.arrow(`M ${C} ${TOP - 2} L ${C} 150 L 477 150`, 'h', ['layer', 'hidden'], v('h'));
   D.symbol(476, 142, 'h', 't', ['hidden'], 'end');

@@ -9,8 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adam, sliceRows } from '../../src/index.js';
-import { LESSON_INPUT, LESSON_TRAINING, lessonModel, markerUnit, reach, vanishing } from '../../web/src/lesson-setup.js';
+import { sliceRows } from '../../src/index.js';
+import { LESSON_INPUT, LESSON_TRAINING, lessonModel, markerUnit, reach, trainLikeTheWorker, vanishing } from '../../web/src/lesson-setup.js';
 import { buildTask, parseProbe } from '../../web/src/tasks.js';
 
 function heldOutMse(model: ReturnType<typeof lessonModel>): number {
@@ -37,10 +37,7 @@ test('step 7: training from the seed finds a unit whose input gate opens at the 
   const task = buildTask(LESSON_TRAINING.task, LESSON_TRAINING.seed);
   const before = markerUnit(task.model);
   assert.ok(before.inputMarked - before.inputOther < 0.15, `untrained: ${JSON.stringify(before)}`);
-  const optimizer = new Adam(task.model, { lr: task.lr });
-  for (let epoch = 1; epoch <= LESSON_TRAINING.epochs; epoch++) {
-    await task.model.fit({ x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: epoch, progress: false });
-  }
+  await trainLikeTheWorker(task, LESSON_TRAINING.epochs);
   const after = markerUnit(task.model);
   assert.ok(heldOutMse(task.model) < 0.02, `held-out MSE ${heldOutMse(task.model)}`);
   assert.ok(after.inputMarked - after.inputOther > 0.3 && after.forgetOther > 0.9, JSON.stringify(after));

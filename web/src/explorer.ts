@@ -287,7 +287,7 @@ export function setExplorerLang(lang: Lang): void {
   }
 }
 
-/** Stop training and Play when the page is left for the lesson. */
+/** Stop Play when the page is left for the lesson (training, if running, goes on). */
 export function pauseExplorer(): void {
   stepper.stop();
 }

@@ -139,9 +139,14 @@ const UI = {
 
 export type UiKey = keyof (typeof UI)['en'];
 
+/** `template` with its {name} placeholders filled from `vars` (unknown names stay as they are). */
+export function fillVars(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
 /** A UI string, with {name} placeholders filled from `vars`. */
 export function ui(lang: Lang, key: UiKey, vars: Record<string, string | number> = {}): string {
-  return UI[lang][key].replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+  return fillVars(UI[lang][key], vars);
 }
 
 export function terms(lang: Lang): Terms {

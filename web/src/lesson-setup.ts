@@ -10,8 +10,8 @@
  *     size on one random sequence of length T, traced with a loss on the last step only, so
  *     ‖∂L/∂h_t‖ shows how far back each can learn from.
  */
-import { LSTM, RNN, Rng, Sequential, Tensor, sliceRows, trace, type DirectionTrace } from '../../src/index.js';
-import { ADD_T, HIDDEN, buildTask, regressionModel } from './tasks.js';
+import { Adam, LSTM, RNN, Rng, Sequential, Tensor, sliceRows, trace, type DirectionTrace } from '../../src/index.js';
+import { ADD_T, HIDDEN, buildTask, regressionModel, type Task } from './tasks.js';
 import { LESSON_WEIGHTS } from './lesson-weights.js';
 
 /** The example of steps 2–6: 30 steps of the adding problem, values 0.70 (step 5) and 0.50 (step 19) marked. */
@@ -19,6 +19,18 @@ export const LESSON_INPUT =
   '0.23 0.81 0.45 0.12 0.70* 0.36 0.92 0.18 0.55 0.64 0.07 0.39 0.88 0.27 0.61 0.15 0.94 0.33 0.50* 0.76 0.09 0.42 0.68 0.21 0.85 0.30 0.58 0.14 0.97 0.46';
 /** How the lesson's model was trained (scripts/gen-lesson-model.ts): the worker's procedure, on the reference kernels. */
 export const LESSON_TRAINING = { task: 'adding' as const, seed: 1, epochs: 60 };
+
+/**
+ * Train a task's model as the page's worker does (Adam, one fit epoch at a time with the epoch
+ * number as the shuffle seed), for `epochs` epochs: how the lesson's weights were made, and
+ * what step 7 runs in the browser.
+ */
+export async function trainLikeTheWorker(task: Task, epochs: number): Promise<void> {
+  const optimizer = new Adam(task.model, { lr: task.lr });
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    await task.model.fit({ x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: epoch, progress: false });
+  }
+}
 
 /** The trained adding-problem LSTM of steps 2–6. */
 export function lessonModel(): Sequential {

@@ -7,6 +7,7 @@
  * the lesson with live values.
  */
 import type { Lang } from '../../src/index.js';
+import { fillVars } from './i18n.js';
 
 export interface StepText {
   title: string;
@@ -178,5 +179,5 @@ export const LESSON_UI = {
 export type LessonUiKey = keyof (typeof LESSON_UI)['en'];
 
 export function lessonUi(lang: Lang, key: LessonUiKey, vars: Record<string, string | number> = {}): string {
-  return LESSON_UI[lang][key].replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+  return fillVars(LESSON_UI[lang][key], vars);
 }

@@ -15,7 +15,7 @@ import {
   fmt2, forgetBars, gateTerms, heatmap, lineChart, sequentialScale, trace, unitsOverTime,
   type DirectionTrace, type GateTerms, type Lang, type LSTM, type Sequential, type Trace,
 } from '../../src/index.js';
-import { terms, ui } from './i18n.js';
+import { fillVars, terms, ui } from './i18n.js';
 import { LESSON_INPUT, LESSON_TRAINING, lessonModel, markerUnit, reach, vanishing, type MarkerUnit, type Vanishing } from './lesson-setup.js';
 import { LESSON_STEPS, lessonUi } from './lesson-text.js';
 import { buildTask, parseProbe, type Probe } from './tasks.js';
@@ -139,7 +139,7 @@ function renderStep(animate: boolean): void {
   const vars = { u: n === 1 ? state.u : ex?.marker.unit ?? 0, epochs: LESSON_TRAINING.epochs };
   $('lesson-heading').textContent = lessonUi(lang, 'heading');
   $('lesson-title').textContent = `${n}. ${text.title}`;
-  $('lesson-prose').innerHTML = text.body.map((p) => `<p>${esc(fill(p, vars))}</p>`).join('');
+  $('lesson-prose').innerHTML = text.body.map((p) => `<p>${esc(fillVars(p, vars))}</p>`).join('');
   $('lesson-steps').innerHTML = LESSON_STEPS[lang].map((s, i) =>
     `<li><a href="#lesson/${i + 1}"${i + 1 === n ? ' aria-current="step"' : ''}><span class="n">${i + 1}</span> <span class="t">${esc(s.title)}</span></a></li>`).join('');
   $('lesson-nav').setAttribute('aria-label', lessonUi(lang, 'stepsNav'));
@@ -157,8 +157,6 @@ function renderStep(animate: boolean): void {
   else renderCellStep(animate);
   onUrl(n, params());
 }
-
-const fill = (s: string, vars: Record<string, string | number>): string => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 
 /** The controls this step uses: distance (1), time step and unit (1–6), Train (7). */
 function renderControls(): void {
