@@ -10,6 +10,7 @@
  */
 import { escapeXml as esc } from './axes.js';
 import { divergingScale, sequentialScale, textOn, type ColorScale } from './color.js';
+import { FONT_STACK } from './fonts.js';
 
 /** The canvas every cell diagram is drawn on (user units; the page scales it). */
 export const CANVAS = { width: 480, height: 400 };
@@ -164,7 +165,7 @@ export class Diagram {
   svg(title: string, cls: string, displayScale = 1): string {
     const w = CANVAS.width, h = CANVAS.height;
     return `<svg xmlns="http://www.w3.org/2000/svg" class="${cls}" width="${Math.round(w * displayScale)}" height="${Math.round(h * displayScale)}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(title)}" ` +
-      `font-family="system-ui, 'Noto Sans CJK TC', 'PingFang TC', 'Microsoft JhengHei', sans-serif">` +
+      `font-family="${FONT_STACK}">` +
       `<title>${esc(title)}</title><rect width="100%" height="100%" fill="#fff"/>${this.out.join('')}</svg>`;
   }
 }

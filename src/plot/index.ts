@@ -9,3 +9,4 @@ export { rnnDiagram, type RnnDiagramOptions, type RnnStep, type RnnLabels } from
 export { fmt2 } from './diagram-parts.js';
 export { forgetBars, type ForgetBarsOptions } from './forget-bars.js';
 export { sequentialScale, divergingScale, colorBar, type ColorScale } from './color.js';
+export { FONT_STACK } from './fonts.js';

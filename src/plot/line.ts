@@ -5,6 +5,7 @@
  * ten (a loss that falls from 1 to 10⁻⁴ stays readable). Hand-written SVG, no dependencies.
  */
 import { axesSvg, escapeXml, formatTick, linearScale, niceDomain, niceTicks, type Frame } from './axes.js';
+import { FONT_STACK } from './fonts.js';
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
@@ -70,7 +71,7 @@ export function lineChart(opts: LineChartOptions): string {
   const sy = linearScale(yd[0], yd[1], height - frame.bottom, frame.top);
 
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_STACK}">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
   ];
   // A long title shrinks to fit the width (down to 10 px) rather than running off both sides.
