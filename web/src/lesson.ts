@@ -60,8 +60,11 @@ let pending = false;
 const trainer = new Trainer({
   onModel: () => demoRetrace(),
   onProgress(weights) {
-    if (weights) demoRetrace();
-    if (state.n === 7 && !pending) {
+    if (state.n !== 7) return;
+    // Every batch: the loss and the count; with new weights (at most every 250 ms): the pictures.
+    if (!weights) return renderDemoStatus();
+    demoRetrace();
+    if (!pending) {
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
@@ -305,14 +308,19 @@ function renderDemo(): void {
     }
   }
   $('lesson-figure').innerHTML = `<div class="demo-grid">${parts.join('')}</div>`;
-  const s = lossSummary(trainer.losses);
-  $('lesson-train-status').innerHTML = `${esc(ui(lang, 'lossNow'))}: <output id="lesson-loss"${s ? ` data-current="${s.current}" data-initial="${s.initial}"` : ''}>${s ? formatLoss(s.current) : '–'}</output> · ` +
-    `${esc(ui(lang, 'steps'))}: <output id="lesson-batches">${trainer.losses.length}</output>`;
+  renderDemoStatus();
   $('lesson-eq').innerHTML = '';
   $('lesson-extra').innerHTML = tr && m
     ? `<p class="readout" data-unit="${m.unit}">${esc(lessonUi(lang, 'markerUnit', { u: m.unit, a: fmt2(m.inputMarked), b: fmt2(m.inputOther), f: fmt2(m.forgetOther) }))}</p>` +
       `<p class="prediction"><strong>${esc(ui(lang, 'prediction'))}:</strong> ${ui(lang, 'predSum', { p: num('pred', tr.output.data[0]!), y: fmt2(ex.probe.markedSum!) })}</p>`
     : '';
+}
+
+/** Step 7's status line: the loss (mean of the latest ten batches) and the number of batches. */
+function renderDemoStatus(): void {
+  const lang = state.lang, s = lossSummary(trainer.losses);
+  $('lesson-train-status').innerHTML = `${esc(ui(lang, 'lossNow'))}: <output id="lesson-loss"${s ? ` data-current="${s.current}" data-initial="${s.initial}"` : ''}>${s ? formatLoss(s.current) : '–'}</output> · ` +
+    `${esc(ui(lang, 'steps'))}: <output id="lesson-batches">${trainer.losses.length}</output>`;
 }
 
 // ------------------------------------------------------------------ wiring

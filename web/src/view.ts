@@ -3,8 +3,9 @@
  * or plain RNN) with its values also as a table a screen reader can read, what the network
  * predicts in words, numbers for the equations (each tagged with data-q so the browser test
  * can check it), and the stepper, the time-step slider with Play. Play waits for the
- * diagram's flow animation to finish and then holds the settled picture for HOLD_MS, so the
- * whole path up to h_t is visible for most of each step however slow the machine.
+ * diagram's flow animation to finish and then holds the settled picture for HOLD_MS or longer
+ * than the drawing took, so the whole path up to h_t is visible for most of each step however
+ * slow the machine.
  */
 import { fmt2, lineChart, stepDiagram, tokenAt, type DiagramOptions, type DirectionTrace, type Lang, type Module, type Tensor } from '../../src/index.js';
 import { terms, ui } from './i18n.js';
@@ -79,7 +80,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * The time-step slider, its label and a Play button. `show(t)` is called on every change
  * (and must redraw `figure` with its animation); Play advances one step, waits until the
- * figure's animations have finished, then holds HOLD_MS.
+ * figure's animations have finished, then holds the picture (HOLD_MS, or longer on a slow machine).
  */
 export class Stepper {
   t = 0;
@@ -139,23 +140,36 @@ export class Stepper {
 
   private async loop(id: number): Promise<void> {
     while (this.playing && id === this.run) {
+      const start = performance.now();
       this.go((this.t + 1) % this.T);
-      // Wait for the flow through the cell to finish drawing, then let the student read it.
+      // Wait for the flow through the cell to finish drawing, then let the student read it: at
+      // least HOLD_MS, and longer than the drawing took (a busy machine draws slowly), so the
+      // settled picture is up for more than half of every step.
       await Promise.all(this.figure().getAnimations({ subtree: true }).map((a) => a.finished.catch(() => undefined)));
-      await sleep(HOLD_MS);
+      await sleep(Math.max(HOLD_MS, 1.25 * (performance.now() - start)));
     }
   }
 }
 
-/** Every batch's loss and a smoothed curve, on a log scale (a loss near 0 stays readable). */
+/**
+ * Every batch's loss and a smoothed curve, on a log scale (a loss near 0 stays readable). Long
+ * runs are drawn at most 800 points per curve (every k-th batch), so redrawing stays cheap.
+ */
 export function lossChart(losses: number[], lang: Lang, width: number, height: number): string {
-  const x = losses.map((_, i) => i + 1);
-  const smooth: number[] = [];
+  const every = Math.ceil(losses.length / 800);
+  const x: number[] = [], y: number[] = [], smooth: number[] = [];
   let s = losses[0]!;
-  for (const v of losses) smooth.push((s = 0.9 * s + 0.1 * v));
+  losses.forEach((v, i) => {
+    s = 0.9 * s + 0.1 * v;
+    if (i % every === 0 || i === losses.length - 1) {
+      x.push(i + 1);
+      y.push(v);
+      smooth.push(s);
+    }
+  });
   return lineChart({
     title: ui(lang, 'lossChart'), xLabel: ui(lang, 'batch'), yLabel: terms(lang).loss, width, height, logY: true,
-    series: [{ name: ui(lang, 'batch'), x, y: losses, color: '#9bbbd8' }, { name: ui(lang, 'smoothed'), x, y: smooth }],
+    series: [{ name: ui(lang, 'batch'), x, y, color: '#9bbbd8' }, { name: ui(lang, 'smoothed'), x, y: smooth }],
   });
 }
 
