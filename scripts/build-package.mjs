@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Builds what the npm package ships into a clean dist/ (run by `prepack`, so `npm pack` and
-// `npm publish` build first; this repository's .npmrc sets ignore-scripts, so pass
-// --ignore-scripts=false to them, or run `npm run build:package` first):
+// `npm publish` build first):
 //   dist/src/**.js, .d.ts   tsc's output for Node and for bundlers' type checking (no source
 //                           maps: src/ is not shipped). The WebAssembly kernels are inside, in
 //                           dist/src/kernels/wasm/build/bytes.js (base64).

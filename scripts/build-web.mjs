@@ -4,6 +4,7 @@
 // library's TypeScript sources, and index.html and styles.css are copied beside them. Every
 // path is relative, so the folder can be served from any static host at any path; `_headers`
 // asks hosts that read it for cross-origin isolation (see ISOLATION_HEADERS).
+// The page imports the library through its public entry, src/index.ts.
 // The library's Node-only imports (node:fs, node:path, ...; csv-parse and cli-progress) are only
 // used by code paths the page never takes; they resolve to the stubs of browser-stub.mjs, whose
 // functions throw if ever called (the package's browser build, dist/browser, does the same).

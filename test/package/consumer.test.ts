@@ -74,9 +74,8 @@ before(() => {
   work = mkdtempSync(join(tmpdir(), 'lstm-ts-package-'));
   const clone = join(work, 'clone');
   timed('copy a clean tree', () => cleanCopy(clone));
-  // The repository's .npmrc sets ignore-scripts (no dependency install scripts), which also
-  // skips prepack: the README says to pack and publish with --ignore-scripts=false.
-  const packed = timed('npm pack (prepack builds)', () => run('npm', ['pack', '--ignore-scripts=false', '--json', '--pack-destination', work], clone));
+  // Plain `npm pack`, as the README says: prepack builds dist/ first.
+  const packed = timed('npm pack (prepack builds)', () => run('npm', ['pack', '--json', '--pack-destination', work], clone));
   // stdout holds prepack's own output, then npm's JSON report.
   const info = (JSON.parse(packed.slice(packed.search(/^\[$/m))) as Array<{ filename: string; files: Array<{ path: string }> }>)[0]!;
   tarball = join(work, info.filename);

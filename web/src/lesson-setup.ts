@@ -10,7 +10,7 @@
  *     size on one random sequence of length T, traced with a loss on the last step only, so
  *     ‖∂L/∂h_t‖ shows how far back each can learn from.
  */
-import { Adam, LSTM, RNN, Rng, Sequential, Tensor, sliceRows, trace, type DirectionTrace } from '../../src/index.js';
+import { Adam, LSTM, RNN, Rng, fit, Sequential, Tensor, sliceRows, trace, type DirectionTrace } from '../../src/index.js';
 import { ADD_T, HIDDEN, buildTask, regressionModel, type Task } from './tasks.js';
 import { LESSON_WEIGHTS } from './lesson-weights.js';
 
@@ -28,7 +28,7 @@ export const LESSON_TRAINING = { task: 'adding' as const, seed: 1, epochs: 60 };
 export async function trainLikeTheWorker(task: Task, epochs: number): Promise<void> {
   const optimizer = new Adam(task.model, { lr: task.lr });
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    await task.model.fit({ x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: epoch, progress: false });
+    await fit(task.model, { x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: epoch, progress: false });
   }
 }
 

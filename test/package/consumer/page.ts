@@ -6,7 +6,7 @@
  * moduleResolution bundler, no Node types) against the shipped declarations.
  */
 import {
-  Dense, LastStep, LSTM, Sequential, Tensor, createWasmBackend, decodeModel, encodeModel, initWasm, loadModel, registerBackend, setBackend,
+  Dense, LastStep, LSTM, Sequential, Tensor, createWasmBackend, decodeModel, encodeModel, fit, initWasm, loadModel, registerBackend, setBackend,
   wasmInfo, wasmThreadsReady,
   type History,
 } from 'lstm-ts';
@@ -48,7 +48,7 @@ async function run(): Promise<PageResult> {
       ['last', new LastStep()],
       ['fc', new Dense({ inputSize: 12, outputSize: 1, seed: 2 })],
     ]);
-    const history: History = await model.fit({ x, y, epochs: 15, batchSize: 8, seed: 0, loss: 'mse', optimizer: { name: 'adam', lr: 0.02 }, progress: false });
+    const history: History = await fit(model, { x, y, epochs: 15, batchSize: 8, seed: 0, loss: 'mse', optimizer: { name: 'adam', lr: 0.02 }, progress: false });
     runs[name] = { first: history.loss[0] ?? NaN, last: history.loss.at(-1) ?? NaN, predictions: Array.from(model.predict(x).data) };
     const again = decodeModel(encodeModel(model)).model.predict(x).data;
     bytesRoundTrip &&= runs[name]!.predictions.every((v, i) => v === again[i]);

@@ -3,7 +3,7 @@
 // backends, saves and reloads it, and prints one JSON object for the test to check.
 // Also type-checked (checkJs, strict, moduleResolution node16) against the shipped declarations.
 import { mkdirSync } from 'node:fs';
-import { Dense, LastStep, LSTM, Sequential, Tensor, getBackend, listBackends, loadModel, saveModel, setBackend } from 'lstm-ts';
+import { Dense, LastStep, LSTM, Sequential, Tensor, fit, getBackend, listBackends, loadModel, saveModel, setBackend } from 'lstm-ts';
 
 const N = 48, T = 10;
 const xs = new Float32Array(N * T), ys = new Float32Array(N);
@@ -23,7 +23,7 @@ for (const name of ['wasm', 'reference']) {
     ['last', new LastStep()],
     ['fc', new Dense({ inputSize: 12, outputSize: 1, seed: 2 })],
   ]);
-  const history = await model.fit({ x, y, epochs: 15, batchSize: 8, seed: 0, loss: 'mse', optimizer: { name: 'adam', lr: 0.02 }, progress: false });
+  const history = await fit(model, { x, y, epochs: 15, batchSize: 8, seed: 0, loss: 'mse', optimizer: { name: 'adam', lr: 0.02 }, progress: false });
   saveModel(model, `out/${name}.safetensors`, { history });
   const { model: again } = loadModel(`out/${name}.safetensors`);
   const p = Array.from(model.predict(x).data), q = Array.from(again.predict(x).data);
