@@ -36,8 +36,8 @@ for (const lang of ['en', 'zh-TW'] as const) {
     }
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
+      await page.waitForFunction((w) => window.innerWidth === w, width);
       await settle(page);
-      await page.waitForTimeout(200);
       const file = join(out, `${lang}-${n}-${width}.png`);
       await page.screenshot({ path: file, fullPage: true });
       shots.push(file);

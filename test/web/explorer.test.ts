@@ -22,7 +22,7 @@ import { register } from '../../src/cli/commands/inspect.js';
 import { buildTask } from '../../web/src/tasks.js';
 import { makeTrainedModel } from '../trace/fixtures.js';
 import { layoutProblems } from './layout.js';
-import { openPage, openSite, type Site } from './browser.js';
+import { animationsFinished, openPage, openSite, resize, type Site } from './browser.js';
 
 const shots = join('out', 'web');
 let site: Site;
@@ -94,14 +94,16 @@ describe('explorer page', () => {
     // Training in the worker lowers the loss and changes the gates, without blocking the page.
     const before = await page.innerHTML('#heatmaps');
     await page.click('#train');
-    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 40, null, { timeout: 20000 });
-    await page.waitForTimeout(1500);
+    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 40);
     const t0 = Date.now();
     await page.evaluate(() => 1); // the main thread answers while training runs
-    assert.ok(Date.now() - t0 < 1000, 'page responsive during training');
-    const { initial, current } = await page.$eval('#loss-value', (e) => (e as HTMLElement).dataset);
-    assert.ok(Number(current) < 0.5 * Number(initial), `loss ${initial} → ${current}`);
-    assert.notEqual(await page.innerHTML('#heatmaps'), before, 'the heatmaps follow the training');
+    assert.ok(Date.now() - t0 < 3000, 'page responsive during training'); // blocked, it would not answer until training stopped
+    // The loss halves and the heatmaps are redrawn with the new weights (both within the page's time limit).
+    await page.waitForFunction(() => {
+      const { initial, current } = document.getElementById('loss-value')!.dataset;
+      return Number(current) < 0.5 * Number(initial);
+    });
+    await page.waitForFunction((b) => document.getElementById('heatmaps')!.innerHTML !== b, before);
     // The loss is plotted on a log scale: every y tick is a power of ten.
     const ticks = await page.$$eval('#loss-chart text[dominant-baseline="middle"]', (els) => els.map((e) => e.textContent!));
     assert.ok(ticks.length >= 2 && ticks.every((s) => /^(10[⁻⁰-⁹]+|0\.0*1|1|10+)$/.test(s)), `log ticks: ${ticks.join(' ')}`);
@@ -118,7 +120,7 @@ describe('explorer page', () => {
     assert.equal(await page.textContent('#file-name'), '尚未選擇檔案');
     assert.equal(await page.textContent('#nav-lesson'), '課程');
     await page.click('#train'); // stop
-    await page.waitForTimeout(900); // let the flow animation finish before the screenshot
+    await animationsFinished(page); // the flow through the cell drawn before the screenshot
     await page.screenshot({ path: join(shots, 'explorer-zh-TW.png'), fullPage: true });
 
     // A model file saved by the CLI loads from bytes in the browser: dropped, or chosen.
@@ -143,7 +145,7 @@ describe('explorer page', () => {
     await page.goto(site.url);
     await page.waitForSelector('#cell [data-v="h"]');
     await page.click('#play');
-    // Sample every frame until Play has moved five times (at most 30 s): the step shown, and
+    // Sample every frame until Play has moved five times (at most 90 s): the step shown, and
     // whether everything that draws h_t (its pill and its arrows) is fully visible with no
     // animation still running.
     await page.evaluate('globalThis.__name ??= (f) => f');
@@ -164,7 +166,7 @@ describe('explorer page', () => {
         requestAnimationFrame(tick);
       });
       return out;
-    }, 30000);
+    }, 90000);
     await page.click('#play');
     assert.equal(await page.textContent('#play'), 'Play');
     // Per step (the first and last, cut by the sampling window, left out): settled time / step time.
@@ -178,7 +180,7 @@ describe('explorer page', () => {
     }
     const whole = steps.slice(1, -1);
     t.diagnostic(whole.map((s) => `step ${s.label}: h_t settled ${s.settled.toFixed(0)} of ${s.total.toFixed(0)} ms`).join('; '));
-    assert.ok(whole.length >= 3, `Play advanced through ${steps.length} steps in 30 s`);
+    assert.ok(whole.length >= 3, `Play advanced through ${steps.length} steps in 90 s`);
     for (const s of whole) assert.ok(s.settled >= 0.5 * s.total, `step ${s.label}: h_t settled ${s.settled.toFixed(0)} of ${s.total.toFixed(0)} ms`);
     assert.deepEqual(errors, []);
     await page.close();
@@ -213,8 +215,7 @@ describe('explorer page', () => {
     const views: Array<[string, number]> = [['en', 420], ['en', 360], ['en', 1280], ['zh-TW', 1280], ['zh-TW', 360]];
     for (const [lang, width] of views) {
       if (lang === 'zh-TW' && (await page.getAttribute('html', 'lang')) !== 'zh-TW') await page.click('#lang');
-      await page.setViewportSize({ width, height: 900 });
-      await page.waitForTimeout(100);
+      await resize(page, width);
       assert.deepEqual(await layoutProblems(page), [], `${lang} at ${width} px`);
       // The language button stays on one line (it wrapped one character per line at 420 px).
       const lines = await page.$eval('#lang', (b) => { const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length; });
@@ -256,9 +257,9 @@ describe('explorer page, default kernels', () => {
     await page.goto(site.url);
     await page.selectOption('#task', 'names');
     await page.click('#train');
-    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 10, null, { timeout: 20000 });
+    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 10);
     const [n0, t0] = [Number(await page.textContent('#loss-steps')), Date.now()];
-    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 60, null, { timeout: 20000 });
+    await page.waitForFunction(() => Number(document.getElementById('loss-steps')!.textContent) >= 60);
     const rate = (Number(await page.textContent('#loss-steps')) - n0) / ((Date.now() - t0) / 1000);
     const { initial, current } = await page.$eval('#loss-value', (e) => (e as HTMLElement).dataset);
     assert.ok(Number(current) < Number(initial) - 0.3, `names loss ${initial} → ${current}`);

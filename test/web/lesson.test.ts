@@ -22,7 +22,7 @@ import { LESSON_INPUT, lessonModel, vanishing } from '../../web/src/lesson-setup
 import { LESSON_STEPS } from '../../web/src/lesson-text.js';
 import { parseProbe } from '../../web/src/tasks.js';
 import { layoutProblems } from './layout.js';
-import { openPage, openSite, type Site } from './browser.js';
+import { openPage, openSite, resize, type Site } from './browser.js';
 
 const shots = join('out', 'web', 'lesson');
 let site: Site;
@@ -131,12 +131,11 @@ async function checkNumbers(page: Page, n: number, where: string): Promise<void>
 
 async function checkLayout(page: Page, name: string): Promise<void> {
   for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.waitForTimeout(100);
+    await resize(page, width);
     assert.deepEqual(await layoutProblems(page), [], `${name} at ${width} px`);
     await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
   }
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await resize(page, 1280);
 }
 
 describe('lesson', () => {
@@ -157,7 +156,7 @@ describe('lesson', () => {
         else {
           // The demo: train from random weights; the loss falls on a log-scale chart, the marker unit is named.
           await page.click('#lesson-train');
-          await page.waitForFunction(() => Number(document.getElementById('lesson-batches')?.textContent) >= 150, null, { timeout: 30000 });
+          await page.waitForFunction(() => Number(document.getElementById('lesson-batches')?.textContent) >= 150);
           const { initial, current } = await page.$eval('#lesson-loss', (e) => (e as HTMLElement).dataset);
           assert.ok(Number(current) < Number(initial), `${where}: loss ${initial} → ${current}`);
           assert.ok(await page.$('#lesson-figure svg [data-part], #lesson-figure .demo-grid svg'), `${where}: charts drawn`);
