@@ -7,7 +7,8 @@
  * next to the diagram, say what it does with a unit that does not exist and with an input too
  * long to trace, draw GRU and RNN cells, load model files saved by the CLI and probe each with
  * an input of its own kind, and lay out from 360 px to wide without anything sticking out or
- * overlapping. During Play, h_t is drawn and settled for at least half of each step. A report
+ * overlapping. During Play, h_t is drawn and settled for at least half of each step. Tab reaches
+ * every visible control of the explorer and the lesson, each with a visible focus ring. A report
  * written by `lstm inspect` opens with every plot, every label inside its picture, and no
  * request leaving the file system. Screenshots go to out/web/ (not committed).
  */
@@ -246,6 +247,54 @@ describe('explorer page', () => {
     assert.match((await page.textContent('#file-status'))!, /a forecasting model of “Passengers”, lookback 12/);
     assert.match((await page.textContent('#prediction'))!, /next 2 value\(s\)/);
     assert.equal(await page.inputValue('#task'), 'file');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
+/**
+ * Tab through the page from the top: which visible controls take the focus, and whether each
+ * shows the focus ring (an outline at least 2 px wide) while it has it.
+ */
+async function tabThrough(page: Page): Promise<{ controls: string[]; reached: string[]; noRing: string[] }> {
+  await page.evaluate('globalThis.__name ??= (f) => f');
+  const controls = await page.evaluate(() => {
+    const shown = (el: Element): boolean => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('.visually-hidden, [hidden]');
+    const els = Array.from(document.querySelectorAll('a[href], button, input, select, textarea, summary'))
+      .filter((el) => shown(el) && !(el as HTMLButtonElement).disabled);
+    return els.map((el, k) => {
+      (el as HTMLElement).dataset.kb = String(k);
+      return el.id || `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 20)}"`;
+    });
+  });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const reached = new Set<string>(), noRing = new Set<string>();
+  for (let k = 0; k < controls.length + 3; k++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el?.dataset.kb) return null;
+      const s = getComputedStyle(el);
+      return { k: Number(el.dataset.kb), ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 };
+    });
+    if (!at) continue;
+    reached.add(controls[at.k]!);
+    if (!at.ring) noRing.add(controls[at.k]!);
+  }
+  return { controls, reached: [...reached], noRing: [...noRing] };
+}
+
+describe('keyboard', () => {
+  test('every visible control of the explorer and of a lesson step is reached with Tab and shows a focus ring', async () => {
+    const { page, errors } = await openPage(site.browser, 1280, 900);
+    for (const [where, url, ready] of [['explorer', `${site.url}#explore`, '#cell [data-v="h"]'], ['lesson step 1', `${site.url}#lesson/1`, '#lesson-eq .eq.current'], ['lesson step 7', `${site.url}#lesson/7`, '#lesson-train']] as const) {
+      await page.goto(url);
+      await page.waitForSelector(ready);
+      const { controls, reached, noRing } = await tabThrough(page);
+      assert.ok(controls.length >= 5, `${where}: ${controls.join(', ')}`);
+      assert.deepEqual(controls.filter((c) => !reached.includes(c)), [], `${where}: controls Tab never reaches`);
+      assert.deepEqual(noRing, [], `${where}: controls focused without a visible ring`);
+    }
     assert.deepEqual(errors, []);
     await page.close();
   });
