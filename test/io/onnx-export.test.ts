@@ -1,6 +1,7 @@
 /**
  * exportOnnx: models built here (Embedding, LSTM/GRU/RNN forward and bidirectional, stacked,
- * Dropout, LastStep, Dense with each activation; lone recurrent layers with initial states)
+ * Dropout, LastStep, Dense with each activation; lone recurrent layers with initial states;
+ * LSTMs with peepholes (ONNX's P), and with projection (Scan loops), and with both)
  * are written to ONNX, run by onnxruntime-node at two different batch sizes and sequence
  * lengths (the axes are dynamic), and must match the model's own predict; our loadOnnx must
  * read the file back to the same numbers. On every backend.
@@ -35,6 +36,22 @@ const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolea
       ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true, seed: 3, backend })],
       ['last', new LastStep({ backend })],
       ['fc', new Dense({ inputSize: 8, outputSize: 1, seed: 4, backend })],
+    ]),
+  },
+  {
+    name: 'LSTM with peepholes, 2 layers bidirectional, lengths → LastStep → Dense',
+    lengths: true,
+    build: (backend) => new Sequential([
+      ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, peephole: true, batchFirst: true, seed: 31, backend })],
+      ['last', new LastStep({ backend })],
+      ['fc', new Dense({ inputSize: 8, outputSize: 2, seed: 32, backend })],
+    ]),
+  },
+  {
+    name: 'LSTM with peepholes per step → Dense',
+    build: (backend) => new Sequential([
+      ['lstm', new LSTM({ inputSize: 2, hiddenSize: 6, peephole: true, batchFirst: true, seed: 33, backend })],
+      ['fc', new Dense({ inputSize: 6, outputSize: 1, seed: 34, backend })],
     ]),
   },
   {
@@ -113,16 +130,35 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('a lone LSTM with peepholes, bidirectional, lengths and h0/c0: output, h_n, c_n', async (t) => {
+      const rng = new Rng(7);
+      const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, bidirectional: true, peephole: true, seed: 14, backend });
+      const bytes = encodeOnnx(lstm, { initialState: true, lengths: true });
+      const x = randn(rng, [6, 3, 3]), h0 = randn(rng, [2, 3, 5]), c0 = randn(rng, [2, 3, 5]), lengths = [6, 2, 4];
+      const ours = lstm.forward(x, { h0, c0, lengths });
+      const feeds = { x: { tensor: x }, h0: { tensor: h0 }, c0: { tensor: c0 }, lengths: { tensor: Tensor.from(lengths), type: 'int64' as const } };
+      const ort = await runOrt(bytes, feeds);
+      const mine = loadOnnx(bytes, { backend }).run({ x, h0, c0, lengths: Tensor.from(lengths) });
+      for (const [k, v] of [['output', ours.output], ['h_n', ours.h], ['c_n', ours.c!]] as const) {
+        const d = maxDiff(v.data, ort[k]!.data);
+        t.diagnostic(`${k}: max |ours − onnxruntime| = ${d.toExponential(2)}`);
+        assert.ok(d < TOL, `${k} vs onnxruntime: ${d}`);
+        assert.ok(maxDiff(v.data, mine[k]!.data) < TOL, `${k} vs loadOnnx`);
+      }
+    });
+
     // Projected LSTMs go out as Scan loops (ONNX's LSTM has no projection): onnxruntime and loadOnnx run them.
-    const projected: Array<{ name: string; layers: number; bidirectional: boolean; lengths: boolean; state: boolean; batchFirst: boolean }> = [
+    const projected: Array<{ name: string; layers: number; bidirectional: boolean; lengths: boolean; state: boolean; batchFirst: boolean; peephole?: boolean }> = [
       { name: 'forward, lengths, h0/c0', layers: 1, bidirectional: false, lengths: true, state: true, batchFirst: false },
       { name: '2 layers bidirectional, lengths, h0/c0', layers: 2, bidirectional: true, lengths: true, state: true, batchFirst: true },
       { name: '2 layers bidirectional, no lengths (reverse Scan)', layers: 2, bidirectional: true, lengths: false, state: false, batchFirst: false },
+      { name: 'peepholes, 2 layers bidirectional, lengths, h0/c0', layers: 2, bidirectional: true, lengths: true, state: true, batchFirst: true, peephole: true },
+      { name: 'peepholes, bidirectional, no lengths (reverse Scan)', layers: 1, bidirectional: true, lengths: false, state: true, batchFirst: false, peephole: true },
     ];
     for (const c of projected) {
       test(`projected LSTM (projSize) as ONNX Scan loops, ${c.name}: onnxruntime == forward`, async (t) => {
         const rng = new Rng(23);
-        const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: c.layers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, seed: 4, backend });
+        const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: c.layers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, peephole: c.peephole ?? false, seed: 4, backend });
         const bytes = encodeOnnx(lstm, { lengths: c.lengths, initialState: c.state });
         const LD = c.layers * (c.bidirectional ? 2 : 1);
         for (const [T, B] of [[5, 3], [2, 1]] as const) {
@@ -146,10 +182,10 @@ for (const backend of BACKENDS) {
         }
       });
     }
-    test('a Sequential with a projected LSTM: onnxruntime == predict, and sequentialFromOnnx rebuilds it', async () => {
+    for (const peephole of [false, true]) test(`a Sequential with a projected LSTM${peephole ? ' with peepholes' : ''}: onnxruntime == predict, and sequentialFromOnnx rebuilds it`, async () => {
       const rng = new Rng(29);
       const model = new Sequential([
-        ['lstm', new LSTM({ inputSize: 2, hiddenSize: 4, projSize: 3, numLayers: 2, bidirectional: true, batchFirst: true, seed: 5, backend })],
+        ['lstm', new LSTM({ inputSize: 2, hiddenSize: 4, projSize: 3, numLayers: 2, bidirectional: true, batchFirst: true, peephole, seed: 5, backend })],
         ['last', new LastStep({ backend })],
         ['fc', new Dense({ inputSize: 6, outputSize: 2, seed: 6, backend })],
       ]).eval();
@@ -162,11 +198,28 @@ for (const backend of BACKENDS) {
         const ort = await runOrt(readFileSync(path), { x: { tensor: x }, lengths: { tensor: Tensor.from(lengths), type: 'int64' } });
         assert.ok(maxDiff(want.data, ort.y!.data) < TOL, 'onnxruntime');
         const back = sequentialFromOnnx(path, { backend });
+        assert.deepEqual(back.config(), model.config());
         assert.ok(maxDiff(want.data, back.predict(x, { lengths }).data) < 1e-7, 'rebuilt natively');
         assert.ok(maxDiff(want.data, loadOnnx(path, { backend }).run({ x, lengths: Tensor.from(lengths) }).y!.data) < TOL, 'loadOnnx runs the Scan loops');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    test('a Sequential with a peephole LSTM (ONNX LSTM nodes with P): sequentialFromOnnx rebuilds it, weights included', () => {
+      const rng = new Rng(37);
+      const model = new Sequential([
+        ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, peephole: true, batchFirst: true, seed: 38, backend })],
+        ['last', new LastStep({ backend })],
+        ['fc', new Dense({ inputSize: 8, outputSize: 1, seed: 39, backend })],
+      ]).eval();
+      const back = sequentialFromOnnx(encodeOnnx(model, { lengths: true }), { backend });
+      assert.deepEqual(back.config(), model.config());
+      const want = model.stateDict(), got = back.stateDict();
+      assert.deepEqual(Object.keys(got), Object.keys(want));
+      for (const k of Object.keys(want)) assert.ok(maxDiff(want[k]!.data, got[k]!.data) === 0, `${k} read back exactly`);
+      const x = randn(rng, [3, 5, 3]), lengths = [5, 2, 4];
+      assert.ok(maxDiff(model.predict(x, { lengths }).data, back.predict(x, { lengths }).data) === 0);
     });
   });
 }
