@@ -18,18 +18,12 @@ import {
   readAnyModel, saveModel, saveTfjsModel, saveTorchStateDict, trace, writeSafetensors,
 } from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
+import { maxDiff } from '../helpers/compare.js';
 
 function rand(shape: number[], seed: number, scale = 1, dtype: 'float32' | 'float64' = 'float32'): Tensor {
   const r = new Rng(seed), t = Tensor.zeros(shape, dtype);
   for (let i = 0; i < t.size; i++) t.data[i] = r.uniform(-scale, scale);
   return t;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 const model = (peephole = true): Sequential => new Sequential([
