@@ -77,6 +77,11 @@ for (const backend of BACKENDS) {
       test(c.name, (t) => {
         const layer = make(c.kind, { ...c.opts, dtype: 'float64', backend, seed: 10 + k });
         layer.train(c.train ?? false);
+        if (c.opts.peephole) {
+          // The peepholes are parameters of the layer, so their gradients are among those checked.
+          const ph = layer.namedParameters().filter(([n]) => n.startsWith('weight_ph_l'));
+          assert.equal(ph.length, layer.numLayers * layer.numDirections, 'one weight_ph per layer and direction');
+        }
         const rng = new Rng(100 + k);
         const bf = Boolean(c.opts.batchFirst);
         const xShape = c.B === 0 ? [c.T, I] : bf ? [c.B, c.T, I] : [c.T, c.B, I];

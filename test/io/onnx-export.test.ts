@@ -19,8 +19,23 @@ import { maxDiff, randn, runOrt } from './onnx-util.js';
 
 const TOL = 2e-6;
 
+/**
+ * A peephole model's weight_ph parameters change its output: an export (or a layer) that
+ * dropped them could not then match the model's own forward.
+ */
+function assertPeepholesMatter(model: Module, forward: () => ArrayLike<number>): void {
+  const ph = Object.entries(model.stateDict()).filter(([n]) => /(^|\.)weight_ph_l\d/.test(n)); // views of the parameters
+  assert.ok(ph.length > 0, 'the model has peephole weights (weight_ph_l{k})');
+  const before = Array.from(forward());
+  const saved = ph.map(([, p]) => Float64Array.from(p.data));
+  ph.forEach(([, p]) => p.data.fill(0));
+  const moved = maxDiff(before, forward());
+  ph.forEach(([, p], i) => p.data.set(saved[i]!));
+  assert.ok(moved > 1e-3, `zeroing the peepholes moved the output by only ${moved}`);
+}
+
 type Build = (backend: string) => Module;
-const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolean }> = [
+const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolean; peephole?: boolean }> = [
   {
     name: 'LSTM 2 layers bidirectional → LastStep → Dense tanh',
     build: (backend) => new Sequential([
@@ -41,6 +56,7 @@ const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolea
   {
     name: 'LSTM with peepholes, 2 layers bidirectional, lengths → LastStep → Dense',
     lengths: true,
+    peephole: true,
     build: (backend) => new Sequential([
       ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, peephole: true, batchFirst: true, seed: 31, backend })],
       ['last', new LastStep({ backend })],
@@ -49,6 +65,7 @@ const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolea
   },
   {
     name: 'LSTM with peepholes per step → Dense',
+    peephole: true,
     build: (backend) => new Sequential([
       ['lstm', new LSTM({ inputSize: 2, hiddenSize: 6, peephole: true, batchFirst: true, seed: 33, backend })],
       ['fc', new Dense({ inputSize: 6, outputSize: 1, seed: 34, backend })],
@@ -94,6 +111,7 @@ for (const backend of BACKENDS) {
           const x = inputFor(rng, spec, model, B, T);
           const lengths = spec.lengths ? Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + Math.floor(rng.random() * T))) : undefined;
           const ours = model.forward(x, lengths ? { lengths } : {});
+          if (spec.peephole) assertPeepholesMatter(model, () => model.forward(x, lengths ? { lengths } : {}).data);
           const feeds: Record<string, { tensor: Tensor; type?: 'int64' }> = { x: { tensor: x, ...(spec.ids ? { type: 'int64' as const } : {}) } };
           if (lengths) feeds.lengths = { tensor: Tensor.from(lengths), type: 'int64' };
           const ort = await runOrt(bytes, feeds);
@@ -136,6 +154,7 @@ for (const backend of BACKENDS) {
       const bytes = encodeOnnx(lstm, { initialState: true, lengths: true });
       const x = randn(rng, [6, 3, 3]), h0 = randn(rng, [2, 3, 5]), c0 = randn(rng, [2, 3, 5]), lengths = [6, 2, 4];
       const ours = lstm.forward(x, { h0, c0, lengths });
+      assertPeepholesMatter(lstm, () => lstm.forward(x, { h0, c0, lengths }).output.data);
       const feeds = { x: { tensor: x }, h0: { tensor: h0 }, c0: { tensor: c0 }, lengths: { tensor: Tensor.from(lengths), type: 'int64' as const } };
       const ort = await runOrt(bytes, feeds);
       const mine = loadOnnx(bytes, { backend }).run({ x, h0, c0, lengths: Tensor.from(lengths) });
@@ -166,6 +185,7 @@ for (const backend of BACKENDS) {
           const lengths = Array.from({ length: B }, (_, b) => Math.max(1, T - b));
           const h0 = randn(rng, [LD, B, 2], 0.5), c0 = randn(rng, [LD, B, 5], 0.5);
           const ours = lstm.forward(x, { ...(c.state ? { h0, c0 } : {}), ...(c.lengths ? { lengths } : {}) });
+          if (c.peephole) assertPeepholesMatter(lstm, () => lstm.forward(x, { ...(c.state ? { h0, c0 } : {}), ...(c.lengths ? { lengths } : {}) }).output.data);
           const feeds: Record<string, { tensor: Tensor; type?: 'int64' }> = { x: { tensor: x } };
           if (c.state) Object.assign(feeds, { h0: { tensor: h0 }, c0: { tensor: c0 } });
           if (c.lengths) feeds.lengths = { tensor: Tensor.from(lengths), type: 'int64' };
@@ -195,6 +215,7 @@ for (const backend of BACKENDS) {
         exportOnnx(model, path, { lengths: true });
         const x = randn(rng, [3, 4, 2]), lengths = [4, 1, 3];
         const want = model.predict(x, { lengths });
+        if (peephole) assertPeepholesMatter(model, () => model.predict(x, { lengths }).data);
         const ort = await runOrt(readFileSync(path), { x: { tensor: x }, lengths: { tensor: Tensor.from(lengths), type: 'int64' } });
         assert.ok(maxDiff(want.data, ort.y!.data) < TOL, 'onnxruntime');
         const back = sequentialFromOnnx(path, { backend });
@@ -217,9 +238,10 @@ for (const backend of BACKENDS) {
       assert.deepEqual(back.config(), model.config());
       const want = model.stateDict(), got = back.stateDict();
       assert.deepEqual(Object.keys(got), Object.keys(want));
+      assert.ok(Object.keys(got).includes('lstm.weight_ph_l1_reverse'), Object.keys(got).join(', '));
       for (const k of Object.keys(want)) assert.ok(maxDiff(want[k]!.data, got[k]!.data) === 0, `${k} read back exactly`);
       const x = randn(rng, [3, 5, 3]), lengths = [5, 2, 4];
-      assert.ok(maxDiff(model.predict(x, { lengths }).data, back.predict(x, { lengths }).data) === 0);
+      assert.ok(maxDiff(model.predict(x, { lengths }).data, back.predict(x, { lengths }).data) === 0, 'rebuilt model predicts the same');
     });
   });
 }
