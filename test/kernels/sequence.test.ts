@@ -143,5 +143,14 @@ if (BACKENDS.includes('wasm')) {
       assert.equal(c.bwd - before.bwd, 2, 'asked for both layers');
       assert.equal(c.fwdRan - before.fwdRan + c.bwdRan - before.bwdRan, 0, 'and declined');
     });
+
+    test('peephole LSTMs keep the per-step kernels (the fused loops have no peepholes) and match the reference', () => {
+      const c = calls['wasm-1t']!, before = { ...c };
+      const s: Shape = { B: 5, H: 6, T: 4, I: 3, lengths: true };
+      const peep: Kind = { name: 'LSTM peephole', hOut: (H) => H, make: (sh, be) => new LSTM({ ...common(sh, be), peephole: true }) };
+      const want = run(peep, s, 'reference'), got = run(peep, s, 'wasm-1t');
+      assert.equal(c.fwdRan - before.fwdRan + c.bwdRan - before.bwdRan, 0, 'the fused loops did not run');
+      for (const k of Object.keys(want)) close(got[k]!, want[k]!, `peephole ${k}`);
+    });
   });
 }
