@@ -1,5 +1,5 @@
 /** Training: losses, the fit loop, evaluation, checkpoints and progress display. */
-export { mse, mae, huber, bce, crossEntropy, makeLoss, type Loss, type LossName } from './losses.js';
+export { mse, mae, huber, bce, crossEntropy, pinball, makeLoss, type Loss, type LossName } from './losses.js';
 export {
   fitModel, TrainingError, DEFAULT_CLIP_NORM,
   type FitOptions, type History, type BatchInfo, type EpochInfo, type ValidationSpec,
