@@ -4,7 +4,7 @@
  * (1,H) and bias (1)), an input x (B,T,I) batch-first and a target y (B,1), all drawn from a
  * seeded Rng, so every implementation and the cross-checks in test/bench see identical values.
  */
-import { Rng } from '../src/tensor/rng.js';
+import { Rng } from '../src/index.js';
 import { layerInput, type Workload } from './workloads.js';
 
 export interface LayerWeights {

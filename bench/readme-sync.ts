@@ -5,7 +5,7 @@
  * BENCHMARKS.md; alone: `node --import tsx bench/readme-sync.ts`.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomicSync } from '../src/io/atomic.js';
+import { writeFileAtomicSync } from '../src/index.js';
 
 /** The body of section `## title` in a markdown document (up to the next `## `). */
 function section(md: string, title: string): string {

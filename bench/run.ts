@@ -22,7 +22,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../src/io/atomic.js';
+import { writeFileAtomic } from '../src/index.js';
 import { syncReadme } from './readme-sync.js';
 import { RESULT_MARK, median } from './harness.js';
 import { renderReport, type Row, type RunInfo } from './report.js';

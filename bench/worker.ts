@@ -5,23 +5,20 @@
  * and the implementation's versions; errors are reported the same way (`ok: false`).
  * `--list-backends` prints the lstm-ts kernel backends registered in a fresh process.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeData } from './data.js';
 import { measure, RESULT_MARK } from './harness.js';
 import { implById } from './impls/index.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
 
-/** Register the WebAssembly backends when that module exists (they register on import). */
+/** The library's WebAssembly hooks (the backends register when it loads); loaded only for lstm-ts rows, so peers' processes never hold it. */
 interface WasmModule {
   wasmThreadsReady?: (threads?: number) => Promise<void>;
   wasmInfo?: () => { variant: string; workersReady: number } | null;
 }
 
 async function loadWasmBackends(): Promise<WasmModule | null> {
-  const entry = fileURLToPath(new URL('../src/kernels/wasm/index.ts', import.meta.url));
-  return existsSync(entry) ? await import('../src/kernels/wasm/index.js' as string) : null;
+  return await import('../src/index.js');
 }
 
 async function main(): Promise<void> {

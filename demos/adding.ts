@@ -12,14 +12,8 @@
  * deck's vanishing-gradient picture, measured.
  */
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../src/io/index.js';
-import { GRU, LSTM, RNN, Rng, Tensor, type RecurrentBase, type RecurrentMode } from '../src/index.js';
-import { Dense, LastStep } from '../src/nn/layers.js';
-import { Sequential } from '../src/nn/sequential.js';
-import { Adam } from '../src/optim/index.js';
+import { writeFileAtomicSync, GRU, LSTM, RNN, Rng, Tensor, type RecurrentBase, type RecurrentMode, Dense, LastStep, Sequential, Adam, mse as mseLoss, lineChart } from '../src/index.js';
 import { trainSteps } from './loop.js';
-import { mse as mseLoss } from '../src/train/losses.js';
-import { lineChart } from '../src/plot/index.js';
 import { intList, mainIfEntry, nameList, posInt, round, type Demo, type Row } from './runner.js';
 import { mse } from './metrics.js';
 

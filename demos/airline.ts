@@ -1,15 +1,12 @@
 /**
  * Demo 2, the classic forecasting tutorial: monthly international airline passengers
- * (Box & Jenkins, 1949–1960). Uses the library's forecasting recipe (src/data/forecast.ts,
+ * (Box & Jenkins, 1949–1960). Uses the library's forecasting recipe (src/recipes/forecast/single-series.ts,
  * the same one behind `lstm forecast`): train on all but the last two years, forecast each
  * held-out year 12 months at once from the true history before it, and score it with the
  * last-value and seasonal-naive baselines given the same forecast origins.
  */
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../src/io/index.js';
-import { numericColumn, readCsv } from '../src/data/index.js';
-import { runForecast } from '../src/data/forecast.js';
-import { lineChart } from '../src/plot/index.js';
+import { writeFileAtomicSync, numericColumn, readCsv, runForecast, lineChart } from '../src/index.js';
 import { mainIfEntry, posInt, round, type Demo, type Row } from './runner.js';
 
 const FILE = 'data/airline-passengers.csv';
@@ -63,7 +60,7 @@ export const airlineDemo: Demo = {
       rows,
       notes: [
         `${FILE}: ${values.length} months (${dates[0]} to ${dates.at(-1)}), thousands of passengers. Hold-out: the last ${holdout.actual.length} months, forecast as ${plan.holdoutBlocks} blocks of ${plan.horizon} from the true history before each block.`,
-        `Recipe (src/data/forecast.ts): lookback ${plan.lookback}, transform ${plan.transform}, mode ${plan.mode}, hidden ${plan.hidden}, Adam lr ${plan.lr}, up to ${plan.epochs} epochs with early stopping (patience ${plan.patience}) on the last 15% of training windows.`,
+        `Recipe (src/recipes/forecast/single-series.ts): lookback ${plan.lookback}, transform ${plan.transform}, mode ${plan.mode}, hidden ${plan.hidden}, Adam lr ${plan.lr}, up to ${plan.epochs} epochs with early stopping (patience ${plan.patience}) on the last 15% of training windows.`,
         `Epochs run per model: ${r.histories.map((h) => h.epochs).join(', ')}; training seconds: ${r.histories.map((h) => h.seconds.toFixed(1)).join(', ')}.`,
       ],
       plots,

@@ -9,14 +9,7 @@
  */
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { writeFileAtomicSync } from '../src/io/index.js';
-import { LSTM, Rng, Tensor } from '../src/index.js';
-import { CharVocab } from '../src/data/index.js';
-import { Dense, Embedding } from '../src/nn/layers.js';
-import { Sequential } from '../src/nn/sequential.js';
-import { Adam } from '../src/optim/index.js';
-import { crossEntropy } from '../src/train/losses.js';
-import { lineChart } from '../src/plot/index.js';
+import { writeFileAtomicSync, LSTM, Rng, Tensor, CharVocab, Dense, Embedding, Sequential, Adam, crossEntropy, lineChart } from '../src/index.js';
 import { mainIfEntry, posInt, round, type Demo } from './runner.js';
 import { bitsPerChar } from './metrics.js';
 import { trainSteps } from './loop.js';

@@ -2,12 +2,9 @@
  * The demos' step-budget training loop: `steps` updates on batches drawn by `nextBatch`
  * (fresh seeded samples each step), global-norm gradient clipping, and a held-out evaluation
  * every `evalEvery` steps that becomes the learning curve. Demos that train on a fixed
- * data set for epochs use `model.fit` instead.
+ * data set for epochs use `fit(model, ...)` instead.
  */
-import type { Tensor } from '../src/index.js';
-import type { Sequential } from '../src/nn/sequential.js';
-import { clipGradNorm, type Optimizer } from '../src/optim/index.js';
-import type { Loss } from '../src/train/losses.js';
+import { type Tensor, type Sequential, clipGradNorm, type Optimizer, type Loss } from '../src/index.js';
 
 export interface LoopOptions {
   model: Sequential;

@@ -13,13 +13,7 @@
  * it back: it starts at persistence and learns the correction.
  */
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../src/io/index.js';
-import { LSTM, Rng, Tensor } from '../src/index.js';
-import { StandardScaler, oneHot, readCsv, slidingWindows, numericColumn } from '../src/data/index.js';
-import { Dense, LastStep } from '../src/nn/layers.js';
-import { Sequential } from '../src/nn/sequential.js';
-import { gatherRows } from '../src/train/index.js';
-import { lineChart } from '../src/plot/index.js';
+import { writeFileAtomicSync, LSTM, Rng, Tensor, fit, StandardScaler, oneHot, readCsv, slidingWindows, numericColumn, Dense, LastStep, Sequential, gatherRows, lineChart } from '../src/index.js';
 import { mainIfEntry, posInt, round, type Demo } from './runner.js';
 import { mae, mse } from './metrics.js';
 
@@ -105,7 +99,7 @@ export const pm25Demo: Demo = {
       ['fc', new Dense({ inputSize: hidden, outputSize: 1, seed: seed + 1 })],
     ]);
     const epochs = (opts.epochs as number | undefined) ?? (quick ? 3 : 12);
-    const history = await model.fit({
+    const history = await fit(model, {
       x: xTrain, y: yTrain, validation: { split: 0.1 }, epochs, batchSize: 32, seed, loss: 'mse',
       optimizer: { name: 'adam', lr: 0.003 }, clipNorm: 1, progress: false, earlyStopping: { patience: 3, restoreBest: true },
       callbacks: { onEpochEnd: (e) => log(`epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, val ${e.valLoss.toFixed(4)}`) },

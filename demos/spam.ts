@@ -9,12 +9,7 @@
  * class and with a bag-of-words logistic regression on the same tokens.
  */
 import { createRequire } from 'node:module';
-import { LSTM, Rng, Tensor } from '../src/index.js';
-import { WordVocab, padBatch, tokenize } from '../src/data/index.js';
-import { Dense, Embedding, LastStep } from '../src/nn/layers.js';
-import { Sequential } from '../src/nn/sequential.js';
-import { Adam } from '../src/optim/index.js';
-import { bce } from '../src/train/losses.js';
+import { LSTM, Rng, Tensor, WordVocab, padBatch, tokenize, Dense, Embedding, LastStep, Sequential, Adam, bce } from '../src/index.js';
 import { mainIfEntry, posInt, round, type Demo, type Row } from './runner.js';
 import { binaryScores } from './metrics.js';
 import { trainSteps } from './loop.js';

@@ -1,45 +1,30 @@
 #!/usr/bin/env node
 // Builds the explorer page (web/) into a static folder that works from any host or path:
 // esbuild bundles web/src/main.ts (the page) and web/src/worker.ts (training) from the
-// library's TypeScript sources, and index.html and styles.css are copied beside them.
-// The library's Node-only imports (node:fs, node:path, ...; cli-progress, loaded by the trainer
-// only for a terminal progress bar) are only used by code paths the page never takes; they
-// resolve to a stub whose functions throw if ever called.
+// library's TypeScript sources, and index.html and styles.css are copied beside them. Every
+// path is relative, so the folder can be served from any static host at any path; `_headers`
+// asks hosts that read it for cross-origin isolation (see ISOLATION_HEADERS).
+// The page imports the library through its public entry, src/index.ts.
+// The library's Node-only imports (node:fs, node:path, ...; csv-parse and cli-progress) are only
+// used by code paths the page never takes; they resolve to the stubs of browser-stub.mjs, whose
+// functions throw if ever called (the package's browser build, dist/browser, does the same).
 // Usage: node scripts/build-web.mjs [outdir]   (default web/dist)
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeStub } from './browser-stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-const NODE_NAMES = {
-  fs: ['readFileSync', 'writeFileSync', 'existsSync', 'mkdirSync', 'openSync', 'closeSync', 'fsyncSync', 'writeSync',
-    'renameSync', 'unlinkSync', 'readdirSync', 'statSync', 'createReadStream', 'promises'],
-  'fs/promises': ['open', 'rename', 'unlink', 'readFile', 'writeFile', 'mkdir'],
-  path: ['join', 'dirname', 'basename', 'extname', 'resolve', 'relative', 'sep'],
-  crypto: ['randomBytes', 'createHash'],
-  url: ['fileURLToPath', 'pathToFileURL'],
-  os: ['tmpdir', 'cpus'],
-  'cli-progress': ['SingleBar', 'MultiBar'],
-};
+export { nodeStub }; // for web/test-pages/build.mjs
 
-/** node:X → a CommonJS stub exporting X's usual names as functions that throw when called. */
-export const nodeStub = {
-  name: 'node-stub',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path.slice(5), namespace: 'node-stub' }));
-    b.onResolve({ filter: /^cli-progress$/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => {
-      const names = NODE_NAMES[args.path] ?? [];
-      const body = names.map((n) => `  ${JSON.stringify(n)}: unavailable(${JSON.stringify(n)}),`).join('\n');
-      return {
-        loader: 'js',
-        contents: `function unavailable(name) { return function () { throw new Error('${args.path}.' + name + ' is not available in the browser'); }; }\nmodule.exports = {\n${body}\n};\n`,
-      };
-    });
-  },
-};
+/**
+ * Response headers for hosts that read a `_headers` file (Netlify, Cloudflare Pages): cross-origin
+ * isolation, so the WebAssembly memory can be shared with worker threads. Other hosts: set the
+ * same two headers in their configuration (README, "The explorer as a static site").
+ */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 export async function buildWeb(outdir = join(root, 'web', 'dist'), { minify = true } = {}) {
   mkdirSync(outdir, { recursive: true });
@@ -50,6 +35,7 @@ export async function buildWeb(outdir = join(root, 'web', 'dist'), { minify = tr
     plugins: [nodeStub], logLevel: 'warning', legalComments: 'none',
   });
   for (const f of ['index.html', 'styles.css']) copyFileSync(join(root, 'web', f), join(outdir, f));
+  writeFileSync(join(outdir, '_headers'), `/*\n${Object.entries(ISOLATION_HEADERS).map(([k, v]) => `  ${k}: ${v}\n`).join('')}`);
   return { outdir, ms: Math.round(performance.now() - t0) };
 }
 

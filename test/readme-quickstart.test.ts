@@ -1,12 +1,17 @@
 /**
- * The README's library quickstart, run as written (with small data), so the README stays true.
+ * The README's library quickstart and its "what the commands do, from the library" examples,
+ * run as written (with small data and few epochs), so the README stays true.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LSTM, Tensor, Sequential, LastStep, Dense, saveModel, loadModel } from '../src/index.js';
+import {
+  LSTM, Tensor, Sequential, LastStep, Dense, fit, fileCheckpoint, saveModel, loadModel,
+  readCsv, numericColumn, runForecast, saveForecast, readTextHead, trainLanguageModel, saveLanguageModel, generateText,
+  readLabelledTexts, trainClassifier, saveClassifier, openModel,
+} from '../src/index.js';
 
 test('README quickstart: bidirectional 2-layer LSTM forward/backward shapes', () => {
   const lstm = new LSTM({ inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true, seed: 0 });
@@ -40,10 +45,10 @@ test('README quickstart: Sequential fit, save, load gives identical predictions'
       ['last', new LastStep()],
       ['fc', new Dense({ inputSize: 16, outputSize: 1 })],
     ]);
-    const history = await model.fit({
+    const history = await fit(model, {
       x, y, epochs: 40, batchSize: 16, seed: 0, loss: 'mse', optimizer: { name: 'adam', lr: 0.01 },
       validation: { split: 0.2 }, earlyStopping: { patience: 10 }, progress: false,
-      checkpoint: { path: join(dir, 'run.ckpt.safetensors'), every: 5 },
+      ...fileCheckpoint(model, join(dir, 'run.ckpt.safetensors'), { every: 5 }),
     });
     assert.ok(history.loss.at(-1)! < history.loss[0]! / 20, `loss ${history.loss[0]} → ${history.loss.at(-1)}`);
     saveModel(model, join(dir, 'model.safetensors'), { history });
@@ -53,3 +58,57 @@ test('README quickstart: Sequential fit, save, load gives identical predictions'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Run `body` with a fresh temporary directory. */
+async function inTemp(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lstm-ts-readme-'));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('README recipes: lstm forecast from the library (runForecast, saveForecast, openModel)', () => inTemp(async (dir) => {
+  const csv = join(dir, 'series.csv');
+  writeFileSync(csv, 'Month,Passengers\n' + Array.from({ length: 96 }, (_, t) => `m${t},${100 + t + 20 * Math.sin((2 * Math.PI * t) / 12)}`).join('\n') + '\n');
+  const table = await readCsv(csv, { dateColumn: 'Month' });
+  const values = numericColumn(table, 'Passengers');
+  const result = await runForecast(values, { season: 12, epochs: 2, ensemble: 2 });
+  assert.ok(Number.isFinite(result.metrics.rmse) && Number.isFinite(result.baselines.last.rmse));
+  assert.equal(result.forecast.length, result.plan.horizon);
+  const path = join(dir, 'out', 'model.safetensors');
+  saveForecast(path, result, { column: 'Passengers', dateColumn: 'Month' });
+  assert.ok(existsSync(join(dir, 'out', 'model.2.safetensors')), 'the second ensemble member sits beside the first');
+  const opened = openModel(path);
+  assert.equal(opened.kind, 'forecast');
+  if (opened.kind === 'forecast') {
+    assert.equal(opened.column, 'Passengers');
+    assert.deepEqual(opened.forecaster.forecast(values), result.forecast);
+  }
+}));
+
+test('README recipes: lstm train-text from the library (trainLanguageModel, saveLanguageModel, generateText)', () => inTemp(async (dir) => {
+  const file = join(dir, 'text.txt');
+  writeFileSync(file, 'Socrates said that the just man is happy. '.repeat(60));
+  const text = await readTextHead(file, 300_000);
+  const lm = await trainLanguageModel(text, { epochs: 1, hidden: 8, seqLen: 16, progress: false });
+  assert.ok(lm.bitsPerChar > 0 && lm.unigramBitsPerChar > 0);
+  saveLanguageModel(join(dir, 'out', 'model.safetensors'), lm, { file });
+  assert.equal(openModel(join(dir, 'out', 'model.safetensors')).kind, 'language-model');
+  const out = generateText(lm.model, lm.vocab, { prompt: 'Socrates said that', length: 20, temperature: 0.6 });
+  assert.ok(out.startsWith('Socrates said that') && out.length === 'Socrates said that'.length + 20);
+}));
+
+test('README recipes: lstm classify from the library (trainClassifier, saveClassifier, openModel)', () => inTemp(async (dir) => {
+  const file = join(dir, 'emails.jsonl');
+  const rows = Array.from({ length: 40 }, (_, i) => (i % 2 ? { text: `win a free prize now ${i}`, label: 'spam' } : { text: `meeting notes for monday ${i}`, label: 'ham' }));
+  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const data = await readLabelledTexts(file, 'text', 'label');
+  const clf = await trainClassifier(data, { epochs: 1, hidden: 8, progress: false });
+  assert.ok(clf.metrics.accuracy >= 0 && clf.metrics.accuracy <= 1);
+  saveClassifier(join(dir, 'out', 'model.safetensors'), clf, { textColumn: 'text', labelColumn: 'label' });
+  const opened = openModel(join(dir, 'out', 'model.safetensors'));
+  assert.equal(opened.kind, 'classifier');
+  if (opened.kind === 'classifier') assert.deepEqual(opened.classifier.predict(['win a free prize now']), clf.classifier.predict(['win a free prize now']));
+}));

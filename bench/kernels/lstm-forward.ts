@@ -6,8 +6,7 @@
  * GFLOP/s from the wall median, counting 8·H·(I+H)·T·B FLOPs (2 per multiply-add).
  * Usage: npx tsx bench/kernels/lstm-forward.ts [reps]
  */
-import { LSTM, Tensor, Rng, backendByName } from '../../src/index.js';
-import { wasmThreadsReady, wasmInfo } from '../../src/kernels/wasm/index.js';
+import { LSTM, Tensor, Rng, backendByName, wasmThreadsReady, wasmInfo } from '../../src/index.js';
 
 const reps = Number(process.argv[2] ?? 30);
 await wasmThreadsReady();

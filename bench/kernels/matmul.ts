@@ -11,7 +11,8 @@
  * Usage: npm run bench:kernels [-- reps]       (plain SIMD build)
  *        LSTM_TS_WASM_RELAXED=1 npm run bench:kernels   (relaxed SIMD, fused multiply-add)
  */
-import { createWasmBackend, wasmInfo, wasmThreadsReady, wasmKernelsForBench } from '../../src/kernels/wasm/index.js';
+import { createWasmBackend, wasmInfo, wasmThreadsReady } from '../../src/index.js';
+import { wasmKernelsForBench } from '../../src/internal.js';
 
 const reps = Number(process.argv[2] ?? 21);
 await wasmThreadsReady();

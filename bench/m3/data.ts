@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError } from '../../src/io/errors.js';
+import { FormatError } from '../../src/index.js';
 
 /** The four M3 subsets. */
 export type M3Set = 'monthly' | 'quarterly' | 'yearly' | 'other';

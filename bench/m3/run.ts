@@ -17,9 +17,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeFileAtomicSync } from '../../src/io/atomic.js';
-import { fitGlobalForecaster, type GlobalForecasterOptions } from '../../src/recipes/forecast/global.js';
-import { interval } from '../../src/recipes/forecast/quantiles.js';
+import { fitGlobalForecaster, centralInterval, writeFileAtomicSync, type GlobalForecasterOptions } from '../../src/index.js';
 import { M3_INFO, loadForecasts, loadM3, loadScores, sampleIds, validationSplit, type M3Set } from './data.js';
 import { covered, mase, mean, smape } from './score.js';
 
@@ -88,7 +86,7 @@ async function main(): Promise<void> {
     sm.push(smape(s.test, f.point));
     ms.push(mase(s.train, s.test, f.point, period));
     for (const [level, acc] of [[0.8, c80], [0.95, c95]] as const) {
-      const { lo, hi } = interval(f, level);
+      const { lo, hi } = centralInterval(f, level);
       const c = covered(s.test, lo, hi);
       acc.inside += c.inside;
       acc.count += c.count;

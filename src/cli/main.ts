@@ -5,7 +5,7 @@
  * one line on stderr with exit code 1; progress goes to stderr so stdout can carry --json.
  */
 import { Command } from 'commander';
-import { getBackend, listBackends, setBackend } from '../kernels/index.js';
+import { getBackend, listBackends, setBackend } from '../index.js';
 import { CliError } from './util.js';
 import { pathToFileURL } from 'node:url';
 import { readFileSync, realpathSync } from 'node:fs';

@@ -1,12 +1,13 @@
 /**
  * Small helpers shared by the CLI commands: option parsers that reject bad numbers with a
  * one-line message, progress messages on stderr (stdout stays clean for --json), and the
- * output directory. Commands hold no modelling logic; they call the public API.
+ * output directory. Commands hold no modelling logic: they parse flags, call the public API
+ * (src/index.ts, the only part of the library they import; test/layering.test.ts checks it)
+ * and print.
  */
 import { mkdirSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { partialOf } from '../data/resume.js';
-import { saveModel } from '../io/model-file.js';
+import { partialOf, saveModel } from '../index.js';
 
 /** An error meant for the user: printed as one line, exit code 1, no stack trace. */
 export class CliError extends Error {
@@ -30,7 +31,7 @@ export async function naming<T>(where: string, work: () => T | Promise<T>): Prom
 }
 
 /**
- * For a training run that stopped on NaN/Inf with its model attached (data/resume.ts): save
+ * For a training run that stopped on NaN/Inf with its model attached (recipes/resume.ts): save
  * that model to `modelPath` with the metadata `meta` builds from the recipe's own, then fail
  * with one line that says where it went. Any other error is rethrown unchanged.
  */

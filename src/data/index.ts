@@ -1,4 +1,4 @@
-/** Data: CSV loading, scalers, sliding windows, text vocabularies and batching. */
+/** Data: CSV loading, scalers, series helpers, sliding windows, text files and vocabularies. */
 export {
   readCsv, fillMissing, numericColumn, assertFinite, oneHot,
   type ReadCsvOptions, type CsvTable, type CsvReport, type MissingPolicy,
@@ -9,15 +9,4 @@ export { CharVocab, WordVocab, vocabFromJSON, tokenize, padBatch, withDefaults, 
 export {
   autocorrelation, difference, trendStrength, detectSeason, forecastMetrics, naiveForecast, extendDates, futureLabels, type Metrics,
 } from './series.js';
-export {
-  planForecast, FORECAST_DEFAULTS, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, ModeForecaster, WINDOW_BUDGET, CHEAP_ENSEMBLE,
-  type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
-} from './forecast.js';
-export {
-  trainLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
-  type LanguageModelPlan, type TrainTextResult,
-} from './language-model.js';
-export {
-  readLabelledTexts, trainClassifier, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS, type ClassifierPlan, type LabelledTexts,
-} from './classify.js';
 export { readTextHead } from './text-file.js';

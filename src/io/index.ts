@@ -1,4 +1,4 @@
-/** File formats: safetensors, PyTorch state dicts, atomic writes, and the FormatError every loader throws. */
+/** File formats: safetensors, PyTorch state dicts, model files, training checkpoints, ONNX, TF.js, atomic writes, and the FormatError every loader throws. */
 export { FormatError } from './errors.js';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 export {
@@ -13,5 +13,6 @@ export {
 } from './pytorch.js';
 export * from './onnx/index.js';
 export { saveModel, loadModel, encodeModel, decodeModel, configParameterCount, MODEL_FORMAT, MODEL_VERSION, type ModelMetadata, type ModelExtra, type LoadModelOptions, type LoadedModel } from './model-file.js';
+export { saveCheckpoint, loadCheckpoint, fileCheckpoint, type FileCheckpointOptions } from './checkpoint.js';
 export * from './tfjs/index.js';
 export { convertModel, readAnyModel, writeAnyModel, describeModelFile, detectFormat, configFromStateDict, MODEL_FORMATS, type ModelFormat, type ConvertOptions, type ReadAnyOptions } from './convert.js';

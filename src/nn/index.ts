@@ -1,4 +1,4 @@
-/** Layers and models. */
+/** Layers and models, and the Trainable interface the trainer sees them through. */
 export { Module, Parameter, type ModuleOptions, type TensorLike } from './module.js';
 export {
   LSTM, GRU, RNN, RecurrentBase,
@@ -12,5 +12,6 @@ export {
 } from './layers.js';
 export {
   Sequential, swapLeadingAxes, sliceRows, concatRows,
-  type SequentialOptions, type SequentialConfig, type Task, type LayerEntry,
+  type SequentialOptions, type SequentialConfig, type LayerEntry,
 } from './sequential.js';
+export type { Trainable, Task } from './trainable.js';

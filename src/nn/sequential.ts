@@ -17,13 +17,10 @@ import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LastStep, checkLengths, type Batch, type ModelLayer } from './layers.js';
 import { Module, Workspace, type ModuleOptions } from './module.js';
 import { GRU, LSTM, RNN, RecurrentBase } from './recurrent.js';
-import type { FitOptions, History } from '../train/fit.js';
-import type { EvaluateOptions, EvaluateResult } from '../train/evaluate.js';
-import { fitModel } from '../train/fit.js';
-import { evaluateModel } from '../train/evaluate.js';
+import type { Task, Trainable } from './trainable.js';
+import { Rng } from '../tensor/rng.js';
 
-/** What the model is for; sets the default loss (regression: mse; otherwise cross-entropy). */
-export type Task = 'regression' | 'classification' | 'language-model';
+export type { Task } from './trainable.js';
 
 export interface SequentialOptions extends ModuleOptions {
   /** Default 'regression'. */
@@ -70,7 +67,8 @@ function asModelLayer(m: Module): ModelLayer {
 }
 
 /**
- * A stack of layers with one flat parameter buffer.
+ * A stack of layers with one flat parameter buffer. Training is a free function over it
+ * (`fit`, `evaluate` in train/), not a method: layers never know the trainer.
  *
  * ```ts
  * const model = new Sequential([
@@ -78,10 +76,10 @@ function asModelLayer(m: Module): ModelLayer {
  *   ['last', new LastStep()],
  *   ['fc', new Dense({ inputSize: 32, outputSize: 1 })],
  * ]);
- * const history = await model.fit({ x, y, epochs: 50, batchSize: 16, loss: 'mse' });
+ * const history = await fit(model, { x, y, epochs: 50, batchSize: 16, loss: 'mse' });
  * ```
  */
-export class Sequential extends Module {
+export class Sequential extends Module implements Trainable {
   readonly layers: Module[];
   readonly layerNames: string[];
   readonly task: Task;
@@ -214,17 +212,28 @@ export class Sequential extends Module {
     }
   }
 
-  /** Mean loss (and accuracy for classification losses) on a data set, in eval mode. See EvaluateOptions. */
-  evaluate(opts: EvaluateOptions): EvaluateResult {
-    return evaluateModel(this, opts);
+  /** True when a layer is an LSTM, GRU or RNN (fit then clips the gradient norm by default). */
+  get recurrent(): boolean {
+    return this.layers.some((l) => l instanceof RecurrentBase);
   }
 
-  /**
-   * Train. See FitOptions for every option and its default; resolves to the History. The model
-   * is left in eval mode; NaN/Inf during training rejects with a TrainingError.
-   */
-  fit(opts: FitOptions): Promise<History> {
-    return fitModel(this, opts);
+  /** RNG state of each layer that owns an `rng` (Dropout, LSTM/GRU/RNN with dropout), by layer name. */
+  rngStates(): Record<string, number[]> {
+    const out: Record<string, number[]> = Object.create(null);
+    this.layers.forEach((l, i) => {
+      const r = (l as unknown as { rng?: unknown }).rng;
+      if (r instanceof Rng) out[this.layerNames[i]!] = r.getState();
+    });
+    return out;
+  }
+
+  /** Restore layer RNG states saved by rngStates. */
+  setRngStates(states: Record<string, number[]>): void {
+    this.layers.forEach((l, i) => {
+      const r = (l as unknown as { rng?: unknown }).rng;
+      const s = states[this.layerNames[i]!];
+      if (r instanceof Rng && s) r.setState(s);
+    });
   }
 
   /** JSON-able architecture; `Sequential.fromConfig` rebuilds it (weights not included). */

@@ -5,12 +5,13 @@
  * and cell diagram share. Ticks, scales and escaping come from axes.ts (the line charts' helpers).
  */
 import { escapeXml as esc, formatTick as fmt, linearScale, niceTicks } from './axes.js';
+import { FONT_STACK } from './fonts.js';
 
 /** Wrap SVG content in a root element with a white background and a default font. */
 export function svg(width: number, height: number, body: string, cls = 'plot'): string {
   const w = Math.ceil(width), h = Math.ceil(height);
   return `<svg xmlns="http://www.w3.org/2000/svg" class="${cls}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ` +
-    `font-family="system-ui, 'Noto Sans CJK TC', 'PingFang TC', 'Microsoft JhengHei', sans-serif">` +
+    `font-family="${FONT_STACK}">` +
     `<rect width="100%" height="100%" fill="#fff"/>${body}</svg>`;
 }
 

@@ -3,7 +3,7 @@
  * beside the last-value baseline, the forecast past the end, and a marker where the hold-out
  * starts (plus one per block when there are few). Built from a runForecast result.
  */
-import type { ForecastResult } from '../data/forecast.js';
+import type { ForecastResult } from '../recipes/forecast/index.js';
 import { lineChart } from './line.js';
 
 export interface ForecastChartOptions {

@@ -6,3 +6,4 @@ export { heatmap, type HeatmapOptions } from './heatmap.js';
 export { cellDiagram, type CellDiagramOptions, type CellStep, type CellLabels } from './cell-diagram.js';
 export { forgetBars, type ForgetBarsOptions } from './forget-bars.js';
 export { sequentialScale, divergingScale, colorBar, type ColorScale } from './color.js';
+export { FONT_STACK } from './fonts.js';

@@ -4,6 +4,7 @@
  * (history, hold-out, forecast) and training curves. Hand-written SVG, no dependencies.
  */
 import { axesSvg, escapeXml, linearScale, niceDomain, niceTicks, type Frame } from './axes.js';
+import { FONT_STACK } from './fonts.js';
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
@@ -58,7 +59,7 @@ export function lineChart(opts: LineChartOptions): string {
   const sy = linearScale(yd[0], yd[1], height - frame.bottom, frame.top);
 
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_STACK}">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
   ];
   if (opts.title) parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(opts.title)}</text>`);

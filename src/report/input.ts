@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { numericColumn, readCsv } from '../data/csv.js';
-import { SeriesForecaster } from '../data/forecast.js';
+import { SeriesForecaster } from '../recipes/forecast/index.js';
 import { vocabFromJSON } from '../data/text.js';
 import type { Sequential } from '../nn/sequential.js';
 import { Tensor } from '../tensor/tensor.js';

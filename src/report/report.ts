@@ -18,6 +18,7 @@ import { heatmap } from '../plot/heatmap.js';
 import { cellDiagram, type CellStep } from '../plot/cell-diagram.js';
 import { forgetBars } from '../plot/forget-bars.js';
 import { divergingScale, sequentialScale } from '../plot/color.js';
+import { FONT_STACK } from '../plot/fonts.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { GATE_NAMES, findRecurrent, trace, unitsOverTime, type DirectionTrace, type GateName, type Trace } from '../trace/trace.js';
@@ -241,7 +242,7 @@ function defaultDisplay(input: Tensor, model: Module, L: Terms): { label: string
   return { label: L.inputSeq, values: series.length === 1 ? series[0]! : series };
 }
 
-const CSS = `body{font-family:system-ui,'Noto Sans CJK TC','PingFang TC','Microsoft JhengHei',sans-serif;margin:24px auto;max-width:1100px;color:#222;line-height:1.5;padding:0 16px}
+const CSS = `body{font-family:${FONT_STACK};margin:24px auto;max-width:1100px;color:#222;line-height:1.5;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
 figure{margin:12px 0}figcaption{color:#555;font-size:14px;max-width:820px}
 figure svg{max-width:100%;height:auto}table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}`;

@@ -1,9 +1,9 @@
 /**
- * evaluate(): the mean loss of a model over a data set, in eval mode and in batches, with
- * padding masked out; plus accuracy for classification losses. Shared by fit() for the
- * validation loss.
+ * evaluate(model, data): the mean loss of a model over a data set, in eval mode and in
+ * batches, with padding masked out; plus accuracy for classification losses. Shared by fit()
+ * for the validation loss.
  */
-import type { Sequential } from '../nn/sequential.js';
+import type { Trainable } from '../nn/trainable.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { makeLoss, type Loss, type LossName } from './losses.js';
 import { gatherBatch, stepMask } from './batches.js';
@@ -31,12 +31,12 @@ export interface EvaluateResult {
 }
 
 /** The default loss for a model's task. */
-export function defaultLoss(model: Sequential): LossName {
+export function defaultLoss(model: Pick<Trainable, 'task'>): LossName {
   return model.task === 'regression' ? 'mse' : 'cross-entropy';
 }
 
-/** See Sequential.evaluate. */
-export function evaluateModel(model: Sequential, opts: EvaluateOptions): EvaluateResult {
+/** Mean loss (and accuracy for classification losses) of `model` on a data set, in eval mode. See EvaluateOptions. */
+export function evaluate(model: Trainable, opts: EvaluateOptions): EvaluateResult {
   const loss = makeLoss(opts.loss ?? defaultLoss(model));
   const N = opts.x.shape[0] ?? 0;
   if (opts.y.shape[0] !== N) throw new RangeError(`evaluate: x has ${N} rows but y has ${opts.y.shape[0]}`);

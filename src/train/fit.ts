@@ -1,13 +1,18 @@
 /**
- * fit(): the training loop. Per epoch: shuffle the training rows with a seeded Rng, then per
- * mini-batch forward → loss (padding masked) → backward → NaN/Inf check → clip → optimizer
- * step; then the validation loss, the schedule, best-weights tracking, early stopping,
- * callbacks, a checkpoint every N epochs and a progress line.
+ * fit(model, options): the training loop, a free function over the Trainable interface (nn/),
+ * so layers never import the trainer. Per epoch: shuffle the training rows with a seeded Rng,
+ * then per mini-batch forward → loss (padding masked) → backward → NaN/Inf check → clip →
+ * optimizer step; then the validation loss, the schedule, best-weights tracking, early
+ * stopping, callbacks, a checkpoint every N epochs and a progress line.
+ *
+ * Checkpoints go through hooks (`checkpoint.save`, `resume`): fit builds and restores the
+ * training state, and never touches a file; io/checkpoint.ts's fileCheckpoint supplies hooks
+ * that keep it in a file.
  *
  * Guarantees:
  * - Same seed, same data, same backend → bit-identical weights (every random choice goes
  *   through seeded Rngs: shuffling here, dropout masks in the layers).
- * - A run resumed from a checkpoint (`resumeFrom`) ends with exactly the weights of an
+ * - A run resumed from a checkpoint (`resume`) ends with exactly the weights of an
  *   uninterrupted run: the checkpoint holds weights, optimizer state, schedule, every RNG,
  *   early-stopping state and history.
  * - A NaN or Inf in the loss or the gradients stops training before the bad step is applied,
@@ -17,16 +22,14 @@
  * - Gradient clipping by global norm is ON by default for models with a recurrent layer:
  *   clipNorm 1.0 (see DEFAULT_CLIP_NORM).
  */
-import type { Sequential } from '../nn/sequential.js';
-import { RecurrentBase } from '../nn/recurrent.js';
+import type { Trainable } from '../nn/trainable.js';
 import { clipGradNorm, clipGradValue, gradNorm } from '../optim/clip.js';
-import { makeOptimizer, type Optimizer, type OptimizerSpec } from '../optim/optimizers.js';
+import { makeOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from '../optim/optimizers.js';
 import { makeSchedule, ReduceLROnPlateau, type LRScheduler, type ScheduleSpec } from '../optim/schedules.js';
 import { Rng } from '../tensor/rng.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { FloatArray, Tensor } from '../tensor/tensor.js';
 import { gatherBatch, stepMask } from './batches.js';
-import { checkCheckpointPath, layerRngs, loadCheckpoint, saveCheckpoint, setLayerRngs } from './checkpoint.js';
-import { defaultLoss, evaluateModel } from './evaluate.js';
+import { defaultLoss, evaluate } from './evaluate.js';
 import { makeLoss, type Loss, type LossName } from './losses.js';
 import { createProgress, type ProgressState } from './progress.js';
 
@@ -105,13 +108,16 @@ export interface FitOptions {
     onEpochEnd?: (info: EpochInfo) => void | Promise<void>;
   };
   /**
-   * Write a checkpoint to `path` every `every` epochs (default 1) and when training ends
-   * (atomic). `extra` (scaler, vocab, ...) is stored in its metadata as saveModel does, so the
-   * checkpoint is also a usable model file.
+   * Checkpoint hook: `save` gets the whole training state every `every` epochs (default 1) and
+   * when training ends. `fileCheckpoint(model, path)` (io/) writes it to a file atomically.
    */
-  checkpoint?: { path: string; every?: number; extra?: Record<string, unknown> };
-  /** Continue from a checkpoint written by a previous fit with the same data and options. */
-  resumeFrom?: string;
+  checkpoint?: CheckpointHook;
+  /**
+   * Resume hook, called once before training: it puts the saved weights into the model and
+   * returns the state to continue from, saved by a previous fit with the same data and options
+   * (`fileCheckpoint(model, path, { resume: true })`, or `() => loadCheckpoint(path, model)`).
+   */
+  resume?: () => TrainState;
   /** Progress on stderr: a bar on a TTY, plain lines otherwise ('auto' and true); false: silent. Default 'auto'. */
   progress?: boolean | 'auto';
   /**
@@ -140,6 +146,33 @@ export interface History {
   seconds: number;
 }
 
+/** Where fit() hands its state for safekeeping (see FitOptions.checkpoint). */
+export interface CheckpointHook {
+  /** Epochs between saves (default 1); a state is also saved when training ends. */
+  every?: number;
+  save(state: TrainState): void;
+}
+
+/** Everything besides the weights that fit() needs to continue a run bit for bit. */
+export interface TrainState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken. */
+  step: number;
+  history: History;
+  optimizer: OptimizerState;
+  /** Schedule state, or null without a schedule. */
+  schedule: Record<string, number> | null;
+  /** Shuffle generator state. */
+  rng: number[];
+  /** RNG state of every layer that has one (Dropout, recurrent dropout), by layer name. */
+  layerRngs: Record<string, number[]>;
+  /** Best monitored loss so far, its epoch (0 = none) and weights. */
+  best: { loss: number; epoch: number; weights: FloatArray | null };
+  /** Early stopping: epochs since the last improvement. */
+  wait: number;
+}
+
 /** Training stopped because the loss or gradients became NaN or infinite. */
 export class TrainingError extends Error {
   constructor(
@@ -155,8 +188,11 @@ export class TrainingError extends Error {
   }
 }
 
-/** See Sequential.fit. */
-export async function fitModel(model: Sequential, opts: FitOptions): Promise<History> {
+/**
+ * Train `model`. See FitOptions for every option and its default; resolves to the History. The
+ * model is left in eval mode; NaN/Inf during training rejects with a TrainingError.
+ */
+export async function fit(model: Trainable, opts: FitOptions): Promise<History> {
   const t0 = performance.now();
   const { x, y } = opts;
   const N = x.shape[0] ?? 0;
@@ -192,8 +228,7 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
   const loss = makeLoss(opts.loss ?? defaultLoss(model));
   const optimizer = makeOptimizer(opts.optimizer ?? { name: 'adam', lr: 1e-3 }, model);
   const schedule = opts.schedule ? makeSchedule(opts.schedule, optimizer) : null;
-  const recurrent = model.layers.some((l) => l instanceof RecurrentBase);
-  const clipNorm = opts.clipNorm === undefined ? (recurrent ? DEFAULT_CLIP_NORM : null) : opts.clipNorm || null;
+  const clipNorm = opts.clipNorm === undefined ? (model.recurrent ? DEFAULT_CLIP_NORM : null) : opts.clipNorm || null;
   const clipValue = opts.clipValue || null;
   const es = opts.earlyStopping ?? null;
   if (es && !(Number.isInteger(es.patience) && es.patience >= 1)) throw new RangeError(`fit: earlyStopping.patience must be a positive integer, got ${es.patience}`);
@@ -201,7 +236,6 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
   const minDelta = es?.minDelta ?? 0;
   const every = opts.checkpoint?.every ?? 1;
   if (opts.checkpoint && !(Number.isInteger(every) && every >= 1)) throw new RangeError(`fit: checkpoint.every must be a positive integer, got ${every}`);
-  if (opts.checkpoint) checkCheckpointPath(opts.checkpoint.path);
 
   const rng = new Rng(opts.seed ?? 0);
   const history: History = { loss: [], valLoss: [], lr: [], epochs: 0, bestEpoch: 0, bestLoss: Infinity, stoppedEarly: false, aborted: false, seconds: 0 };
@@ -209,12 +243,12 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
   let best: { loss: number; epoch: number; weights: Float32Array | Float64Array | null } = { loss: Infinity, epoch: 0, weights: null };
   let priorSeconds = 0;
 
-  if (opts.resumeFrom) {
-    const s = loadCheckpoint(opts.resumeFrom, model);
+  if (opts.resume) {
+    const s = opts.resume();
     optimizer.loadStateDict(s.optimizer);
     if (schedule && s.schedule) schedule.loadStateDict(s.schedule);
     rng.setState(s.rng);
-    setLayerRngs(model, s.layerRngs);
+    model.setRngStates(s.layerRngs);
     Object.assign(history, s.history);
     priorSeconds = s.history.seconds;
     startEpoch = s.epoch;
@@ -234,10 +268,10 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
   const snapshot = (epoch: number): void => {
     if (!opts.checkpoint) return;
     history.seconds = priorSeconds + (performance.now() - t0) / 1000;
-    saveCheckpoint(opts.checkpoint.path, model, {
+    opts.checkpoint.save({
       epoch, step, history, optimizer: optimizer.stateDict(), schedule: schedule ? schedule.stateDict() : null,
-      rng: rng.getState(), layerRngs: layerRngs(model), best, wait,
-    }, opts.checkpoint.extra);
+      rng: rng.getState(), layerRngs: model.rngStates(), best, wait,
+    });
   };
   const state = (epoch: number, lossNow: number, valNow: number): ProgressState => {
     const secs = (performance.now() - tRun) / 1000;
@@ -289,7 +323,7 @@ export async function fitModel(model: Sequential, opts: FitOptions): Promise<His
       if (history.aborted) break;
 
       const trainLoss = count ? sum / count : 0;
-      const valLoss = val ? evaluateModel(model, { x: val.x, y: val.y, lengths: val.lengths, loss, batchSize: Math.max(batchSize, 256) }).loss : NaN;
+      const valLoss = val ? evaluate(model, { x: val.x, y: val.y, lengths: val.lengths, loss, batchSize: Math.max(batchSize, 256) }).loss : NaN;
       model.train();
       if (val && !Number.isFinite(valLoss)) nonFinite('validation loss', valLoss, step, epoch, batches, batches);
       history.loss.push(trainLoss);

@@ -1,10 +1,9 @@
-/** Training: losses, the fit loop, evaluation, checkpoints and progress display. */
+/** Training: losses, the fit loop, evaluation and progress display (checkpoint files are in io/). */
 export { mse, mae, huber, bce, crossEntropy, pinball, makeLoss, type Loss, type LossName } from './losses.js';
 export {
-  fitModel, TrainingError, DEFAULT_CLIP_NORM,
-  type FitOptions, type History, type BatchInfo, type EpochInfo, type ValidationSpec,
+  fit, TrainingError, DEFAULT_CLIP_NORM,
+  type FitOptions, type History, type BatchInfo, type EpochInfo, type ValidationSpec, type CheckpointHook, type TrainState,
 } from './fit.js';
-export { evaluateModel, defaultLoss, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
-export { saveCheckpoint, loadCheckpoint, type TrainState } from './checkpoint.js';
+export { evaluate, defaultLoss, type EvaluateOptions, type EvaluateResult } from './evaluate.js';
 export { gatherBatch, gatherRows, stepMask, type MiniBatch } from './batches.js';
 export { createProgress, formatEpochLine, type ProgressReporter, type ProgressState } from './progress.js';

@@ -89,14 +89,23 @@ class BarReporter implements ProgressReporter {
 const silent: ProgressReporter = { batch() {}, epoch() {}, stop() {} };
 
 /**
+ * Where progress goes: process.stderr or anything with write(). Declared structurally (not as
+ * NodeJS.WriteStream) so the package's declarations type-check without Node's types.
+ */
+export interface ProgressStream {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
  * A reporter for `mode`: false → silent; true and 'auto' (the same) → a bar if the stream is a
  * TTY, else one plain line per epoch. `stream` defaults to process.stderr.
  */
-export async function createProgress(mode: boolean | 'auto', stream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean }): Promise<ProgressReporter> {
+export async function createProgress(mode: boolean | 'auto', stream?: ProgressStream): Promise<ProgressReporter> {
   if (mode === false) return silent;
   const out = stream ?? (typeof process !== 'undefined' ? process.stderr : undefined);
   if (!out) return silent;
-  if ((out as { isTTY?: boolean }).isTTY) {
+  if (out.isTTY) {
     const { default: cliProgress } = await import('cli-progress');
     const bar = new cliProgress.SingleBar({
       format: 'epoch {ep} [{bar}] {percentage}% | loss {loss} | val {val} | {sps} seq/s | ETA {etaf}',

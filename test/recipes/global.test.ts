@@ -10,9 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormatError, Rng } from '../../src/index.js';
-import { fitGlobalForecaster, loadGlobalForecaster, saveGlobalForecaster, planGlobal } from '../../src/recipes/forecast/global.js';
-import { coverage, interval } from '../../src/recipes/forecast/quantiles.js';
+import { FormatError, Rng, intervalCoverage, fitGlobalForecaster, centralInterval, loadGlobalForecaster, planGlobal, saveGlobalForecaster } from '../../src/index.js';
 
 /** sMAPE in percent (the M3 definition). */
 function smape(actual: ArrayLike<number>, f: ArrayLike<number>): number {
@@ -65,10 +63,10 @@ test('global forecaster: 80 % and 95 % intervals cover a Gaussian panel\'s hold-
   const { train, test: actual } = split(panel, 6);
   const model = await fitGlobalForecaster(train, { horizon: 6, transform: 'none', lookback: 24, ...small, epochs: 20 });
   const f = model.forecast(train);
-  const c80 = coverage(f, actual, 0.8), c95 = coverage(f, actual, 0.95);
+  const c80 = intervalCoverage(f, actual, 0.8), c95 = intervalCoverage(f, actual, 0.95);
   assert.ok(Math.abs(c80 - 0.8) <= 0.05, `80 % interval covers ${(100 * c80).toFixed(1)} %`);
   assert.ok(Math.abs(c95 - 0.95) <= 0.05, `95 % interval covers ${(100 * c95).toFixed(1)} %`);
-  const { lo, hi } = interval(f[0]!, 0.8);
+  const { lo, hi } = centralInterval(f[0]!, 0.8);
   assert.ok(lo.every((v, h) => v <= f[0]!.point[h]! && f[0]!.point[h]! <= hi[h]!));
 });
 

@@ -15,12 +15,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, Tensor, loadModel } from '../../src/index.js';
+import { Rng, Tensor, fit, loadCheckpoint, loadModel } from '../../src/index.js';
 import { SRC_INDEX, bundleChild, exited, sleep, startChild } from './child.js';
 
 const CHILD = `
 import { existsSync } from 'node:fs';
-import { Dense, LSTM, LastStep, Sequential, Tensor, loadModel, saveModel } from ${JSON.stringify(SRC_INDEX)};
+import { Dense, LSTM, LastStep, Sequential, Tensor, fileCheckpoint, fit, loadModel, saveModel } from ${JSON.stringify(SRC_INDEX)};
 const [mode, path] = process.argv.slice(2);
 const be = { backend: 'reference' };
 if (mode === 'save') {
@@ -36,9 +36,9 @@ if (mode === 'save') {
   const model = new Sequential([['lstm', new LSTM({ inputSize: 8, hiddenSize: 96, batchFirst: true, seed: 1, ...be })], ['last', new LastStep(be)], ['fc', new Dense({ inputSize: 96, outputSize: 1, seed: 2, ...be })]]);
   const x = new Tensor(Float32Array.from({ length: 16 * 6 * 8 }, (_, i) => Math.sin(i)), [16, 6, 8]);
   const y = new Tensor(Float32Array.from({ length: 16 }, (_, i) => Math.cos(i)), [16, 1]);
-  await model.fit({
+  await fit(model, {
     x, y, epochs: 1000000, batchSize: 8, progress: false, optimizer: { name: 'adam', lr: 1e-3 },
-    checkpoint: { path }, ...(existsSync(path) ? { resumeFrom: path } : {}),
+    ...fileCheckpoint(model, path, { resume: existsSync(path) }),
     callbacks: { onEpochEnd: (e) => console.log('epoch ' + e.epoch) },
   });
 }
@@ -117,7 +117,7 @@ describe('SIGKILL during saves', () => {
           lastEpoch = epoch;
           // Resuming with epochs = the stored epoch validates every piece of state and trains nothing.
           const x = new Tensor(new Float32Array(16 * 6 * 8), [16, 6, 8]);
-          const h = await model.fit({ x, y: new Tensor(new Float32Array(16), [16, 1]), epochs: epoch, batchSize: 8, progress: false, optimizer: { name: 'adam', lr: 1e-3 }, resumeFrom: path });
+          const h = await fit(model, { x, y: new Tensor(new Float32Array(16), [16, 1]), epochs: epoch, batchSize: 8, progress: false, optimizer: { name: 'adam', lr: 1e-3 }, resume: () => loadCheckpoint(path, model) });
           assert.equal(h.epochs, epoch);
         }
       } finally {

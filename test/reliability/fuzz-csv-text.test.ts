@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { readCsv, type CsvTable, type MissingPolicy } from '../../src/data/csv.js';
 import { CharVocab, WordVocab, vocabFromJSON } from '../../src/data/text.js';
-import { readTextHead } from '../../src/cli/commands/train-text.js';
+import { readTextHead } from '../../src/index.js';
 import { applyEdits, byteEdits, hostileKey, hostileValue, loadsOrFormatErrorAsync, loadsOrFormatError, mutateJson, newStats, summary } from '../helpers/fuzz.js';
 
 const airline = new Uint8Array(readFileSync(new URL('../../data/airline-passengers.csv', import.meta.url)));

@@ -1,5 +1,5 @@
 /**
- * Model files and checkpoints from disk (loadModel(path), fit({ resumeFrom })) on hostile
+ * Model files and checkpoints from disk (loadModel(path), fit(model, { resume })) on hostile
  * files. test/train/model-file-fuzz.test.ts covers decodeModel on byte edits and hostile
  * architecture JSON, test/io/safetensors.test.ts the container; this file adds:
  *   - the safetensors header of a real model file edited structurally: header length, a
@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { Dense, Dropout, FormatError, LSTM, LastStep, Sequential, Tensor, TrainingError, encodeSafetensors, loadModel, readSafetensors, saveModel } from '../../src/index.js';
+import { Dense, Dropout, FormatError, LSTM, LastStep, Sequential, Tensor, TrainingError, encodeSafetensors, fileCheckpoint, fit, loadCheckpoint, loadModel, readSafetensors, saveModel } from '../../src/index.js';
 import { frac, hostileKey, hostileValue, loadsOrFormatError, mutateJson, newStats, summary } from '../helpers/fuzz.js';
 
 const be = { backend: 'reference' };
@@ -101,7 +101,8 @@ describe('checkpoints from disk: hostile training state', () => {
     let trained = 0;
     const opts = { x, y, epochs: 3, batchSize: 4, loss: 'mse' as const, optimizer: { name: 'adam' as const, lr: 0.01 }, progress: false as const, schedule: { name: 'step' as const, stepSize: 1, gamma: 0.5 } };
     try {
-      await build().fit({ ...opts, epochs: 2, checkpoint: { path: ckpt } });
+      const first = build();
+      await fit(first, { ...opts, epochs: 2, ...fileCheckpoint(first, ckpt) });
       const { tensors, metadata } = readSafetensors(ckpt, { dtype: 'float32' });
       const state = JSON.parse(metadata!.checkpoint!);
       const tensorNames = Object.keys(tensors).filter((k) => k.startsWith('__'));
@@ -122,7 +123,8 @@ describe('checkpoints from disk: hostile training state', () => {
             writeFileSync(bad, encodeSafetensors(ts, meta));
             const t0 = performance.now();
             try {
-              await build().fit({ ...opts, resumeFrom: bad });
+              const m = build();
+              await fit(m, { ...opts, resume: () => loadCheckpoint(bad, m) });
               trained++;
             } catch (e) {
               // A hostile but well-formed learning rate may blow training up (TrainingError); a checkpoint

@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { Dense, Embedding, FormatError, LSTM, LastStep, Sequential, encodeModel } from '../../src/index.js';
 import { CharVocab, WordVocab } from '../../src/data/text.js';
-import { runForecast } from '../../src/data/forecast.js';
-import { generateText } from '../../src/data/language-model.js';
-import { openModel } from '../../src/cli/models.js';
+import { runForecast } from '../../src/recipes/forecast/index.js';
+import { generateText } from '../../src/recipes/language-model.js';
+import { openModel } from '../../src/recipes/open-model.js';
 import { CliError } from '../../src/cli/util.js';
 import { frac, hostileKey, hostileValue, mutateJson, newStats, assertNoPollution } from '../helpers/fuzz.js';
 

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Adam, Dense, FormatError, LSTM, LastStep, Sequential, Tensor, TrainingError, loadModel, numericColumn, readCsv } from '../../src/index.js';
+import { Adam, Dense, FormatError, LSTM, LastStep, Sequential, Tensor, TrainingError, fileCheckpoint, fit, loadModel, numericColumn, readCsv } from '../../src/index.js';
 import { lstm } from '../cli/helpers.js';
 
 const be = { backend: 'reference' };
@@ -79,10 +79,10 @@ describe('NaN and Inf in CSV data: named by file, line and column before trainin
     const before = m.flat.slice();
     const x = new Tensor(new Float32Array(5 * 4 * 2), [5, 4, 2]);
     x.data[3 * 8 + 5] = NaN;
-    await assert.rejects(m.fit({ x, y: new Tensor(new Float32Array(5), [5, 1]), epochs: 1, progress: false }), /x contains NaN at row 3, element 5/);
+    await assert.rejects(fit(m, { x, y: new Tensor(new Float32Array(5), [5, 1]), epochs: 1, progress: false }), /x contains NaN at row 3, element 5/);
     const y = new Tensor(new Float32Array(5), [5, 1]);
     y.data[4] = -Infinity;
-    await assert.rejects(m.fit({ x: new Tensor(new Float32Array(40), [5, 4, 2]), y, epochs: 1, progress: false }), /y contains -Infinity at row 4, element 0/);
+    await assert.rejects(fit(m, { x: new Tensor(new Float32Array(40), [5, 4, 2]), y, epochs: 1, progress: false }), /y contains -Infinity at row 4, element 0/);
     assert.deepEqual(m.flat, before, 'no step was taken');
   });
 });
@@ -97,8 +97,8 @@ describe('a loss that becomes NaN or Inf stops training and keeps the best weigh
     const ckpt = join(dir, 'nan-ckpt.safetensors');
     let err: unknown;
     try {
-      await m.fit({
-        x, y, epochs: 10, batchSize: 8, progress: false, optimizer: opt, clipNorm: null, checkpoint: { path: ckpt },
+      await fit(m, {
+        x, y, epochs: 10, batchSize: 8, progress: false, optimizer: opt, clipNorm: null, ...fileCheckpoint(m, ckpt),
         callbacks: { onEpochEnd: (e) => { if (e.epoch === 2) opt.lr = 1e30; } },
       });
     } catch (e) {

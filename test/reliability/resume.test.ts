@@ -16,7 +16,7 @@ import { SRC_INDEX, bundleChild, exited, runChild, sleep, startChild } from './c
 const EPOCHS = 12;
 const CHILD = `
 import { existsSync, writeFileSync } from 'node:fs';
-import { Dense, Dropout, LSTM, LastStep, Sequential, Tensor, getBackend, initWasm, listBackends } from ${JSON.stringify(SRC_INDEX)};
+import { Dense, Dropout, LSTM, LastStep, Sequential, Tensor, fileCheckpoint, fit, getBackend, initWasm, listBackends } from ${JSON.stringify(SRC_INDEX)};
 const [path, backendArg] = process.argv.slice(2);
 if (backendArg !== 'reference') { try { await initWasm(); } catch {} }
 const backend = backendArg === 'reference' ? 'reference' : getBackend().name;
@@ -30,11 +30,11 @@ const model = new Sequential([
 const N = 96, T = 12;
 const x = new Tensor(Float32Array.from({ length: N * T * 3 }, (_, i) => Math.sin(i * 0.37) + 0.1 * Math.cos(i * 1.7)), [N, T, 3]);
 const y = new Tensor(Float32Array.from({ length: N * 2 }, (_, i) => Math.sin(i * 0.11)), [N, 2]);
-const h = await model.fit({
+const h = await fit(model, {
   x, y, epochs: ${EPOCHS}, batchSize: 8, seed: 5, progress: false,
   optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'step', stepSize: 3, gamma: 0.5 },
   validation: { split: 0.2 }, earlyStopping: { patience: 100, restoreBest: true },
-  checkpoint: { path }, ...(existsSync(path) ? { resumeFrom: path } : {}),
+  ...fileCheckpoint(model, path, { resume: existsSync(path) }),
   callbacks: { onEpochEnd: (e) => console.log('epoch ' + e.epoch) },
 });
 writeFileSync(path + '.final', Buffer.from(model.flat.buffer, model.flat.byteOffset, model.flat.byteLength));

@@ -1,7 +1,7 @@
 /** A small LSTM trained for a few epochs on a sine wave and saved with its history (for report tests). */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { Dense, LastStep, LSTM, Sequential, Tensor, saveModel } from '../../src/index.js';
+import { Dense, LastStep, LSTM, Sequential, Tensor, fit, saveModel } from '../../src/index.js';
 
 export async function makeTrainedModel(dir: string): Promise<{ path: string; inputPath: string }> {
   const T = 16, N = 48;
@@ -15,7 +15,7 @@ export async function makeTrainedModel(dir: string): Promise<{ path: string; inp
     ['last', new LastStep()],
     ['fc', new Dense({ inputSize: 8, outputSize: 1, seed: 2 })],
   ]);
-  const history = await model.fit({ x, y, epochs: 8, batchSize: 16, loss: 'mse', optimizer: { name: 'adam', lr: 0.02 }, progress: false, validation: { split: 0.25 } });
+  const history = await fit(model, { x, y, epochs: 8, batchSize: 16, loss: 'mse', optimizer: { name: 'adam', lr: 0.02 }, progress: false, validation: { split: 0.25 } });
   const path = join(dir, 'model.safetensors');
   saveModel(model, path, { history: { loss: history.loss, valLoss: history.valLoss } });
   const inputPath = join(dir, 'input.json');

@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import { GRU, LSTM, Tensor } from '../../src/index.js';
 import { inspectInput, inspectReport } from '../../src/report/index.js';
 import { loadModel } from '../../src/io/model-file.js';
-import { buildForecastModel, fitScaler, ModeForecaster, planForecast, SeriesForecaster } from '../../src/data/index.js';
+import { buildForecastModel, fitScaler, ModeForecaster, planForecast, SeriesForecaster } from '../../src/recipes/index.js';
 import { register } from '../../src/cli/commands/inspect.js';
 import { makeTrainedModel } from './fixtures.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Dense, Dropout, LSTM, GRU, LastStep, Rng, Sequential, Tensor, TrainingError, loadModel, mse, crossEntropy, Embedding,
-  type Loss, type FitOptions,
+  fit, evaluate, fileCheckpoint, loadCheckpoint, type Loss, type FitOptions,
 } from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 
@@ -67,17 +67,17 @@ for (const backend of BACKENDS) {
 
     test('a tiny LSTM regression learns: training loss drops more than 20-fold', async () => {
       const m = lstmModel(backend);
-      const h = await m.fit({ x, y, epochs: 30, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, ...quiet });
+      const h = await fit(m, { x, y, epochs: 30, batchSize: 16, optimizer: { name: 'adam', lr: 0.01 }, ...quiet });
       assert.equal(h.epochs, 30);
       assert.ok(h.loss[29]! < h.loss[0]! / 20, `loss ${h.loss[0]} → ${h.loss[29]}`);
-      const r = m.evaluate({ x, y });
+      const r = evaluate(m, { x, y });
       assert.ok(Math.abs(r.loss - h.loss[29]!) < h.loss[0]! / 20);
     });
 
     test('same seed → bit-identical weights; another shuffle seed → different weights', async () => {
       const run = async (seed: number): Promise<number[]> => {
         const m = lstmModel(backend, 1, 0.2);
-        await m.fit({ x, y, epochs: 3, batchSize: 16, seed, validation: { split: 0.25 }, ...quiet });
+        await fit(m, { x, y, epochs: 3, batchSize: 16, seed, validation: { split: 0.25 }, ...quiet });
         return Array.from(m.flat);
       };
       const a = await run(7), b = await run(7), c = await run(8);
@@ -94,15 +94,15 @@ for (const backend of BACKENDS) {
           earlyStopping: { patience: 50, restoreBest: false }, ...quiet,
         });
         const full = lstmModel(backend, 1, 0.3);
-        const hFull = await full.fit({ ...opts(), epochs: 6 });
+        const hFull = await fit(full, { ...opts(), epochs: 6 });
 
         const first = lstmModel(backend, 1, 0.3);
         const ck = join(dir, 'run.ckpt.safetensors');
-        await first.fit({ ...opts(), epochs: 3, checkpoint: { path: ck, every: 1, extra: { scaler: { min: [0], max: [1] } } } });
+        await fit(first, { ...opts(), epochs: 3, ...fileCheckpoint(first, ck, { every: 1, extra: { scaler: { min: [0], max: [1] } } }) });
         assert.ok(existsSync(ck));
         // A different initial model: everything must come from the checkpoint.
         const resumed = lstmModel(backend, 99, 0.3);
-        const hRes = await resumed.fit({ ...opts(), epochs: 6, resumeFrom: ck });
+        const hRes = await fit(resumed, { ...opts(), epochs: 6, resume: () => loadCheckpoint(ck, resumed) });
         assert.deepEqual(Array.from(resumed.flat), Array.from(full.flat));
         assert.deepEqual(hRes.loss, hFull.loss);
         assert.deepEqual(hRes.valLoss, hFull.valLoss);
@@ -122,7 +122,7 @@ for (const backend of BACKENDS) {
       // 4 batches per epoch: call 10 is epoch 3, batch 2, step 10.
       const loss = rigged((c) => (c === 10 ? { value: NaN } : null));
       await assert.rejects(
-        m.fit({ x, y, epochs: 5, batchSize: 16, loss, optimizer: { name: 'adam', lr: 0.01 }, ...quiet,
+        fit(m, { x, y, epochs: 5, batchSize: 16, loss, optimizer: { name: 'adam', lr: 0.01 }, ...quiet,
           callbacks: { onEpochEnd: (i) => { snaps.push({ loss: i.loss, w: Array.from(m.flat) }); } } }),
         (e: unknown) => {
           assert.ok(e instanceof TrainingError);
@@ -145,7 +145,7 @@ for (const backend of BACKENDS) {
       const before: number[][] = [];
       const loss = rigged((c) => (c === 3 ? { grad: Infinity } : null));
       await assert.rejects(
-        m.fit({ x, y, epochs: 2, batchSize: 16, loss, ...quiet, callbacks: { onBatchEnd: () => { before.push(Array.from(m.flat)); } } }),
+        fit(m, { x, y, epochs: 2, batchSize: 16, loss, ...quiet, callbacks: { onBatchEnd: () => { before.push(Array.from(m.flat)); } } }),
         /step 3 \(epoch 1, batch 3 of 4\): gradient norm is (NaN|Infinity)/,
       );
       assert.deepEqual(Array.from(m.flat), before[1]); // the weights after step 2
@@ -157,7 +157,7 @@ for (const backend of BACKENDS) {
         const m = lstmModel(backend);
         let prev = Array.from(m.flat);
         const out: Array<[number, number]> = [];
-        await m.fit({ x, y: big, epochs: 1, batchSize: 16, optimizer: { name: 'sgd', lr: 1 }, ...(clipNorm === null ? { clipNorm } : {}), ...quiet,
+        await fit(m, { x, y: big, epochs: 1, batchSize: 16, optimizer: { name: 'sgd', lr: 1 }, ...(clipNorm === null ? { clipNorm } : {}), ...quiet,
           callbacks: { onBatchEnd: (b) => {
             const w = Array.from(m.flat);
             out.push([b.gradNorm, Math.sqrt(w.reduce((s, v, i) => s + (v - prev[i]!) ** 2, 0))]); // SGD lr 1: ‖Δw‖ = ‖g_clipped‖
@@ -175,8 +175,9 @@ for (const backend of BACKENDS) {
     test('NaN in the data and an unwritable checkpoint path are refused before training', async () => {
       const bad = x.clone();
       bad.data[5 * 8 + 2] = NaN;
-      await assert.rejects(lstmModel(backend).fit({ x: bad, y, epochs: 1, ...quiet }), /x contains NaN at row 5, element 2/);
-      await assert.rejects(lstmModel(backend).fit({ x, y, epochs: 1, checkpoint: { path: '/no/such/dir/c.safetensors' }, ...quiet }), /directory \/no\/such\/dir of .* does not exist/);
+      await assert.rejects(fit(lstmModel(backend), { x: bad, y, epochs: 1, ...quiet }), /x contains NaN at row 5, element 2/);
+      const m = lstmModel(backend);
+      await assert.rejects(async () => fit(m, { x, y, epochs: 1, ...fileCheckpoint(m, '/no/such/dir/c.safetensors'), ...quiet }), /directory \/no\/such\/dir of .* does not exist/);
     });
 
     test('early stopping stops after `patience` bad epochs and restores the best epoch', async () => {
@@ -184,7 +185,7 @@ for (const backend of BACKENDS) {
       const snaps: number[][] = [];
       // From epoch 3 on (calls > 8, 4 batches per epoch) the loss looks worse.
       const loss = rigged((c) => (c > 8 ? { value: 10 } : null));
-      const h = await m.fit({ x, y, epochs: 20, batchSize: 16, loss, earlyStopping: { patience: 2 }, ...quiet,
+      const h = await fit(m, { x, y, epochs: 20, batchSize: 16, loss, earlyStopping: { patience: 2 }, ...quiet,
         callbacks: { onEpochEnd: () => { snaps.push(Array.from(m.flat)); } } });
       assert.equal(h.stoppedEarly, true);
       assert.equal(h.epochs, 4);
@@ -194,15 +195,15 @@ for (const backend of BACKENDS) {
 
     test('validation split takes the last rows (by time), not shuffled', async () => {
       const m = lstmModel(backend);
-      const h = await m.fit({ x, y, epochs: 1, batchSize: 16, validation: { split: 0.25 }, ...quiet });
+      const h = await fit(m, { x, y, epochs: 1, batchSize: 16, validation: { split: 0.25 }, ...quiet });
       const tail = { x: new Tensor(x.data.slice(48 * 8), [16, 8, 1]), y: new Tensor(y.data.slice(48), [16, 1]) };
-      assert.equal(m.evaluate(tail).loss, h.valLoss[0]);
+      assert.equal(evaluate(m, tail).loss, h.valLoss[0]);
     });
 
     test('an AbortSignal stops training after the current batch', async () => {
       const m = lstmModel(backend);
       const ac = new AbortController();
-      const h = await m.fit({ x, y, epochs: 5, batchSize: 16, signal: ac.signal, ...quiet,
+      const h = await fit(m, { x, y, epochs: 5, batchSize: 16, signal: ac.signal, ...quiet,
         callbacks: { onBatchEnd: (b) => { if (b.step === 3) ac.abort(); } } });
       assert.equal(h.aborted, true);
       assert.equal(h.epochs, 0);
@@ -219,12 +220,12 @@ for (const backend of BACKENDS) {
       const tgt = Tensor.from([[2, 3, 4, 1], [3, 4, 0, 0], [4, 1, 2, 0]]);
       const tgt2 = Tensor.from([[2, 3, 4, 1], [3, 4, 1, 3], [4, 1, 2, 2]]);
       const m = lm();
-      const a = m.evaluate({ x: ids, y: tgt, lengths, loss: crossEntropy() });
-      const b = m.evaluate({ x: ids, y: tgt2, lengths });
+      const a = evaluate(m, { x: ids, y: tgt, lengths, loss: crossEntropy() });
+      const b = evaluate(m, { x: ids, y: tgt2, lengths });
       assert.equal(a.loss, b.loss);
       assert.equal(a.count, 9);
       assert.ok(a.accuracy !== undefined && a.accuracy >= 0 && a.accuracy <= 1);
-      const h = await m.fit({ x: ids, y: tgt, lengths, epochs: 40, batchSize: 3, optimizer: { name: 'adam', lr: 0.05 }, ...quiet });
+      const h = await fit(m, { x: ids, y: tgt, lengths, epochs: 40, batchSize: 3, optimizer: { name: 'adam', lr: 0.05 }, ...quiet });
       assert.ok(h.loss[39]! < h.loss[0]! / 4, `loss ${h.loss[0]} → ${h.loss[39]}`);
     });
   });

@@ -8,7 +8,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Dense, Embedding, GRU, LSTM, LastStep, Sequential, Tensor, type LossName, type OptimizerSpec } from '../../src/index.js';
+import { Dense, Embedding, GRU, LSTM, LastStep, Sequential, Tensor, fit, type LossName, type OptimizerSpec } from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 
 interface Case {
@@ -49,7 +49,7 @@ for (const backend of BACKENDS) {
         model.loadStateDict(c.init);
         const x = Tensor.from(c.x as number[], undefined, 'float64');
         const y = Tensor.from(c.y as number[], undefined, 'float64');
-        const h = await model.fit({
+        const h = await fit(model, {
           x, y, lengths: c.lengths, epochs: c.steps, batchSize: x.shape[0], shuffle: false,
           loss: c.loss, optimizer: c.optimizer, clipNorm: c.clipNorm, progress: false,
         });

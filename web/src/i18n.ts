@@ -3,7 +3,7 @@
  * come from the library's TERMS (the deck's own wording, shared with `lstm inspect`); this
  * file adds the page's controls. Elements carry data-i18n="key" and are filled by applyLang.
  */
-import { TERMS, type Lang } from '../../src/report/terms.js';
+import { TERMS, type Lang } from '../../src/index.js';
 
 const UI = {
   en: {

@@ -6,18 +6,11 @@
  * as heatmaps under the input, and the loss curve while the worker trains. Every label comes
  * from i18n.ts (English / 繁體中文). All computing goes through the public library modules.
  */
-import { Sequential } from '../../src/nn/sequential.js';
-import { decodeModel } from '../../src/io/model-file.js';
-import { vocabFromJSON } from '../../src/data/text.js';
-import { trace, unitsOverTime, type DirectionTrace, type Trace } from '../../src/trace/trace.js';
-import { cellStep, gradientChart, tokenAt } from '../../src/report/report.js';
-import { cellDiagram } from '../../src/plot/cell-diagram.js';
-import { heatmap } from '../../src/plot/heatmap.js';
-import { forgetBars } from '../../src/plot/forget-bars.js';
-import { lineChart } from '../../src/plot/line.js';
-import { escapeXml } from '../../src/plot/axes.js';
-import { divergingScale, sequentialScale } from '../../src/plot/color.js';
-import type { Lang } from '../../src/report/terms.js';
+import {
+  Sequential, decodeModel, vocabFromJSON, trace, unitsOverTime, cellStep, gradientChart, tokenAt,
+  cellDiagram, heatmap, forgetBars, lineChart, escapeXml, divergingScale, sequentialScale,
+  type DirectionTrace, type Trace, type Lang,
+} from '../../src/index.js';
 import { applyLang, terms, ui } from './i18n.js';
 import { buildTask, defaultProbe, parseProbe, type Probe, type TaskName } from './tasks.js';
 

@@ -8,12 +8,7 @@
  *           Dense, cross-entropy), the recipe of `lstm train-text`.
  * Every random choice goes through a seeded Rng.
  */
-import { Dense, LastStep, LSTM, Sequential } from '../../src/nn/index.js';
-import { Rng } from '../../src/tensor/rng.js';
-import { Tensor } from '../../src/tensor/tensor.js';
-import { CharVocab } from '../../src/data/text.js';
-import { LM_DEFAULTS, buildLanguageModel, nextTokenChunks } from '../../src/data/language-model.js';
-import type { LossName } from '../../src/train/losses.js';
+import { CharVocab, Dense, LastStep, LSTM, LM_DEFAULTS, Rng, Sequential, Tensor, buildLanguageModel, nextTokenChunks, type LossName } from '../../src/index.js';
 import { NAMES } from './names.js';
 
 export type TaskName = 'sine' | 'adding' | 'names';

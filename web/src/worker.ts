@@ -13,9 +13,7 @@
  * Messages out: { type: 'model', task, config, vocab?, weights, backend } then
  *               { type: 'progress', step, epoch, loss, weights? }* | { type: 'error', message }
  */
-import { setBackend } from '../../src/kernels/index.js';
-import { initWasm } from '../../src/kernels/wasm/index.js';
-import { Adam } from '../../src/optim/index.js';
+import { Adam, fit, initWasm, setBackend } from '../../src/index.js';
 import { buildTask, type TaskName } from './tasks.js';
 
 interface Start {
@@ -56,7 +54,7 @@ async function train(msg: Start, id: number): Promise<void> {
   const optimizer = new Adam(model, { lr: task.lr });
   let step = 0, lastSent = 0;
   for (let epoch = 1; id === run; epoch++) {
-    await model.fit({
+    await fit(model, {
       x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: epoch, progress: false,
       callbacks: {
         onBatchEnd: (info) => {

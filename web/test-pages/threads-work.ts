@@ -9,6 +9,7 @@
 import { setBackend, type Backend } from '../../src/kernels/backend.js';
 import { LSTM } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/index.js';
+import { fit } from '../../src/train/fit.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { buildTask } from '../src/tasks.js';
@@ -86,7 +87,7 @@ export function namesSetup(backend: string): { run(): Promise<number>; batches: 
   return {
     batches: Math.ceil(task.x.shape[0]! / task.batchSize),
     async run() {
-      const h = await task.model.fit({ x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: ++epoch, progress: false });
+      const h = await fit(task.model, { x: task.x, y: task.y, epochs: 1, batchSize: task.batchSize, loss: task.loss, optimizer, seed: ++epoch, progress: false });
       return h.loss.at(-1) ?? NaN;
     },
   };

@@ -4,9 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readLabelledTexts, trainClassifier, CLASSIFIER_DEFAULTS } from '../../data/classify.js';
-import { saveModel } from '../../io/model-file.js';
-import { removeCheckpoints } from '../../data/resume.js';
+import { readLabelledTexts, trainClassifier, saveClassifier, removeCheckpoints, CLASSIFIER_DEFAULTS } from '../../index.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
 interface Flags extends TrainingRunFlags {
@@ -64,12 +62,7 @@ export function register(program: Command): void {
       );
       ensureDir(f.out);
       const c = r.classifier;
-      await saveModel(c.model, modelPath, {
-        vocab: c.vocab.toJSON(),
-        classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: f.text, labelColumn: f.label, plan: r.plan },
-        training: { file, seconds: r.history.seconds, epochs: r.history.epochs, loss: r.history.loss, valLoss: r.history.valLoss },
-        metrics: { accuracy: r.metrics.accuracy, macroF1: r.metrics.macroF1, testSize: r.testSize },
-      });
+      saveClassifier(modelPath, r, { textColumn: f.text, labelColumn: f.label, file });
       removeCheckpoints(r.checkpoints);
       const result = {
         accuracy: round(r.metrics.accuracy), macroF1: round(r.metrics.macroF1),

@@ -4,7 +4,7 @@
  * The work is src/io/convert.ts (convertModel); this file only parses arguments.
  */
 import type { Command } from 'commander';
-import { convertModel, MODEL_FORMATS } from '../../io/convert.js';
+import { convertModel, MODEL_FORMATS } from '../../index.js';
 import { choiceOption, info } from '../util.js';
 
 export function register(program: Command): void {

@@ -4,11 +4,7 @@
  * seasonal-naive baselines. Classifier: accuracy and F1. Language model: loss and bits per char.
  */
 import type { Command } from 'commander';
-import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
-import { readLabelledTexts } from '../../data/classify.js';
-import { evaluateLanguageModel, LM_DEFAULTS } from '../../data/language-model.js';
-import { openModel } from '../models.js';
-import { readTextHead } from '../../data/text-file.js';
+import { readCsv, numericColumn, assertFinite, readLabelledTexts, evaluateLanguageModel, openModel, readTextHead, LM_DEFAULTS } from '../../index.js';
 import { CliError, intOption, naming, round } from '../util.js';
 
 const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });

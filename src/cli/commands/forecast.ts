@@ -1,17 +1,15 @@
 /**
  * `lstm forecast FILE.csv --column NAME`: train on all but the hold-out tail, score the tail
  * against the last-value and seasonal-naive baselines, forecast past the end, and write the
- * model, a forecast CSV and an SVG plot into --out. The recipe is runForecast (src/data/forecast.ts).
+ * model, a forecast CSV and an SVG plot into --out. The recipe is runForecast and its files
+ * saveForecast/forecastCsv (src/recipes/forecast/).
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readCsv, numericColumn, assertFinite, type MissingPolicy } from '../../data/csv.js';
-import { runForecast, FORECAST_DEFAULTS } from '../../data/forecast.js';
-import { futureLabels } from '../../data/series.js';
-import { forecastChart } from '../../plot/forecast.js';
-import { writeFileAtomic } from '../../io/atomic.js';
-import { saveModel } from '../../io/model-file.js';
-import { removeCheckpoints } from '../../data/resume.js';
+import {
+  readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
+  writeFileAtomic, removeCheckpoints, type MissingPolicy,
+} from '../../index.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags {
@@ -104,7 +102,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   ).catch((err: unknown) =>
     // NaN/Inf stop: save the failing member's best weights so far (a one-model forecast file).
     savePartialAndFail(err, modelPath, (extra, stopped) => ({
-      ...extra, forecast: { ...(extra.forecast as Record<string, unknown>), column, file, dateColumn: f.date ?? null, members: 1 }, training: { stopped },
+      ...extra, forecast: forecastMetadata(extra.forecast, { column, file, dateColumn: f.date ?? null }, 1), training: { stopped },
     })),
   );
   const seconds = (performance.now() - t0) / 1000;
@@ -115,23 +113,9 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
   const labels = table.dates ?? Array.from({ length: n }, (_, i) => String(i));
   const future = futureLabels(n, plan.horizon, table.dates);
   ensureDir(f.out);
-  const members = result.forecaster.models;
-  const meta = {
-    forecast: { ...result.forecaster.toJSON(), column, file, dateColumn: f.date ?? null, members: members.length },
-    training: { seconds, histories: result.histories.map((h) => ({ epochs: h.epochs, bestEpoch: h.bestEpoch, loss: h.loss, valLoss: h.valLoss })) },
-    metrics: { model: result.metrics, baselines: result.baselines },
-  };
-  for (let k = members.length - 1; k >= 0; k--) {
-    await saveModel(members[k]!, k === 0 ? modelPath : join(f.out, `model.${k + 1}.safetensors`), { ...meta, member: k });
-  }
+  saveForecast(modelPath, result, { column, file, dateColumn: f.date ?? null }, seconds);
   removeCheckpoints(result.checkpoints);
-  const csv = ['index,date,kind,actual,forecast,last_value,seasonal_naive'];
-  for (let i = 0; i < holdout.actual.length; i++) {
-    const idx = holdoutStart + i;
-    csv.push([idx, JSON.stringify(labels[idx]), 'holdout', holdout.actual[i], holdout.predicted[i], holdout.last[i], holdout.seasonal ? holdout.seasonal[i] : ''].join(','));
-  }
-  result.forecast.forEach((v, i) => csv.push([n + i, JSON.stringify(future[i]), 'future', '', v, '', ''].join(',')));
-  await writeFileAtomic(join(f.out, 'forecast.csv'), csv.join('\n') + '\n');
+  await writeFileAtomic(join(f.out, 'forecast.csv'), forecastCsv(result, labels, future));
   const svg = forecastChart(values, result, { column, xLabel: f.date ?? 'step', labels, future });
   const plotPath = join(f.out, 'forecast.svg');
   await writeFileAtomic(plotPath, svg);

@@ -1,7 +1,6 @@
 /** `lstm generate MODEL`: sample text from a language model saved by `lstm train-text`. */
 import type { Command } from 'commander';
-import { generateText } from '../../data/language-model.js';
-import { openModel } from '../models.js';
+import { generateText, openModel } from '../../index.js';
 import { CliError, intOption, numberOption } from '../util.js';
 
 export function register(program: Command): void {

@@ -1,8 +1,7 @@
 /** `lstm info MODEL`: architecture, parameter count and the training metadata stored in a model file. */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openModel } from '../models.js';
-import { describeModelFile, detectFormat } from '../../io/convert.js';
+import { openModel, describeModelFile, detectFormat } from '../../index.js';
 
 export function register(program: Command): void {
   program

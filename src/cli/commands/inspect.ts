@@ -6,11 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../io/atomic.js';
-import { loadModel } from '../../io/model-file.js';
-import { inspectInput, storedHistory } from '../../report/input.js';
-import { inspectReport } from '../../report/report.js';
-import type { Lang } from '../../report/terms.js';
+import { writeFileAtomic, loadModel, inspectInput, storedHistory, inspectReport, type Lang } from '../../index.js';
 import { CliError, choiceOption, ensureDir, info, intOption } from '../util.js';
 
 interface InspectFlags {

@@ -4,12 +4,7 @@
  * continuation of the file's text.
  */
 import type { Command } from 'commander';
-import { readCsv, numericColumn, assertFinite } from '../../data/csv.js';
-import { futureLabels } from '../../data/series.js';
-import { readLabelledTexts } from '../../data/classify.js';
-import { generateText } from '../../data/language-model.js';
-import { openModel } from '../models.js';
-import { readTextHead } from '../../data/text-file.js';
+import { readCsv, numericColumn, assertFinite, futureLabels, readLabelledTexts, generateText, openModel, readTextHead } from '../../index.js';
 import { CliError, intOption, round } from '../util.js';
 
 export function register(program: Command): void {

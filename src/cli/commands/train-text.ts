@@ -5,14 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { trainLanguageModel, generateText, LM_DEFAULTS } from '../../data/language-model.js';
-import { saveModel } from '../../io/model-file.js';
-import { readTextHead } from '../../data/text-file.js';
-import { removeCheckpoints } from '../../data/resume.js';
+import { trainLanguageModel, saveLanguageModel, generateText, readTextHead, removeCheckpoints, LM_DEFAULTS } from '../../index.js';
 import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
-
-// Re-exported for callers that imported it from here before it moved to src/data/text-file.ts.
-export { readTextHead };
 
 interface Flags extends TrainingRunFlags {
   level?: 'char' | 'word';
@@ -64,12 +58,7 @@ export function register(program: Command): void {
         savePartialAndFail(err, modelPath, (extra, stopped) => ({ ...extra, training: { file, stopped } })),
       );
       ensureDir(f.out);
-      await saveModel(r.model, modelPath, {
-        vocab: r.vocab.toJSON(),
-        languageModel: r.plan,
-        training: { file, bytes: Buffer.byteLength(text), seconds: r.history.seconds, epochs: r.history.epochs, bestEpoch: r.history.bestEpoch, loss: r.history.loss, valLoss: r.history.valLoss },
-        metrics: { valLoss: r.valLoss, bitsPerChar: r.bitsPerChar, unigramBitsPerChar: r.unigramBitsPerChar },
-      });
+      saveLanguageModel(modelPath, r, { file, bytes: Buffer.byteLength(text) });
       removeCheckpoints(r.checkpoints);
       const sample = generateText(r.model, r.vocab, { prompt: r.plan.level === 'char' ? 'The ' : 'the', length: r.plan.level === 'char' ? 200 : 40, temperature: 0.7, seed: f.seed });
       const result = {

@@ -31,7 +31,7 @@ import { Sequential, type SequentialConfig } from '../../nn/sequential.js';
 import { Adam } from '../../optim/optimizers.js';
 import { Rng } from '../../tensor/rng.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { fitModel } from '../../train/fit.js';
+import { fit } from '../../train/fit.js';
 import { pinball } from '../../train/losses.js';
 import { decodeModel, encodeModel } from '../../io/model-file.js';
 import { writeFileAtomicSync } from '../../io/atomic.js';
@@ -346,7 +346,7 @@ export async function fitGlobalForecaster(series: readonly ArrayLike<number>[], 
       // Cosine decay from lr to lr/20 over the epochs.
       optimizer.lr = plan.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * e) / Math.max(1, plan.epochs - 1))));
       const { x, y, lengths } = sampleWindows(frames, plan, rng);
-      const h = await fitModel(model, { x, y, lengths, epochs: 1, batchSize: plan.batchSize, seed: rng.nextU32(), loss, optimizer, clipNorm: 1, progress: false });
+      const h = await fit(model, { x, y, lengths, epochs: 1, batchSize: plan.batchSize, seed: rng.nextU32(), loss, optimizer, clipNorm: 1, progress: false });
       last = h.loss[0]!;
     }
     opts.log?.(`global: member ${k + 1}/${plan.ensemble}: last epoch's pinball loss ${last.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);

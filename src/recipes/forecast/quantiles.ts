@@ -71,8 +71,8 @@ export function quantileAt(f: QuantileForecast, h: number, tau: number): number 
 }
 
 /** The central interval of coverage `level` (e.g. 0.8): quantiles (1 − level)/2 and (1 + level)/2 per step. */
-export function interval(f: QuantileForecast, level: number): { lo: Float64Array; hi: Float64Array } {
-  if (!(level > 0 && level < 1)) throw new RangeError(`interval: level must be in (0, 1), got ${level}`);
+export function centralInterval(f: QuantileForecast, level: number): { lo: Float64Array; hi: Float64Array } {
+  if (!(level > 0 && level < 1)) throw new RangeError(`centralInterval: level must be in (0, 1), got ${level}`);
   const H = f.point.length;
   const lo = new Float64Array(H), hi = new Float64Array(H);
   for (let h = 0; h < H; h++) {
@@ -86,13 +86,13 @@ export function interval(f: QuantileForecast, level: number): { lo: Float64Array
  * Share of `actual` values inside the central `level` intervals of their forecasts, pooled over
  * series and steps (ends included): near `level` for calibrated intervals.
  */
-export function coverage(forecasts: readonly QuantileForecast[], actual: readonly ArrayLike<number>[], level: number): number {
-  if (forecasts.length !== actual.length) throw new RangeError(`coverage: ${forecasts.length} forecasts but ${actual.length} actual series`);
+export function intervalCoverage(forecasts: readonly QuantileForecast[], actual: readonly ArrayLike<number>[], level: number): number {
+  if (forecasts.length !== actual.length) throw new RangeError(`intervalCoverage: ${forecasts.length} forecasts but ${actual.length} actual series`);
   let inside = 0, count = 0;
   forecasts.forEach((f, i) => {
     const a = actual[i]!;
-    if (a.length !== f.point.length) throw new RangeError(`coverage: series ${i} has ${a.length} actual values for a ${f.point.length}-step forecast`);
-    const { lo, hi } = interval(f, level);
+    if (a.length !== f.point.length) throw new RangeError(`intervalCoverage: series ${i} has ${a.length} actual values for a ${f.point.length}-step forecast`);
+    const { lo, hi } = centralInterval(f, level);
     for (let h = 0; h < a.length; h++) {
       count++;
       if (a[h]! >= lo[h]! && a[h]! <= hi[h]!) inside++;

@@ -1,41 +1,30 @@
 /**
- * Open a saved model for the CLI and tell which recipe wrote it, from its metadata:
- * a series forecaster (`forecast`), a language model (`languageModel` + `vocab`) or a text
- * classifier (`classifier` + `vocab`). A missing file or a file that is not a model is a
- * one-line error naming the file.
+ * Open whatever model file this is and tell which recipe wrote it, from its metadata: a series
+ * forecaster (`forecast`, with its ensemble members), a language model (`languageModel` +
+ * `vocab`) or a text classifier (`classifier` + `vocab`); any other lstm-ts model file is
+ * 'other'. A missing file is a RangeError and a damaged one a FormatError, each naming the file.
  */
 import { existsSync } from 'node:fs';
 import { loadModel, type LoadedModel } from '../io/model-file.js';
-import { SeriesForecaster } from '../data/forecast.js';
+import type { SeriesForecaster } from './forecast/single-series.js';
+import { openForecast } from './forecast/files.js';
 import { vocabFromJSON } from '../data/text.js';
-import { TextClassifier } from '../data/classify.js';
-import { CliError } from './util.js';
+import { TextClassifier } from './classify.js';
 import { FormatError } from '../io/errors.js';
 
-/** Most ensemble members a forecast model file may declare. */
-const MAX_MEMBERS = 1000;
-
+/** A model file and the recipe that wrote it. */
 export type OpenedModel =
   | { kind: 'forecast'; loaded: LoadedModel; forecaster: SeriesForecaster; column: string; dateColumn: string | null }
   | { kind: 'language-model'; loaded: LoadedModel; vocab: ReturnType<typeof vocabFromJSON> }
   | { kind: 'classifier'; loaded: LoadedModel; classifier: TextClassifier; textColumn: string; labelColumn: string }
   | { kind: 'other'; loaded: LoadedModel };
 
+/** Load the model at `path` and, from its metadata, what it is for. */
 export function openModel(path: string): OpenedModel {
-  if (!existsSync(path)) throw new CliError(`${path}: no such model file`);
+  if (!existsSync(path)) throw new RangeError(`${path}: no such model file`);
   const loaded = loadModel(path);
   const meta = loaded.metadata as Record<string, unknown>;
-  if (meta.forecast) {
-    const f = meta.forecast as { column?: string; dateColumn?: string | null; members?: number };
-    // Ensemble members sit next to the file as NAME.2.safetensors, ...; a hostile count must not
-    // make us load the same file forever.
-    const count = f.members ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > MAX_MEMBERS) throw new FormatError(path, `metadata forecast.members must be an integer in 1..${MAX_MEMBERS}, got ${JSON.stringify(f.members)}`);
-    if (count > 1 && !path.endsWith('.safetensors')) throw new FormatError(path, `an ensemble of ${count} models needs a file name ending in .safetensors (members are NAME.2.safetensors, ...)`);
-    const members = [loaded.model];
-    for (let k = 2; k <= count; k++) members.push(loadModel(path.replace(/\.safetensors$/, `.${k}.safetensors`)).model);
-    return { kind: 'forecast', loaded, forecaster: SeriesForecaster.fromJSON(meta.forecast, members), column: f.column ?? 'value', dateColumn: f.dateColumn ?? null };
-  }
+  if (meta.forecast) return { kind: 'forecast', loaded, ...openForecast(path, loaded) };
   if (meta.languageModel && meta.vocab) return { kind: 'language-model', loaded, vocab: vocabFromJSON(meta.vocab) };
   if (meta.classifier && meta.vocab) {
     const c = meta.classifier as { classes: string[]; maxLen: number; textColumn: string; labelColumn: string };

@@ -4,7 +4,7 @@ import {
   planForecast, minimumLength, fitScaler, SeriesForecaster, ModeForecaster, buildForecastModel, extendDates, futureLabels,
   nextTokenChunks, unigramLoss, sampleLogits, classificationMetrics, TextClassifier, WordVocab, CharVocab, PAD_ID,
   buildLanguageModel, evaluateLanguageModel, LM_DEFAULTS,
-} from '../../src/data/index.js';
+} from '../../src/index.js';
 import { Dense, Embedding, LastStep, LSTM, Sequential } from '../../src/nn/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 

@@ -8,10 +8,15 @@
  * Bits per character = loss(nats per token) · tokens / (chars · ln 2); for a character model
  * tokens = chars, so it is simply loss / ln 2.
  */
+import * as fs from 'node:fs';
+import { dirname } from 'node:path';
+import { saveModel } from '../io/model-file.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
-import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from './text.js';
+import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from '../data/text.js';
+import { fit } from '../train/fit.js';
+import { evaluate } from '../train/evaluate.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LanguageModelPlan {
@@ -118,21 +123,36 @@ export async function trainLanguageModel(
   // The checkpoint is a usable model file (vocabulary and plan); its key ties it to this text
   // and these options (epochs excluded: a resumed run may train longer).
   const extra = { vocab: vocab.toJSON(), languageModel: plan };
-  const history = await model.fit({
+  const history = await fit(model, {
     x: train.x, y: train.y, validation: { x: val.x, y: val.y },
     epochs: plan.epochs, batchSize: plan.batchSize, shuffle: true, seed: plan.seed,
     loss: 'cross-entropy', optimizer: { name: 'adam', lr: plan.lr }, clipNorm: 1,
     earlyStopping: { patience: 2, restoreBest: true },
     progress: opts.progress ?? 'auto',
-    ...checkpointFitOptions(opts.checkpoint, fingerprint(text, { ...plan, epochs: 0 }), extra, opts),
+    ...checkpointFitOptions(model, opts.checkpoint, fingerprint(text, { ...plan, epochs: 0 }), extra, opts),
   }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
-  const valLoss = model.evaluate({ x: val.x, y: val.y, loss: 'cross-entropy' }).loss;
+  const valLoss = evaluate(model, { x: val.x, y: val.y, loss: 'cross-entropy' }).loss;
   const uni = unigramLoss(trainIds, valIds, vocab.size);
   return {
     model, vocab, plan, valLoss, unigramLoss: uni,
     bitsPerChar: bitsPerChar(valLoss, valIds.length, valText.length), unigramBitsPerChar: bitsPerChar(uni, valIds.length, valText.length),
     trainTokens: trainIds.length, valTokens: valIds.length, history, checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
   };
+}
+
+/**
+ * Save a trained language model to `path` (creating its directory) as `lstm train-text` does:
+ * the vocabulary and plan that generate/eval/predict need (openModel reads them back), the
+ * training record and the validation scores. `source` names the text (file, bytes used).
+ */
+export function saveLanguageModel(path: string, r: TrainTextResult, source: { file?: string; bytes?: number } = {}): void {
+  fs.mkdirSync(dirname(path), { recursive: true });
+  saveModel(r.model, path, {
+    vocab: r.vocab.toJSON(),
+    languageModel: r.plan,
+    training: { file: source.file, bytes: source.bytes, seconds: r.history.seconds, epochs: r.history.epochs, bestEpoch: r.history.bestEpoch, loss: r.history.loss, valLoss: r.history.valLoss },
+    metrics: { valLoss: r.valLoss, bitsPerChar: r.bitsPerChar, unigramBitsPerChar: r.unigramBitsPerChar },
+  });
 }
 
 /** Nats per token → bits per character, for a text of `chars` characters cut into `tokens` tokens. */
@@ -147,7 +167,7 @@ function bitsPerChar(natsPerToken: number, tokens: number, chars: number): numbe
 export function evaluateLanguageModel(model: Sequential, vocab: CharVocab | WordVocab, text: string, seqLen: number): { tokens: number; loss: number; bitsPerChar: number } {
   const ids = vocab.encode(text);
   const chunks = nextTokenChunks(ids, seqLen);
-  const loss = model.evaluate({ x: chunks.x, y: chunks.y, loss: 'cross-entropy' }).loss;
+  const loss = evaluate(model, { x: chunks.x, y: chunks.y, loss: 'cross-entropy' }).loss;
   return { tokens: chunks.y.size, loss, bitsPerChar: bitsPerChar(loss, ids.length, text.length) };
 }
 

@@ -9,56 +9,42 @@
  *                                      (dropout masks), early-stopping counters, history
  * Values are stored in the model's own dtype (F32 or F64), so they round-trip bit for bit.
  * Written atomically, so a crash mid-write leaves the previous checkpoint intact.
+ * fileCheckpoint(model, path) gives fit() the hooks that write and read this file.
  */
 // Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { writeFileAtomicSync } from '../io/atomic.js';
-import { FormatError } from '../io/errors.js';
-import { decodeModel, encodeModel, type ModelExtra } from '../io/model-file.js';
+import { writeFileAtomicSync } from './atomic.js';
+import { FormatError } from './errors.js';
+import { decodeModel, encodeModel, type ModelExtra } from './model-file.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { OptimizerState } from '../optim/optimizers.js';
-import { Rng } from '../tensor/rng.js';
 import { Tensor, allocArray, type FloatArray } from '../tensor/tensor.js';
-import type { History } from './fit.js';
+import type { FitOptions, TrainState } from '../train/fit.js';
 
-/** The training state saved besides the weights. */
-export interface TrainState {
-  /** Epochs completed. */
-  epoch: number;
-  /** Optimizer steps taken. */
-  step: number;
-  history: History;
-  optimizer: OptimizerState;
-  /** Schedule state, or null without a schedule. */
-  schedule: Record<string, number> | null;
-  /** Shuffle generator state. */
-  rng: number[];
-  /** RNG state of every layer that has one (Dropout, recurrent dropout), by layer name. */
-  layerRngs: Record<string, number[]>;
-  /** Best monitored loss so far, its epoch (0 = none) and weights. */
-  best: { loss: number; epoch: number; weights: FloatArray | null };
-  /** Early stopping: epochs since the last improvement. */
-  wait: number;
+/** Options of fileCheckpoint. */
+export interface FileCheckpointOptions {
+  /** Epochs between checkpoints (default 1); one is also written when training ends. */
+  every?: number;
+  /** Metadata stored as saveModel stores it (scaler, vocabulary, ...), so the checkpoint is also a usable model file. */
+  extra?: ModelExtra;
+  /** Continue from the checkpoint at `path`, written by an earlier fit with the same data and options. */
+  resume?: boolean;
 }
 
-/** RNG state of each layer that owns an `rng` (Dropout, LSTM/GRU/RNN with dropout). */
-export function layerRngs(model: Sequential): Record<string, number[]> {
-  const out: Record<string, number[]> = Object.create(null);
-  model.layers.forEach((l, i) => {
-    const r = (l as unknown as { rng?: unknown }).rng;
-    if (r instanceof Rng) out[model.layerNames[i]!] = r.getState();
-  });
-  return out;
-}
-
-/** Restore layer RNG states saved by layerRngs. */
-export function setLayerRngs(model: Sequential, states: Record<string, number[]>): void {
-  model.layers.forEach((l, i) => {
-    const r = (l as unknown as { rng?: unknown }).rng;
-    const s = states[model.layerNames[i]!];
-    if (r instanceof Rng && s) r.setState(s);
-  });
+/**
+ * The fit() hooks that keep a run's checkpoint in one file: written to `path` every `every`
+ * epochs and when training ends (atomic), and with `resume` read back before training starts.
+ *
+ * ```ts
+ * await fit(model, { x, y, epochs: 40, ...fileCheckpoint(model, 'run.ckpt.safetensors', { every: 5 }) });
+ * ```
+ * Its directory must exist: checked now, so a bad path fails before training, not after an epoch.
+ */
+export function fileCheckpoint(model: Sequential, path: string, opts: FileCheckpointOptions = {}): Pick<FitOptions, 'checkpoint' | 'resume'> {
+  checkCheckpointPath(path);
+  const checkpoint = { every: opts.every ?? 1, save: (state: TrainState): void => saveCheckpoint(path, model, state, opts.extra) };
+  return opts.resume ? { checkpoint, resume: () => loadCheckpoint(path, model) } : { checkpoint };
 }
 
 // JSON has no NaN or ±Infinity (RNG spare slots, an unset best loss): store them as strings.

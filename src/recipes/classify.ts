@@ -4,13 +4,17 @@
  * lengths, Embedding → LSTM → LastStep (each text's own last token) → Dense(classes) trained
  * with cross-entropy, and accuracy plus macro F1 on a held-out split chosen by a seeded shuffle.
  */
+import * as fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { saveModel } from '../io/model-file.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.js';
 import { FormatError } from '../io/errors.js';
-import { readCsv } from './csv.js';
-import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from './text.js';
+import { readCsv } from '../data/csv.js';
+import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from '../data/text.js';
+import { fit } from '../train/fit.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LabelledTexts {
@@ -191,12 +195,12 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
   opts.log?.(`${n} rows, ${classes.length} classes (${classes.join(', ')}), vocabulary ${vocab.size}; training on ${trainIdx.length}, testing on ${nTest}`);
   // The checkpoint is a usable model file; its key ties it to these rows and options (epochs excluded).
   const extra = { vocab: vocab.toJSON(), classifier: { classes, maxLen: plan.maxLen, plan } };
-  const history = await model.fit({
+  const history = await fit(model, {
     x: tr.ids, y: yTrain, lengths: tr.lengths, validation: { split: 0.1 },
     epochs: plan.epochs, batchSize: plan.batchSize, shuffle: true, seed: plan.seed,
     loss: 'cross-entropy', optimizer: { name: 'adam', lr: plan.lr }, clipNorm: 1,
     earlyStopping: { patience: 3, restoreBest: true }, progress: opts.progress ?? 'auto',
-    ...checkpointFitOptions(opts.checkpoint, fingerprint(data.texts, data.labels, { ...plan, epochs: 0 }), extra, opts),
+    ...checkpointFitOptions(model, opts.checkpoint, fingerprint(data.texts, data.labels, { ...plan, epochs: 0 }), extra, opts),
   }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
   const pred = clf.predictIds(test.texts);
   const metrics = classificationMetrics(test.y, pred, classes.length);
@@ -206,4 +210,23 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
     /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
     checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
   };
+}
+
+/** What trainClassifier returns. */
+export type TrainClassifierResult = Awaited<ReturnType<typeof trainClassifier>>;
+
+/**
+ * Save a trained classifier to `path` (creating its directory) as `lstm classify` does: the
+ * vocabulary, classes and text/label columns that predict/eval need (openModel reads them back),
+ * the training record and the held-out scores.
+ */
+export function saveClassifier(path: string, r: TrainClassifierResult, source: { textColumn: string; labelColumn: string; file?: string }): void {
+  const c = r.classifier;
+  fs.mkdirSync(dirname(path), { recursive: true });
+  saveModel(c.model, path, {
+    vocab: c.vocab.toJSON(),
+    classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: source.textColumn, labelColumn: source.labelColumn, plan: r.plan },
+    training: { file: source.file, seconds: r.history.seconds, epochs: r.history.epochs, loss: r.history.loss, valLoss: r.history.valLoss },
+    metrics: { accuracy: r.metrics.accuracy, macroF1: r.metrics.macroF1, testSize: r.testSize },
+  });
 }

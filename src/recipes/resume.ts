@@ -11,8 +11,10 @@
 // Namespace import: a browser bundle can alias node:fs to an empty module.
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
+import { fileCheckpoint } from '../io/checkpoint.js';
 import { loadModel } from '../io/model-file.js';
 import type { Sequential } from '../nn/sequential.js';
+import type { FitOptions } from '../train/fit.js';
 
 /** How a recipe checkpoints: file path (none = no checkpoint), every N epochs, resume from it. */
 export interface CheckpointOptions {
@@ -30,30 +32,31 @@ export function fingerprint(...parts: unknown[]): string {
 }
 
 /**
- * fit() options for checkpointing to `path` (with `extra` and the fingerprint `key` in its
- * metadata) and, when `resume` is set, resuming from it. Resuming without a checkpoint, or from
+ * fit() hooks that checkpoint `model` to `path` (with `extra` and the fingerprint `key` in its
+ * metadata) and, when `resume` is set, resume from it. Resuming without a checkpoint, or from
  * one written for other data/options, is a RangeError naming the file.
  */
 export function checkpointFitOptions(
+  model: Sequential,
   path: string | undefined,
   key: string,
   extra: Record<string, unknown>,
   opts: CheckpointOptions,
-): { checkpoint?: { path: string; every: number; extra: Record<string, unknown> }; resumeFrom?: string } {
+): Pick<FitOptions, 'checkpoint' | 'resume'> {
   if (!path) {
     if (opts.resume) throw new RangeError('resume: no checkpoint file given');
     return {};
   }
-  const checkpoint = { path, every: opts.checkpointEvery ?? 1, extra: { ...extra, resumeKey: key } };
+  const file = { every: opts.checkpointEvery ?? 1, extra: { ...extra, resumeKey: key } };
   if (!opts.resume) {
     // Created only now, after the recipe has checked its input, so bad input writes nothing.
     fs.mkdirSync(dirname(path), { recursive: true });
-    return { checkpoint };
+    return fileCheckpoint(model, path, file);
   }
   if (!fs.existsSync(path)) throw new RangeError(`resume: no checkpoint at ${path} (run once without --resume first)`);
   const found = loadModel(path).metadata.resumeKey;
   if (found !== key) throw new RangeError(`resume: ${path} was written for different data or options (fingerprint ${String(found)}, now ${key}); use the same file and flags, or run without --resume`);
-  return { checkpoint, resumeFrom: path };
+  return fileCheckpoint(model, path, { ...file, resume: true });
 }
 
 /** Whether a checkpoint file exists at `path`. */

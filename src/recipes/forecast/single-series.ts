@@ -23,12 +23,13 @@
  *              epoch stays under WINDOW_BUDGET input steps; an ensemble of `ensemble` seeds averaged
  *              (default 3 on short series, where it is cheap, else 1).
  */
-import { StandardScaler, scalerFromJSON, type ScalerJSON } from './scalers.js';
-import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength, type Metrics } from './series.js';
-import { slidingWindows, windowCount } from './windows.js';
-import { Tensor } from '../tensor/tensor.js';
-import { LSTM, GRU, Dense, LastStep, Sequential } from '../nn/index.js';
-import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
+import { StandardScaler, scalerFromJSON, type ScalerJSON } from '../../data/scalers.js';
+import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength, type Metrics } from '../../data/series.js';
+import { slidingWindows, windowCount } from '../../data/windows.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { LSTM, GRU, Dense, LastStep, Sequential } from '../../nn/index.js';
+import { fit } from '../../train/fit.js';
+import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from '../resume.js';
 
 /** How a model sees a window: standardised levels, or changes relative to the window's last value. */
 export type ForecastMode = 'level' | 'delta';
@@ -369,7 +370,7 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
     const path = opts.checkpoint && memberCheckpoint(opts.checkpoint, mode, k);
     const resume = !!opts.resume && checkpointExists(path);
     if (path) checkpoints.push(path);
-    const h = await model.fit({
+    const h = await fit(model, {
       x: xTrain,
       y: yTrain,
       validation: { x: xVal, y: yVal },
@@ -382,7 +383,7 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
       clipNorm: 1,
       earlyStopping: { patience: plan.patience, restoreBest: true },
       progress: opts.progress ?? false,
-      ...checkpointFitOptions(path, fingerprint(train, { ...plan, epochs: 0 }, mode, k), extra, { ...opts, resume }),
+      ...checkpointFitOptions(model, path, fingerprint(train, { ...plan, epochs: 0 }, mode, k), extra, { ...opts, resume }),
     }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
     opts.log?.(`${mode} model ${k + 1}/${plan.ensemble}: ${h.epochs} epochs, best val loss ${Math.min(...h.valLoss).toFixed(4)} at epoch ${h.bestEpoch}, ${h.seconds.toFixed(1)} s`);
     models.push(model);

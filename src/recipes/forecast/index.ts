@@ -1,0 +1,14 @@
+/** Forecasting recipes: one series (`lstm forecast`), its ensembles and their model files; the global (many-series) forecaster and its quantile forecasts. */
+export {
+  planForecast, FORECAST_DEFAULTS, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, ModeForecaster, WINDOW_BUDGET, CHEAP_ENSEMBLE,
+  type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
+} from './single-series.js';
+export { saveForecast, openForecast, forecastCsv, forecastMetadata, memberPath, type ForecastSource, type OpenedForecast } from './files.js';
+export {
+  fitGlobalForecaster, GlobalForecaster, saveGlobalForecaster, loadGlobalForecaster, planGlobal, buildGlobalModel, seriesFrame, sesAlpha, GLOBAL_DEFAULTS,
+  type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame,
+} from './global.js';
+export {
+  DEFAULT_QUANTILES, checkLevels, sortQuantiles, quantileAt, centralInterval, intervalCoverage, movePoint, spreadQuantiles, calibrateSpread, type QuantileForecast,
+} from './quantiles.js';
+export { seasonalityTest, seasonalFigure } from './seasonal.js';
