@@ -3,7 +3,7 @@ export {
   planForecast, FORECAST_DEFAULTS, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, ModeForecaster, WINDOW_BUDGET, CHEAP_ENSEMBLE,
   type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
 } from './single-series.js';
-export { saveForecast, openForecast, forecastCsv, forecastMetadata, memberPath, type ForecastSource, type OpenedForecast } from './files.js';
+export { saveForecast, openForecast, forecastCsv, forecastMetadata, memberPrefix, type ForecastSource, type OpenedForecast } from './files.js';
 export {
   fitGlobalForecaster, GlobalForecaster, saveGlobalForecaster, loadGlobalForecaster, planGlobal, buildGlobalModel, seriesFrame, sesAlpha, GLOBAL_DEFAULTS,
   type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame,
