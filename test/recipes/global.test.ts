@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormatError, Rng, intervalCoverage, fitGlobalForecaster, centralInterval, loadGlobalForecaster, planGlobal, saveGlobalForecaster } from '../../src/index.js';
+import { FormatError, Rng, intervalCoverage, fitGlobalForecaster, centralInterval, loadGlobalForecaster, planGlobal, saveGlobalForecaster, sesAlpha } from '../../src/index.js';
 
 /** sMAPE in percent (the M3 definition). */
 function smape(actual: ArrayLike<number>, f: ArrayLike<number>): number {
@@ -119,3 +119,15 @@ test('global forecaster: clear errors for bad options and data', async () => {
   await assert.rejects(fitGlobalForecaster([[1, 2, 3]], { horizon: 3 }), /no series has the 9 points/);
   await assert.rejects(fitGlobalForecaster([[1, -2, 3, 4, 5, 6, 7, 8, 9, 10]], { horizon: 2, transform: 'log' }), /series 0: transform 'log' needs positive values/);
 });
+
+test('sesAlpha: little smoothing for a random walk, much for noise around a constant', () => {
+  // The one-step least-squares α: a random walk's best forecast is its last value (α = 1); for
+  // white noise around a constant it is the long-run mean (α small).
+  const rng = new Rng(5);
+  const walk: number[] = [0];
+  for (let t = 1; t < 300; t++) walk.push(walk[t - 1]! + rng.normal());
+  const noise = Array.from({ length: 300 }, () => 10 + rng.normal());
+  assert.ok(sesAlpha(walk) >= 0.9, `random walk α ${sesAlpha(walk)}`);
+  assert.ok(sesAlpha(noise) <= 0.1, `white noise α ${sesAlpha(noise)}`);
+});
+

@@ -195,7 +195,7 @@ export function sesAlpha(d: ArrayLike<number>): number {
       sse += (d[t]! - l) ** 2;
       l = a * d[t]! + (1 - a) * l;
     }
-    if (sse < best - 1e-12 * Math.abs(best)) [best, alpha] = [sse, a];
+    if (k === 1 || sse < best - 1e-12 * best) [best, alpha] = [sse, a];
   }
   return alpha;
 }
