@@ -68,16 +68,17 @@ export interface CsvTable {
   report: CsvReport;
 }
 
-const DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
+/** Cell texts read as "missing" unless told otherwise. */
+export const DEFAULT_MISSING: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
 // Unambiguous, so a long run of digits followed by a letter is rejected in linear time (the
 // older /(\d+\.?\d*)/ tried every split of the digits: minutes for one 120 KB cell).
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** First capacity of a column's buffer (it doubles as rows arrive), small so a wide file costs little per column. */
-const FIRST_CAPACITY = 64;
+export const FIRST_CAPACITY = 64;
 const INFINITE = /^[+-]?(inf|infinity)$/i;
 
 /** A typed array that doubles when full (amortised O(1) push, one copy at the end). */
-class Growable<A extends Float64Array | Int32Array> {
+export class Growable<A extends Float64Array | Int32Array> {
   n = 0;
   constructor(private buf: A) {}
   push(v: number): void {
@@ -98,7 +99,7 @@ class Growable<A extends Float64Array | Int32Array> {
  * Parse one numeric cell. Returns the number, NaN for a missing cell, or for anything else
  * the complaint as a string (the caller adds file/line/column).
  */
-function parseCell(raw: string, missing: Set<string>): number | string {
+export function parseCell(raw: string, missing: ReadonlySet<string>): number | string {
   const s = raw.trim();
   if (missing.has(s)) return Number.NaN;
   if (DECIMAL.test(s)) {
@@ -242,7 +243,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
  * message: such a file was often edited on two systems, which is a clue to what broke it.
  * Reads the file once more, in chunks (it is within the fileBytes budget).
  */
-function lineEndingHint(path: string): string {
+export function lineEndingHint(path: string): string {
   let crlf = 0, lf = 0, prevCR = false;
   const buf = Buffer.allocUnsafe(1 << 16);
   let fd: number | undefined;

@@ -12,3 +12,11 @@ export {
   DEFAULT_QUANTILES, checkLevels, sortQuantiles, quantileAt, centralInterval, intervalCoverage, movePoint, spreadQuantiles, calibrateSpread, type QuantileForecast,
 } from './quantiles.js';
 export { seasonalityTest, seasonalFigure } from './seasonal.js';
+export {
+  backtestPanel, fitPanel, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
+  type BaselineName, type BacktestOptions, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput,
+} from './backtest.js';
+export {
+  forecastPanel, detectPanelSeason, panelForecastCsv, csvField, quantileColumn,
+  type DatedPanelInput, type PanelForecastOptions, type PanelForecastResult,
+} from './panel.js';

@@ -5,7 +5,7 @@
  * adjusted series, so one network serves series whose seasons differ in shape and size, as the
  * M4 winner (Smyl's ES-RNN) and the M3 Theta method both do.
  */
-import { autocorrelation } from '../../data/series.js';
+import { autocorrelation } from '../../stats/season.js';
 
 /** z such that P(N(0,1) > z) = 0.05: the test is two-sided at 90 %, as in R's thetaf. */
 const Z95 = 1.6448536269514722;
