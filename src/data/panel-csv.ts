@@ -28,8 +28,8 @@ import { checkRegularFile } from '../io/read-file.js';
 import { DEFAULT_MISSING, FIRST_CAPACITY, Growable, lineEndingHint, parseCell } from './csv.js';
 
 export interface ReadPanelOptions {
-  /** Column naming the series. */
-  id: string;
+  /** Column naming the series. Default: none, every row belongs to one series named after `column`. */
+  id?: string;
   /** Numeric column to forecast. */
   column: string;
   /** Column of time labels (checked for order and duplicates within each series). */
@@ -129,7 +129,7 @@ export async function readPanelCsv(path: string, opts: ReadPanelOptions): Promis
           if (i < 0) throw new FormatError(path, `no ${what} column ${quote(name)} (columns: ${listNames(header!)})`);
           return i;
         };
-        idIdx = col(opts.id, 'id');
+        if (opts.id !== undefined) idIdx = col(opts.id, 'id');
         valueIdx = col(opts.column, 'value');
         if (opts.date !== undefined) dateIdx = col(opts.date, 'date');
         knownIdx = known.map((c) => col(c, 'covariate'));
@@ -137,8 +137,8 @@ export async function readPanelCsv(path: string, opts: ReadPanelOptions): Promis
         continue;
       }
       rows++;
-      const id = record[idIdx]!.trim();
-      if (id === '') throw new FormatError(path, `line ${line}, column ${quote(opts.id)}: empty series id`);
+      const id = idIdx >= 0 ? record[idIdx]!.trim() : opts.column;
+      if (id === '') throw new FormatError(path, `line ${line}, column ${quote(opts.id!)}: empty series id`);
       let s = byId.get(id);
       if (!s) {
         s = {

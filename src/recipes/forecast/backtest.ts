@@ -45,7 +45,8 @@ export interface BacktestOptions extends GlobalForecasterOptions {
   stride?: number;
   /**
    * Baselines to score. Default: naive, snaive (when period ≥ 2), ets, theta, and arima when it
-   * is cheap (period ≤ 24 and the longest series at most 1,000 values).
+   * is cheap enough (period ≤ 24, at most 50 series, none longer than 1,000 values: one
+   * auto-ARIMA search takes seconds).
    */
   baselines?: readonly BaselineName[];
 }
@@ -161,8 +162,8 @@ function meanScores(list: readonly Scores[], nLevels: number): Scores {
 }
 
 /** Default baselines for a panel (see {@link BacktestOptions.baselines}). */
-export function defaultBaselines(period: number, longest: number): BaselineName[] {
-  return BASELINES.filter((b) => (b !== 'snaive' || period >= 2) && (b !== 'arima' || (period <= 24 && longest <= 1000)));
+export function defaultBaselines(period: number, longest: number, count: number): BaselineName[] {
+  return BASELINES.filter((b) => (b !== 'snaive' || period >= 2) && (b !== 'arima' || (period <= 24 && longest <= 1000 && count <= 50)));
 }
 
 /** Fewest training values a series needs to be scored at an origin. */
@@ -193,7 +194,7 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
   const quantiles = opts.quantiles ?? DEFAULT_QUANTILES;
   const levels = intervalLevels(quantiles);
   const longest = series.reduce((a, s) => Math.max(a, s.values.length), 0);
-  const baselines = [...(opts.baselines ?? defaultBaselines(period, longest))];
+  const baselines = [...(opts.baselines ?? defaultBaselines(period, longest, series.length))];
   for (const b of baselines) if (!(BASELINES as readonly string[]).includes(b)) throw new RangeError(`backtest: unknown baseline "${b}" (known: ${BASELINES.join(', ')})`);
   const methods = [LSTM_METHOD, ...baselines];
   const minTrain = minTrainLength(period);
