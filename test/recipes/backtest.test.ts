@@ -44,3 +44,32 @@ test('backtestPanel: origins, unscored series, naive scores as computed here, ra
   assert.equal(r.ranks.smape['lstm-ts'], r.overall['lstm-ts']!.smape <= r.overall.naive!.smape ? (r.overall['lstm-ts']!.smape < r.overall.naive!.smape ? 1 : 1.5) : 2);
   await assert.rejects(backtestPanel([{ id: 'x', values: wave(5, 1) }], { horizon: 3, baselines: ['naive'], epochs: 1, ensemble: 1 }), /no series is long enough to score/);
 });
+
+test('README "Many series" library example: the same calls on a small panel', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readPanelCsv, forecastPanel, panelForecastCsv, detectPanelSeason } = await import('../../src/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'lstm-readme-panel-'));
+  try {
+    const rows = ['store,month,sales'];
+    for (const [k, store] of ['north', 'south'].entries()) {
+      for (let t = 0; t < 48; t++) rows.push(`${store},${2000 + Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')},${(30 + 10 * k + 6 * Math.sin((2 * Math.PI * t) / 12) + 0.1 * t).toFixed(3)}`);
+    }
+    writeFileSync(join(dir, 'sales.csv'), rows.join('\n') + '\n');
+    const tiny = { epochs: 2, ensemble: 1, hidden: 8 };
+    const panel = await readPanelCsv(join(dir, 'sales.csv'), { id: 'store', column: 'sales', date: 'month' });
+    const period = detectPanelSeason(panel.series);
+    assert.equal(period, 12);
+    const r = await forecastPanel(panel.series, { horizon: 6, period, quantiles: [0.1, 0.5, 0.9], baselines: ['naive', 'theta'], ...tiny });
+    assert.ok([1, 2, 3].includes(r.holdout!.ranks.smape['lstm-ts']!));
+    const csv = panelForecastCsv(panel.series, r.forecasts);
+    assert.equal(csv.trim().split('\n').length, 1 + 2 * 6);
+    assert.match(csv, /^id,step,date,forecast,q0\.1,q0\.5,q0\.9\nnorth,1,2004-01,/);
+    const bt = await backtestPanel(panel.series, { horizon: 6, period, origins: 3, baselines: ['snaive', 'theta'], ...tiny });
+    assert.deepEqual(bt.series.map((s) => s.origins), [3, 3]);
+    assert.ok(bt.overall['lstm-ts']!.smape > 0 && bt.overall.theta!.smape > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
