@@ -111,6 +111,27 @@ export function parseCell(raw: string, missing: ReadonlySet<string>): number | s
   return `expected a number, found ${quote(raw, 40)}`;
 }
 
+/** A csv-parse stream over `path`: records with their line numbers, destroyed by the reader when done. */
+export interface CsvRecords extends AsyncIterable<{ record: string[]; info: { lines: number } }> {
+  destroy(): void;
+}
+
+/** Stream the records of a CSV file (header included) with the project's settings. */
+export function csvParser(path: string, delimiter = ','): CsvRecords {
+  return createReadStream(path).pipe(
+    // Line endings given, not detected: any mix of CRLF, LF and CR is read, and csv-parse's
+    // detection costs seconds on a very wide first line.
+    parse({ delimiter, record_delimiter: ['\r\n', '\n', '\r'], bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
+  ) as unknown as CsvRecords;
+}
+
+/** What a CSV reader throws for `err`: a FormatError as it is; a csv-parse error (it carries the line) as a FormatError naming the file. */
+export function csvSyntaxError(path: string, err: unknown): FormatError {
+  if (err instanceof FormatError) return err;
+  const e = err as Error & { lines?: number };
+  return new FormatError(path, `CSV syntax error${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}${lineEndingHint(path)}`, { cause: err });
+}
+
 /**
  * Read a CSV file with a header row into numeric (Float64Array) and string columns.
  * Errors are {@link FormatError}s such as
@@ -124,11 +145,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   // A regular file within the fileBytes budget (a FIFO or /dev/zero would never end).
   checkRegularFile(path, opts.limits);
   const missingSet = new Set(opts.missingValues ?? DEFAULT_MISSING);
-  const parser = createReadStream(path).pipe(
-    // Line endings given, not detected: any mix of CRLF, LF and CR is read, and csv-parse's
-    // detection costs seconds on a very wide first line.
-    parse({ delimiter: opts.delimiter ?? ',', record_delimiter: ['\r\n', '\n', '\r'], bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
-  );
+  const parser = csvParser(path, opts.delimiter);
 
   let header: string[] | null = null;
   // Per loaded column: its header index and its storage.
@@ -140,7 +157,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   const maxRows = opts.maxRows ?? Infinity;
 
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser) {
       const line = info.lines;
       if (header === null) {
         header = record.map((h) => h.trim());
@@ -189,10 +206,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
       lines.push(line);
     }
   } catch (err) {
-    if (err instanceof FormatError) throw err;
-    // csv-parse errors carry the line; keep its message but name the file.
-    const e = err as Error & { lines?: number };
-    throw new FormatError(path, `CSV syntax error${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}${lineEndingHint(path)}`, { cause: err });
+    throw csvSyntaxError(path, err);
   } finally {
     parser.destroy();
   }
@@ -243,7 +257,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
  * message: such a file was often edited on two systems, which is a clue to what broke it.
  * Reads the file once more, in chunks (it is within the fileBytes budget).
  */
-export function lineEndingHint(path: string): string {
+function lineEndingHint(path: string): string {
   let crlf = 0, lf = 0, prevCR = false;
   const buf = Buffer.allocUnsafe(1 << 16);
   let fd: number | undefined;

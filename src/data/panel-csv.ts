@@ -20,12 +20,10 @@
  *   `skipped` (one short series among thousands should not stop a run); if every series is
  *   skipped, that is an error.
  */
-import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
 import { FormatError, listNames, quote } from '../io/errors.js';
 import type { Limits } from '../io/limits.js';
 import { checkRegularFile } from '../io/read-file.js';
-import { DEFAULT_MISSING, FIRST_CAPACITY, Growable, lineEndingHint, parseCell } from './csv.js';
+import { DEFAULT_MISSING, FIRST_CAPACITY, Growable, csvParser, csvSyntaxError, parseCell } from './csv.js';
 
 export interface ReadPanelOptions {
   /** Column naming the series. Default: none, every row belongs to one series named after `column`. */
@@ -111,16 +109,14 @@ export async function readPanelCsv(path: string, opts: ReadPanelOptions): Promis
   const minLength = opts.minLength ?? 1;
   if (!Number.isInteger(minLength) || minLength < 1) throw new RangeError(`readPanelCsv: minLength must be an integer ≥ 1, got ${minLength}`);
   const missing = new Set(DEFAULT_MISSING);
-  const parser = createReadStream(path).pipe(
-    parse({ delimiter: opts.delimiter ?? ',', record_delimiter: ['\r\n', '\n', '\r'], bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
-  );
+  const parser = csvParser(path, opts.delimiter);
   const byId = new Map<string, Building>();
   let header: string[] | null = null;
   let idIdx = -1, valueIdx = -1, dateIdx = -1, knownIdx: number[] = [], pastIdx: number[] = [];
   let dateKind: 'number' | 'text' | null = null;
   let rows = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser) {
       const line = info.lines;
       if (header === null) {
         header = record.map((h) => h.trim());
@@ -188,9 +184,7 @@ export async function readPanelCsv(path: string, opts: ReadPanelOptions): Promis
       if (s.future === 0) pastIdx.forEach((idx, k) => numeric(idx, past[k]!, s!.past[k]!));
     }
   } catch (err) {
-    if (err instanceof FormatError) throw err;
-    const e = err as Error & { lines?: number };
-    throw new FormatError(path, `CSV syntax error${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}${lineEndingHint(path)}`, { cause: err });
+    throw csvSyntaxError(path, err);
   } finally {
     parser.destroy();
   }
