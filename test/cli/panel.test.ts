@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lstm, json } from './helpers.js';
+import { buildProgram } from '../../src/cli/main.js';
 
 let dir = '';
 const TINY = ['--epochs', '2', '--ensemble', '1', '--hidden', '8', '--windows-per-series', '16'];
@@ -97,6 +98,17 @@ describe('lstm forecast --id / lstm backtest', () => {
     assert.deepEqual(json(r).holdout.levels, [0.9]);
   });
 
+  test('the single-series forecast prints the LSTM\'s rank by RMSE among itself and the two naive baselines', () => {
+    const one = join(dir, 'single.csv');
+    writeFileSync(one, 'v\n' + seasonal(72, 0, 30).map((v) => v.toFixed(3)).join('\n') + '\n');
+    const r = lstm(['forecast', one, '--column', 'v', '--season', '12', '--epochs', '2', '--ensemble', '1', '--hidden', '8', '--out', join(dir, 'single')]);
+    assert.equal(r.code, 0, r.stderr);
+    const rmse = (name: string): number => Number(new RegExp(`^  ${name}\\s.*?RMSE\\s+([0-9.e+-]+)`, 'm').exec(r.stdout)![1]);
+    const mine = rmse('LSTM'), others = [rmse('last value'), rmse('seasonal \\(12\\)')];
+    const rank = 1 + others.filter((v) => v < mine).length + others.filter((v) => v === mine).length / 2;
+    assert.match(r.stdout, new RegExp(`rank of the LSTM by RMSE: ${rank} of 3`));
+  });
+
   test('backtest: table columns, and the seasonal-naive row equals sMAPE recomputed here over the same origins', () => {
     const out = join(dir, 'bt');
     const H = 4, K = 2;
@@ -130,23 +142,26 @@ describe('lstm forecast --id / lstm backtest', () => {
     assert.equal(Number(overall[1]![5]), j.rank);
   });
 
-  test('bad input (the reader\'s cases are in test/data/panel-csv.test.ts): one line, exit 1, nothing written', () => {
+  test('bad input (the reader\'s cases are in test/data/panel-csv.test.ts): one line, exit 1, nothing written', async () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['id,t,v\nA,2000-01,1\nA,2000-03,2\nA,2000-02,3\n', [], /line 4, column "t": series "A" has "2000-02" after "2000-03" \(line 3\); dates must increase/],
       ['id,t,v\nA,1,1\nA,2,2\n', [], /every series has fewer than the 6 values needed/],
       ['id,t,v\nA,1,1\n', ['--covariates', 't'], /--covariates: the global forecaster does not take covariates yet/],
       ['id,t,v\nA,1,1\n', ['--mode', 'delta'], /--mode is for the single-series forecaster; it cannot be used with --id/],
     ];
-    cases.forEach(([csv, extra, re], i) => {
-      const bad = join(dir, `bad${i}.csv`), out = join(dir, `bad-out${i}`);
-      writeFileSync(bad, csv);
-      const args = ['forecast', bad, '--column', 'v', '--date', 't', '--horizon', '2', '--season', 'none', ...(extra.includes('--id') ? [] : ['--id', 'id']), ...extra, '--out', out];
-      const r = lstm(args);
-      assert.equal(r.code, 1, `case ${i}: ${r.stderr}`);
-      assert.match(r.stderr, re, `case ${i}`);
-      assert.equal(r.stderr.trim().split('\n').length, 1, `case ${i}: ${r.stderr}`);
-      assert.equal(existsSync(out), false, `case ${i}`);
-    });
+    const args = (i: number, extra: string[]): string[] =>
+      ['forecast', join(dir, `bad${i}.csv`), '--column', 'v', '--date', 't', '--horizon', '2', '--season', 'none', '--id', 'id', ...extra, '--out', join(dir, `bad-out${i}`)];
+    // In process (a spawn costs seconds on a loaded machine): the error each case throws ...
+    for (const [i, [csv, extra, re]] of cases.entries()) {
+      writeFileSync(join(dir, `bad${i}.csv`), csv);
+      await assert.rejects(buildProgram().exitOverride().parseAsync(['node', 'lstm', ...args(i, extra)]), re, `case ${i}`);
+      assert.equal(existsSync(join(dir, `bad-out${i}`)), false, `case ${i}`);
+    }
+    // ... and, once through the real command, as one line on stderr with exit code 1.
+    const r = lstm(args(0, []));
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^lstm: error: .*bad0\.csv: line 4, column "t"/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 
   test('a series too short for the hold-out is skipped with a warning; the others are forecast', () => {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  forecastPanel, panelForecastCsv, saveGlobalForecaster, LSTM_METHOD, readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
+  forecastPanel, panelForecastCsv, saveGlobalForecaster, rankMethods, LSTM_METHOD, readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
   writeFileAtomic, removeCheckpoints, listNames, type MissingPolicy,
 } from '../../index.js';
 import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, readPanel, writeBacktest, type PanelFlags } from './panel.js';
@@ -177,6 +177,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     row('last value', b.last),
     b.seasonal ? row(`seasonal (${plan.season})`, b.seasonal) : `  seasonal naive   n/a (no season detected; give --season N)`,
     `  RMSE vs last value: ${m.rmse < b.last.rmse ? `${round(100 * (1 - m.rmse / b.last.rmse), 3)}% lower` : `${round(100 * (m.rmse / b.last.rmse - 1), 3)}% HIGHER (the model does not beat the naive forecast)`}`,
+    `  rank of the LSTM by RMSE: ${rankMethods({ lstm: m.rmse, last: b.last.rmse, ...(b.seasonal ? { seasonal: b.seasonal.rmse } : {}) }).lstm} of ${b.seasonal ? 3 : 2} (for ETS, Theta and ARIMA: lstm backtest, or lstm forecast --quantiles 0.1,0.5,0.9)`,
     `forecast ${plan.horizon} steps (${future[0]} .. ${future[future.length - 1]}): ${Array.from(result.forecast, (v) => round(v, 5)).join(', ')}`,
     `model ${modelPath}`,
     `plot  ${plotPath}`,
