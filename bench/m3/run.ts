@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     sample: { type: 'boolean', default: false },
     validation: { type: 'boolean', default: false },
     out: { type: 'string', default: join('out', 'm3') },
+    tag: { type: 'string', default: '' },
     data: { type: 'string', default: DATA },
     epochs: { type: 'string' }, hidden: { type: 'string' }, layers: { type: 'string' }, ensemble: { type: 'string' },
     lookback: { type: 'string' }, 'min-input': { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' },
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     if (existsSync(file)) rows.push(...rValidationRows(file, series));
   }
 
-  const name = `m3-${set}${args.validation ? '-validation' : ''}${args.sample ? '-sample' : ''}`;
+  const name = `m3-${set}${args.validation ? '-validation' : ''}${args.sample ? '-sample' : ''}${args.tag ? `-${args.tag}` : ''}`;
   mkdirSync(args.out!, { recursive: true });
   const result = { set, validation: args.validation, sample: args.sample, horizon, period, options: { ...opts, log: undefined }, plan: model.plan, rows, date: new Date().toISOString() };
   writeFileAtomicSync(join(args.out!, `${name}-forecasts.csv`), csv.join('\n') + '\n');

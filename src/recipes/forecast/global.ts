@@ -13,6 +13,16 @@
  * (d_{o+h} − a)/σ, h = 0..H−1: every series is seen on the same scale, relative to its own
  * last value. Forecasts map back through a + σ·out + S, then exp for 'log'.
  *
+ * Covariates (optional, the same number for every series): K known-future ones (calendar,
+ * planned prices: the caller supplies their values for the horizon too) and P past-only ones
+ * (observed up to now), each z-scored per series over the series' observed steps. A step's
+ * input is [x_i, (level), known_1..K, past_1..P, future flag]; with K > 0 the window goes on for
+ * H more steps past the origin, whose inputs are [0, (0), known values, 0.., 1], so the network
+ * has read the horizon's known covariates when it emits the forecasts.
+ *
+ * Series may differ in length and start time: each is taken from its own first value to its own
+ * end (steps are counted from each series' start; calendar effects go in as known covariates).
+ *
  * Network: LSTM (or GRU) over the window → its last step → Dense(H·Q) (direct multi-step
  * outputs, quantile fastest), trained with the pinball loss. Each epoch draws
  * `windowsPerSeries` random windows from every series that has at least one (so short and
@@ -39,6 +49,21 @@ import { FormatError } from '../../io/errors.js';
 import * as fs from 'node:fs';
 import { seasonalFigure, seasonalityTest } from './seasonal.js';
 import { DEFAULT_QUANTILES, checkLevels, sortQuantiles, type QuantileForecast } from './quantiles.js';
+
+/**
+ * One series with covariates (a plain list of values is a series without). `known[k]` holds
+ * known-future covariate k at every step of `values` (and at the horizon's H steps after them when
+ * forecasting: length ≥ values.length + horizon); `past[k]` past-only covariate k at every step of
+ * `values` (length ≥ values.length; later values are ignored).
+ */
+export interface GlobalSeries {
+  values: ArrayLike<number>;
+  known?: readonly ArrayLike<number>[];
+  past?: readonly ArrayLike<number>[];
+}
+
+/** What the global forecaster takes per series: its values, or its values with covariates. */
+export type GlobalSeriesInput = ArrayLike<number> | GlobalSeries;
 
 /** Options of {@link fitGlobalForecaster}; every one but `horizon` has a documented default. */
 export interface GlobalForecasterOptions {
@@ -95,6 +120,10 @@ export interface GlobalForecasterOptions {
   ensemble?: number;
   /** Default 0. */
   seed?: number;
+  /** Known-future covariates per series (set by fitGlobalForecaster from the data; stored in the plan). Default 0. */
+  knownCovariates?: number;
+  /** Past-only covariates per series (set by fitGlobalForecaster from the data; stored in the plan). Default 0. */
+  pastCovariates?: number;
   /** One-line progress messages. */
   log?: (msg: string) => void;
 }
@@ -122,6 +151,8 @@ export interface GlobalPlan {
   lr: number;
   ensemble: number;
   seed: number;
+  knownCovariates: number;
+  pastCovariates: number;
 }
 
 /** Defaults of the settings that do not depend on horizon and period. */
@@ -129,8 +160,8 @@ export const GLOBAL_DEFAULTS = {
   transform: 'auto', deseasonalise: true, seasonTest: 'thetaf', logScale: 'series', anchor: 'last', levelInput: false, recentOrigins: 0, cell: 'lstm', hidden: 64, layers: 1, epochs: 40, windowsPerSeries: 8, batchSize: 128, lr: 0.003, ensemble: 3, seed: 0,
 } as const;
 
-const posInt = (name: string, v: unknown, max = 1e6): number => {
-  if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) throw new RangeError(`global forecaster: ${name} must be an integer in 1..${max}, got ${JSON.stringify(v)}`);
+const posInt = (name: string, v: unknown, max = 1e6, min = 1): number => {
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new RangeError(`global forecaster: ${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
   return v as number;
 };
 
@@ -167,6 +198,8 @@ export function planGlobal(opts: GlobalForecasterOptions): GlobalPlan {
     windowsPerSeries: posInt('windowsPerSeries', opts.windowsPerSeries ?? GLOBAL_DEFAULTS.windowsPerSeries),
     batchSize: posInt('batchSize', opts.batchSize ?? GLOBAL_DEFAULTS.batchSize),
     ensemble: posInt('ensemble', opts.ensemble ?? GLOBAL_DEFAULTS.ensemble, 1000),
+    knownCovariates: posInt('knownCovariates', opts.knownCovariates ?? 0, 1000, 0),
+    pastCovariates: posInt('pastCovariates', opts.pastCovariates ?? 0, 1000, 0),
   };
 }
 
@@ -183,6 +216,37 @@ export interface SeriesFrame {
   level: Float64Array;
   /** a_t: what a window whose last input is step t is relative to (d_t or ℓ_t, per the plan). */
   anchor: Float64Array;
+  /** Known-future covariates, z-scored over the observed steps (each at least as long as the values). */
+  known: Float64Array[];
+  /** Past-only covariates, z-scored over the observed steps (each as long as the values). */
+  past: Float64Array[];
+}
+
+/** Whether a series was given with covariates (arrays and typed arrays have a `values` method, so test for those first). */
+const withCovariates = (s: GlobalSeriesInput): s is GlobalSeries => s !== null && typeof s === 'object' && !Array.isArray(s) && !ArrayBuffer.isView(s) && 'values' in s;
+
+/** The values of a series given either way. */
+const valuesOf = (s: GlobalSeriesInput): ArrayLike<number> => (withCovariates(s) ? s.values : s);
+
+/**
+ * Covariate list `which` of a series, checked (count, length, finite) and z-scored by its mean
+ * and standard deviation over the first n steps (1 for a constant one); `need` steps kept.
+ */
+function covariates(s: GlobalSeriesInput, which: 'known' | 'past', count: number, n: number, need: number, where: string): Float64Array[] {
+  const list = withCovariates(s) ? (s[which] ?? []) : [];
+  if (!Array.isArray(list) || list.length !== count) throw new RangeError(`${where}: expected ${count} ${which} covariate${count === 1 ? '' : 's'} (as the model was given), found ${Array.isArray(list) ? list.length : typeof list}`);
+  return list.map((c: ArrayLike<number>, k) => {
+    if (!c || typeof c.length !== 'number' || c.length < need) throw new RangeError(`${where}: ${which} covariate ${k} needs ${need} values (${n} observed${need > n ? ` + ${need - n} for the horizon` : ''}), found ${c?.length ?? 'none'}`);
+    let mean = 0;
+    for (let t = 0; t < need; t++) {
+      if (!Number.isFinite(c[t]!)) throw new RangeError(`${where}: ${which} covariate ${k}, value ${t} is ${c[t]}; every value must be a finite number`);
+      if (t < n) mean += c[t]! / n;
+    }
+    let v = 0;
+    for (let t = 0; t < n; t++) v += (c[t]! - mean) ** 2 / n;
+    const sd = v > 1e-24 ? Math.sqrt(v) : 1;
+    return Float64Array.from({ length: need }, (_, t) => (c[t]! - mean) / sd);
+  });
 }
 
 /** The smoothing weight α ∈ {0.05, 0.1, …, 1} of least one-step squared error of ℓ_t = α·d_t + (1 − α)·ℓ_{t−1}, ℓ_0 = d_0. */
@@ -200,10 +264,14 @@ export function sesAlpha(d: ArrayLike<number>): number {
   return alpha;
 }
 
-/** The per-series preprocessing (see the file header). `where` names the series in errors. */
-export function seriesFrame(values: ArrayLike<number>, plan: GlobalPlan, where: string): SeriesFrame {
-  const n = values.length;
-  if (n < 1) throw new RangeError(`${where} is empty`);
+/**
+ * The per-series preprocessing (see the file header). `where` names the series in errors;
+ * `forecasting`: known covariates must also cover the horizon.
+ */
+export function seriesFrame(series: GlobalSeriesInput, plan: GlobalPlan, where: string, forecasting = false): SeriesFrame {
+  const values = valuesOf(series);
+  const n = values?.length;
+  if (typeof n !== 'number' || n < 1) throw new RangeError(`${where} is empty`);
   let positive = true;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
@@ -224,26 +292,55 @@ export function seriesFrame(values: ArrayLike<number>, plan: GlobalPlan, where: 
   const level = new Float64Array(n);
   level[0] = adjusted[0]!;
   for (let t = 1; t < n; t++) level[t] = alpha * adjusted[t]! + (1 - alpha) * level[t - 1]!;
-  return { log, figure, scale, adjusted, level, anchor: plan.anchor === 'level' ? level : adjusted };
+  const known = covariates(series, 'known', plan.knownCovariates, n, forecasting ? n + plan.horizon : n, where);
+  const past = covariates(series, 'past', plan.pastCovariates, n, n, where);
+  return { log, figure, scale, adjusted, level, anchor: plan.anchor === 'level' ? level : adjusted, known, past };
+}
+
+/** The input layout of a plan: features per step and where each group starts, steps per row. */
+interface Layout {
+  /** Features per step. */
+  F: number;
+  /** Steps per row: lookback, plus the horizon when there are known covariates. */
+  T: number;
+  /** Offsets of the known and past covariates and of the future flag (−1: none) within a step. */
+  known: number;
+  past: number;
+  flag: number;
+}
+
+/** Input features: the value, the level path (levelInput), known, past covariates, the future flag (when known ones exist). */
+function layoutOf(plan: GlobalPlan): Layout {
+  const K = plan.knownCovariates, P = plan.pastCovariates;
+  const known = plan.levelInput ? 2 : 1, past = known + K, flag = K > 0 ? past + P : -1;
+  return { F: past + P + (K > 0 ? 1 : 0), T: plan.lookback + (K > 0 ? plan.horizon : 0), known, past, flag };
 }
 
 /**
- * Write the network input of the window ending before origin o (history d[max(0, o−L)..o−1],
- * relative to a = d[o−1], divided by σ) into x at row r of a (rows, L, 1) buffer, steps from
- * the start of the row (the rest is padding). Returns the number of steps written.
+ * Write the network input of the window with origin o into row r of a (rows, T, F) buffer:
+ * the history d[max(0, o−L)..o−1], relative to a = d[o−1], divided by σ, with its covariates,
+ * then (with known covariates) the H future steps' known covariates; steps from the start of the
+ * row (the rest is padding). Returns the number of steps written.
  */
-function writeInput(f: SeriesFrame, o: number, L: number, F: number, x: Float32Array, r: number): number {
-  const d = f.adjusted, a = f.anchor[o - 1]!, len = Math.min(L, o);
+function writeInput(f: SeriesFrame, o: number, plan: GlobalPlan, lay: Layout, x: Float32Array, r: number): number {
+  const { F, T } = lay;
+  const d = f.adjusted, a = f.anchor[o - 1]!, len = Math.min(plan.lookback, o);
+  const K = f.known.length, P = f.past.length;
   for (let i = 0; i < len; i++) {
-    const t = o - len + i, at = (r * L + i) * F;
+    const t = o - len + i, at = (r * T + i) * F;
     x[at] = (d[t]! - a) / f.scale;
-    if (F > 1) x[at + 1] = (f.level[t]! - a) / f.scale;
+    if (plan.levelInput) x[at + 1] = (f.level[t]! - a) / f.scale;
+    for (let k = 0; k < K; k++) x[at + lay.known + k] = f.known[k]![t]!;
+    for (let k = 0; k < P; k++) x[at + lay.past + k] = f.past[k]![t]!;
   }
-  return len;
+  if (K === 0) return len;
+  for (let h = 0; h < plan.horizon; h++) {
+    const at = (r * T + len + h) * F;
+    for (let k = 0; k < K; k++) x[at + lay.known + k] = f.known[k]![o + h]!;
+    x[at + lay.flag] = 1;
+  }
+  return len + plan.horizon;
 }
-
-/** Input features per step: the value, and the level path when the plan asks for it. */
-const inputFeatures = (plan: GlobalPlan): number => (plan.levelInput ? 2 : 1);
 
 /** The forecaster returned by {@link fitGlobalForecaster} or {@link loadGlobalForecaster}. */
 export class GlobalForecaster {
@@ -257,15 +354,15 @@ export class GlobalForecaster {
    * Forecast every series `horizon` steps past its own end. Each series needs at least one
    * value; the network sees up to `lookback` of its last values.
    */
-  forecast(series: readonly ArrayLike<number>[]): QuantileForecast[] {
-    const { horizon: H, quantiles: levels, lookback: L } = this.plan;
+  forecast(series: readonly GlobalSeriesInput[]): QuantileForecast[] {
+    const { horizon: H, quantiles: levels } = this.plan;
     const Q = levels.length, N = series.length;
-    const frames = series.map((s, i) => seriesFrame(s, this.plan, `series ${i}`));
-    const F = inputFeatures(this.plan);
-    const x = new Float32Array(N * L * F);
+    const frames = series.map((s, i) => seriesFrame(s, this.plan, `series ${i}`, true));
+    const lay = layoutOf(this.plan);
+    const x = new Float32Array(N * lay.T * lay.F);
     const lengths = new Int32Array(N);
-    frames.forEach((f, i) => (lengths[i] = writeInput(f, f.adjusted.length, L, F, x, i)));
-    const input = new Tensor(x, [N, L, F]);
+    frames.forEach((f, i) => (lengths[i] = writeInput(f, f.adjusted.length, this.plan, lay, x, i)));
+    const input = new Tensor(x, [N, lay.T, lay.F]);
     // Average the members quantile by quantile (in model units), then sort and map back.
     const sum = new Float64Array(N * H * Q);
     for (const model of this.models) {
@@ -289,11 +386,11 @@ export class GlobalForecaster {
   }
 }
 
-/** Build one untrained network for a plan: (B,L,1) → LSTM/GRU → last step → Dense → (B, H·Q). */
+/** Build one untrained network for a plan: (B,T,F) → LSTM/GRU → last step → Dense → (B, H·Q). */
 export function buildGlobalModel(plan: GlobalPlan, seed: number): Sequential {
   const Cell = plan.cell === 'gru' ? GRU : LSTM;
   return new Sequential([
-    ['lstm', new Cell({ inputSize: inputFeatures(plan), hiddenSize: plan.hidden, numLayers: plan.layers, batchFirst: true, seed })],
+    ['lstm', new Cell({ inputSize: layoutOf(plan).F, hiddenSize: plan.hidden, numLayers: plan.layers, batchFirst: true, seed })],
     ['last', new LastStep()],
     ['fc', new Dense({ inputSize: plan.hidden, outputSize: plan.horizon * plan.quantiles.length, seed: seed + 1 })],
   ]);
@@ -301,10 +398,10 @@ export function buildGlobalModel(plan: GlobalPlan, seed: number): Sequential {
 
 /** Draw `windowsPerSeries` windows from every series that has one: inputs, targets and lengths. */
 function sampleWindows(frames: readonly SeriesFrame[], plan: GlobalPlan, rng: Rng): { x: Tensor; y: Tensor; lengths: Int32Array } {
-  const { lookback: L, horizon: H, minInput, windowsPerSeries: k } = plan;
+  const { horizon: H, minInput, windowsPerSeries: k } = plan;
   const usable = frames.filter((f) => f.adjusted.length >= minInput + H);
-  const N = usable.length * k, F = inputFeatures(plan);
-  const x = new Float32Array(N * L * F), y = new Float32Array(N * H), lengths = new Int32Array(N);
+  const lay = layoutOf(plan), N = usable.length * k;
+  const x = new Float32Array(N * lay.T * lay.F), y = new Float32Array(N * H), lengths = new Int32Array(N);
   let r = 0;
   for (const f of usable) {
     const d = f.adjusted;
@@ -312,27 +409,32 @@ function sampleWindows(frames: readonly SeriesFrame[], plan: GlobalPlan, rng: Rn
     const origins = plan.recentOrigins ? Math.min(all, plan.recentOrigins) : all; // the latest ones
     for (let j = 0; j < k; j++, r++) {
       const o = d.length - H - rng.int(origins);
-      lengths[r] = writeInput(f, o, L, F, x, r);
+      lengths[r] = writeInput(f, o, plan, lay, x, r);
       const a = f.anchor[o - 1]!;
       for (let h = 0; h < H; h++) y[r * H + h] = (d[o + h]! - a) / f.scale;
     }
   }
-  return { x: new Tensor(x, [N, L, F]), y: new Tensor(y, [N, H]), lengths };
+  return { x: new Tensor(x, [N, lay.T, lay.F]), y: new Tensor(y, [N, H]), lengths };
 }
 
 /**
- * Train a global forecaster on `series` (each a list of values in time order; lengths may
- * differ). Series shorter than minInput + horizon give no training window but are still
- * forecast by the result. At least one series must give a window.
+ * Train a global forecaster on `series` (each a list of values in time order, or values with
+ * covariates ({@link GlobalSeries}); lengths and start times may differ; every series has the
+ * same number of known and of past covariates, taken from the first). Series shorter than
+ * minInput + horizon give no training window but are still forecast by the result. At least one
+ * series must give a window.
  */
-export async function fitGlobalForecaster(series: readonly ArrayLike<number>[], opts: GlobalForecasterOptions): Promise<GlobalForecaster> {
-  const plan = planGlobal(opts);
+export async function fitGlobalForecaster(series: readonly GlobalSeriesInput[], opts: GlobalForecasterOptions): Promise<GlobalForecaster> {
   if (!Array.isArray(series) || series.length === 0) throw new RangeError('fitGlobalForecaster: give at least one series');
+  const first = series[0]!;
+  const counted = withCovariates(first) ? { knownCovariates: first.known?.length ?? 0, pastCovariates: first.past?.length ?? 0 } : {};
+  const plan = planGlobal({ ...opts, ...counted });
   const frames = series.map((s, i) => seriesFrame(s, plan, `series ${i}`));
+  const covs = plan.knownCovariates + plan.pastCovariates > 0 ? `, ${plan.knownCovariates} known + ${plan.pastCovariates} past covariates` : '';
   const usable = frames.filter((f) => f.adjusted.length >= plan.minInput + plan.horizon).length;
   if (usable === 0) throw new RangeError(`fitGlobalForecaster: no series has the ${plan.minInput + plan.horizon} points a training window needs (minInput ${plan.minInput} + horizon ${plan.horizon})`);
   const seasonal = frames.filter((f) => f.figure).length, logged = frames.filter((f) => f.log).length;
-  opts.log?.(`global: ${series.length} series (${usable} with training windows, ${seasonal} seasonally adjusted, ${logged} log), lookback ${plan.lookback}, ${plan.ensemble} × ${plan.cell.toUpperCase()}(${plan.hidden}×${plan.layers}), ${plan.epochs} epochs of ${usable * plan.windowsPerSeries} windows`);
+  opts.log?.(`global: ${series.length} series (${usable} with training windows, ${seasonal} seasonally adjusted, ${logged} log${covs}), lookback ${plan.lookback}, ${plan.ensemble} × ${plan.cell.toUpperCase()}(${plan.hidden}×${plan.layers}), ${plan.epochs} epochs of ${usable * plan.windowsPerSeries} windows`);
   const loss = pinball({ quantiles: plan.quantiles });
   const models: Sequential[] = [];
   for (let k = 0; k < plan.ensemble; k++) {
@@ -381,8 +483,9 @@ export function loadGlobalForecaster(path: string, opts: { backend?: string } = 
   }
   const members = meta.members;
   if (!Number.isInteger(members) || (members as number) < 1 || (members as number) > 1000) throw new FormatError(path, `metadata members must be a count in 1..1000, got ${JSON.stringify(members)}`);
-  if (model.outputSize !== plan.horizon * plan.quantiles.length || model.inputSize !== inputFeatures(plan)) {
-    throw new FormatError(path, `the network maps ${model.inputSize} input features to ${model.outputSize} outputs; the plan needs ${inputFeatures(plan)} → ${plan.horizon} steps × ${plan.quantiles.length} quantiles`);
+  const F = layoutOf(plan).F;
+  if (model.outputSize !== plan.horizon * plan.quantiles.length || model.inputSize !== F) {
+    throw new FormatError(path, `the network maps ${model.inputSize} input features to ${model.outputSize} outputs; the plan needs ${F} → ${plan.horizon} steps × ${plan.quantiles.length} quantiles`);
   }
   const models = [model];
   for (let k = 1; k < (members as number); k++) {

@@ -6,7 +6,7 @@ export {
 export { saveForecast, openForecast, forecastCsv, forecastMetadata, memberPrefix, type ForecastSource, type OpenedForecast } from './files.js';
 export {
   fitGlobalForecaster, GlobalForecaster, saveGlobalForecaster, loadGlobalForecaster, planGlobal, buildGlobalModel, seriesFrame, sesAlpha, GLOBAL_DEFAULTS,
-  type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame,
+  type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame, type GlobalSeries, type GlobalSeriesInput,
 } from './global.js';
 export {
   DEFAULT_QUANTILES, checkLevels, sortQuantiles, quantileAt, centralInterval, intervalCoverage, movePoint, spreadQuantiles, calibrateSpread, type QuantileForecast,
