@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lstm, json } from './helpers.js';
 import { buildProgram } from '../../src/cli/main.js';
+import { loadGlobalForecaster } from '../../src/index.js';
 
 let dir = '';
 const TINY = ['--epochs', '2', '--ensemble', '1', '--hidden', '8', '--windows-per-series', '16'];
@@ -109,6 +110,34 @@ describe('lstm forecast --id / lstm backtest', () => {
     assert.match(r.stdout, new RegExp(`rank of the LSTM by RMSE: ${rank} of 3`));
   });
 
+  test('covariates: the future rows\' known values reach the forecast, the model records both kinds (learning the effect: test/recipes/global.test.ts)', () => {
+    // Same history, same seed; only the promotion flags on the future rows differ (all off, all on).
+    const run = (flag: number): number[] => {
+      const rows = ['id,t,y,promo,temp'];
+      for (const [k, id] of ['a', 'b'].entries()) {
+        const n = 30 + 5 * k;
+        for (let t = 0; t < n; t++) {
+          const promo = Math.sin(12.9898 * t + 78.233 * k) > 0.4 ? 1 : 0;
+          rows.push(`${id},${t},${(50 + 10 * k + 10 * promo + Math.sin(3.7 * t + k)).toFixed(3)},${promo},${(20 + Math.sin(t / 5)).toFixed(3)}`);
+        }
+        for (let h = 0; h < 4; h++) rows.push(`${id},${n + h},,${flag},`); // past covariate left empty on future rows
+      }
+      const p = join(dir, `promo${flag}.csv`), out = join(dir, `promo${flag}`);
+      writeFileSync(p, rows.join('\n') + '\n');
+      const r = lstm(['forecast', p, '--id', 'id', '--column', 'y', '--horizon', '4', '--season', 'none', '--covariates', 'promo', '--past-covariates', 'temp',
+        ...TINY, '--no-holdout', '--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /1 known and 1 past covariate\(s\)/);
+      const plan = loadGlobalForecaster(join(out, 'model.safetensors')).plan;
+      assert.deepEqual([plan.knownCovariates, plan.pastCovariates], [1, 1]);
+      const fc = readCsvRows(join(out, 'forecast.csv')).slice(1);
+      assert.deepEqual(fc.map((row) => row[0]), ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b']);
+      return fc.map((row) => Number(row[2]));
+    };
+    const off = run(0), on = run(1);
+    assert.ok(off.some((v, i) => Math.abs(v - on[i]!) > 1e-3), `forecasts did not move with the covariate: ${off} vs ${on}`);
+  });
+
   test('backtest: table columns, and the seasonal-naive row equals sMAPE recomputed here over the same origins', () => {
     const out = join(dir, 'bt');
     const H = 4, K = 2;
@@ -146,7 +175,7 @@ describe('lstm forecast --id / lstm backtest', () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['id,t,v\nA,2000-01,1\nA,2000-03,2\nA,2000-02,3\n', [], /line 4, column "t": series "A" has "2000-02" after "2000-03" \(line 3\); dates must increase/],
       ['id,t,v\nA,1,1\nA,2,2\n', [], /every series has fewer than the 6 values needed/],
-      ['id,t,v\nA,1,1\n', ['--covariates', 't'], /--covariates: the global forecaster does not take covariates yet/],
+      ['id,t,v,c\nA,1,1,0\nA,2,2,1\nA,3,3,0\nA,4,4,1\nA,5,5,0\nA,6,6,1\nA,7,,0\n', ['--covariates', 'c'], /series "A": known covariate 1 has 1 value\(s\) past the series' end; forecasting 2 steps needs 2/],
       ['id,t,v\nA,1,1\n', ['--mode', 'delta'], /--mode is for the single-series forecaster; it cannot be used with --id/],
     ];
     const args = (i: number, extra: string[]): string[] =>

@@ -73,3 +73,12 @@ test('README "Many series" library example: the same calls on a small panel', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('cutSeries: values and past covariates up to the cut, known ones on over the horizon', async () => {
+  const { cutSeries } = await import('../../src/index.js');
+  const s = cutSeries({ id: 'x', values: [1, 2, 3, 4, 5], known: [[10, 11, 12, 13, 14, 15, 16]], past: [[20, 21, 22, 23, 24]] }, 3, 2);
+  assert.deepEqual(Array.from(s.values), [1, 2, 3]);
+  assert.deepEqual(s.known!.map((k) => Array.from(k)), [[10, 11, 12, 13, 14]]);
+  assert.deepEqual(s.past!.map((p) => Array.from(p)), [[20, 21, 22]]);
+  assert.equal('known' in cutSeries({ id: 'y', values: [1, 2] }, 1, 1), false);
+});

@@ -27,8 +27,8 @@ export function register(program: Command): void {
     .action(async (file: string, flags: BacktestFlags) => {
       checkOutDir(flags.out);
       const stride = flags.stride ?? flags.horizon ?? 1;
-      const { panel, period } = await readPanel(file, flags, holdoutLength(flags.horizon ?? 1, flags.origins, stride));
-      const result = await naming(file, () => backtestPanel(panel.series, {
+      const { panel, series, period } = await readPanel(file, flags, holdoutLength(flags.horizon ?? 1, flags.origins, stride));
+      const result = await naming(file, () => backtestPanel(series, {
         ...globalOptions(flags, period), origins: flags.origins, stride,
       }));
       ensureDir(flags.out);

@@ -71,13 +71,13 @@ export function register(program: Command): void {
 /** `lstm forecast --id …` (or one series with global-forecaster flags): forecastPanel, then forecast.csv, the model and the hold-out scores. */
 async function panelForecastCommand(file: string, f: ForecastFlags): Promise<void> {
   checkOutDir(f.out);
-  const { panel, period } = await readPanel(file, f, f.holdout ? holdoutLength(f.horizon ?? 1, 1, f.horizon ?? 1) : () => 1);
+  const { panel, series, period } = await readPanel(file, f, f.holdout ? holdoutLength(f.horizon ?? 1, 1, f.horizon ?? 1) : () => 1);
   const t0 = performance.now();
-  const result = await naming(file, () => forecastPanel(panel.series, { ...globalOptions(f, period), holdout: f.holdout }));
+  const result = await naming(file, () => forecastPanel(series, { ...globalOptions(f, period), holdout: f.holdout }));
   const seconds = (performance.now() - t0) / 1000;
   ensureDir(f.out);
   const csvPath = join(f.out, 'forecast.csv'), modelPath = join(f.out, 'model.safetensors');
-  await writeFileAtomic(csvPath, panelForecastCsv(panel.series, result.forecasts));
+  await writeFileAtomic(csvPath, panelForecastCsv(series, result.forecasts));
   saveGlobalForecaster(result.forecaster, modelPath);
   const extra = { file, skipped: panel.skipped };
   const holdoutFiles = result.holdout ? await writeBacktest(f.out, result.holdout, extra, 'holdout') : [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   readPanelCsv, detectPanelSeason, minTrainLength, csvField, writeFileAtomic, BASELINES, LSTM_METHOD,
-  type BacktestOptions, type BacktestResult, type BaselineName, type Panel, type Scores,
+  type BacktestOptions, type BacktestResult, type BaselineName, type DatedPanelInput, type Panel, type Scores,
 } from '../../index.js';
 import { CliError, choiceOption, info, intOption, numberOption, round } from '../util.js';
 
@@ -94,18 +94,10 @@ export function seasonFlag(season: string | undefined): number | undefined {
 }
 
 /**
- * Covariates: the global forecaster does not take them yet (issue 15, branch global); the flags
- * are refused rather than accepted and ignored.
+ * Read the panel (every series at least `minLength` values; shorter ones skipped with a
+ * warning), settle the season, and give each series its covariates in flag order.
  */
-function refuseCovariates(f: PanelFlags): void {
-  for (const [flag, v] of [['--covariates', f.covariates], ['--past-covariates', f.pastCovariates]] as const) {
-    if (v !== undefined) throw new CliError(`${flag}: the global forecaster does not take covariates yet; run without ${flag}`);
-  }
-}
-
-/** Read the panel (every series at least `minLength` values; shorter ones skipped with a warning) and settle the season. */
-export async function readPanel(file: string, f: PanelFlags, minLength: (period: number) => number): Promise<{ panel: Panel; period: number }> {
-  refuseCovariates(f);
+export async function readPanel(file: string, f: PanelFlags, minLength: (period: number) => number): Promise<{ panel: Panel; series: DatedPanelInput[]; period: number }> {
   if (f.column === undefined) throw new CliError('--column: name the value column to forecast');
   if (f.horizon === undefined) throw new CliError('--horizon: give the number of steps to forecast');
   const given = seasonFlag(f.season);
@@ -123,8 +115,13 @@ export async function readPanel(file: string, f: PanelFlags, minLength: (period:
     const shown = panel.skipped.slice(0, 5).map((s) => `"${s.id}" (${s.reason})`).join(', ');
     info(`${file}: warning: skipped ${panel.skipped.length} series: ${shown}${panel.skipped.length > 5 ? ', …' : ''}`);
   }
-  info(`${file}: ${panel.series.length} series, ${panel.rows} rows; season ${period === 1 ? 'none' : period}${given === undefined ? ' (detected)' : ''}`);
-  return { panel, period };
+  const covs = (f.covariates?.length ?? 0) + (f.pastCovariates?.length ?? 0);
+  info(`${file}: ${panel.series.length} series, ${panel.rows} rows; season ${period === 1 ? 'none' : period}${given === undefined ? ' (detected)' : ''}${covs ? `; ${f.covariates?.length ?? 0} known and ${f.pastCovariates?.length ?? 0} past covariate(s)` : ''}`);
+  const series = panel.series.map((s) => ({
+    id: s.id, values: s.values, dates: s.dates, futureDates: s.futureDates,
+    known: (f.covariates ?? []).map((c) => s.covariates[c]!), past: (f.pastCovariates ?? []).map((c) => s.pastCovariates[c]!),
+  }));
+  return { panel, series, period };
 }
 
 /** Fewest values a series needs to be forecast with a hold-out: the hold-out plus a training part. */

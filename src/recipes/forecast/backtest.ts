@@ -14,13 +14,16 @@
  * RMSE, and the coverage of each central interval the quantiles give (0.1 and 0.9 → 80 %).
  * A series' score is the mean over its origins; the overall score the mean over series. Ranks
  * (1 = best, ties share) are by sMAPE, per series and overall; MASE ranks are given too.
+ *
+ * Covariates go to the global forecaster only (the baselines are univariate): known ones with
+ * their values over each hold-out (known in advance by definition), past ones up to the cut.
  */
 import { ets } from '../../stats/ets.js';
 import { theta } from '../../stats/theta.js';
 import { autoArima } from '../../stats/auto-arima.js';
 import { qnorm } from '../../stats/numeric.js';
 import { coverage, mase, naiveScale, rankMethods, ranks, rmse, smape } from '../../stats/metrics.js';
-import { fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions } from './global.js';
+import { fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
 import { DEFAULT_QUANTILES, centralInterval, type QuantileForecast } from './quantiles.js';
 
 /** Name of the global LSTM forecaster in score tables. */
@@ -33,8 +36,25 @@ export type BaselineName = (typeof BASELINES)[number];
 /** One series to backtest or forecast. */
 export interface PanelInput {
   id: string;
-  /** Observed values in time order. */
+  /** Observed values in time order (n). */
   values: ArrayLike<number>;
+  /** Known-future covariates, each (≥ n; ≥ n + horizon to forecast past the end). The same count for every series. */
+  known?: readonly ArrayLike<number>[];
+  /** Past-only covariates, each (≥ n). The same count for every series. */
+  past?: readonly ArrayLike<number>[];
+}
+
+/**
+ * The series as the global forecaster takes it, cut to its first `cut` values: known covariates
+ * up to `cut + horizon` (their values over the hold-out are known in advance), past ones up to `cut`.
+ */
+export function cutSeries(s: PanelInput, cut: number, horizon: number): GlobalSeries {
+  const slice = (a: ArrayLike<number>, end: number): Float64Array => Float64Array.from({ length: Math.min(end, a.length) }, (_, i) => a[i]!);
+  return {
+    values: slice(s.values, cut),
+    ...(s.known?.length ? { known: s.known.map((k) => slice(k, cut + horizon)) } : {}),
+    ...(s.past?.length ? { past: s.past.map((p) => slice(p, cut)) } : {}),
+  };
 }
 
 /** Options of {@link backtestPanel}: the global forecaster's, plus origins and baselines. */
@@ -178,9 +198,9 @@ export function panelWindows(seriesCount: number, opts: { windowsPerSeries?: num
   return opts.windowsPerSeries ?? Math.max(8, Math.ceil(1024 / Math.max(1, seriesCount)));
 }
 
-/** Train a global forecaster on a panel with the panel defaults ({@link panelWindows}). */
-export async function fitPanel(series: readonly PanelInput[], opts: GlobalForecasterOptions): Promise<GlobalForecaster> {
-  return fitGlobalForecaster(series.map((s) => s.values), { ...opts, windowsPerSeries: panelWindows(series.length, opts) });
+/** Train a global forecaster on a panel (values and covariates) with the panel defaults ({@link panelWindows}). */
+export async function fitPanel(series: readonly GlobalSeries[], opts: GlobalForecasterOptions): Promise<GlobalForecaster> {
+  return fitGlobalForecaster(series, { ...opts, windowsPerSeries: panelWindows(series.length, opts) });
 }
 
 /** Run a rolling-origin backtest of the global forecaster and the baselines on a panel (see the file header). */
@@ -206,13 +226,13 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
     const back = H + stride * (K - k); // values held back from each series' end
     const idx = series.map((_, i) => i).filter((i) => series[i]!.values.length - back >= minTrain);
     if (idx.length === 0) continue;
-    const train = idx.map((i) => Float64Array.from(series[i]!.values).subarray(0, series[i]!.values.length - back));
+    const cut = idx.map((i) => cutSeries(series[i]!, series[i]!.values.length - back, H));
     opts.log?.(`backtest: origin ${k}/${K}: ${idx.length} series, holding back ${back} value(s) each`);
-    const forecaster = await fitPanel(idx.map((i, j) => ({ id: series[i]!.id, values: train[j]! })), { ...opts, quantiles });
-    const lstm = forecaster.forecast(train);
+    const forecaster = await fitPanel(cut, { ...opts, quantiles });
+    const lstm = forecaster.forecast(cut);
     idx.forEach((i, j) => {
-      const y = train[j]!;
-      const actual = Float64Array.from(series[i]!.values).subarray(y.length, y.length + H);
+      const y = cut[j]!.values as Float64Array, v = series[i]!.values;
+      const actual = Float64Array.from({ length: H }, (_, h) => v[y.length + h]!);
       perSeries[i]![0]!.push(score(actual, fromQuantiles(lstm[j]!, levels), y, period));
       baselines.forEach((b, bi) => {
         let f: IntervalForecast;

@@ -13,7 +13,7 @@ export {
 } from './quantiles.js';
 export { seasonalityTest, seasonalFigure } from './seasonal.js';
 export {
-  backtestPanel, fitPanel, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
+  backtestPanel, fitPanel, cutSeries, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
   type BaselineName, type BacktestOptions, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput,
 } from './backtest.js';
 export {

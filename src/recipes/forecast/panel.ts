@@ -8,7 +8,7 @@
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
-import { backtestPanel, fitPanel, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
+import { backtestPanel, cutSeries, fitPanel, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
 import type { GlobalForecaster } from './global.js';
 import type { QuantileForecast } from './quantiles.js';
 
@@ -47,10 +47,17 @@ export interface PanelForecastResult {
 
 /** Score the hold-out, then train on everything and forecast every series past its end. */
 export async function forecastPanel(series: readonly PanelInput[], opts: PanelForecastOptions): Promise<PanelForecastResult> {
+  const H = opts.horizon;
+  // Known covariates must reach `horizon` steps past every series' end: check before any training.
+  for (const s of series) {
+    const short = (s.known ?? []).findIndex((k) => k.length < s.values.length + H);
+    if (short >= 0) throw new RangeError(`series "${s.id}": known covariate ${short + 1} has ${s.known![short]!.length - s.values.length} value(s) past the series' end; forecasting ${H} steps needs ${H} (give them on rows after its last value, with the value cell empty)`);
+  }
   const holdout = opts.holdout === false ? null : await backtestPanel(series, { ...opts, origins: 1 });
   opts.log?.(`forecast: training on the full series (${series.length})`);
-  const forecaster = await fitPanel(series, opts);
-  return { forecaster, forecasts: forecaster.forecast(series.map((s) => s.values)), holdout };
+  const all = series.map((s) => cutSeries(s, s.values.length, H));
+  const forecaster = await fitPanel(all, opts);
+  return { forecaster, forecasts: forecaster.forecast(all), holdout };
 }
 
 /** A CSV field, quoted when it holds a comma, quote or line break. */
