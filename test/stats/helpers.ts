@@ -36,7 +36,7 @@ export function loadM3(freq: string): { train: Map<string, number[]>; test: Map<
   return { train, test };
 }
 
-/** R forecast 8.20's per-series scores (`baselines-<freq>.csv`), keyed `<id>/<method>` (method: ets, theta, auto.arima, ...). */
+/** R forecast 8.20's per-series scores (`baselines-<freq>.csv`), keyed `<id>/<method>` (method: naive, snaive, ets, theta, arima, comb). */
 export function loadM3Baselines(freq: string): Map<string, { smape: number; mase: number }> {
   const r = new Map<string, { smape: number; mase: number }>();
   for (const line of readFileSync(new URL(`baselines-${freq}.csv`, M3_DIR), 'utf8').trim().split('\n').slice(1)) {
