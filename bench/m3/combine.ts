@@ -9,14 +9,22 @@
  * from r-forecasts.R; test: ../shared/data/m3/forecasts-SET.csv).
  *
  *   node --import tsx bench/m3/combine.ts [--set monthly] [--validation-tag base] [--test-tag e1]
+ *                                          [--results] [--note TEXT ...]
+ *
+ * A tag list (`--test-tag a,b`) averages those runs' quantiles level by level (then sorts them),
+ * as the forecaster's own ensemble does: runs with seeds 0 and 1000 are the members of an
+ * ensemble of 2 with seed 0, trained in separate processes.
+ *
+ * --results also writes results/bench-m3-SET.md (copied into RESULTS.md by `npm run results`):
+ * the test-part table, the settings and time of the lstm-ts runs (from their JSON) and the notes.
  *
  * The choice is by the mean over series of sMAPE/sMAPE_theta + MASE/MASE_theta (as M4's OWA,
  * relative to Theta). Results go to out/m3/m3-SET-combined[-TAG].md and .json.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { calibrateSpread, centralInterval, movePoint, spreadQuantiles, writeFileAtomicSync, type QuantileForecast } from '../../src/index.js';
+import { calibrateSpread, centralInterval, movePoint, sortQuantiles, spreadQuantiles, writeFileAtomicSync, type QuantileForecast } from '../../src/index.js';
 import { M3_INFO, loadForecasts, loadM3, validationSplit, type M3Series, type M3Set } from './data.js';
 import { covered, mase, mean, smape } from './score.js';
 
@@ -27,6 +35,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join('out', 'm3') },
     'validation-tag': { type: 'string', default: 'base' },
     'test-tag': { type: 'string', default: 'e1' },
+    results: { type: 'boolean', default: false },
+    note: { type: 'string', multiple: true, default: [] },
   },
 });
 const set = args.set as M3Set;
@@ -47,6 +57,25 @@ function readQuantiles(file: string): Map<string, QuantileForecast> {
   for (const [id, quantiles] of by) {
     if (quantiles.some((v) => !Number.isFinite(v))) throw new RangeError(`${file}: series ${id} has a missing or non-finite quantile`);
     out.set(id, { levels, log: quantiles.every((v) => v > 0), point: Float64Array.from({ length: H }, (_, h) => quantiles[h * Q + mid]!), quantiles });
+  }
+  return out;
+}
+
+/** The quantile forecasts of one or more runs (a comma-separated tag list), averaged level by level. */
+function readRuns(split: string, tags: string): Map<string, QuantileForecast> {
+  const runs = tags.split(',').map((t) => readQuantiles(join(args.out!, `m3-${set}-${split}${t}-forecasts.csv`)));
+  if (runs.length === 1) return runs[0]!;
+  const out = new Map<string, QuantileForecast>();
+  for (const [id, f] of runs[0]!) {
+    const Q = f.levels.length, quantiles = new Float64Array(f.quantiles.length);
+    for (const r of runs) {
+      const g = r.get(id);
+      if (!g) throw new RangeError(`run ${tags}: series ${id} is missing from one of the runs`);
+      for (let i = 0; i < quantiles.length; i++) quantiles[i]! += g.quantiles[i]! / runs.length;
+    }
+    sortQuantiles(quantiles, Q);
+    const mid = f.levels.indexOf(0.5);
+    out.set(id, { levels: f.levels, log: f.log, point: Float64Array.from({ length: H }, (_, h) => quantiles[h * Q + mid]!), quantiles });
   }
   return out;
 }
@@ -106,12 +135,12 @@ function main(): void {
   const full = loadM3(dir, set);
   const val: Split = {
     series: validationSplit(full, H),
-    lstm: readQuantiles(join(out, `m3-${set}-validation-${args['validation-tag']}-forecasts.csv`)),
+    lstm: readRuns('validation-', args['validation-tag']!),
     r: readR(join(out, `r-validation-${set}.csv`)),
   };
   const test: Split = {
     series: full,
-    lstm: readQuantiles(join(out, `m3-${set}-${args['test-tag']}-forecasts.csv`)),
+    lstm: readRuns('', args['test-tag']!),
     r: loadForecasts(join(dir, `forecasts-${set}.csv`), H),
   };
   for (const s of [val, test]) {
@@ -164,8 +193,36 @@ function main(): void {
   const name = `m3-${set}-combined-${args['test-tag']}`;
   writeFileAtomicSync(join(out, `${name}.md`), text);
   writeFileAtomicSync(join(out, `${name}.json`), JSON.stringify({ set, weights: { lstm: best[0], theta: best[1], ets: best[2] }, validationScore: bestScore, spread: Array.from(k), rows, date: new Date().toISOString() }, null, 2) + '\n');
+  if (args.results) writeResults(rows, best, bestScore, k);
   console.log(`weights lstm/theta/ets ${best.join('/')} (validation relative score ${bestScore.toFixed(4)}), spread factors ${Array.from(k, (v) => v.toFixed(3)).join(', ')}`);
   console.log(text);
+}
+
+/** results/bench-m3-SET.md: what RESULTS.md shows of this benchmark. */
+function writeResults(rows: Array<Record<string, string | number>>, w: readonly number[], score: number, k: Float64Array): void {
+  const run = (tag: string): { plan: Record<string, unknown>; rows: Array<{ method: string; seconds?: number }>; date: string; cpuSeconds?: number; loadAverage1m?: unknown } =>
+    JSON.parse(readFileSync(join(args.out!, `m3-${set}-${tag}.json`), 'utf8'));
+  const vals = args['validation-tag']!.split(',').map((t) => run(`validation-${t}`)), tests = args['test-tag']!.split(',').map((t) => run(t));
+  const secs = (runs: typeof vals): string => runs.map((r) => {
+    const s = r.rows.find((x) => x.method === 'lstm-ts global')?.seconds;
+    return `${s?.toFixed(0) ?? '?'} s wall${r.cpuSeconds ? `, ${r.cpuSeconds.toFixed(0)} s CPU` : ''}${r.loadAverage1m ? `, load average ${JSON.stringify(r.loadAverage1m)}` : ''} (seed ${r.plan.seed})`;
+  }).join('; ');
+  const p = tests[0]!.plan, members = tests.length * (p.ensemble as number);
+  const commands = (tags: string, runs: typeof vals): string => tags.split(',').map((t, i) => `\`npm run bench:m3 --${runs === vals ? ' --validation' : ''} --ensemble ${p.ensemble} --seed ${runs[i]!.plan.seed} --tag ${t}\``).join(', ');
+  const pct = (v: unknown): string => (typeof v === 'number' ? (100 * v).toFixed(1) : '');
+  const lines = [
+    `## M3 ${set} (npm run bench:m3)`, '',
+    `lstm-ts's global forecaster on the M3 competition's ${set} series, horizon ${H}, scored on the test parts as ../shared/data/m3/README.md defines sMAPE and MASE (mean over series), against R forecast 8.20's baselines on the same series (theta = thetaf, ets, arima = auto.arima, comb = their mean; R's arima and comb exist for a fixed sample of 200 series only, so they are compared on that sample). Every setting was chosen on validation windows cut from the training parts (each series' last ${H} training points); the test parts were read once, for this table.`, '',
+    `Commands: ${commands(args['validation-tag']!, vals)}, ${commands(args['test-tag']!, tests)}, \`node --import tsx bench/m3/combine.ts --validation-tag ${args['validation-tag']} --test-tag ${args['test-tag']} --results\`.`, '',
+    '| series | method | sMAPE | MASE | coverage 80 % | coverage 95 % |', '|---|---|---:|---:|---:|---:|',
+    ...rows.filter((r) => r.split === 'test').map((r) => `| ${r.subset === 'all' ? `all ${r.series}` : `${r.subset} (${r.series})`} | ${r.method} | ${(r.smape as number).toFixed(2)} | ${(r.mase as number).toFixed(3)} | ${pct(r.coverage80)} | ${pct(r.coverage95)} |`),
+    '',
+    `- lstm-ts: one LSTM(${p.hidden}×${p.layers}) over windows of all ${set} series (lookback ${p.lookback}, log, seasonal adjustment where R's thetaf test finds a season, anchor '${p.anchor}'), ${p.epochs} epochs of ${p.windowsPerSeries} windows per series, ensemble of ${members} (${tests.length > 1 ? 'separate runs, quantiles averaged' : 'one run'}), pinball loss on quantiles ${JSON.stringify(p.quantiles)}. Test runs: ${secs(tests)}, last ${tests.at(-1)!.date.slice(0, 16).replace('T', ' ')} UTC; validation runs: ${secs(vals)}. The machine (2 cores) was shared with other jobs throughout (load average 15–35), so wall times are inflated several-fold.`,
+    `- Combination: weights lstm/theta/ets ${w.join('/')} chosen among tenths on the validation windows by mean sMAPE/sMAPE_theta + MASE/MASE_theta (${score.toFixed(4)}, Theta alone 1); its intervals are lstm-ts's quantiles moved to the combined point and spread by factors calibrated on validation (${Array.from(k, (v) => v.toFixed(3)).join(', ')} for levels ${JSON.stringify(p.quantiles)}).`,
+    ...args.note!.map((n) => `- ${n}`),
+  ];
+  mkdirSync('results', { recursive: true });
+  writeFileAtomicSync(join('results', `bench-m3-${set}.md`), lines.join('\n') + '\n');
 }
 
 main();
