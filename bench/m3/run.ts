@@ -15,6 +15,7 @@
  * Results go to OUT/m3-SET[-validation][-sample].json and .md.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fitGlobalForecaster, centralInterval, writeFileAtomicSync, type GlobalForecasterOptions } from '../../src/index.js';
@@ -76,10 +77,11 @@ async function main(): Promise<void> {
     log: (m) => console.error(m),
   };
   for (const k of Object.keys(opts) as Array<keyof GlobalForecasterOptions>) if (opts[k] === undefined) delete opts[k];
-  const t0 = performance.now();
+  const load0 = loadavg()[0]!, cpu0 = process.cpuUsage(), t0 = performance.now();
   const model = await fitGlobalForecaster(series.map((s) => s.train), opts);
   const forecasts = model.forecast(series.map((s) => s.train));
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000, cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6, loadAverage1m = { start: +load0.toFixed(1), end: +loadavg()[0]!.toFixed(1) };
   const c80 = { inside: 0, count: 0 }, c95 = { inside: 0, count: 0 };
   const sm: number[] = [], ms: number[] = [];
   series.forEach((s, i) => {
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
 
   const name = `m3-${set}${args.validation ? '-validation' : ''}${args.sample ? '-sample' : ''}${args.tag ? `-${args.tag}` : ''}`;
   mkdirSync(args.out!, { recursive: true });
-  const result = { set, validation: args.validation, sample: args.sample, horizon, period, options: { ...opts, log: undefined }, plan: model.plan, rows, date: new Date().toISOString() };
+  const result = { set, validation: args.validation, sample: args.sample, horizon, period, options: { ...opts, log: undefined }, plan: model.plan, rows, cpuSeconds, loadAverage1m, date: new Date().toISOString() };
   writeFileAtomicSync(join(args.out!, `${name}-forecasts.csv`), csv.join('\n') + '\n');
   writeFileAtomicSync(join(args.out!, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
   const md = table(rows);
