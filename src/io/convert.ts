@@ -72,8 +72,8 @@ interface Group {
 /**
  * Infer a Sequential config from a PyTorch state_dict's names and shapes. Parameters are grouped
  * by submodule (`lstm.weight_ih_l0` → `lstm`); a group with weight_ih_l0 is an LSTM, GRU or RNN
- * (weight_ih rows / hidden size = 4, 3 or 1; layers, bidirectional, bias and proj_size from the
- * names present); a group with a 2-D `weight` is an Embedding if its name contains "emb" and it
+ * (weight_ih rows / hidden size = 4, 3 or 1; layers, bidirectional, bias, proj_size and our
+ * peepholes, weight_ph_l0, from the names present); a group with a 2-D `weight` is an Embedding if its name contains "emb" and it
  * has no bias, else a linear Dense (activations are not stored in a state_dict). Layers are
  * ordered Embedding, recurrent, Dense, chained by matching sizes.
  */
@@ -103,6 +103,7 @@ export function configFromStateDict(shapes: Record<string, number[]>, opts: Read
       const bidirectional = p.has('weight_ih_l0_reverse');
       const options: Record<string, unknown> = { inputSize: wih[1], hiddenSize: H, numLayers: L, bias: p.has('bias_ih_l0'), bidirectional, batchFirst: true };
       if (whr) options.projSize = whr[0];
+      if (p.has('weight_ph_l0')) options.peephole = true; // our peephole LSTM's name (torch.nn.LSTM has none)
       if (type === 'RNN') options.nonlinearity = opts.nonlinearity ?? 'tanh';
       layers.push({ rank: 1, name, type, options, inF: wih[1]!, outF: (bidirectional ? 2 : 1) * (whr ? whr[0]! : H), group: g.name });
       continue;

@@ -197,9 +197,11 @@ export function configParameterCount(config: SequentialConfig): number {
         const H = nonNegInt(o.hiddenSize, `${at} hiddenSize`), I0 = nonNegInt(o.inputSize, `${at} inputSize`);
         const L = nonNegInt(o.numLayers ?? 1, `${at} numLayers`), P = nonNegInt(o.projSize ?? 0, `${at} projSize`);
         const D = o.bidirectional ? 2 : 1, Hout = P > 0 ? P : H;
-        // Per layer and direction: W_ih (G·H, I_k), W_hh (G·H, Hout), two biases, W_hr (P, H);
-        // I_0 = inputSize, I_k = D·Hout above. Closed form, so a huge numLayers costs nothing.
-        const perDir = (I: number): number => G * H * I + G * H * Hout + (o.bias === false ? 0 : 2 * G * H) + (P > 0 ? P * H : 0);
+        // Per layer and direction: W_ih (G·H, I_k), W_hh (G·H, Hout), two biases, W_hr (P, H),
+        // peepholes W_ph (3, H); I_0 = inputSize, I_k = D·Hout above. Closed form, so a huge
+        // numLayers costs nothing.
+        const peep = o.peephole === true ? 3 * H : 0;
+        const perDir = (I: number): number => G * H * I + G * H * Hout + (o.bias === false ? 0 : 2 * G * H) + (P > 0 ? P * H : 0) + peep;
         if (L < 1) throw new RangeError(`${at} numLayers must be ≥ 1`);
         total += D * (perDir(I0) + (L - 1) * perDir(D * Hout));
         break;

@@ -97,14 +97,25 @@ export interface SaveTorchOptions {
   metadata?: Record<string, string>;
 }
 
+/** A parameter name that PyTorch's modules do not have: our LSTM's peepholes, `weight_ph_l{k}[_reverse]`. */
+const PEEPHOLE_NAME = /(^|\.)weight_ph_l\d+(_reverse)?$/;
+
 /**
  * Save `module`'s parameters as a safetensors state_dict that PyTorch's `load_state_dict`
- * accepts (`safetensors.torch.load_file(path)`), written atomically.
+ * accepts (`safetensors.torch.load_file(path)`), written atomically. An LSTM with peepholes is
+ * refused, naming the parameter: torch.nn.LSTM has none, so PyTorch would refuse the key (or,
+ * with strict=False, drop it and compute another function). Such a model goes to a model file
+ * (saveModel) or to ONNX (exportOnnx: ONNX's LSTM has peepholes).
  */
 export function saveTorchStateDict(module: Module, path: string, opts: SaveTorchOptions = {}): void {
   const prefix = opts.prefix ?? '';
   const out = Object.create(null) as Record<string, Tensor>;
   const sd = module.stateDict();
+  const peep = Object.keys(sd).find((n) => PEEPHOLE_NAME.test(n));
+  if (peep) {
+    throw new RangeError(`saveTorchStateDict: ${peep} is a peephole weight (an LSTM with peephole: true); torch.nn.LSTM has no peepholes, ` +
+      'so PyTorch could not load or run this model. Save it with saveModel, or export it with exportOnnx (ONNX\'s LSTM has peepholes P)');
+  }
   for (const name of Object.keys(sd)) Object.defineProperty(out, prefix + name, { value: sd[name], enumerable: true });
   writeSafetensors(path, out, { ...opts.metadata, format: 'pt' }, { dtype: opts.dtype ?? 'F32' });
 }

@@ -75,21 +75,39 @@ export interface Backend {
    * c_next = f⊙c_prev + i⊙g; m = o⊙tanh(c_next) (the hidden state before any projection).
    * Inactive rows: c_next = c_prev, m = 0.
    * cPrev, cNext, m are (B,H).
+   * Peepholes (Gers & Schmidhuber 2000, ONNX's P): `peep` (3H) at pOff holds p_i, p_f, p_o and
+   * the gates look at the cell: i = σ(… + p_i⊙c_prev), f = σ(… + p_f⊙c_prev), o = σ(… + p_o⊙c_next),
+   * the output gate at the NEW cell. null (default): none.
    */
   lstmCellForward(gates: FloatArray, gOff: number, cPrev: FloatArray, cpOff: number,
     cNext: FloatArray, cnOff: number, m: FloatArray, mOff: number,
-    B: number, H: number, lengths: Int32Array | null, t: number): void;
+    B: number, H: number, lengths: Int32Array | null, t: number,
+    peep?: FloatArray | null, pOff?: number): void;
 
   /**
    * LSTM cell backward. gates (B,4H) activated (from forward); cPrev, cNext (B,H);
    * dm (B,H) gradient w.r.t. m = o⊙tanh(c_next); dc (B,H) holds dL/dc_next on entry and
    * dL/dc_prev on exit; dGates (B,4H) receives dL/d(pre-activations).
    * Inactive rows: dGates = 0 and dc passes through unchanged.
+   * With peepholes (`peep` as in forward) the cell's gradient also flows through them:
+   * dL/dc_next += dô⊙p_o, dL/dc_prev = dc⊙f + dî⊙p_i + df̂⊙p_f (ˆ: pre-activation). Their own
+   * gradients are summed over all steps afterwards by lstmPeepholeGrad.
    */
   lstmCellBackward(gates: FloatArray, gOff: number, cPrev: FloatArray, cpOff: number,
     cNext: FloatArray, cnOff: number, dm: FloatArray, dmOff: number,
     dc: FloatArray, dcOff: number, dGates: FloatArray, dgOff: number,
-    B: number, H: number, lengths: Int32Array | null, t: number): void;
+    B: number, H: number, lengths: Int32Array | null, t: number,
+    peep?: FloatArray | null, pOff?: number): void;
+
+  /**
+   * The peephole weights' gradient over many steps at once (after the time loop, so a backend
+   * that splits the cell kernels by batch rows never sums into one vector from two threads):
+   * dP (3H) += Σ_r [dG_i[r]⊙cPrev[r], dG_f[r]⊙cPrev[r], dG_o[r]⊙cNext[r]].
+   * dG (rows,4H) dL/d(gate pre-activations), gate order i, f, g, o; cPrev, cNext (rows,H) the
+   * cells each row's gates looked at (zero dG rows, e.g. past a sequence's end, add nothing).
+   */
+  lstmPeepholeGrad(dP: FloatArray, dpOff: number, dG: FloatArray, dgOff: number,
+    cPrev: FloatArray, cpOff: number, cNext: FloatArray, cnOff: number, rows: number, H: number): void;
 
   /**
    * Optional: one whole LSTM layer direction without projection, forward, in one call (a

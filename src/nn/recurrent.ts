@@ -15,6 +15,8 @@
  *   o = σ(W_io x + b_io + W_ho h + b_ho)     output gate
  *   c' = f ⊙ c + i ⊙ g                        the memory cell, a conveyor belt
  *   h' = o ⊙ tanh(c')                         hidden state (then h' = W_hr h' with projSize)
+ * LSTM with peephole (Gers & Schmidhuber 2000; ONNX's P): weight_ph (3,H) = [p_i; p_f; p_o] and
+ *   i = σ(… + p_i ⊙ c),  f = σ(… + p_f ⊙ c),  o = σ(… + p_o ⊙ c')   (the output gate sees the NEW cell)
  * GRU: r = σ(..), z = σ(..), n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), h' = (1−z)⊙n + z⊙h.
  * RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu).
  *
@@ -75,6 +77,13 @@ export interface RecurrentOptions extends ModuleOptions {
 export interface LSTMOptions extends RecurrentOptions {
   /** If > 0, project h to this size with weight_hr (no bias), as PyTorch's proj_size. Default 0. */
   projSize?: number;
+  /**
+   * Peephole connections (Gers & Schmidhuber 2000; ONNX's P): per layer and direction a
+   * parameter `weight_ph_l{k}[_reverse]` of shape (3, H), rows p_i, p_f, p_o, with
+   * i = σ(… + p_i⊙c_{t−1}), f = σ(… + p_f⊙c_{t−1}), o = σ(… + p_o⊙c_t). torch.nn.LSTM has none
+   * (saveTorchStateDict refuses such a layer by name). Default false.
+   */
+  peephole?: boolean;
 }
 
 export interface RNNOptions extends RecurrentOptions {
@@ -226,6 +235,7 @@ interface LayerParams {
   bIh: Parameter | null; // (Gc)
   bHh: Parameter | null; // (Gc)
   wHr: Parameter | null; // (Hout, H)
+  wPh: Parameter | null; // (3, H) peepholes p_i, p_f, p_o
 }
 
 /** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
@@ -242,6 +252,8 @@ export abstract class RecurrentBase extends Module {
   readonly dropout: number;
   readonly bidirectional: boolean;
   readonly projSize: number;
+  /** LSTM peephole connections (weight_ph_l{k}: p_i, p_f, p_o). */
+  readonly peephole: boolean;
   readonly nonlinearity: RnnActivation;
   readonly seed: number;
   /** Generator for dropout masks (seeded from `seed`). */
@@ -261,7 +273,7 @@ export abstract class RecurrentBase extends Module {
     grads: ActivationGrads[][] | null; // [layer][direction], from a backward since
   } | null = null;
 
-  constructor(mode: RecurrentMode, opts: RecurrentOptions & { projSize?: number; nonlinearity?: RnnActivation }) {
+  constructor(mode: RecurrentMode, opts: RecurrentOptions & { projSize?: number; peephole?: boolean; nonlinearity?: RnnActivation }) {
     super(opts);
     this.mode = mode;
     this.inputSize = checkInt(`${this.kind}: inputSize`, opts.inputSize, 1);
@@ -275,6 +287,9 @@ export abstract class RecurrentBase extends Module {
     this.projSize = checkInt(`${this.kind}: projSize`, opts.projSize ?? 0, 0);
     if (this.projSize > 0 && mode !== 'lstm') throw new RangeError(`${this.kind}: projSize is only supported by LSTM`);
     if (this.projSize >= this.hiddenSize) throw new RangeError(`${this.kind}: projSize (${this.projSize}) must be smaller than hiddenSize (${this.hiddenSize})`);
+    this.peephole = opts.peephole ?? false;
+    if (typeof this.peephole !== 'boolean') throw new TypeError(`${this.kind}: peephole must be true or false, got ${JSON.stringify(opts.peephole)}`);
+    if (this.peephole && mode !== 'lstm') throw new RangeError(`${this.kind}: peephole is only supported by LSTM`);
     this.nonlinearity = opts.nonlinearity ?? 'tanh';
     if (this.nonlinearity !== 'tanh' && this.nonlinearity !== 'relu') throw new RangeError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(opts.nonlinearity)}'`);
     this.seed = opts.seed ?? 0;
@@ -286,13 +301,14 @@ export abstract class RecurrentBase extends Module {
       const dirs: LayerParams[] = [];
       for (let d = 0; d < this.numDirections; d++) {
         const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
-        // PyTorch's order within a layer/direction: w_ih, w_hh, b_ih, b_hh, w_hr.
+        // PyTorch's order within a layer/direction: w_ih, w_hh, b_ih, b_hh, w_hr; then our w_ph.
         const wIh = this.addParameter(`weight_ih${sfx}`, [Gc, I]);
         const wHh = this.addParameter(`weight_hh${sfx}`, [Gc, Hout]);
         const bIh = this.bias ? this.addParameter(`bias_ih${sfx}`, [Gc]) : null;
         const bHh = this.bias ? this.addParameter(`bias_hh${sfx}`, [Gc]) : null;
         const wHr = this.projSize > 0 ? this.addParameter(`weight_hr${sfx}`, [this.projSize, this.hiddenSize]) : null;
-        dirs.push({ wIh, wHh, bIh, bHh, wHr });
+        const wPh = this.peephole ? this.addParameter(`weight_ph${sfx}`, [3, this.hiddenSize]) : null;
+        dirs.push({ wIh, wHh, bIh, bHh, wHr, wPh });
       }
       this.layers.push(dirs);
       this.buffers.push({
@@ -329,6 +345,7 @@ export abstract class RecurrentBase extends Module {
       batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional, seed: this.seed,
     };
     if (this.mode === 'lstm') c.projSize = this.projSize;
+    if (this.peephole) c.peephole = true; // only when set, so configs of plain LSTMs stay as they were
     if (this.mode === 'rnn') c.nonlinearity = this.nonlinearity;
     return c;
   }
@@ -338,8 +355,8 @@ export abstract class RecurrentBase extends Module {
     const w = this.flat;
     for (const dirs of this.layers) {
       for (const p of dirs) {
-        // PyTorch draws every parameter from U(−k, k) in registration order.
-        for (const q of [p.wIh, p.wHh, p.bIh, p.bHh, p.wHr]) if (q) uniform(w, q.offset, q.size, -k, k, rng);
+        // PyTorch draws every parameter from U(−k, k) in registration order (peepholes too, last).
+        for (const q of [p.wIh, p.wHh, p.bIh, p.bHh, p.wHr, p.wPh]) if (q) uniform(w, q.offset, q.size, -k, k, rng);
         if (init.weightIh === 'glorot') {
           // Keras treats the whole (I, Gc) kernel as one matrix.
           glorotUniform(w, p.wIh.offset, p.wIh.shape[0]!, p.wIh.shape[1]!, rng);
@@ -541,8 +558,10 @@ export abstract class RecurrentBase extends Module {
           else Cs.fill(0, s0 * B * H, (s0 + 1) * B * H);
         }
         // A backend may run the whole LSTM layer direction, input projection included, in one
-        // call (the WebAssembly one does); otherwise the projection and the steps below.
-        const fused = this.mode === 'lstm' && !M && be.lstmSequenceForward?.(X, 0, I, G, 0, Hs, 0, Cs!, 0,
+        // call (the WebAssembly one does, without projection or peepholes); otherwise the
+        // projection and the steps below.
+        const peep = p.wPh ? w : null, pOff = p.wPh?.offset ?? 0;
+        const fused = this.mode === 'lstm' && !M && !peep && be.lstmSequenceForward?.(X, 0, I, G, 0, Hs, 0, Cs!, 0,
           w, p.wIh.offset, p.wHh.offset, p.bIh?.offset ?? -1, p.bHh?.offset ?? -1, T, B, H, lengths, rev) === true;
         if (!fused) {
           // Input projection of all T steps at once: G = X·W_ihᵀ + b_ih (+ b_hh; GRU keeps b_hh for its n gate).
@@ -556,10 +575,10 @@ export abstract class RecurrentBase extends Module {
           if (this.mode === 'lstm') {
             be.matmul(G, gOff, Hs, hp, w, p.wHh.offset, B, Gc, Hout, false, true, true); // += h_{t−1}·W_hhᵀ
             if (M) {
-              be.lstmCellForward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, M, t * B * H, B, H, lengths, t);
+              be.lstmCellForward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, M, t * B * H, B, H, lengths, t, peep, pOff);
               be.matmul(Hs, hn, M, t * B * H, w, p.wHr!.offset, B, Hout, H, false, true, false); // h = m·W_hrᵀ
             } else {
-              be.lstmCellForward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, Hs, hn, B, H, lengths, t);
+              be.lstmCellForward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, Hs, hn, B, H, lengths, t, peep, pOff);
             }
             if (lengths) be.keepInactiveRows(Hs, hn, Hs, hp, B, Hout, lengths, t);
           } else if (this.mode === 'gru') {
@@ -647,7 +666,8 @@ export abstract class RecurrentBase extends Module {
           if (dc) be.copy(dcRun, 0, dc, sd * B * H, B * H);
           else dcRun.fill(0, 0, B * H);
         }
-        const fused = this.mode === 'lstm' && !dm && be.lstmSequenceBackward?.(G, 0, Cs!, 0, dHs, 0, dhRun, 0, dcRun!, 0, dG, 0,
+        const peep = p.wPh ? w : null, pOff = p.wPh?.offset ?? 0;
+        const fused = this.mode === 'lstm' && !dm && !peep && be.lstmSequenceBackward?.(G, 0, Cs!, 0, dHs, 0, dhRun, 0, dcRun!, 0, dG, 0,
           w, p.wHh.offset, T, B, H, lengths, rev) === true;
         for (let s = T - 1; s >= 0 && !fused; s--) {
           const t = rev ? T - 1 - s : s;
@@ -657,7 +677,7 @@ export abstract class RecurrentBase extends Module {
           if (this.mode === 'lstm') {
             if (dm) be.matmul(dm, 0, dHs, hOff, w, p.wHr!.offset, B, H, Hout, false, false, false); // dm = dh·W_hr
             be.lstmCellBackward(G, gOff, Cs!, sp * B * H, Cs!, sn * B * H, dm ?? dHs, dm ? 0 : hOff,
-              dcRun!, 0, dG, gOff, B, H, lengths, t);
+              dcRun!, 0, dG, gOff, B, H, lengths, t, peep, pOff);
             be.matmul(dhRun, 0, dG, gOff, w, p.wHh.offset, B, Hout, Gc, false, false, false); // dh_{t−1} = dG·W_hh
             if (lengths) be.keepInactiveRows(dhRun, 0, dHs, hOff, B, Hout, lengths, t);
           } else if (this.mode === 'gru') {
@@ -678,6 +698,8 @@ export abstract class RecurrentBase extends Module {
         if (p.bIh) be.sumRows(gw, p.bIh.offset, dG, 0, TB, Gc, true);
         if (p.bHh) be.sumRows(gw, p.bHh.offset, dHg, 0, TB, Gc, true);
         if (M) be.matmul(gw, p.wHr!.offset, dHs, 0, M, 0, Hout, H, TB, true, false, true); // dW_hr += dhᵀ·m
+        // dW_ph over all steps: c_{t−1} for t = 0..T−1 is slots 0..T−1 forward, 1..T reverse; c_t the others.
+        if (p.wPh) be.lstmPeepholeGrad(gw, p.wPh.offset, dG, 0, Cs!, rev ? B * H : 0, Cs!, rev ? 0 : B * H, TB, H);
         if (dXl) be.matmul(dXl, 0, dG, 0, w, p.wIh.offset, TB, I, Gc, false, false, d > 0); // dX (+)= dG·W_ih
       }
       if (l > 0) {
@@ -723,7 +745,7 @@ export abstract class RecurrentBase extends Module {
   }
 }
 
-/** Long short-term memory, as torch.nn.LSTM. */
+/** Long short-term memory, as torch.nn.LSTM; `peephole: true` adds Gers & Schmidhuber's peepholes (ONNX's P). */
 export class LSTM extends RecurrentBase {
   constructor(opts: LSTMOptions) {
     super('lstm', opts);
@@ -744,8 +766,8 @@ export class RNN extends RecurrentBase {
   }
 }
 
-/** An LSTM, GRU or RNN by mode (for importers); `nonlinearity` goes to the RNN only. */
-export function makeRecurrent(mode: RecurrentMode, opts: RNNOptions): RecurrentBase {
+/** An LSTM, GRU or RNN by mode (for importers); `nonlinearity` goes to the RNN only, `projSize` and `peephole` to the LSTM. */
+export function makeRecurrent(mode: RecurrentMode, opts: RNNOptions & LSTMOptions): RecurrentBase {
   if (mode === 'rnn') return new RNN(opts);
   const { nonlinearity: _unused, ...rest } = opts;
   return mode === 'lstm' ? new LSTM(rest) : new GRU(rest);

@@ -42,6 +42,12 @@ const CASES: Case[] = [
   { name: 'LSTM variable lengths, zero states', kind: 'LSTM', opts: { hiddenSize: 3 }, T: 4, B: 3, lengths: [4, 1, 2] },
   { name: 'LSTM variable lengths, 2 layers, bidirectional, projection, batchFirst', kind: 'LSTM',
     opts: { hiddenSize: 3, projSize: 2, numLayers: 2, bidirectional: true, batchFirst: true }, T: 4, B: 3, states: true, lengths: [2, 4, 1] },
+  { name: 'LSTM peepholes, given h0/c0', kind: 'LSTM', opts: { hiddenSize: 3, peephole: true }, T: 4, B: 2, states: true },
+  { name: 'LSTM peepholes, 2 layers, bidirectional, variable lengths', kind: 'LSTM',
+    opts: { hiddenSize: 3, peephole: true, numLayers: 2, bidirectional: true }, T: 4, B: 3, states: true, lengths: [4, 1, 3] },
+  { name: 'LSTM peepholes, projection, bidirectional, lengths, batchFirst', kind: 'LSTM',
+    opts: { hiddenSize: 4, projSize: 2, peephole: true, bidirectional: true, batchFirst: true }, T: 3, B: 3, states: true, lengths: [2, 3, 1] },
+  { name: 'LSTM peepholes, unbatched, no bias', kind: 'LSTM', opts: { hiddenSize: 3, peephole: true, bias: false }, T: 3, B: 0, states: true },
   { name: 'GRU 1 layer, zero state', kind: 'GRU', opts: { hiddenSize: 3 }, T: 4, B: 2 },
   { name: 'GRU 2 layers bidirectional, given h0', kind: 'GRU', opts: { hiddenSize: 3, numLayers: 2, bidirectional: true }, T: 3, B: 2, states: true },
   { name: 'GRU batchFirst, T = 1', kind: 'GRU', opts: { hiddenSize: 3, batchFirst: true }, T: 1, B: 2, states: true },
@@ -71,6 +77,11 @@ for (const backend of BACKENDS) {
       test(c.name, (t) => {
         const layer = make(c.kind, { ...c.opts, dtype: 'float64', backend, seed: 10 + k });
         layer.train(c.train ?? false);
+        if (c.opts.peephole) {
+          // The peepholes are parameters of the layer, so their gradients are among those checked.
+          const ph = layer.namedParameters().filter(([n]) => n.startsWith('weight_ph_l'));
+          assert.equal(ph.length, layer.numLayers * layer.numDirections, 'one weight_ph per layer and direction');
+        }
         const rng = new Rng(100 + k);
         const bf = Boolean(c.opts.batchFirst);
         const xShape = c.B === 0 ? [c.T, I] : bf ? [c.B, c.T, I] : [c.T, c.B, I];

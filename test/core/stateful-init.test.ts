@@ -35,6 +35,7 @@ for (const backend of BACKENDS) {
   describe(`stateful use and init on ${backend}`, () => {
     const layers: Array<[string, () => RecurrentBase]> = [
       ['LSTM 2 layers + projection', () => new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 3, numLayers: 2, seed: 1, backend })],
+      ['LSTM 2 layers, peepholes', () => new LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 2, peephole: true, seed: 4, backend })],
       ['GRU 2 layers', () => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, seed: 2, backend })],
       ['RNN relu', () => new RNN({ inputSize: 3, hiddenSize: 4, nonlinearity: 'relu', seed: 3, backend })],
     ];

@@ -5,13 +5,16 @@
  * ../shared/conformance/onnx-node/ (CI has that folder); without it the test is skipped. The
  * .pb files are decoded here with protobufjs and a TensorProto descriptor of this file's own,
  * not with the library's decoder. Tolerance: |got − expected| ≤ 1e-5 + 1e-4·|expected|.
+ * test_lstm_with_peepholes also runs on a native `new LSTM({ peephole: true })` whose weights
+ * this file sets from the node's inputs, with ONNX's gate order mapped to PyTorch's here (not
+ * with the library's ONNX importer), so the layer itself is checked against ONNX's outputs.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs/light.js';
-import { Tensor, loadOnnx } from '../../src/index.js';
+import { LSTM, Tensor, loadOnnx } from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 
 const DIR = fileURLToPath(new URL('../../../shared/conformance/onnx-node/', import.meta.url));
@@ -68,6 +71,42 @@ describe('ONNX backend node tests (onnx/backend/test/data/node)', { skip: presen
     assert.ok(NAMES.includes('test_lstm_with_peepholes'));
   });
   for (const backend of BACKENDS) {
+    test(`test_lstm_with_peepholes on a native peephole LSTM layer (${backend})`, () => {
+      const set = `${DIR}test_lstm_with_peepholes/test_data_set_0/`;
+      // Inputs: X (T,B,I), W (1,4H,I), R (1,4H,H), B (1,8H), sequence_lens, initial_h, initial_c, P (1,3H).
+      const [X, W, R, Bias, lens, h0, c0, P] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => readPb(`${set}input_${i}.pb`)) as Tensor[];
+      const want = readPb(`${set}output_0.pb`); // Y_h (1,B,H)
+      const [, B, I] = X!.shape as [number, number, number];
+      const H = R!.shape[2]!;
+      assert.ok(P!.data.some((v) => v !== 0), 'the case has non-zero peepholes');
+      // ONNX gate blocks i, o, f, c → PyTorch i, f, g, o; peepholes P_i, P_o, P_f → p_i, p_f, p_o.
+      const gates = (src: Float64Array, offset: number, cols: number, order: number[]): Tensor => {
+        const out = new Float64Array(order.length * H * cols);
+        order.forEach((from, k) => out.set(src.subarray(offset + from * H * cols, offset + (from + 1) * H * cols), k * H * cols));
+        return new Tensor(out, cols === 1 ? [order.length * H] : [order.length * H, cols]);
+      };
+      const torchOfOnnx = [0, 2, 3, 1];
+      const lstm = new LSTM({ inputSize: I, hiddenSize: H, peephole: true, dtype: 'float64', backend });
+      lstm.loadStateDict({
+        weight_ih_l0: gates(W!.data as Float64Array, 0, I, torchOfOnnx),
+        weight_hh_l0: gates(R!.data as Float64Array, 0, H, torchOfOnnx),
+        bias_ih_l0: gates(Bias!.data as Float64Array, 0, 1, torchOfOnnx),
+        bias_hh_l0: gates(Bias!.data as Float64Array, 4 * H, 1, torchOfOnnx),
+        weight_ph_l0: new Tensor(gates(P!.data as Float64Array, 0, 1, [0, 2, 1]).data, [3, H]),
+      });
+      const { h } = lstm.forward(X!, { h0, c0, lengths: Array.from(lens!.data) });
+      assert.deepEqual(h.shape, [1, B, H]);
+      for (let k = 0; k < want.size; k++) {
+        const e = want.data[k]!, g = h.data[k]!;
+        assert.ok(Math.abs(g - e) <= 1e-5 + 1e-4 * Math.abs(e), `Y_h[${k}]: got ${g}, expected ${e}`);
+      }
+      // Without its peepholes the same layer misses ONNX's outputs (the case tests them).
+      const plain = new LSTM({ inputSize: I, hiddenSize: H, dtype: 'float64', backend });
+      plain.loadStateDict(Object.fromEntries(Object.entries(lstm.stateDict()).filter(([n]) => !n.startsWith('weight_ph'))));
+      const off = plain.forward(X!, { h0, c0 }).h;
+      const miss = Math.max(...Array.from(want.data, (e, k) => Math.abs(off.data[k]! - e)));
+      assert.ok(miss > 1e-3, `without peepholes Y_h moved by only ${miss}`);
+    });
     for (const name of NAMES) {
       test(`${name} (${backend})`, (t) => {
         const model = loadOnnx(`${DIR}${name}/model.onnx`, { backend });

@@ -2,19 +2,20 @@
  * The independent-implementation check of the recurrent core: one-node ONNX LSTM/GRU/RNN
  * models built from our layers' weights (gates reordered to ONNX's order) are run by
  * onnxruntime-node and compared with our layers' forward, on every backend, for several
- * configurations: forward, reverse, bidirectional, sequence_lens, initial states. The same bytes
+ * configurations: forward, reverse, bidirectional, sequence_lens, initial states, LSTM peepholes
+ * (our weight_ph as ONNX's P; the node then runs on a native peephole layer). The same bytes
  * are also run by our own ONNX interpreter (loadOnnx), including layout = 1, which onnxruntime's
  * CPU kernels reject (there the interpreter is compared with our layers only).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GRU, LSTM, RNN, Tensor, loadOnnx, onnxRecurrentWeights, type RecurrentBase } from '../../src/index.js';
+import { GRU, LSTM, LimitError, RNN, Tensor, loadOnnx, onnxRecurrentWeights, type RecurrentBase } from '../../src/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { AttrType, DataType, encodeModelProto } from '../../src/io/onnx/schema.js';
 import { tensorProtoFrom } from '../../src/io/onnx/tensor-proto.js';
 import { valueInfo } from '../../src/io/onnx/export.js';
 import { BACKENDS } from '../helpers/backends.js';
-import { maxDiff, randn, runOrt } from './onnx-util.js';
+import { attr, maxDiff, randn, recurrentNodeModel, runOrt } from './onnx-util.js';
 
 const TOL = 2e-6;
 
@@ -29,6 +30,7 @@ interface Case {
   state?: boolean;
   layout?: 0 | 1;
   relu?: boolean;
+  peephole?: boolean;
 }
 
 const CASES: Case[] = [
@@ -36,6 +38,10 @@ const CASES: Case[] = [
   { name: 'LSTM bidirectional, lengths, h0/c0', mode: 'lstm', I: 2, H: 3, T: 6, B: 3, bidirectional: true, lengths: [6, 2, 4], state: true },
   { name: 'LSTM reverse, lengths', mode: 'lstm', I: 3, H: 2, T: 5, B: 3, bidirectional: true, reverseOnly: true, lengths: [3, 5, 1] },
   { name: 'LSTM layout 1, h0/c0', mode: 'lstm', I: 2, H: 3, T: 4, B: 2, state: true, layout: 1 },
+  { name: 'LSTM peepholes forward', mode: 'lstm', I: 3, H: 5, T: 6, B: 2, peephole: true },
+  { name: 'LSTM peepholes bidirectional, lengths, h0/c0', mode: 'lstm', I: 2, H: 4, T: 6, B: 3, bidirectional: true, lengths: [6, 2, 4], state: true, peephole: true },
+  { name: 'LSTM peepholes reverse, lengths', mode: 'lstm', I: 3, H: 6, T: 5, B: 3, bidirectional: true, reverseOnly: true, lengths: [3, 5, 1], peephole: true },
+  { name: 'LSTM peepholes layout 1, lengths', mode: 'lstm', I: 2, H: 3, T: 4, B: 2, lengths: [2, 4], layout: 1, peephole: true },
   { name: 'GRU forward, h0', mode: 'gru', I: 3, H: 4, T: 5, B: 2, state: true },
   { name: 'GRU bidirectional, lengths', mode: 'gru', I: 2, H: 3, T: 6, B: 3, bidirectional: true, lengths: [1, 6, 3] },
   { name: 'RNN tanh bidirectional, lengths, h0', mode: 'rnn', I: 3, H: 4, T: 5, B: 2, bidirectional: true, lengths: [5, 2], state: true },
@@ -44,18 +50,18 @@ const CASES: Case[] = [
 
 function layerFor(c: Case, backend: string): RecurrentBase {
   const o = { inputSize: c.I, hiddenSize: c.H, bidirectional: c.bidirectional ?? false, seed: 7, backend };
-  return c.mode === 'lstm' ? new LSTM(o) : c.mode === 'gru' ? new GRU(o) : new RNN({ ...o, nonlinearity: c.relu ? 'relu' : 'tanh' });
+  return c.mode === 'lstm' ? new LSTM({ ...o, peephole: c.peephole ?? false }) : c.mode === 'gru' ? new GRU(o) : new RNN({ ...o, nonlinearity: c.relu ? 'relu' : 'tanh' });
 }
 
 /** A model with ONE ONNX recurrent node (and its weights as initializers). */
 function oneNodeModel(layer: RecurrentBase, c: Case): Uint8Array {
   const w = onnxRecurrentWeights(layer, 0);
-  let { W, R, B } = w;
+  let { W, R, B, P } = w;
   let D = layer.numDirections;
   if (c.reverseOnly) {
     // Keep the layer's reverse direction only.
     D = 1;
-    W = W.subarray(W.length / 2); R = R.subarray(R.length / 2); B = B.subarray(B.length / 2);
+    W = W.subarray(W.length / 2); R = R.subarray(R.length / 2); B = B.subarray(B.length / 2); P = P?.subarray(P.length / 2) ?? null;
   }
   const G = { lstm: 4, gru: 3, rnn: 1 }[c.mode];
   const H = c.H, layout = c.layout ?? 0;
@@ -72,6 +78,7 @@ function oneNodeModel(layer: RecurrentBase, c: Case): Uint8Array {
       nodeIn.push('initial_c');
     }
   }
+  if (P) nodeIn.push(...(c.state ? [] : ['', '']), 'P'); // P is input 7, after initial_h and initial_c
   const outs = ['Y', 'Y_h', ...(c.mode === 'lstm' ? ['Y_c'] : [])];
   const attrs = [
     { name: 'hidden_size', type: AttrType.INT, i: H },
@@ -89,6 +96,7 @@ function oneNodeModel(layer: RecurrentBase, c: Case): Uint8Array {
         tensorProtoFrom('W', DataType.FLOAT, [D, G * H, c.I], W),
         tensorProtoFrom('R', DataType.FLOAT, [D, G * H, H], R),
         tensorProtoFrom('B', DataType.FLOAT, [D, 2 * G * H], B),
+        ...(P ? [tensorProtoFrom('P', DataType.FLOAT, [D, 3 * H], P)] : []),
       ],
       input: inputs,
       output: outs.map((o) => valueInfo(o, DataType.FLOAT, [])).map((v) => ({ name: v.name })),
@@ -165,3 +173,24 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+test('an ONNX LSTM node with non-zero peepholes runs on a native peephole layer (the kernels\' work budget, not the exact loop\'s)', async () => {
+  // The run budget counts a multiply-add of the kernels as 1 unit and one of the exact float64
+  // loop as 64 (src/io/onnx/budget.ts): a budget of 16× the node's multiply-adds (room for the
+  // element work of its layout copies) passes only if the node runs on a native layer. The same node with clip = 100 (the same function here, but
+  // clip runs in the exact loop) is over that budget.
+  const c: Case = { name: 'budget', mode: 'lstm', I: 8, H: 16, T: 20, B: 4, peephole: true, lengths: [20, 7, 13, 1] };
+  const layer = layerFor(c, 'reference');
+  const macs = c.T * c.B * 4 * c.H * (c.I + c.H);
+  const x = randn(new Rng(3), [c.T, c.B, c.I]);
+  const feeds = { X: x, sequence_lens: Tensor.from(c.lengths!) };
+  const limits = { onnxWork: 16 * macs };
+  const out = loadOnnx(oneNodeModel(layer, c), { limits }).run(feeds);
+  const want = toOnnxY(layer.forward(x, { lengths: c.lengths! }).output, c.T, c.B, 1, c.H, 0, null);
+  assert.ok(maxDiff(want, out.Y!.data) < TOL, 'the native peephole layer computes the node');
+  const w = onnxRecurrentWeights(layer, 0);
+  const f32 = (a: ArrayLike<number>): Float32Array => Float32Array.from(a);
+  const clipped = await recurrentNodeModel({ op: 'LSTM', I: c.I, H: c.H, D: 1, W: f32(w.W), R: f32(w.R), B: f32(w.B), P: f32(w.P!), attrs: [attr.float('clip', 100)], lengths: true });
+  assert.ok(maxDiff(want, loadOnnx(clipped).run(feeds).Y!.data) < TOL, 'the exact loop computes the same');
+  assert.throws(() => loadOnnx(clipped, { limits }).run(feeds), (e: unknown) => e instanceof LimitError && /onnxWork/.test(e.message));
+});

@@ -1,6 +1,7 @@
 /**
  * exportOnnx: models built here (Embedding, LSTM/GRU/RNN forward and bidirectional, stacked,
- * Dropout, LastStep, Dense with each activation; lone recurrent layers with initial states)
+ * Dropout, LastStep, Dense with each activation; lone recurrent layers with initial states;
+ * LSTMs with peepholes (ONNX's P), and with projection (Scan loops), and with both)
  * are written to ONNX, run by onnxruntime-node at two different batch sizes and sequence
  * lengths (the axes are dynamic), and must match the model's own predict; our loadOnnx must
  * read the file back to the same numbers. On every backend.
@@ -18,8 +19,23 @@ import { maxDiff, randn, runOrt } from './onnx-util.js';
 
 const TOL = 2e-6;
 
+/**
+ * A peephole model's weight_ph parameters change its output: an export (or a layer) that
+ * dropped them could not then match the model's own forward.
+ */
+function assertPeepholesMatter(model: Module, forward: () => ArrayLike<number>): void {
+  const ph = Object.entries(model.stateDict()).filter(([n]) => /(^|\.)weight_ph_l\d/.test(n)); // views of the parameters
+  assert.ok(ph.length > 0, 'the model has peephole weights (weight_ph_l{k})');
+  const before = Array.from(forward());
+  const saved = ph.map(([, p]) => Float64Array.from(p.data));
+  ph.forEach(([, p]) => p.data.fill(0));
+  const moved = maxDiff(before, forward());
+  ph.forEach(([, p], i) => p.data.set(saved[i]!));
+  assert.ok(moved > 1e-3, `zeroing the peepholes moved the output by only ${moved}`);
+}
+
 type Build = (backend: string) => Module;
-const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolean }> = [
+const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolean; peephole?: boolean }> = [
   {
     name: 'LSTM 2 layers bidirectional → LastStep → Dense tanh',
     build: (backend) => new Sequential([
@@ -35,6 +51,24 @@ const MODELS: Array<{ name: string; build: Build; ids?: number; lengths?: boolea
       ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, batchFirst: true, seed: 3, backend })],
       ['last', new LastStep({ backend })],
       ['fc', new Dense({ inputSize: 8, outputSize: 1, seed: 4, backend })],
+    ]),
+  },
+  {
+    name: 'LSTM with peepholes, 2 layers bidirectional, lengths → LastStep → Dense',
+    lengths: true,
+    peephole: true,
+    build: (backend) => new Sequential([
+      ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, peephole: true, batchFirst: true, seed: 31, backend })],
+      ['last', new LastStep({ backend })],
+      ['fc', new Dense({ inputSize: 8, outputSize: 2, seed: 32, backend })],
+    ]),
+  },
+  {
+    name: 'LSTM with peepholes per step → Dense',
+    peephole: true,
+    build: (backend) => new Sequential([
+      ['lstm', new LSTM({ inputSize: 2, hiddenSize: 6, peephole: true, batchFirst: true, seed: 33, backend })],
+      ['fc', new Dense({ inputSize: 6, outputSize: 1, seed: 34, backend })],
     ]),
   },
   {
@@ -77,6 +111,7 @@ for (const backend of BACKENDS) {
           const x = inputFor(rng, spec, model, B, T);
           const lengths = spec.lengths ? Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + Math.floor(rng.random() * T))) : undefined;
           const ours = model.forward(x, lengths ? { lengths } : {});
+          if (spec.peephole) assertPeepholesMatter(model, () => model.forward(x, lengths ? { lengths } : {}).data);
           const feeds: Record<string, { tensor: Tensor; type?: 'int64' }> = { x: { tensor: x, ...(spec.ids ? { type: 'int64' as const } : {}) } };
           if (lengths) feeds.lengths = { tensor: Tensor.from(lengths), type: 'int64' };
           const ort = await runOrt(bytes, feeds);
@@ -113,16 +148,36 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('a lone LSTM with peepholes, bidirectional, lengths and h0/c0: output, h_n, c_n', async (t) => {
+      const rng = new Rng(7);
+      const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, bidirectional: true, peephole: true, seed: 14, backend });
+      const bytes = encodeOnnx(lstm, { initialState: true, lengths: true });
+      const x = randn(rng, [6, 3, 3]), h0 = randn(rng, [2, 3, 5]), c0 = randn(rng, [2, 3, 5]), lengths = [6, 2, 4];
+      const ours = lstm.forward(x, { h0, c0, lengths });
+      assertPeepholesMatter(lstm, () => lstm.forward(x, { h0, c0, lengths }).output.data);
+      const feeds = { x: { tensor: x }, h0: { tensor: h0 }, c0: { tensor: c0 }, lengths: { tensor: Tensor.from(lengths), type: 'int64' as const } };
+      const ort = await runOrt(bytes, feeds);
+      const mine = loadOnnx(bytes, { backend }).run({ x, h0, c0, lengths: Tensor.from(lengths) });
+      for (const [k, v] of [['output', ours.output], ['h_n', ours.h], ['c_n', ours.c!]] as const) {
+        const d = maxDiff(v.data, ort[k]!.data);
+        t.diagnostic(`${k}: max |ours − onnxruntime| = ${d.toExponential(2)}`);
+        assert.ok(d < TOL, `${k} vs onnxruntime: ${d}`);
+        assert.ok(maxDiff(v.data, mine[k]!.data) < TOL, `${k} vs loadOnnx`);
+      }
+    });
+
     // Projected LSTMs go out as Scan loops (ONNX's LSTM has no projection): onnxruntime and loadOnnx run them.
-    const projected: Array<{ name: string; layers: number; bidirectional: boolean; lengths: boolean; state: boolean; batchFirst: boolean }> = [
+    const projected: Array<{ name: string; layers: number; bidirectional: boolean; lengths: boolean; state: boolean; batchFirst: boolean; peephole?: boolean }> = [
       { name: 'forward, lengths, h0/c0', layers: 1, bidirectional: false, lengths: true, state: true, batchFirst: false },
       { name: '2 layers bidirectional, lengths, h0/c0', layers: 2, bidirectional: true, lengths: true, state: true, batchFirst: true },
       { name: '2 layers bidirectional, no lengths (reverse Scan)', layers: 2, bidirectional: true, lengths: false, state: false, batchFirst: false },
+      { name: 'peepholes, 2 layers bidirectional, lengths, h0/c0', layers: 2, bidirectional: true, lengths: true, state: true, batchFirst: true, peephole: true },
+      { name: 'peepholes, bidirectional, no lengths (reverse Scan)', layers: 1, bidirectional: true, lengths: false, state: true, batchFirst: false, peephole: true },
     ];
     for (const c of projected) {
       test(`projected LSTM (projSize) as ONNX Scan loops, ${c.name}: onnxruntime == forward`, async (t) => {
         const rng = new Rng(23);
-        const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: c.layers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, seed: 4, backend });
+        const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: c.layers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, peephole: c.peephole ?? false, seed: 4, backend });
         const bytes = encodeOnnx(lstm, { lengths: c.lengths, initialState: c.state });
         const LD = c.layers * (c.bidirectional ? 2 : 1);
         for (const [T, B] of [[5, 3], [2, 1]] as const) {
@@ -130,6 +185,7 @@ for (const backend of BACKENDS) {
           const lengths = Array.from({ length: B }, (_, b) => Math.max(1, T - b));
           const h0 = randn(rng, [LD, B, 2], 0.5), c0 = randn(rng, [LD, B, 5], 0.5);
           const ours = lstm.forward(x, { ...(c.state ? { h0, c0 } : {}), ...(c.lengths ? { lengths } : {}) });
+          if (c.peephole) assertPeepholesMatter(lstm, () => lstm.forward(x, { ...(c.state ? { h0, c0 } : {}), ...(c.lengths ? { lengths } : {}) }).output.data);
           const feeds: Record<string, { tensor: Tensor; type?: 'int64' }> = { x: { tensor: x } };
           if (c.state) Object.assign(feeds, { h0: { tensor: h0 }, c0: { tensor: c0 } });
           if (c.lengths) feeds.lengths = { tensor: Tensor.from(lengths), type: 'int64' };
@@ -146,10 +202,10 @@ for (const backend of BACKENDS) {
         }
       });
     }
-    test('a Sequential with a projected LSTM: onnxruntime == predict, and sequentialFromOnnx rebuilds it', async () => {
+    for (const peephole of [false, true]) test(`a Sequential with a projected LSTM${peephole ? ' with peepholes' : ''}: onnxruntime == predict, and sequentialFromOnnx rebuilds it`, async () => {
       const rng = new Rng(29);
       const model = new Sequential([
-        ['lstm', new LSTM({ inputSize: 2, hiddenSize: 4, projSize: 3, numLayers: 2, bidirectional: true, batchFirst: true, seed: 5, backend })],
+        ['lstm', new LSTM({ inputSize: 2, hiddenSize: 4, projSize: 3, numLayers: 2, bidirectional: true, batchFirst: true, peephole, seed: 5, backend })],
         ['last', new LastStep({ backend })],
         ['fc', new Dense({ inputSize: 6, outputSize: 2, seed: 6, backend })],
       ]).eval();
@@ -159,14 +215,33 @@ for (const backend of BACKENDS) {
         exportOnnx(model, path, { lengths: true });
         const x = randn(rng, [3, 4, 2]), lengths = [4, 1, 3];
         const want = model.predict(x, { lengths });
+        if (peephole) assertPeepholesMatter(model, () => model.predict(x, { lengths }).data);
         const ort = await runOrt(readFileSync(path), { x: { tensor: x }, lengths: { tensor: Tensor.from(lengths), type: 'int64' } });
         assert.ok(maxDiff(want.data, ort.y!.data) < TOL, 'onnxruntime');
         const back = sequentialFromOnnx(path, { backend });
+        assert.deepEqual(back.config(), model.config());
         assert.ok(maxDiff(want.data, back.predict(x, { lengths }).data) < 1e-7, 'rebuilt natively');
         assert.ok(maxDiff(want.data, loadOnnx(path, { backend }).run({ x, lengths: Tensor.from(lengths) }).y!.data) < TOL, 'loadOnnx runs the Scan loops');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    test('a Sequential with a peephole LSTM (ONNX LSTM nodes with P): sequentialFromOnnx rebuilds it, weights included', () => {
+      const rng = new Rng(37);
+      const model = new Sequential([
+        ['lstm', new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, peephole: true, batchFirst: true, seed: 38, backend })],
+        ['last', new LastStep({ backend })],
+        ['fc', new Dense({ inputSize: 8, outputSize: 1, seed: 39, backend })],
+      ]).eval();
+      const back = sequentialFromOnnx(encodeOnnx(model, { lengths: true }), { backend });
+      assert.deepEqual(back.config(), model.config());
+      const want = model.stateDict(), got = back.stateDict();
+      assert.deepEqual(Object.keys(got), Object.keys(want));
+      assert.ok(Object.keys(got).includes('lstm.weight_ph_l1_reverse'), Object.keys(got).join(', '));
+      for (const k of Object.keys(want)) assert.ok(maxDiff(want[k]!.data, got[k]!.data) === 0, `${k} read back exactly`);
+      const x = randn(rng, [3, 5, 3]), lengths = [5, 2, 4];
+      assert.ok(maxDiff(model.predict(x, { lengths }).data, back.predict(x, { lengths }).data) === 0, 'rebuilt model predicts the same');
     });
   });
 }

@@ -6,14 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { Tensor } from '../../src/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 
-/** Largest absolute difference between two equal-length arrays (throws on a length mismatch). */
-export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  if (Number.isNaN(d) || [...Array.from(a), ...Array.from(b)].some((v) => !Number.isFinite(v))) return Infinity;
-  return d;
-}
+export { maxDiff } from '../helpers/compare.js';
 
 /** A float32 tensor of N(0,1) values. */
 export function randn(rng: Rng, shape: number[], scale = 1): Tensor {

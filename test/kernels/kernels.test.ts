@@ -104,25 +104,40 @@ for (const name of fast) {
         const cases: [number, number][] = [[1, 1], [3, 17], [2, 4], [5, 33], [1, 129]];
         const T = 4;
 
-        test(`LSTM cell forward/backward ${dtype}${withLengths ? ' with lengths' : ''}`, () => {
-          const [rt, at] = tol(dtype);
-          for (const [B, H] of cases) {
-            const [len, lenr] = withLengths ? lengthsFor(be, B, T) : [null, null];
-            for (let t = 0; t < T; t++) {
-              const [g, gr] = pair(be, 1 + B * 4 * H, dtype, 4), [cp, cpr] = pair(be, B * H, dtype);
-              const [cn, cnr] = pair(be, 2 + B * H, dtype), [m, mr] = pair(be, B * H, dtype);
-              be.lstmCellForward(g, 1, cp, 0, cn, 2, m, 0, B, H, len, t);
-              ref.lstmCellForward(gr, 1, cpr, 0, cnr, 2, mr, 0, B, H, lenr, t);
-              close(g, gr, rt, at, `gates B=${B} H=${H}`);
-              close(cn, cnr, rt, at, `cNext B=${B} H=${H}`);
-              close(m, mr, rt, at, `m B=${B} H=${H}`);
-              const [dm, dmr] = pair(be, B * H, dtype), [dc, dcr] = pair(be, B * H, dtype);
-              const [dg, dgr] = pair(be, B * 4 * H, dtype);
-              be.lstmCellBackward(g, 1, cp, 0, cn, 2, dm, 0, dc, 0, dg, 0, B, H, len, t);
-              ref.lstmCellBackward(gr, 1, cpr, 0, cnr, 2, dmr, 0, dcr, 0, dgr, 0, B, H, lenr, t);
-              close(dc, dcr, rt, at, `dc B=${B} H=${H}`);
-              close(dg, dgr, rt, at, `dGates B=${B} H=${H}`);
+        for (const peephole of [false, true]) {
+          test(`LSTM cell forward/backward ${dtype}${withLengths ? ' with lengths' : ''}${peephole ? ', peepholes' : ''}`, () => {
+            const [rt, at] = tol(dtype);
+            for (const [B, H] of cases) {
+              const [len, lenr] = withLengths ? lengthsFor(be, B, T) : [null, null];
+              // Peepholes p_i, p_f, p_o at offset 2 of their buffer (as in a flat parameter buffer).
+              const [P, Pr] = peephole ? pair(be, 2 + 3 * H, dtype, 1.5) : [null, null];
+              for (let t = 0; t < T; t++) {
+                const [g, gr] = pair(be, 1 + B * 4 * H, dtype, 4), [cp, cpr] = pair(be, B * H, dtype);
+                const [cn, cnr] = pair(be, 2 + B * H, dtype), [m, mr] = pair(be, B * H, dtype);
+                be.lstmCellForward(g, 1, cp, 0, cn, 2, m, 0, B, H, len, t, P, 2);
+                ref.lstmCellForward(gr, 1, cpr, 0, cnr, 2, mr, 0, B, H, lenr, t, Pr, 2);
+                close(g, gr, rt, at, `gates B=${B} H=${H}`);
+                close(cn, cnr, rt, at, `cNext B=${B} H=${H}`);
+                close(m, mr, rt, at, `m B=${B} H=${H}`);
+                const [dm, dmr] = pair(be, B * H, dtype), [dc, dcr] = pair(be, B * H, dtype);
+                const [dg, dgr] = pair(be, B * 4 * H, dtype);
+                be.lstmCellBackward(g, 1, cp, 0, cn, 2, dm, 0, dc, 0, dg, 0, B, H, len, t, P, 2);
+                ref.lstmCellBackward(gr, 1, cpr, 0, cnr, 2, dmr, 0, dcr, 0, dgr, 0, B, H, lenr, t, Pr, 2);
+                close(dc, dcr, rt, at, `dc B=${B} H=${H}`);
+                close(dg, dgr, rt, at, `dGates B=${B} H=${H}`);
+              }
             }
+          });
+        }
+
+        test(`LSTM peephole gradient ${dtype}`, () => {
+          const [rt, at] = tol(dtype);
+          for (const [rows, H] of [[1, 1], [3, 17], [12, 4], [7, 33], [2, 129]] as const) {
+            const [dP, dPr] = pair(be, 1 + 3 * H, dtype), [dg, dgr] = pair(be, 2 + rows * 4 * H, dtype);
+            const [cp, cpr] = pair(be, rows * H, dtype), [cn, cnr] = pair(be, 3 + rows * H, dtype);
+            be.lstmPeepholeGrad(dP, 1, dg, 2, cp, 0, cn, 3, rows, H);
+            ref.lstmPeepholeGrad(dPr, 1, dgr, 2, cpr, 0, cnr, 3, rows, H);
+            close(dP, dPr, rt, at * rows, `dP rows=${rows} H=${H}`);
           }
         });
 
@@ -220,6 +235,22 @@ if (fast.includes('wasm')) {
       assert.deepEqual(g2, g1);
       assert.deepEqual(outs[1]![0], outs[0]![0]);
       assert.deepEqual(outs[1]![1], outs[0]![1]);
+      // With peepholes, forward, backward and the peephole gradient (split by units).
+      const P = one.alloc(3 * H, 'float32');
+      for (let i = 0; i < P.length; i++) P[i] = rng.uniform(-1, 1);
+      const dm = one.alloc(Bt * H, 'float32');
+      for (let i = 0; i < dm.length; i++) dm[i] = rng.uniform(-1, 1);
+      const per = [one, two].map((be, k) => {
+        const gk = be.alloc(g.length, 'float32'), cn = be.alloc(Bt * H, 'float32'), m = be.alloc(Bt * H, 'float32');
+        const dc = be.alloc(Bt * H, 'float32'), dg = be.alloc(g.length, 'float32'), dP = be.alloc(3 * H, 'float32');
+        be.copy(gk, 0, g, 0, g.length);
+        be.lstmCellForward(gk, 0, cp, 0, cn, 0, m, 0, Bt, H, len, 1, P, 0);
+        be.copy(dc, 0, dm, 0, dm.length);
+        be.lstmCellBackward(gk, 0, cp, 0, cn, 0, dm, 0, dc, 0, dg, 0, Bt, H, len, 0, P, 0);
+        be.lstmPeepholeGrad(dP, 0, dg, 0, cp, 0, cn, 0, Bt, H);
+        return { k, gk, cn, m, dc, dg, dP };
+      });
+      for (const key of ['gk', 'cn', 'm', 'dc', 'dg', 'dP'] as const) assert.deepEqual(per[1]![key], per[0]![key], `peepholes: ${key}`);
     });
   });
 }

@@ -19,6 +19,7 @@ function rand(shape: number[], seed: number): Tensor {
 for (const backend of BACKENDS) {
   const makers: Array<[string, () => RecurrentBase]> = [
     ['LSTM with projSize', () => new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: 2, bidirectional: true, seed: 1, backend })],
+    ['LSTM with peepholes', () => new LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, peephole: true, seed: 4, backend })],
     ['GRU', () => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, seed: 2, backend })],
     ['RNN', () => new RNN({ inputSize: 3, hiddenSize: 4, seed: 3, backend })],
   ];

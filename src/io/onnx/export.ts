@@ -9,7 +9,8 @@
  *   Embedding → Gather(weight, ids)
  *   LSTM/GRU/RNN → Transpose to (seq, batch, F) once, then per stacked layer one ONNX
  *     LSTM/GRU/RNN node (W, R, B from weight_ih, weight_hh, bias_ih ++ bias_hh with the gate
- *     blocks reordered: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h with linear_before_reset=1),
+ *     blocks reordered: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h with linear_before_reset=1;
+ *     an LSTM's peepholes weight_ph rows p_i, p_f, p_o → P = [P_i; P_o; P_f]),
  *     its Y (seq, D, batch, H) squeezed or transposed+reshaped to (seq, batch, D·H)
  *   Dropout → nothing (inference)
  *   LastStep → Gather of the last step, or with lengths a one-hot mask over time and ReduceSum
@@ -26,7 +27,7 @@ import { GATE_COUNT, RecurrentBase } from '../../nn/recurrent.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { transpose2d } from '../../tensor/tensor.js';
 import { writeFileAtomicSync } from '../atomic.js';
-import { TORCH_OF_ONNX, reorderGates } from './recurrent-ops.js';
+import { PEEPHOLE_PERM, TORCH_OF_ONNX, reorderGates } from './recurrent-ops.js';
 import { AttrType, DataType, encodeModelProto, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './schema.js';
 import { tensorProtoFrom } from './tensor-proto.js';
 
@@ -107,17 +108,21 @@ export function valueInfo(name: string, elemType: number, dims: Array<number | s
 }
 
 /**
- * ONNX W (D, G·H, I), R (D, G·H, Hout) and B (D, 2·G·H) of stacked layer l of a recurrent
- * module, gate blocks reordered from PyTorch's order to ONNX's. Throws for projSize (ONNX's
- * LSTM has no projection).
+ * ONNX W (D, G·H, I), R (D, G·H, Hout), B (D, 2·G·H) and, for an LSTM with peepholes, P (D, 3·H)
+ * of stacked layer l of a recurrent module, gate blocks reordered from PyTorch's order to
+ * ONNX's (P: i, o, f). Throws for projSize (ONNX's LSTM has no projection).
  */
-export function onnxRecurrentWeights(layer: RecurrentBase, l: number): { W: Float64Array; R: Float64Array; B: Float64Array; wShape: number[]; rShape: number[]; bShape: number[] } {
+export function onnxRecurrentWeights(layer: RecurrentBase, l: number): {
+  W: Float64Array; R: Float64Array; B: Float64Array; P: Float64Array | null;
+  wShape: number[]; rShape: number[]; bShape: number[]; pShape: number[];
+} {
   if (layer.projSize > 0) throw new RangeError(`exportOnnx: ${layer.kind} with projSize has no ONNX equivalent (the ONNX LSTM operator has no projection)`);
   const sd = layer.stateDict();
   const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections;
   const I = l === 0 ? layer.inputSize : D * H;
   const perm = TORCH_OF_ONNX[layer.mode];
   const W = new Float64Array(D * G * H * I), R = new Float64Array(D * G * H * H), B = new Float64Array(D * 2 * G * H);
+  const P = layer.peephole ? new Float64Array(D * 3 * H) : null;
   for (let d = 0; d < D; d++) {
     const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
     W.set(reorderGates(sd[`weight_ih${sfx}`]!.data, 0, G, H, I, perm), d * G * H * I);
@@ -126,8 +131,9 @@ export function onnxRecurrentWeights(layer: RecurrentBase, l: number): { W: Floa
       B.set(reorderGates(sd[`bias_ih${sfx}`]!.data, 0, G, H, 1, perm), d * 2 * G * H);
       B.set(reorderGates(sd[`bias_hh${sfx}`]!.data, 0, G, H, 1, perm), d * 2 * G * H + G * H);
     }
+    if (P) P.set(reorderGates(sd[`weight_ph${sfx}`]!.data, 0, 3, H, 1, PEEPHOLE_PERM), d * 3 * H);
   }
-  return { W, R, B, wShape: [D, G * H, I], rShape: [D, G * H, H], bShape: [D, 2 * G * H] };
+  return { W, R, B, P, wShape: [D, G * H, I], rShape: [D, G * H, H], bShape: [D, 2 * G * H], pShape: [D, 3 * H] };
 }
 
 /** The ONNX node attributes of a recurrent module. */
@@ -154,7 +160,7 @@ function addRecurrent(g: GraphBuilder, layer: RecurrentBase, prefix: string, x: 
     // This layer's slice of the stacked initial state: rows l·D .. (l+1)·D.
     const part = (s: string): string => (s === '' || L === 1 ? s : g.one('Slice', [s, g.ints([l * D]), g.ints([(l + 1) * D]), g.ints([0])]));
     const inputs = [cur, W, R, B, seqLens, part(h0)];
-    if (layer.mode === 'lstm') inputs.push(part(c0));
+    if (layer.mode === 'lstm') inputs.push(part(c0), w.P ? g.weight(`${prefix}.P_l${l}`, w.pShape, w.P) : '');
     while (inputs.length > 0 && inputs[inputs.length - 1] === '') inputs.pop();
     const op = layer.kind;
     const node: NodeProto = {
@@ -178,7 +184,8 @@ function addRecurrent(g: GraphBuilder, layer: RecurrentBase, prefix: string, x: 
  * `lengths` whether the graph has the int64 input "lengths" (batch); h0 (L·D, batch, Hout) and
  * c0 (L·D, batch, H) or ''. Per direction, XW = x·W_ihᵀ + b_ih + b_hh for all steps (one
  * MatMul), then a Scan over time carrying h (batch, Hout) and c (batch, H) with the body
- *   G = XW_t + h·W_hhᵀ;  i, f, g, o = Split(G);  c' = σ(f)⊙c + σ(i)⊙tanh(g);  h' = (σ(o)⊙tanh(c'))·W_hrᵀ.
+ *   G = XW_t + h·W_hhᵀ;  i, f, g, o = Split(G);  c' = σ(f)⊙c + σ(i)⊙tanh(g);  h' = (σ(o)⊙tanh(c'))·W_hrᵀ
+ * (with peepholes, p_i⊙c and p_f⊙c added to i and f, and p_o⊙c' to o, before their σ).
  * With lengths, a step at or past a row's length keeps the state and outputs 0 (Where on a bool
  * mask (seq, batch, 1)), and the reverse direction runs on ReverseSequence(XW) and reverses its
  * output back, so that each row starts at its own last step (PyTorch's packed sequences);
@@ -197,7 +204,7 @@ function addProjectedLstm(g: GraphBuilder, layer: RecurrentBase, prefix: string,
     const steps = g.one('Unsqueeze', [g.one('Range', [g.ints([0], []), T, g.ints([1], [])]), g.ints([1])]);
     mask = g.one('Unsqueeze', [g.one('Less', [steps, g.one('Unsqueeze', ['lengths', g.ints([0])])]), g.ints([2])]);
   }
-  const zero = g.floats([0], []), quarters = g.ints([H, H, H, H]);
+  const zero = lengths ? g.floats([0], []) : '', quarters = g.ints([H, H, H, H]); // zero: the output past a row's end
   const hs: string[] = [], cs: string[] = [];
   let cur = x;
   for (let l = 0; l < L; l++) {
@@ -207,6 +214,9 @@ function addProjectedLstm(g: GraphBuilder, layer: RecurrentBase, prefix: string,
       const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`, rev = d === 1;
       const param = (n: string, shape: number[]): string => g.weight(`${prefix}.${n}${sfx}`, shape, sd[`${n}${sfx}`]!.data);
       const wIh = param('weight_ih', [4 * H, I]), wHh = param('weight_hh', [4 * H, P]), wHr = param('weight_hr', [P, H]);
+      // Peepholes p_i, p_f, p_o (H), rows of weight_ph (3, H).
+      const wPh = layer.peephole ? param('weight_ph', [3, H]) : '';
+      const [pI, pF, pO] = [0, 1, 2].map((k) => (wPh ? g.one('Gather', [wPh, g.ints([k], [])], { axis: 0 }) : ''));
       let xw = g.one('MatMul', [cur, g.one('Transpose', [wIh], { perm: [1, 0] })]); // (seq, batch, 4H)
       if (layer.bias) xw = g.one('Add', [xw, g.one('Add', [param('bias_ih', [4 * H]), param('bias_hh', [4 * H])])]);
       if (rev && lengths) xw = g.one('ReverseSequence', [xw, 'lengths'], { batch_axis: 1, time_axis: 0 });
@@ -221,8 +231,12 @@ function addProjectedLstm(g: GraphBuilder, layer: RecurrentBase, prefix: string,
         n('MatMul', [v('h'), whhT], 'hw'),
         n('Add', [v('xw'), v('hw')], 'g'),
         { opType: 'Split', name: `${b}_split`, input: [v('g'), quarters], output: ['i', 'f', 'c', 'o'].map((k) => v(`${k}_pre`)), attribute: [attribute('axis', 1)] },
-        n('Sigmoid', [v('i_pre')], 'i'), n('Sigmoid', [v('f_pre')], 'f'), n('Tanh', [v('c_pre')], 'cand'), n('Sigmoid', [v('o_pre')], 'o'),
+        ...(wPh ? [n('Mul', [pI!, v('c')], 'pi_c'), n('Add', [v('i_pre'), v('pi_c')], 'i_in'), n('Mul', [pF!, v('c')], 'pf_c'), n('Add', [v('f_pre'), v('pf_c')], 'f_in')] : []),
+        n('Sigmoid', [v(wPh ? 'i_in' : 'i_pre')], 'i'), n('Sigmoid', [v(wPh ? 'f_in' : 'f_pre')], 'f'), n('Tanh', [v('c_pre')], 'cand'),
         n('Mul', [v('f'), v('c')], 'fc'), n('Mul', [v('i'), v('cand')], 'ic'), n('Add', [v('fc'), v('ic')], 'c_new'),
+        // The output gate looks at the new cell.
+        ...(wPh ? [n('Mul', [pO!, v('c_new')], 'po_c'), n('Add', [v('o_pre'), v('po_c')], 'o_in')] : []),
+        n('Sigmoid', [v(wPh ? 'o_in' : 'o_pre')], 'o'),
         n('Tanh', [v('c_new')], 'tc'), n('Mul', [v('o'), v('tc')], 'm'), n('MatMul', [v('m'), whrT], 'h_new'),
         ...(lengths
           ? [n('Where', [v('mask'), v('h_new'), v('h')], 'h_out'), n('Where', [v('mask'), v('c_new'), v('c')], 'c_out'), n('Where', [v('mask'), v('h_new'), zero], 'y')]

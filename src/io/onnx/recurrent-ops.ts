@@ -2,11 +2,11 @@
  * The ONNX LSTM, GRU and RNN operators, with every attribute and input of the specification
  * (onnx/docs/Operators.md). A node runs on this project's own layers (src/nn/recurrent.ts),
  * with the same kernels as a native model, when they compute its function: LSTM with σ/tanh/tanh,
- * no clip, no input_forget and no (or all-zero) peepholes P; GRU with σ/tanh and
- * linear_before_reset = 1 (PyTorch's GRU); RNN with Tanh or Relu; no clip. Every other node (other
- * activations with activation_alpha/beta, clip, input_forget, peepholes, linear_before_reset = 0,
- * a different function per direction) runs in the exact loop of io/tfjs/keras-rnn.ts, which
- * has all of them; nothing is approximated.
+ * no clip and no input_forget (peepholes P: a peephole LSTM, unless P is all zero); GRU with
+ * σ/tanh and linear_before_reset = 1 (PyTorch's GRU); RNN with Tanh or Relu; no clip. Every
+ * other node (other activations with activation_alpha/beta, clip, input_forget,
+ * linear_before_reset = 0, a different function per direction) runs in the exact loop of
+ * io/tfjs/keras-rnn.ts, which has all of them; nothing is approximated.
  *
  * ONNX vs PyTorch conventions (onnx/docs/Operators.md, torch/onnx/symbolic_opset9.py):
  *   W (D, G·H, I), R (D, G·H, H), B (D, 2·G·H) = [Wb; Rb], P (D, 3·H) = [P_i; P_o; P_f]
@@ -30,6 +30,8 @@ import type { Value } from './tensor-proto.js';
 export const ONNX_OF_TORCH: Record<RecurrentMode, number[]> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
 /** ONNX gate block j is PyTorch gate block TORCH_OF_ONNX[mode][j]. */
 export const TORCH_OF_ONNX: Record<RecurrentMode, number[]> = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn: [0] };
+/** Peepholes: our weight_ph rows p_i, p_f, p_o ↔ ONNX P blocks P_i, P_o, P_f (a swap, its own inverse). */
+export const PEEPHOLE_PERM = [0, 2, 1];
 
 /**
  * dst block k ← src block perm[k], for a (G·H, cols) matrix (or a (G·H) vector with cols = 1)
@@ -191,7 +193,7 @@ function onCore(n: RecurrentNode): boolean {
   if (n.clip !== null || n.inputForget) return false;
   const keys = n.acts.map((d) => d.map((x) => x.key).join(','));
   switch (n.mode) {
-    case 'lstm': return keys.every((k) => k === 'sigmoid,tanh,tanh') && !(n.P && n.P.data.some((v) => v !== 0));
+    case 'lstm': return keys.every((k) => k === 'sigmoid,tanh,tanh');
     case 'gru': return n.lbr && keys.every((k) => k === 'sigmoid,tanh');
     case 'rnn': return keys.every((k) => k === keys[0]) && (keys[0] === 'tanh' || keys[0] === 'relu');
   }
@@ -238,11 +240,7 @@ function exactLoop(n: RecurrentNode): Value[] {
       }
     }
     // Peepholes: ONNX P_i, P_o, P_f → the loop's p_i, p_f, p_o.
-    let peephole: Float64Array | null = null;
-    if (n.P) {
-      peephole = new Float64Array(3 * H);
-      [0, 2, 1].forEach((src, k) => { for (let j = 0; j < H; j++) peephole![k * H + j] = n.P!.data[d * 3 * H + src * H + j]!; });
-    }
+    const peephole = n.P ? reorderGates(n.P.data, d * 3 * H, 3, H, 1, PEEPHOLE_PERM) : null;
     // LSTM [f, g, h], GRU [f, g], RNN [f] (its one activation is the candidate's).
     const acts = n.acts[d]!.map((v) => v.fn);
     const candidate = mode === 'rnn' ? acts[0]! : acts[1]!;
@@ -277,8 +275,8 @@ function exactLoop(n: RecurrentNode): Value[] {
   return outs;
 }
 
-function make(mode: RecurrentMode, I: number, H: number, D: number, act: 'tanh' | 'relu', dtype: 'float32' | 'float64', backend?: string): RecurrentBase {
-  const opts = { inputSize: I, hiddenSize: H, bidirectional: D === 2, dtype, ...(backend ? { backend } : {}) };
+function make(mode: RecurrentMode, I: number, H: number, D: number, act: 'tanh' | 'relu', peephole: boolean, dtype: 'float32' | 'float64', backend?: string): RecurrentBase {
+  const opts = { inputSize: I, hiddenSize: H, bidirectional: D === 2, dtype, ...(peephole ? { peephole } : {}), ...(backend ? { backend } : {}) };
   return makeRecurrent(mode, { ...opts, nonlinearity: act }).eval();
 }
 
@@ -286,22 +284,24 @@ function make(mode: RecurrentMode, I: number, H: number, D: number, act: 'tanh' 
 export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
   const G = GATE_COUNT[mode];
   // Layers built from constant weights are kept for the next run.
-  const cache = new WeakMap<Value, { R: Value; B: Value | undefined; key: string; layer: RecurrentBase }>();
+  const cache = new WeakMap<Value, { R: Value; B: Value | undefined; P: Value | undefined; key: string; layer: RecurrentBase }>();
   return (ins, a) => {
     const n = parseNode(mode, ins, a);
     const core = onCore(n);
     // The run's work and memory budget, before anything is computed (budget.ts).
     chargeRecurrent(mode.toUpperCase(), { T: n.T, B: n.B, I: n.I, H: n.H, D: n.D, G: GATE_COUNT[mode], bytesPerValue: n.X.dtype === DataType.DOUBLE ? 8 : 4 }, core);
     if (!core) return exactLoop(n);
-    const { X, W, R, Bv, h0In, c0In, T, B, I, H, D, layout, lengths } = n;
+    const { X, W, R, Bv, P, h0In, c0In, T, B, I, H, D, layout, lengths } = n;
     const act = n.acts[0]![0]!.key as 'tanh' | 'relu';
+    // Non-zero peepholes make a peephole LSTM (all-zero ones a plain LSTM, which is faster).
+    const peephole = P !== undefined && P.data.some((v) => v !== 0);
 
     // Build (or reuse) a layer holding the weights in PyTorch order.
     const dtype = X.dtype === DataType.DOUBLE ? 'float64' : 'float32';
-    const key = `${dtype}|${act}`;
+    const key = `${dtype}|${act}|${peephole}`;
     let hit = cache.get(W);
-    if (!hit || hit.R !== R || hit.B !== Bv || hit.key !== key) {
-      const layer = make(mode, I, H, D, act, dtype, backend);
+    if (!hit || hit.R !== R || hit.B !== Bv || hit.P !== P || hit.key !== key) {
+      const layer = make(mode, I, H, D, act, peephole, dtype, backend);
       const sd = layer.stateDict();
       const perm = ONNX_OF_TORCH[mode];
       for (let d = 0; d < D; d++) {
@@ -315,8 +315,9 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
           sd[`bias_ih${sfx}`]!.data.fill(0);
           sd[`bias_hh${sfx}`]!.data.fill(0);
         }
+        if (peephole) sd[`weight_ph${sfx}`]!.data.set(reorderGates(P!.data, d * 3 * H, 3, H, 1, PEEPHOLE_PERM)); // P_i, P_o, P_f → p_i, p_f, p_o
       }
-      hit = { R, B: Bv, key, layer };
+      hit = { R, B: Bv, P, key, layer };
       cache.set(W, hit);
     }
     const layer = hit.layer;

@@ -14,7 +14,7 @@ import { assertFiniteWeights } from '../finite.js';
 import { checkLimit, type Limits } from '../limits.js';
 import { configParameterCount } from '../model-file.js';
 import { ONNX_CONFIG_KEY } from './export.js';
-import { ONNX_OF_TORCH, reorderGates } from './recurrent-ops.js';
+import { ONNX_OF_TORCH, PEEPHOLE_PERM, reorderGates } from './recurrent-ops.js';
 import { readModelProto } from './import.js';
 import { valueFromTensorProto, type Value } from './tensor-proto.js';
 
@@ -73,6 +73,7 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
       for (let l = 0; l < layer.numLayers; l++) {
         const I = l === 0 ? layer.inputSize : D * H;
         const W = get(`${name}.W_l${l}`, D * G * H * I).data, R = get(`${name}.R_l${l}`, D * G * H * H).data, B = get(`${name}.B_l${l}`, D * 2 * G * H).data;
+        const P = layer.peephole ? get(`${name}.P_l${l}`, D * 3 * H).data : null;
         for (let d = 0; d < D; d++) {
           const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
           sd[`weight_ih${sfx}`]!.data.set(reorderGates(W, d * G * H * I, G, H, I, perm));
@@ -81,6 +82,7 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
             sd[`bias_ih${sfx}`]!.data.set(reorderGates(B, d * 2 * G * H, G, H, 1, perm));
             sd[`bias_hh${sfx}`]!.data.set(reorderGates(B, d * 2 * G * H + G * H, G, H, 1, perm));
           }
+          if (P) sd[`weight_ph${sfx}`]!.data.set(reorderGates(P, d * 3 * H, 3, H, 1, PEEPHOLE_PERM)); // P_i, P_o, P_f → p_i, p_f, p_o
         }
       }
     }

@@ -6,7 +6,7 @@
  *   (concat) for bidirectional layers; RNN → SimpleRNN; LastStep → return_sequences = false on
  *   the preceding unidirectional layer; Dense, Embedding, Dropout as themselves.
  * Refused with the reason: GRU (TF.js' GRU only has reset_after = false, a different formula),
- * projSize, LastStep after a bidirectional layer (Keras would take the backward output at step
+ * projSize, peepholes, LastStep after a bidirectional layer (Keras would take the backward output at step
  * 0) or after a non-recurrent layer.
  */
 import { basename, dirname, join } from 'node:path';
@@ -52,6 +52,7 @@ export function encodeTfjsModel(model: Sequential, shardName: string): { json: R
     } else if (layer instanceof RecurrentBase) {
       if (layer.mode === 'gru') problems.push(`${name}: GRU (TF.js GRU layers only implement reset_after = false, which is a different formula)`);
       if (layer.projSize > 0) problems.push(`${name}: projSize (Keras LSTM has no projection)`);
+      if (layer.peephole) problems.push(`${name}: peephole (Keras' LSTM layer has no peepholes)`);
       if (problems.length > 0) return;
       const cls = layer.mode === 'lstm' ? 'LSTM' : 'SimpleRNN';
       const G = layer.mode === 'lstm' ? 4 : 1, H = layer.hiddenSize, D = layer.numDirections;

@@ -78,33 +78,29 @@ export function createReferenceBackend(): Backend {
       }
     },
 
-    lstmCellForward(gates, gOff, cPrev, cpOff, cNext, cnOff, m, mOff, B, H, lengths, t) {
+    lstmCellForward(gates, gOff, cPrev, cpOff, cNext, cnOff, m, mOff, B, H, lengths, t, peep = null, pOff = 0) {
       for (let b = 0; b < B; b++) {
         const g = gOff + b * 4 * H, cp = cpOff + b * H, cn = cnOff + b * H, mo = mOff + b * H;
         const active = !lengths || t < lengths[b]!;
         for (let j = 0; j < H; j++) {
-          // i, f, o through σ; the candidate g through tanh.
-          const i = sigmoid(gates[g + j]!);
-          const f = sigmoid(gates[g + H + j]!);
+          // i, f, o through σ (with peepholes, i and f also look at c_prev); the candidate g through tanh.
+          const c0 = cPrev[cp + j]!;
+          const i = sigmoid(gates[g + j]! + (peep ? peep[pOff + j]! * c0 : 0));
+          const f = sigmoid(gates[g + H + j]! + (peep ? peep[pOff + H + j]! * c0 : 0));
           const gg = Math.tanh(gates[g + 2 * H + j]!);
-          const o = sigmoid(gates[g + 3 * H + j]!);
+          const c = active ? f * c0 + i * gg : c0; // the conveyor belt: keep some, add some
+          const o = sigmoid(gates[g + 3 * H + j]! + (peep ? peep[pOff + 2 * H + j]! * c : 0)); // o looks at the NEW cell
           gates[g + j] = i;
           gates[g + H + j] = f;
           gates[g + 2 * H + j] = gg;
           gates[g + 3 * H + j] = o;
-          if (active) {
-            const c = f * cPrev[cp + j]! + i * gg; // the conveyor belt: keep some, add some
-            cNext[cn + j] = c;
-            m[mo + j] = o * Math.tanh(c);
-          } else {
-            cNext[cn + j] = cPrev[cp + j]!;
-            m[mo + j] = 0;
-          }
+          cNext[cn + j] = c;
+          m[mo + j] = active ? o * Math.tanh(c) : 0;
         }
       }
     },
 
-    lstmCellBackward(gates, gOff, cPrev, cpOff, cNext, cnOff, dm, dmOff, dc, dcOff, dGates, dgOff, B, H, lengths, t) {
+    lstmCellBackward(gates, gOff, cPrev, cpOff, cNext, cnOff, dm, dmOff, dc, dcOff, dGates, dgOff, B, H, lengths, t, peep = null, pOff = 0) {
       for (let b = 0; b < B; b++) {
         const g = gOff + b * 4 * H, dg = dgOff + b * 4 * H;
         const cp = cpOff + b * H, cn = cnOff + b * H, dmo = dmOff + b * H, dco = dcOff + b * H;
@@ -116,18 +112,29 @@ export function createReferenceBackend(): Backend {
           const i = gates[g + j]!, f = gates[g + H + j]!, gg = gates[g + 2 * H + j]!, o = gates[g + 3 * H + j]!;
           const tc = Math.tanh(cNext[cn + j]!);
           const dmj = dm[dmo + j]!;
-          // backprop through m = o ⊙ tanh(c), then c = f ⊙ c_prev + i ⊙ g
-          const dcj = dc[dco + j]! + dmj * o * (1 - tc * tc);
-          const dO = dmj * tc;
-          const dI = dcj * gg;
-          const dG = dcj * i;
-          const dF = dcj * cPrev[cp + j]!;
-          dc[dco + j] = dcj * f;
-          // through the activations: σ' = s(1−s), tanh' = 1−g²
-          dGates[dg + j] = dI * i * (1 - i);
-          dGates[dg + H + j] = dF * f * (1 - f);
-          dGates[dg + 2 * H + j] = dG * (1 - gg * gg);
-          dGates[dg + 3 * H + j] = dO * o * (1 - o);
+          // backprop through m = o ⊙ tanh(c) (σ' = s(1−s)), then c = f ⊙ c_prev + i ⊙ g;
+          // with peepholes the output gate's pre-activation holds p_o ⊙ c as well.
+          const dO = (dmj * tc) * (o * (1 - o));
+          const dcj = dc[dco + j]! + dmj * o * (1 - tc * tc) + (peep ? dO * peep[pOff + 2 * H + j]! : 0);
+          const dI = (dcj * gg) * (i * (1 - i));
+          const dF = (dcj * cPrev[cp + j]!) * (f * (1 - f));
+          // c_prev feeds c through f, and the i and f gates through their peepholes.
+          dc[dco + j] = dcj * f + (peep ? dI * peep[pOff + j]! + dF * peep[pOff + H + j]! : 0);
+          dGates[dg + j] = dI;
+          dGates[dg + H + j] = dF;
+          dGates[dg + 2 * H + j] = (dcj * i) * (1 - gg * gg); // tanh' = 1−g²
+          dGates[dg + 3 * H + j] = dO;
+        }
+      }
+    },
+
+    lstmPeepholeGrad(dP, dpOff, dG, dgOff, cPrev, cpOff, cNext, cnOff, rows, H) {
+      for (let r = 0; r < rows; r++) {
+        const g = dgOff + r * 4 * H, cp = cpOff + r * H, cn = cnOff + r * H;
+        for (let j = 0; j < H; j++) {
+          dP[dpOff + j]! += dG[g + j]! * cPrev[cp + j]!; // p_i saw c_prev
+          dP[dpOff + H + j]! += dG[g + H + j]! * cPrev[cp + j]!; // p_f saw c_prev
+          dP[dpOff + 2 * H + j]! += dG[g + 3 * H + j]! * cNext[cn + j]!; // p_o saw c_next
         }
       }
     },

@@ -18,6 +18,14 @@ export interface Kernels {
   lstmFwdF64(g: number, cp: number, cn: number, m: number, B: number, H: number, len: number, t: number): void;
   lstmBwdF32(g: number, cp: number, cn: number, dm: number, dc: number, dg: number, B: number, H: number, len: number, t: number): void;
   lstmBwdF64(g: number, cp: number, cn: number, dm: number, dc: number, dg: number, B: number, H: number, len: number, t: number): void;
+  /** The LSTM cell kernels with peepholes P (3H): p_i, p_f, p_o. */
+  lstmFwdPeepF32(g: number, cp: number, cn: number, m: number, P: number, B: number, H: number, len: number, t: number): void;
+  lstmFwdPeepF64(g: number, cp: number, cn: number, m: number, P: number, B: number, H: number, len: number, t: number): void;
+  lstmBwdPeepF32(g: number, cp: number, cn: number, dm: number, dc: number, dg: number, P: number, B: number, H: number, len: number, t: number): void;
+  lstmBwdPeepF64(g: number, cp: number, cn: number, dm: number, dc: number, dg: number, P: number, B: number, H: number, len: number, t: number): void;
+  /** dP (3H) += the peephole gradient of `rows` rows, for n units starting at the pointers (H: the row width). */
+  lstmPeepGradF32(dP: number, dG: number, cp: number, cn: number, rows: number, H: number, n: number): void;
+  lstmPeepGradF64(dP: number, dG: number, cp: number, cn: number, rows: number, H: number, n: number): void;
   gruFwdF32(xg: number, hg: number, hn: number, hp: number, hx: number, B: number, H: number, len: number, t: number): void;
   gruFwdF64(xg: number, hg: number, hn: number, hp: number, hx: number, B: number, H: number, len: number, t: number): void;
   gruBwdF32(g: number, hn: number, hp: number, dh: number, dx: number, dhg: number, dhp: number, B: number, H: number, len: number, t: number): void;

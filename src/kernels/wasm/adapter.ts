@@ -170,21 +170,52 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         rows, cols * e, lenPtr(lengths), t);
     },
 
-    lstmCellForward(gates, gOff, cPrev, cpOff, cNext, cnOff, m, mOff, B, H, lengths, t) {
+    // With peepholes the same kernels' Peep variants take P (3H) after the state pointers; it
+    // does not move with the batch rows.
+    lstmCellForward(gates, gOff, cPrev, cpOff, cNext, cnOff, m, mOff, B, H, lengths, t, peep = null, pOff = 0) {
       const e = gates.BYTES_PER_ELEMENT, rb = H * e;
       const g = ptr(gates, gOff, 'gates'), cp = ptr(cPrev, cpOff, 'cPrev'), cn = ptr(cNext, cnOff, 'cNext'), mo = ptr(m, mOff, 'm');
+      if (peep) {
+        sameType(gates, peep, 'lstmCellForward');
+        byRows(e === 8 ? 'lstmFwdPeepF64' : 'lstmFwdPeepF32', B, H,
+          [g, cp, cn, mo, ptr(peep, pOff, 'peepholes'), B, H, lenPtr(lengths), t],
+          [4 * rb, rb, rb, rb, 0, 0, 0, 4, 0], 5);
+        return;
+      }
       byRows(e === 8 ? 'lstmFwdF64' : 'lstmFwdF32', B, H,
         [g, cp, cn, mo, B, H, lenPtr(lengths), t],
         [4 * rb, rb, rb, rb, 0, 0, 4, 0], 4);
     },
 
-    lstmCellBackward(gates, gOff, cPrev, cpOff, cNext, cnOff, dm, dmOff, dc, dcOff, dGates, dgOff, B, H, lengths, t) {
+    lstmCellBackward(gates, gOff, cPrev, cpOff, cNext, cnOff, dm, dmOff, dc, dcOff, dGates, dgOff, B, H, lengths, t, peep = null, pOff = 0) {
       const e = gates.BYTES_PER_ELEMENT, rb = H * e;
       const g = ptr(gates, gOff, 'gates'), cp = ptr(cPrev, cpOff, 'cPrev'), cn = ptr(cNext, cnOff, 'cNext');
       const pdm = ptr(dm, dmOff, 'dm'), pdc = ptr(dc, dcOff, 'dc'), pdg = ptr(dGates, dgOff, 'dGates');
+      if (peep) {
+        sameType(gates, peep, 'lstmCellBackward');
+        byRows(e === 8 ? 'lstmBwdPeepF64' : 'lstmBwdPeepF32', B, H,
+          [g, cp, cn, pdm, pdc, pdg, ptr(peep, pOff, 'peepholes'), B, H, lenPtr(lengths), t],
+          [4 * rb, rb, rb, rb, rb, 4 * rb, 0, 0, 0, 4, 0], 7);
+        return;
+      }
       byRows(e === 8 ? 'lstmBwdF64' : 'lstmBwdF32', B, H,
         [g, cp, cn, pdm, pdc, pdg, B, H, lenPtr(lengths), t],
         [4 * rb, rb, rb, rb, rb, 4 * rb, 0, 0, 4, 0], 6);
+    },
+
+    // Split by hidden units (each thread sums all rows of its units, in order: any thread count
+    // gives the same sums), in slices of 4 units.
+    lstmPeepholeGrad(dP, dpOff, dG, dgOff, cPrev, cpOff, cNext, cnOff, rows, H) {
+      sameType(dP, dG, 'lstmPeepholeGrad');
+      const e = dP.BYTES_PER_ELEMENT;
+      const args = [ptr(dP, dpOff, 'dP'), ptr(dG, dgOff, 'dG'), ptr(cPrev, cpOff, 'cPrev'), ptr(cNext, cnOff, 'cNext'), rows, H, H];
+      const op = e === 8 ? 'lstmPeepGradF64' : 'lstmPeepGradF32';
+      if (threads > 1 && H >= 8 && rows * H >= PAR_MIN_CELLS) {
+        const per = Math.ceil(H / Math.min(2 * threads, Math.ceil(H / 4)) / 4) * 4;
+        pool.run({ op, args, strides: [e, e, e, e, 0, 0, 0], dim: H, per, count: 6 });
+        return;
+      }
+      k[op](...(args as [number, number, number, number, number, number, number]));
     },
 
     // The whole time loop of an LSTM layer direction (float32; float64 returns false and the

@@ -59,7 +59,8 @@ const MAIN_SPIN = 4000;
 /** Kernels a worker can run, by id (CTRL.op holds the index). */
 export const PAR_OPS = ['matmulF32', 'matmulF64', 'lstmFwdF32', 'lstmFwdF64', 'lstmBwdF32', 'lstmBwdF64',
   'gruFwdF32', 'gruFwdF64', 'gruBwdF32', 'gruBwdF64', 'rnnBwdF32', 'rnnBwdF64',
-  'lstmSeqFwdRowsF32', 'lstmSeqFwdUnitsF32', 'lstmSeqBwdRowsF32'] as const;
+  'lstmSeqFwdRowsF32', 'lstmSeqFwdUnitsF32', 'lstmSeqBwdRowsF32',
+  'lstmFwdPeepF32', 'lstmFwdPeepF64', 'lstmBwdPeepF32', 'lstmBwdPeepF64', 'lstmPeepGradF32', 'lstmPeepGradF64'] as const;
 export type ParOp = (typeof PAR_OPS)[number];
 const OP_ID = Object.fromEntries(PAR_OPS.map((n, i) => [n, i])) as Record<ParOp, number>;
 

@@ -24,24 +24,49 @@ const ONE = f32x4.splat(1);
 // ------------------------------------------------------------------------------ LSTM
 
 // gates (B,4H) i,f,g,o pre-activations → activated; cNext = f⊙cPrev + i⊙g; m = o⊙tanh(cNext).
-@inline function lstmFwd(g: usize, hb: usize, cp: usize, cn: usize, m: usize, active: bool, full: bool): void {
-  const i = sigmoid4(ld(g, full));
-  const f = sigmoid4(ld(g + hb, full));
+// With peepholes (`peep`, a constant; p_i, p_f, p_o at p, p + hb, p + 2·hb) i and f also look
+// at cPrev and o at the new cell cNext.
+@inline function lstmFwd(g: usize, hb: usize, cp: usize, cn: usize, m: usize, p: usize, active: bool, full: bool, peep: bool): void {
+  const c0 = ld(cp, full);
+  let ai = ld(g, full), af = ld(g + hb, full);
+  if (peep) { ai = madd(ld(p, full), c0, ai); af = madd(ld(p + hb, full), c0, af); }
+  const i = sigmoid4(ai);
+  const f = sigmoid4(af);
   const gg = tanh4(ld(g + 2 * hb, full));
-  const o = sigmoid4(ld(g + 3 * hb, full));
-  st(g, i, full); st(g + hb, f, full); st(g + 2 * hb, gg, full); st(g + 3 * hb, o, full);
   if (active) {
-    const c = madd(f, ld(cp, full), f32x4.mul(i, gg)); // keep some, add some
+    const c = madd(f, c0, f32x4.mul(i, gg)); // keep some, add some
+    let ao = ld(g + 3 * hb, full);
+    if (peep) ao = madd(ld(p + 2 * hb, full), c, ao);
+    const o = sigmoid4(ao);
     st(cn, c, full);
     st(m, f32x4.mul(o, tanh4(c)), full);
+    st(g + 3 * hb, o, full);
   } else {
-    st(cn, ld(cp, full), full);
+    let ao = ld(g + 3 * hb, full);
+    if (peep) ao = madd(ld(p + 2 * hb, full), c0, ao);
+    st(cn, c0, full);
     st(m, f32x4.splat(0), full);
+    st(g + 3 * hb, sigmoid4(ao), full);
   }
+  st(g, i, full); st(g + hb, f, full); st(g + 2 * hb, gg, full);
+}
+
+/** Units j0..j1 of batch row b (pointers are the whole batch's; P the peepholes (3H) when `peep`). */
+@inline function lstmFwdRowF32(gates: usize, cPrev: usize, cNext: usize, m: usize, P: usize, b: i32, H: i32, active: bool, j0: i32, j1: i32, peep: bool): void {
+  const hb = <usize>H * 4;
+  const g = gates + <usize>b * 4 * hb, o = <usize>b * hb;
+  let j = j0;
+  for (; j + 4 <= j1; j += 4) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, P + q, active, true, peep); }
+  for (; j < j1; j++) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, P + q, active, false, peep); }
 }
 
 export function lstmFwdF32(gates: usize, cPrev: usize, cNext: usize, m: usize, B: i32, H: i32, lengths: usize, t: i32): void {
-  for (let b = 0; b < B; b++) lstmFwdUnitsF32(gates, cPrev, cNext, m, b, H, isActive(lengths, b, t), 0, H);
+  for (let b = 0; b < B; b++) lstmFwdRowF32(gates, cPrev, cNext, m, 0, b, H, isActive(lengths, b, t), 0, H, false);
+}
+
+/** lstmFwdF32 with peepholes P (3H): p_i, p_f, p_o. */
+export function lstmFwdPeepF32(gates: usize, cPrev: usize, cNext: usize, m: usize, P: usize, B: i32, H: i32, lengths: usize, t: i32): void {
+  for (let b = 0; b < B; b++) lstmFwdRowF32(gates, cPrev, cNext, m, P, b, H, isActive(lengths, b, t), 0, H, true);
 }
 
 /**
@@ -50,29 +75,32 @@ export function lstmFwdF32(gates: usize, cPrev: usize, cNext: usize, m: usize, B
  */
 @inline
 export function lstmFwdUnitsF32(gates: usize, cPrev: usize, cNext: usize, m: usize, b: i32, H: i32, active: bool, j0: i32, j1: i32): void {
-  const hb = <usize>H * 4;
-  const g = gates + <usize>b * 4 * hb, o = <usize>b * hb;
-  let j = j0;
-  for (; j + 4 <= j1; j += 4) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, active, true); }
-  for (; j < j1; j++) { const q = <usize>j * 4; lstmFwd(g + q, hb, cPrev + o + q, cNext + o + q, m + o + q, active, false); }
+  lstmFwdRowF32(gates, cPrev, cNext, m, 0, b, H, active, j0, j1, false);
 }
 
-// Backward through m = o⊙tanh(c), c = f⊙c_prev + i⊙g and the activations.
-@inline function lstmBwd(g: usize, hb: usize, cp: usize, cn: usize, dm: usize, dc: usize, dg: usize, full: bool): void {
+// Backward through m = o⊙tanh(c), c = f⊙c_prev + i⊙g and the activations; with peepholes
+// also through p_o⊙c into o's pre-activation and p_i⊙c_prev, p_f⊙c_prev into i's and f's.
+@inline function lstmBwd(g: usize, hb: usize, cp: usize, cn: usize, dm: usize, dc: usize, dg: usize, p: usize, full: bool, peep: bool): void {
   const i = ld(g, full), f = ld(g + hb, full), gg = ld(g + 2 * hb, full), o = ld(g + 3 * hb, full);
   const tc = tanh4(ld(cn, full));
   const dmj = ld(dm, full);
-  const dcj = madd(f32x4.mul(dmj, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), ld(dc, full));
-  st(dc, f32x4.mul(dcj, f), full);
   // σ' = s(1−s), tanh' = 1−g²
-  st(dg, f32x4.mul(f32x4.mul(dcj, gg), f32x4.mul(i, f32x4.sub(ONE, i))), full);
-  st(dg + hb, f32x4.mul(f32x4.mul(dcj, ld(cp, full)), f32x4.mul(f, f32x4.sub(ONE, f))), full);
+  const dO = f32x4.mul(f32x4.mul(dmj, tc), f32x4.mul(o, f32x4.sub(ONE, o)));
+  let dcj = madd(f32x4.mul(dmj, o), f32x4.sub(ONE, f32x4.mul(tc, tc)), ld(dc, full));
+  if (peep) dcj = madd(dO, ld(p + 2 * hb, full), dcj);
+  const dI = f32x4.mul(f32x4.mul(dcj, gg), f32x4.mul(i, f32x4.sub(ONE, i)));
+  const dF = f32x4.mul(f32x4.mul(dcj, ld(cp, full)), f32x4.mul(f, f32x4.sub(ONE, f)));
+  let dcp = f32x4.mul(dcj, f);
+  if (peep) dcp = madd(dI, ld(p, full), madd(dF, ld(p + hb, full), dcp));
+  st(dc, dcp, full);
+  st(dg, dI, full);
+  st(dg + hb, dF, full);
   st(dg + 2 * hb, f32x4.mul(f32x4.mul(dcj, i), f32x4.sub(ONE, f32x4.mul(gg, gg))), full);
-  st(dg + 3 * hb, f32x4.mul(f32x4.mul(dmj, tc), f32x4.mul(o, f32x4.sub(ONE, o))), full);
+  st(dg + 3 * hb, dO, full);
 }
 
-export function lstmBwdF32(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize,
-  B: i32, H: i32, lengths: usize, t: i32): void {
+@inline function lstmBwdRowsF32(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize, P: usize,
+  B: i32, H: i32, lengths: usize, t: i32, peep: bool): void {
   const hb = <usize>H * 4, H4 = H & ~3;
   for (let b = 0; b < B; b++) {
     const g = gates + <usize>b * 4 * hb, dg = dGates + <usize>b * 4 * hb, o = <usize>b * hb;
@@ -81,35 +109,56 @@ export function lstmBwdF32(gates: usize, cPrev: usize, cNext: usize, dm: usize, 
       continue;
     }
     let j = 0;
-    for (; j < H4; j += 4) { const q = <usize>j * 4; lstmBwd(g + q, hb, cPrev + o + q, cNext + o + q, dm + o + q, dc + o + q, dg + q, true); }
-    for (; j < H; j++) { const q = <usize>j * 4; lstmBwd(g + q, hb, cPrev + o + q, cNext + o + q, dm + o + q, dc + o + q, dg + q, false); }
+    for (; j < H4; j += 4) { const q = <usize>j * 4; lstmBwd(g + q, hb, cPrev + o + q, cNext + o + q, dm + o + q, dc + o + q, dg + q, P + q, true, peep); }
+    for (; j < H; j++) { const q = <usize>j * 4; lstmBwd(g + q, hb, cPrev + o + q, cNext + o + q, dm + o + q, dc + o + q, dg + q, P + q, false, peep); }
   }
 }
 
-export function lstmFwdF64(gates: usize, cPrev: usize, cNext: usize, m: usize, B: i32, H: i32, lengths: usize, t: i32): void {
+export function lstmBwdF32(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize,
+  B: i32, H: i32, lengths: usize, t: i32): void {
+  lstmBwdRowsF32(gates, cPrev, cNext, dm, dc, dGates, 0, B, H, lengths, t, false);
+}
+
+/** lstmBwdF32 with peepholes P (3H): p_i, p_f, p_o. */
+export function lstmBwdPeepF32(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize, P: usize,
+  B: i32, H: i32, lengths: usize, t: i32): void {
+  lstmBwdRowsF32(gates, cPrev, cNext, dm, dc, dGates, P, B, H, lengths, t, true);
+}
+
+@inline function lstmFwdRowsF64(gates: usize, cPrev: usize, cNext: usize, m: usize, P: usize, B: i32, H: i32, lengths: usize, t: i32, peep: bool): void {
   const hb = <usize>H * 8;
   for (let b = 0; b < B; b++) {
     const g0 = gates + <usize>b * 4 * hb, o = <usize>b * hb;
     const active = isActive(lengths, b, t);
     for (let j = 0; j < H; j++) {
-      const g = g0 + <usize>j * 8, q = o + <usize>j * 8;
-      const i = sigmoid64(load<f64>(g)), f = sigmoid64(load<f64>(g + hb));
-      const gg = Math.tanh(load<f64>(g + 2 * hb)), og = sigmoid64(load<f64>(g + 3 * hb));
+      const g = g0 + <usize>j * 8, q = o + <usize>j * 8, p = P + <usize>j * 8;
+      const c0 = load<f64>(cPrev + q);
+      let ai = load<f64>(g), af = load<f64>(g + hb);
+      if (peep) { ai += load<f64>(p) * c0; af += load<f64>(p + hb) * c0; }
+      const i = sigmoid64(ai), f = sigmoid64(af);
+      const gg = Math.tanh(load<f64>(g + 2 * hb));
+      const c = active ? f * c0 + i * gg : c0;
+      let ao = load<f64>(g + 3 * hb);
+      if (peep) ao += load<f64>(p + 2 * hb) * c;
+      const og = sigmoid64(ao);
       store<f64>(g, i); store<f64>(g + hb, f); store<f64>(g + 2 * hb, gg); store<f64>(g + 3 * hb, og);
-      if (active) {
-        const c = f * load<f64>(cPrev + q) + i * gg;
-        store<f64>(cNext + q, c);
-        store<f64>(m + q, og * Math.tanh(c));
-      } else {
-        store<f64>(cNext + q, load<f64>(cPrev + q));
-        store<f64>(m + q, 0);
-      }
+      store<f64>(cNext + q, c);
+      store<f64>(m + q, active ? og * Math.tanh(c) : 0);
     }
   }
 }
 
-export function lstmBwdF64(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize,
-  B: i32, H: i32, lengths: usize, t: i32): void {
+export function lstmFwdF64(gates: usize, cPrev: usize, cNext: usize, m: usize, B: i32, H: i32, lengths: usize, t: i32): void {
+  lstmFwdRowsF64(gates, cPrev, cNext, m, 0, B, H, lengths, t, false);
+}
+
+/** lstmFwdF64 with peepholes P (3H): p_i, p_f, p_o. */
+export function lstmFwdPeepF64(gates: usize, cPrev: usize, cNext: usize, m: usize, P: usize, B: i32, H: i32, lengths: usize, t: i32): void {
+  lstmFwdRowsF64(gates, cPrev, cNext, m, P, B, H, lengths, t, true);
+}
+
+@inline function lstmBwdRowsF64(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize, P: usize,
+  B: i32, H: i32, lengths: usize, t: i32, peep: bool): void {
   const hb = <usize>H * 8;
   for (let b = 0; b < B; b++) {
     const g0 = gates + <usize>b * 4 * hb, dg0 = dGates + <usize>b * 4 * hb, o = <usize>b * hb;
@@ -118,17 +167,76 @@ export function lstmBwdF64(gates: usize, cPrev: usize, cNext: usize, dm: usize, 
       continue;
     }
     for (let j = 0; j < H; j++) {
-      const g = g0 + <usize>j * 8, dg = dg0 + <usize>j * 8, q = o + <usize>j * 8;
+      const g = g0 + <usize>j * 8, dg = dg0 + <usize>j * 8, q = o + <usize>j * 8, p = P + <usize>j * 8;
       const i = load<f64>(g), f = load<f64>(g + hb), gg = load<f64>(g + 2 * hb), og = load<f64>(g + 3 * hb);
       const tc = Math.tanh(load<f64>(cNext + q));
       const dmj = load<f64>(dm + q);
-      const dcj = load<f64>(dc + q) + dmj * og * (1 - tc * tc);
-      store<f64>(dc + q, dcj * f);
-      store<f64>(dg, dcj * gg * i * (1 - i));
-      store<f64>(dg + hb, dcj * load<f64>(cPrev + q) * f * (1 - f));
-      store<f64>(dg + 2 * hb, dcj * i * (1 - gg * gg));
-      store<f64>(dg + 3 * hb, dmj * tc * og * (1 - og));
+      const dO = (dmj * tc) * (og * (1 - og));
+      let dcj = load<f64>(dc + q) + dmj * og * (1 - tc * tc);
+      if (peep) dcj += dO * load<f64>(p + 2 * hb);
+      const dI = (dcj * gg) * (i * (1 - i));
+      const dF = (dcj * load<f64>(cPrev + q)) * (f * (1 - f));
+      let dcp = dcj * f;
+      if (peep) dcp += dI * load<f64>(p) + dF * load<f64>(p + hb);
+      store<f64>(dc + q, dcp);
+      store<f64>(dg, dI);
+      store<f64>(dg + hb, dF);
+      store<f64>(dg + 2 * hb, (dcj * i) * (1 - gg * gg));
+      store<f64>(dg + 3 * hb, dO);
     }
+  }
+}
+
+export function lstmBwdF64(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize,
+  B: i32, H: i32, lengths: usize, t: i32): void {
+  lstmBwdRowsF64(gates, cPrev, cNext, dm, dc, dGates, 0, B, H, lengths, t, false);
+}
+
+/** lstmBwdF64 with peepholes P (3H): p_i, p_f, p_o. */
+export function lstmBwdPeepF64(gates: usize, cPrev: usize, cNext: usize, dm: usize, dc: usize, dGates: usize, P: usize,
+  B: i32, H: i32, lengths: usize, t: i32): void {
+  lstmBwdRowsF64(gates, cPrev, cNext, dm, dc, dGates, P, B, H, lengths, t, true);
+}
+
+// dP (3H) += Σ_r [dG_i⊙cPrev, dG_f⊙cPrev, dG_o⊙cNext] for `n` units (pointers at the first
+// of them; H is the row width). A thread owns a slice of units and sums its rows in order,
+// so the result does not depend on how the units are split.
+@inline function peepGrad(dp: usize, hb: usize, dg: usize, cp: usize, cn: usize, rows: i32, full: bool): void {
+  let si = f32x4.splat(0), sf = f32x4.splat(0), so = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const g = dg + <usize>r * 4 * hb, c = <usize>r * hb;
+    const c0 = ld(cp + c, full);
+    si = madd(ld(g, full), c0, si);
+    sf = madd(ld(g + hb, full), c0, sf);
+    so = madd(ld(g + 3 * hb, full), ld(cn + c, full), so);
+  }
+  st(dp, f32x4.add(ld(dp, full), si), full);
+  st(dp + hb, f32x4.add(ld(dp + hb, full), sf), full);
+  st(dp + 2 * hb, f32x4.add(ld(dp + 2 * hb, full), so), full);
+}
+
+export function lstmPeepGradF32(dP: usize, dG: usize, cPrev: usize, cNext: usize, rows: i32, H: i32, n: i32): void {
+  const hb = <usize>H * 4;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) { const q = <usize>j * 4; peepGrad(dP + q, hb, dG + q, cPrev + q, cNext + q, rows, true); }
+  for (; j < n; j++) { const q = <usize>j * 4; peepGrad(dP + q, hb, dG + q, cPrev + q, cNext + q, rows, false); }
+}
+
+export function lstmPeepGradF64(dP: usize, dG: usize, cPrev: usize, cNext: usize, rows: i32, H: i32, n: i32): void {
+  const hb = <usize>H * 8;
+  for (let j = 0; j < n; j++) {
+    const q = <usize>j * 8;
+    let si: f64 = 0, sf: f64 = 0, so: f64 = 0;
+    for (let r = 0; r < rows; r++) {
+      const g = dG + q + <usize>r * 4 * hb, c = q + <usize>r * hb;
+      const c0 = load<f64>(cPrev + c);
+      si += load<f64>(g) * c0;
+      sf += load<f64>(g + hb) * c0;
+      so += load<f64>(g + 3 * hb) * load<f64>(cNext + c);
+    }
+    store<f64>(dP + q, load<f64>(dP + q) + si);
+    store<f64>(dP + hb + q, load<f64>(dP + hb + q) + sf);
+    store<f64>(dP + 2 * hb + q, load<f64>(dP + 2 * hb + q) + so);
   }
 }
 

@@ -5,6 +5,7 @@
 export { matmulF32, matmulF64, matmulScratchBytes } from './matmul';
 export {
   lstmFwdF32, lstmBwdF32, lstmFwdF64, lstmBwdF64,
+  lstmFwdPeepF32, lstmBwdPeepF32, lstmFwdPeepF64, lstmBwdPeepF64, lstmPeepGradF32, lstmPeepGradF64,
   gruFwdF32, gruBwdF32, gruFwdF64, gruBwdF64,
   rnnFwdF32, rnnBwdF32, rnnFwdF64, rnnBwdF64,
 } from './cells';
