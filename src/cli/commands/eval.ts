@@ -4,22 +4,23 @@
  * seasonal-naive baselines. Classifier: accuracy and F1. Language model: loss and bits per char.
  */
 import type { Command } from 'commander';
-import { readCsv, numericColumn, assertFinite, readLabelledTexts, evaluateLanguageModel, openModel, readTextHead, LM_DEFAULTS } from '../../index.js';
-import { CliError, intOption, naming, round } from '../util.js';
+import { readCsv, numericColumn, assertFinite, readLabelledTexts, evaluateLanguageModel, openModel, readTextHead, LM_DEFAULTS, inferenceModels, type EngineName } from '../../index.js';
+import { CliError, engineOption, intOption, naming, round, useEngine } from '../util.js';
 
 const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });
 
 export function register(program: Command): void {
-  program
-    .command('eval')
+  engineOption(program
+    .command('eval'))
     .description('Score a saved model on a file: forecast errors vs naive baselines, classification accuracy/F1, or language-model bits per character.')
     .argument('<model>', 'model file (.safetensors)')
     .argument('<file>', 'CSV series, CSV/JSONL labelled texts, or text file')
     .option('-c, --column <name>', 'series or text column (default: the one used in training)')
     .option('--max-bytes <n>', 'language model: use only the first N bytes', intOption(1), 1 << 20)
     .option('--json', 'print one JSON object on stdout')
-    .action(async (path: string, file: string, f: { column?: string; maxBytes: number; json?: boolean }) => {
+    .action(async (path: string, file: string, f: { column?: string; maxBytes: number; json?: boolean; engine: EngineName }) => {
       const m = openModel(path);
+      const reportEngine = await useEngine(inferenceModels(m), f.engine);
       let out: Record<string, unknown>;
       if (m.kind === 'forecast') {
         const column = f.column ?? m.column;
@@ -46,6 +47,7 @@ export function register(program: Command): void {
       } else {
         throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
       }
+      reportEngine();
       if (f.json) process.stdout.write(JSON.stringify(out) + '\n');
       else process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     });
