@@ -1,5 +1,5 @@
 /**
- * Copies the "Targets (issue 4)" and "Ratios" tables of BENCHMARKS.md into README.md between
+ * Copies the "Targets (issue 4)", "Targets (issue 16)" and "Ratios" tables of BENCHMARKS.md into README.md between
  * `<!-- bench:targets:start -->` and `<!-- bench:targets:end -->`, so the README's speed figures
  * come from the benchmark run, never typed by hand. Run by `npm run bench` after it writes
  * BENCHMARKS.md; alone: `node --import tsx bench/readme-sync.ts`.
@@ -23,6 +23,7 @@ export function syncReadme(benchPath = 'BENCHMARKS.md', readmePath = 'README.md'
   const block = [
     section(bench, 'Targets (issue 4)'),
     '',
+    ...(bench.includes('## Targets (issue 16)') ? ['Issue 16\'s targets, from the same run:', '', section(bench, 'Targets (issue 16)'), ''] : []),
     'How many times faster the best lstm-ts row is than each peer (above 1× lstm-ts is faster):',
     '',
     section(bench, 'Ratios').split('\n\n').find((block) => block.startsWith('|')) ?? '',
