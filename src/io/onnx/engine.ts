@@ -44,15 +44,18 @@ export interface EngineChoice {
 
 /**
  * Calls of at least this many nominal FLOPs (forwardFlops) run on onnxruntime under 'auto',
- * by the largest layer's kind; smaller ones on the kernels. Measured on the benchmark machine
- * (2-core AMD EPYC, Node 20, onnxruntime-node 1.30, both on 2 threads) by `npm run bench --
- * --only engine` (bench/engine-rule.ts), which prints the crossover for each kind.
+ * by the kind of the layer that costs most; smaller ones on the kernels. Fitted by
+ * `npm run bench -- --only engine` (bench/engine-rule.ts: the threshold with the smallest mean
+ * slowdown against always picking the faster engine, over a grid of H, B and T) on the
+ * benchmark machine (2-core AMD EPYC, Node 20, onnxruntime-node 1.30, both engines on 2
+ * threads). Below about 0.3–1 MFLOP a call is too small for onnxruntime's fixed cost per run;
+ * plain RNNs stay on the kernels up to ~100 MFLOP, where onnxruntime's RNN is no faster.
  */
 export const AUTO_RULE: Record<RecurrentMode | 'dense', number> = {
   lstm: 1e6,
-  gru: 1e6,
-  rnn: 1e6,
-  dense: 1e6,
+  gru: 3e5,
+  rnn: 1e8,
+  dense: 3e5,
 };
 
 /**
