@@ -25,7 +25,7 @@
  *        --torch-blas DIR   run PyTorch with the libblas.so.3 in DIR (LD_LIBRARY_PATH) instead of
  *                       the one Debian's alternatives select (an override; the default needs none)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/index.js';
 import type { RulePoint } from './engine-rule.js';
 import { syncReadme } from './readme-sync.js';
-import { RESULT_MARK, median } from './harness.js';
+import { RESULT_MARK, childResult, median } from './harness.js';
 import { FIG_DIR, renderReport, type Row, type RunInfo, type SavedRun } from './report.js';
 import { SWEEP_IMPLS, sweepPoints, type SweepRow } from './sweep.js';
 import { readTtqRun } from './ttq.js';
@@ -97,23 +97,6 @@ function lstmTsBackends(): string[] {
   const line = r.out.split('\n').find((l) => l.startsWith(RESULT_MARK));
   if (!line) return ['reference'];
   return (JSON.parse(line.slice(RESULT_MARK.length)) as { backends: string[] }).backends;
-}
-
-function childResult(cmd: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let out = '', err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
-      if (line) return resolve(JSON.parse(line.slice(RESULT_MARK.length)));
-      const why = signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
-      resolve({ ok: false, error: why });
-    });
-  });
 }
 
 /** Write the report (and its charts) and refresh README's copy of the tables. */

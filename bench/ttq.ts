@@ -10,13 +10,13 @@
  * Flags: --seconds S (default 300)  --tfjs-seconds S (default 60)  --eval-every S (default 15)
  *        --impl lstm-ts,torch,tfjs   --no-write (print only)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lineChart, writeFileAtomic } from '../src/index.js';
-import { RESULT_MARK } from './harness.js';
+import { childResult } from './harness.js';
 import { prepareTtq, TTQ_PLAN, type CurvePoint, type TtqResult } from './ttq-data.js';
 
 export const TTQ_JSON = 'results/bench/ttq.json';
@@ -100,18 +100,6 @@ export function readTtqRun(path = TTQ_JSON): TtqRun | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as TtqRun) : null;
 }
 
-function child(cmd: string, args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-    let out = '';
-    c.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    c.on('close', (code) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
-      resolve(line ? JSON.parse(line.slice(RESULT_MARK.length)) : { ok: false, error: `exit ${code}, no result` });
-    });
-  });
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -137,10 +125,12 @@ async function main(): Promise<void> {
     for (const impl of impls) {
       console.error(`time to quality: ${impl} (${impl === 'tfjs' ? tfjsSeconds : seconds} s of training)`);
       const s = String(impl === 'tfjs' ? tfjsSeconds : seconds);
+      // Training time plus evaluations and start-up: generous, but a hung child cannot stall the run.
+      const timeout = (4 * Number(s) + 600) * 1000;
       const res = impl === 'torch'
-        ? await child('/usr/bin/python3', ['bench/torch_charlm.py', '--dir', dir, '--seconds', s, '--eval-every', String(evalEvery), '--threads', String(cores)],
-          { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(cores) })
-        : await child(process.execPath, ['--import', 'tsx', 'bench/ttq-worker.ts', '--impl', impl, '--dir', dir, '--seconds', s, '--eval-every', String(evalEvery)], {});
+        ? await childResult('/usr/bin/python3', ['bench/torch_charlm.py', '--dir', dir, '--seconds', s, '--eval-every', String(evalEvery), '--threads', String(cores)],
+          timeout, { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(cores) })
+        : await childResult(process.execPath, ['--import', 'tsx', 'bench/ttq-worker.ts', '--impl', impl, '--dir', dir, '--seconds', s, '--eval-every', String(evalEvery)], timeout);
       const label = impl === 'torch' ? 'PyTorch' : impl === 'tfjs' ? 'TF.js wasm (SIMD)' : 'lstm-ts (WebAssembly)';
       if (res.ok) {
         const r = res as unknown as TtqResult;
