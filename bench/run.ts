@@ -255,13 +255,18 @@ async function main(): Promise<void> {
   if (doSweep) {
     const sweepBudget = Number(values['sweep-budget']);
     console.error('\nsweep (bench/sweep.ts)');
+    // The base point belongs to every axis: measured once, its result shared.
+    const done = new Map<string, Record<string, unknown>>();
     for (const p of sweepPoints()) {
       for (const impl of SWEEP_IMPLS) {
         if (!(impl.kinds as readonly string[]).includes(p.kind)) continue;
         const row: SweepRow = { axis: p.axis, value: p.value, kind: p.kind, impl: impl.key };
         sweep.push(row);
         if (impl.id === 'torch' && !torch.python) { row.skipped = 'no PyTorch'; continue; }
-        const res = await runRow(torch.python, blasDir, impl.id, p.workload, CORES, sweepBudget, 600_000);
+        const { batch, steps, input, hidden, layers } = p.workload;
+        const key = JSON.stringify([impl.id, p.kind, batch, steps, input, hidden, layers]);
+        const res = done.get(key) ?? await runRow(torch.python, blasDir, impl.id, p.workload, CORES, sweepBudget, 600_000);
+        done.set(key, res);
         if (res.ok) Object.assign(row, { median: res.median as number, runs: (res.samples as number[]).length, maxRssKB: Number(res.maxRssKB ?? 0) });
         else row.skipped = String(res.skipped ?? `failed: ${res.error}`);
         console.error(`  ${p.workload.id.padEnd(16)} ${p.kind.padEnd(9)} ${impl.label.padEnd(28)} ${row.median !== undefined ? `${row.median.toFixed(2)} ms, ${((row.maxRssKB ?? 0) / 1024).toFixed(0)} MB` : row.skipped}`);
