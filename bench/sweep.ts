@@ -106,8 +106,9 @@ export function crossovers(rows: SweepRow[], axis: SweepAxis, kind: 'inference' 
     const at = Math.exp(Math.log(p.v) + t * (Math.log(q.v) - Math.log(p.v)));
     out.push(`${q.r < 0 ? 'lstm-ts ahead' : 'PyTorch ahead'} from about ${AXIS_LETTER[axis]} = ${fmt(at)}`);
   }
-  if (out.length === 0) return pts.every((p) => p.r < 0) ? 'lstm-ts faster at every point' : 'PyTorch faster at every point';
-  return `${pts[0]!.r < 0 ? 'lstm-ts' : 'PyTorch'} faster at ${AXIS_LETTER[axis]} = ${pts[0]!.v}; ${out.join('; ')}`;
+  const ratios = ` (lstm-ts's time ÷ PyTorch's: ${pts.map((p) => `${p.v} ${fmt(Math.exp(p.r))}×`).join(', ')})`;
+  if (out.length === 0) return (pts.every((p) => p.r < 0) ? 'lstm-ts faster at every point' : 'PyTorch faster at every point') + ratios;
+  return `${pts[0]!.r < 0 ? 'lstm-ts' : 'PyTorch'} faster at ${AXIS_LETTER[axis]} = ${pts[0]!.v}; ${out.join('; ')}${ratios}`;
 }
 
 /** The sweep section of BENCHMARKS.md plus its SVG files (name → content), charts linked from `figDir`. */
