@@ -8,7 +8,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS } from '../helpers/backends.js';
@@ -186,4 +186,23 @@ describe(`onnxruntime engine (reference: the ${BACKEND} kernels)`, () => {
     const perStep = 2 * 2 * 3 * 4 * (3 + 4) + 2 * 2 * 3 * 4 * (8 + 4);
     assert.deepEqual(forwardFlops(m, 5, 10), { flops: perStep * 5 * 10 + 2 * 8 * 2 * 5, dominant: 'gru' });
   });
+});
+
+test('the browser build stubs the onnxruntime engine module: no onnxruntime-node in it, a Node-only error instead', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'engine-browser-'));
+  try {
+    const { buildBrowser } = await import('../../scripts/build-package.mjs' as string) as { buildBrowser: (out: string) => Promise<string[]> };
+    const packages = await buildBrowser(join(dir, 'lstm-ts.js'));
+    assert.ok(!packages.some((p) => p.startsWith('onnxruntime')), `bundled packages: ${packages.join(', ')}`);
+    const js = readFileSync(join(dir, 'lstm-ts.js'), 'utf8');
+    assert.doesNotMatch(js, /onnxruntime-node\/dist\/binding|createOnnxruntimeEngine\(model/);
+    assert.match(js, /the onnxruntime engine is Node-only/);
+    // The bundle runs in Node too: there the stub answers, and auto falls back to the kernels.
+    const lib = await import(join(dir, 'lstm-ts.js')) as typeof import('../../src/index.js');
+    const model = new lib.Sequential([['fc', new lib.Dense({ inputSize: 2, outputSize: 1 })]]);
+    await assert.rejects(lib.compile(model, { engine: 'onnxruntime' }), /cannot run this model on onnxruntime: the onnxruntime engine is Node-only/);
+    assert.equal((await lib.compile(model, { engine: 'auto' })).engine, 'wasm');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
