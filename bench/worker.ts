@@ -11,7 +11,7 @@ import { measure, RESULT_MARK } from './harness.js';
 import { implById } from './impls/index.js';
 import { WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
 
-/** The library's WebAssembly hooks (the backends register when it loads); loaded only for lstm-ts rows, so peers' processes never hold it. */
+/** The library's WebAssembly hooks (the registry adds the wasm backends at its first call); loaded only for lstm-ts rows, so peers' processes never hold it. */
 interface WasmModule {
   wasmThreadsReady?: (threads?: number) => Promise<void>;
   wasmInfo?: () => { variant: string; workersReady: number } | null;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds what the npm package ships into a clean dist/ (run by `prepack`, so `npm pack` and
 // `npm publish` build first):
-//   dist/src/**.js, .d.ts   tsc's output for Node and for bundlers' type checking (no source
+//   dist/src/**.js, .d.ts   tsc's output for Node and for bundlers' type checking (declarations marked
+//                           @internal are left out: they name WebAssembly types a Node-only consumer lacks; no source
 //                           maps: src/ is not shipped). The WebAssembly kernels are inside, in
 //                           dist/src/kernels/wasm/build/bytes.js (base64).
 //   dist/browser/lstm-ts.js the whole library as one ES module for browsers (esbuild; Node-only
@@ -57,7 +58,7 @@ export async function buildPackage() {
   const t0 = performance.now();
   const dist = join(root, 'dist');
   rmSync(dist, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--sourceMap', 'false'],
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--sourceMap', 'false', '--stripInternal'],
     { stdio: 'inherit' });
   mkdirSync(join(dist, 'browser'), { recursive: true });
   const packages = await buildBrowser(join(dist, 'browser/lstm-ts.js'));

@@ -43,6 +43,8 @@ const LAYERS: string[][] = [
 /** Imports between folders of one layer that are allowed, each with its reason. */
 const SAME_LAYER: Array<{ from: string; to: string; why: string }> = [
   { from: 'src/data', to: 'src/io/errors.ts', why: 'FormatError is the one error every loader throws, CSV and text included' },
+  { from: 'src/data', to: 'src/io/limits.ts', why: 'the budgets every loader checks (fileBytes, csvColumns, vocabulary), CSV and text included' },
+  { from: 'src/data', to: 'src/io/read-file.ts', why: 'every loader reads a path the same way: a regular file within fileBytes, never a FIFO or a device' },
   { from: 'src/report', to: 'src/trace', why: 'the inspect report shows what trace() recorded' },
   { from: 'src/report', to: 'src/plot', why: 'the inspect report draws its charts with plot/' },
 ];

@@ -79,7 +79,7 @@ test('README recipes: lstm forecast from the library (runForecast, saveForecast,
   assert.equal(result.forecast.length, result.plan.horizon);
   const path = join(dir, 'out', 'model.safetensors');
   saveForecast(path, result, { column: 'Passengers', dateColumn: 'Month' });
-  assert.ok(existsSync(join(dir, 'out', 'model.2.safetensors')), 'the second ensemble member sits beside the first');
+  assert.ok(!existsSync(join(dir, 'out', 'model.2.safetensors')), 'the second ensemble member is inside the one file');
   const opened = openModel(path);
   assert.equal(opened.kind, 'forecast');
   if (opened.kind === 'forecast') {

@@ -5,9 +5,10 @@
  * (src/index.ts, the only part of the library they import; test/layering.test.ts checks it)
  * and print.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { compile, engineSummary, ENGINE_NAMES, partialOf, saveModel, type EngineName, type Sequential } from '../index.js';
+import { compile, engineSummary, ENGINE_NAMES, FormatError, partialOf, printable, saveModel, type EngineName, type Sequential } from '../index.js';
 
 /** An error meant for the user: printed as one line, exit code 1, no stack trace. */
 export class CliError extends Error {
@@ -18,14 +19,15 @@ export class CliError extends Error {
 }
 
 /**
- * Run `work`; a RangeError from the library (too few rows, an unseen label, …) becomes a
- * CliError that starts with `where` (the file, and the column if there is one).
+ * Run `work`; a RangeError from the library (too few rows, an unseen label, …) or a LimitError
+ * without a file becomes a CliError that starts with `where` (the file, and the column if any).
  */
 export async function naming<T>(where: string, work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof RangeError) throw new CliError(`${where}: ${err.message}`);
+    // A RangeError, or a budget error that does not name a file yet (too many classes, characters, …).
+    if (err instanceof RangeError || (err instanceof FormatError && err.file === undefined)) throw new CliError(`${where}: ${err.message}`);
     throw err;
   }
 }
@@ -94,14 +96,82 @@ export function choiceOption<T extends string>(choices: readonly T[]): (v: strin
   };
 }
 
-/** A progress line on stderr (never stdout: --json output must stay one object). */
+/** A progress line on stderr (never stdout: --json output must stay one object); control characters from files escaped. */
 export function info(msg: string): void {
-  process.stderr.write(msg + '\n');
+  process.stderr.write(printable(msg, true) + '\n');
 }
 
-/** Create the output directory (and parents). */
-export function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
+/**
+ * Text for the terminal on stdout. Anything that came from a file (tokens, labels, layer
+ * names) may hold escape sequences that retitle or clear the terminal: control characters are
+ * written as escapes (`\x1b`); newlines and tabs are kept.
+ */
+export function writeOut(text: string): void {
+  process.stdout.write(printable(text, true));
+}
+
+// What JSON.stringify leaves raw but a terminal acts on: DEL, the C1 controls, bidi overrides.
+const JSON_RAW_CONTROLS = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` as JSON on stdout (one line, or indented with `pretty`), every control character escaped as \uXXXX (still valid JSON). */
+export function writeJson(value: unknown, pretty = false): void {
+  const text = JSON.stringify(value, null, pretty ? 2 : undefined).replace(JSON_RAW_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  process.stdout.write(text + '\n');
+}
+
+/**
+ * Write long output as it is produced: pieces are gathered and written every few KB or 100 ms,
+ * waiting for the reader (and letting a closed pipe end the process, see main.ts) in between.
+ */
+export async function streamOut(pieces: Iterable<string>): Promise<void> {
+  let buf = '', last = performance.now();
+  const flush = async (): Promise<void> => {
+    const ok = process.stdout.write(printable(buf, true));
+    buf = '';
+    last = performance.now();
+    await new Promise<void>((resolve) => (ok ? setImmediate(resolve) : process.stdout.once('drain', resolve)));
+  };
+  for (const piece of pieces) {
+    buf += piece;
+    if (buf.length >= 4096 || performance.now() - last > 100) await flush();
+  }
+  buf += '\n';
+  await flush();
+}
+
+/**
+ * Check before a long run that `dir` can be the output folder: not an existing file, and no
+ * part of the path a file. Nothing is created (ensureDir does that once there is output).
+ */
+export function checkOutDir(dir: string, option = '--out'): void {
+  for (let d = resolve(dir), first = true; ; first = false) {
+    let st;
+    try {
+      st = statSync(d);
+    } catch {
+      const up = dirname(d);
+      if (up === d) return;
+      d = up;
+      continue;
+    }
+    if (st.isDirectory()) return;
+    throw new CliError(first ? `${option} ${dir}: a file of that name exists; give a folder` : `${option} ${dir}: ${d} is a file, not a folder`);
+  }
+}
+
+/** Create the output directory (and parents); an existing file in its place is a one-line error naming it. */
+export function ensureDir(dir: string, option = '--out'): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    let isFile = false;
+    try { isFile = statSync(dir).isFile(); } catch { /* not there */ }
+    if (isFile || code === 'EEXIST') throw new CliError(`${option} ${dir}: a file of that name exists; give a folder`);
+    if (code === 'ENOTDIR') throw new CliError(`${option} ${dir}: a part of the path is a file, not a folder`);
+    if (code === 'EACCES' || code === 'EPERM') throw new CliError(`${option} ${dir}: permission denied`);
+    throw new CliError(`${option} ${dir}: cannot create the folder (${code ?? (e as Error).message})`);
+  }
   return dir;
 }
 

@@ -5,11 +5,14 @@
  * FormatError naming the file, line, column and the value found. Missing cells (empty, `NA`,
  * `NaN`, `null`, `?`) are handled by one policy: 'error' (default), 'drop', 'ffill' or
  * 'interpolate'; the report says which lines were affected. Infinite values are always an error.
+ * Lines may end in CRLF, LF or CR, mixed. The file must be a regular file within the fileBytes
+ * budget, and at most csvColumns columns are loaded unless they are named (io/limits.ts).
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { FormatError } from '../io/errors.js';
+import { FormatError, listNames, quote } from '../io/errors.js';
+import { checkLimit, type Limits } from '../io/limits.js';
+import { checkRegularFile } from '../io/read-file.js';
 
 /** What to do with missing numeric cells. */
 export type MissingPolicy = 'error' | 'drop' | 'ffill' | 'interpolate';
@@ -33,6 +36,8 @@ export interface ReadCsvOptions {
   delimiter?: string;
   /** Stop after this many data rows (for previews). Default: all. */
   maxRows?: number;
+  /** Budgets (io/limits.ts): `fileBytes` for the file, `csvColumns` for the columns loaded when none are named. */
+  limits?: Partial<Limits>;
 }
 
 /** Which lines had missing cells and what was done about them. */
@@ -64,7 +69,11 @@ export interface CsvTable {
 }
 
 const DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Unambiguous, so a long run of digits followed by a letter is rejected in linear time (the
+// older /(\d+\.?\d*)/ tried every split of the digits: minutes for one 120 KB cell).
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** First capacity of a column's buffer (it doubles as rows arrive), small so a wide file costs little per column. */
+const FIRST_CAPACITY = 64;
 const INFINITE = /^[+-]?(inf|infinity)$/i;
 
 /** A typed array that doubles when full (amortised O(1) push, one copy at the end). */
@@ -95,10 +104,10 @@ function parseCell(raw: string, missing: Set<string>): number | string {
   if (DECIMAL.test(s)) {
     // "1e999" is decimal syntax but overflows to Infinity: refuse it like "inf".
     const v = Number(s);
-    return Number.isFinite(v) ? v : `expected a finite number, found "${raw}" (beyond the float64 range)`;
+    return Number.isFinite(v) ? v : `expected a finite number, found ${quote(raw, 40)} (beyond the float64 range)`;
   }
-  if (INFINITE.test(s)) return `expected a finite number, found "${raw}"`;
-  return `expected a number, found "${raw.length > 40 ? raw.slice(0, 40) + '…' : raw}"`;
+  if (INFINITE.test(s)) return `expected a finite number, found ${quote(raw, 40)}`;
+  return `expected a number, found ${quote(raw, 40)}`;
 }
 
 /**
@@ -111,16 +120,13 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   if (!['error', 'drop', 'ffill', 'interpolate'].includes(policy)) {
     throw new RangeError(`readCsv: missing must be 'error', 'drop', 'ffill' or 'interpolate', got "${policy}"`);
   }
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new FormatError(path, 'not a regular file');
-  } catch (err) {
-    if (err instanceof FormatError) throw err;
-    throw new FormatError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  // A regular file within the fileBytes budget (a FIFO or /dev/zero would never end).
+  checkRegularFile(path, opts.limits);
   const missingSet = new Set(opts.missingValues ?? DEFAULT_MISSING);
   const parser = createReadStream(path).pipe(
-    parse({ delimiter: opts.delimiter ?? ',', bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
+    // Line endings given, not detected: any mix of CRLF, LF and CR is read, and csv-parse's
+    // detection costs seconds on a very wide first line.
+    parse({ delimiter: opts.delimiter ?? ',', record_delimiter: ['\r\n', '\n', '\r'], bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
   );
 
   let header: string[] | null = null;
@@ -129,7 +135,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   let strings: Array<{ name: string; idx: number; values: string[] }> = [];
   let dateIdx = -1;
   const dates: string[] = [];
-  const lines = new Growable(new Int32Array(1024));
+  const lines = new Growable(new Int32Array(FIRST_CAPACITY));
   const maxRows = opts.maxRows ?? Infinity;
 
   try {
@@ -139,15 +145,16 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
         header = record.map((h) => h.trim());
         if (opts.dateColumn !== undefined) {
           dateIdx = header.indexOf(opts.dateColumn);
-          if (dateIdx < 0) throw new FormatError(path, `no date column "${opts.dateColumn}" (columns: ${header.join(', ')})`);
+          if (dateIdx < 0) throw new FormatError(path, `no date column ${quote(opts.dateColumn)} (columns: ${listNames(header)})`);
         }
         const wanted = opts.columns ?? null;
+        if (!wanted) checkLimit('csvColumns', header.length, `the header has ${header.length} columns and none were named (name the ones to load)`, path, opts.limits);
         const cats = new Set(opts.categorical ?? []);
         for (const name of [...(wanted ?? []), ...cats]) {
-          if (!header.includes(name)) throw new FormatError(path, `no column "${name}" (columns: ${header.join(', ')})`);
+          if (!header.includes(name)) throw new FormatError(path, `no column ${quote(name)} (columns: ${listNames(header)})`);
         }
         if (wanted) {
-          numeric = wanted.filter((n) => !cats.has(n)).map((name) => ({ name, idx: header!.indexOf(name), values: new Growable(new Float64Array(1024)), missingLines: [] }));
+          numeric = wanted.filter((n) => !cats.has(n)).map((name) => ({ name, idx: header!.indexOf(name), values: new Growable(new Float64Array(FIRST_CAPACITY)), missingLines: [] }));
           strings = [...cats].map((name) => ({ name, idx: header!.indexOf(name), values: [] }));
         }
         continue;
@@ -159,17 +166,17 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
         header.forEach((name, idx) => {
           if (idx === dateIdx) return;
           if (cats.has(name) || typeof parseCell(record[idx] ?? '', missingSet) === 'string') strings.push({ name, idx, values: [] });
-          else numeric.push({ name, idx, values: new Growable(new Float64Array(1024)), missingLines: [] });
+          else numeric.push({ name, idx, values: new Growable(new Float64Array(FIRST_CAPACITY)), missingLines: [] });
         });
       }
       for (const col of numeric) {
         const v = parseCell(record[col.idx]!, missingSet);
-        if (typeof v === 'string') throw new FormatError(path, `line ${line}, column "${col.name}": ${v}`);
+        if (typeof v === 'string') throw new FormatError(path, `line ${line}, column ${quote(col.name)}: ${v}`);
         if (Number.isNaN(v)) {
           if (policy === 'error') {
             throw new FormatError(
               path,
-              `line ${line}, column "${col.name}": missing value ("${record[col.idx]}"); choose a missing-value policy (drop, ffill, interpolate)`,
+              `line ${line}, column ${quote(col.name)}: missing value (${quote(record[col.idx]!)}); choose a missing-value policy (drop, ffill, interpolate)`,
             );
           }
           col.missingLines.push(line);
@@ -184,7 +191,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
     if (err instanceof FormatError) throw err;
     // csv-parse errors carry the line; keep its message but name the file.
     const e = err as Error & { lines?: number };
-    throw new FormatError(path, `CSV syntax error${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}`, { cause: err });
+    throw new FormatError(path, `CSV syntax error${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}${lineEndingHint(path)}`, { cause: err });
   } finally {
     parser.destroy();
   }
@@ -219,7 +226,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
     for (const col of numeric) {
       const v = cols[col.name] as Float64Array;
       if (col.missingLines.length === v.length && v.length > 0) {
-        throw new FormatError(path, `column "${col.name}": every value is missing, nothing to fill from`);
+        throw new FormatError(path, `column ${quote(col.name)}: every value is missing, nothing to fill from`);
       }
       fillMissing(v, policy);
     }
@@ -228,6 +235,35 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   const table: CsvTable = { file: path, header, columns: cols, rows: lineArr.length, lines: lineArr, report };
   if (dateArr) table.dates = dateArr;
   return table;
+}
+
+/**
+ * ' (note: the file mixes CRLF and LF line endings)' when it does, for a syntax error's
+ * message: such a file was often edited on two systems, which is a clue to what broke it.
+ * Reads the file once more, in chunks (it is within the fileBytes budget).
+ */
+function lineEndingHint(path: string): string {
+  let crlf = 0, lf = 0, prevCR = false;
+  const buf = Buffer.allocUnsafe(1 << 16);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+      for (let i = 0; i < n; i++) {
+        if (buf[i] === 0x0a) {
+          if (prevCR) crlf++;
+          else lf++;
+        }
+        prevCR = buf[i] === 0x0d;
+      }
+      if (crlf > 0 && lf > 0) break;
+    }
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return crlf > 0 && lf > 0 ? ' (note: the file mixes CRLF and LF line endings)' : '';
 }
 
 /**
@@ -256,8 +292,8 @@ export function fillMissing(v: Float64Array, how: 'ffill' | 'interpolate'): void
 /** The numeric column `name` of a table, or a FormatError naming the file and the available columns. */
 export function numericColumn(table: CsvTable, name: string): Float64Array {
   const v = table.columns[name];
-  if (v === undefined) throw new FormatError(table.file, `no column "${name}" (columns: ${table.header.join(', ')})`);
-  if (!(v instanceof Float64Array)) throw new FormatError(table.file, `column "${name}" is not numeric (first value "${v[0]}")`);
+  if (v === undefined) throw new FormatError(table.file, `no column ${quote(name)} (columns: ${listNames(table.header)})`);
+  if (!(v instanceof Float64Array)) throw new FormatError(table.file, `column ${quote(name)} is not numeric (first value ${quote(v[0] ?? '')})`);
   return v;
 }
 
@@ -270,7 +306,7 @@ export function assertFinite(table: CsvTable, names: string[] = Object.keys(tabl
     const v = table.columns[name];
     if (!(v instanceof Float64Array)) continue;
     for (let i = 0; i < v.length; i++) {
-      if (!Number.isFinite(v[i]!)) throw new FormatError(table.file, `line ${table.lines[i]}, column "${name}": value is ${v[i]}, expected a finite number`);
+      if (!Number.isFinite(v[i]!)) throw new FormatError(table.file, `line ${table.lines[i]}, column ${quote(name)}: value is ${v[i]}, expected a finite number`);
     }
   }
 }

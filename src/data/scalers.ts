@@ -35,6 +35,13 @@ function checkRows(data: Rows, f: number, who: string): number {
   return n;
 }
 
+/** Refuse NaN or ±Inf before fitting (they would turn every statistic into NaN), naming the row and feature. */
+function checkFiniteData(data: Rows, f: number, who: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) throw new RangeError(`${who}: row ${Math.floor(i / f)}, feature ${i % f} is ${data[i]}`);
+  }
+}
+
 /** Apply `v ↦ v·a[j] + b[j]` per feature j (the one loop every scaler direction needs). */
 function affine(data: Rows, a: readonly number[], b: readonly number[], feature?: number): Float64Array {
   const out = new Float64Array(data.length);
@@ -65,6 +72,7 @@ export class MinMaxScaler implements Scaler {
 
   fit(data: Rows, numFeatures = 1): this {
     const n = checkRows(data, numFeatures, 'MinMaxScaler.fit');
+    checkFiniteData(data, numFeatures, 'MinMaxScaler.fit');
     this.min = new Array<number>(numFeatures).fill(Infinity);
     this.max = new Array<number>(numFeatures).fill(-Infinity);
     for (let r = 0; r < n; r++) {
@@ -74,6 +82,9 @@ export class MinMaxScaler implements Scaler {
         if (v > this.max[j]!) this.max[j] = v;
       }
     }
+    this.max.forEach((mx, j) => {
+      if (!Number.isFinite(mx - this.min[j]!)) throw new RangeError(`MinMaxScaler.fit: feature ${j} spans ${this.min[j]} to ${mx}, a range beyond the float64 limit`);
+    });
     return this;
   }
 
@@ -124,13 +135,24 @@ export class StandardScaler implements Scaler {
 
   fit(data: Rows, numFeatures = 1): this {
     const n = checkRows(data, numFeatures, 'StandardScaler.fit');
+    checkFiniteData(data, numFeatures, 'StandardScaler.fit');
     const mean = new Array<number>(numFeatures).fill(0);
+    const big = new Array<number>(numFeatures).fill(0);
     const sq = new Array<number>(numFeatures).fill(0);
     for (let i = 0; i < data.length; i++) mean[i % numFeatures]! += data[i]! / n;
-    for (let i = 0; i < data.length; i++) sq[i % numFeatures]! += (data[i]! - mean[i % numFeatures]!) ** 2;
+    // Squares of deviations are taken relative to the largest one, so one huge value (2e154)
+    // cannot overflow the sum to Infinity: std = big · sqrt(Σ (d/big)² / n).
+    for (let i = 0; i < data.length; i++) big[i % numFeatures] = Math.max(big[i % numFeatures]!, Math.abs(data[i]! - mean[i % numFeatures]!));
+    for (let i = 0; i < data.length; i++) {
+      const j = i % numFeatures;
+      if (big[j]! > 0) sq[j]! += ((data[i]! - mean[j]!) / big[j]!) ** 2;
+    }
+    mean.forEach((m, j) => {
+      if (!Number.isFinite(m) || !Number.isFinite(big[j]!)) throw new RangeError(`StandardScaler.fit: feature ${j} has values too large for float64 statistics (mean ${m})`);
+    });
     this.mean = this.withMean ? mean : mean.map(() => 0);
     // As sklearn: without centring the scale is still the std about the mean.
-    this.std = sq.map((s) => (s > 0 ? Math.sqrt(s / n) : 1));
+    this.std = sq.map((s, j) => (s > 0 ? big[j]! * Math.sqrt(s / n) : 1));
     return this;
   }
 

@@ -6,6 +6,7 @@
  * corpus always gives the same ids.
  */
 import { FormatError } from '../io/errors.js';
+import { checkLimit, type Limits } from '../io/limits.js';
 import { Tensor, allocArray, type DType } from '../tensor/tensor.js';
 
 /** Padding id (ignored by the cross-entropy loss). */
@@ -38,11 +39,12 @@ abstract class VocabBase {
     return this.index.get(token) ?? UNK_ID;
   }
 
-  protected checkJSON(json: unknown, type: 'char' | 'word'): string[] {
+  protected checkJSON(json: unknown, type: 'char' | 'word', limits?: Partial<Limits>): string[] {
     const j = json as Record<string, unknown> | null;
     if (!j || j.type !== type || !Array.isArray(j.tokens) || j.tokens.length < 2 || !j.tokens.every((t) => typeof t === 'string')) {
       throw new FormatError(undefined, `invalid ${type} vocabulary JSON: expected { type: '${type}', tokens: string[] }`);
     }
+    checkLimit('vocabulary', j.tokens.length, `the ${type} vocabulary has ${j.tokens.length} tokens`, undefined, limits);
     if (new Set(j.tokens).size !== j.tokens.length) throw new FormatError(undefined, `invalid ${type} vocabulary JSON: duplicate tokens`);
     return (j.tokens as string[]).slice(2);
   }
@@ -50,11 +52,16 @@ abstract class VocabBase {
 
 /** One id per distinct character (Unicode code point). */
 export class CharVocab extends VocabBase {
-  /** Learn the character set of `text` (sorted by code point). */
-  fit(text: string): this {
+  /**
+   * Learn the character set of `text` (sorted by code point). More distinct characters than the
+   * `vocabulary` budget (io/limits.ts) is a LimitError: every one costs a row of the embedding and
+   * a column of the output layer and of every batch's logits.
+   */
+  fit(text: string, opts: { limits?: Partial<Limits> } = {}): this {
     const set = new Set<string>();
     for (const ch of text) set.add(ch);
     if (set.size === 0) throw new RangeError('CharVocab.fit: empty text');
+    checkLimit('vocabulary', set.size + 2, `the text has ${set.size} distinct characters`, undefined, opts.limits);
     this.setTokens([...set].sort());
     return this;
   }
@@ -81,9 +88,9 @@ export class CharVocab extends VocabBase {
     return { type: 'char', tokens: [...this.tokens] };
   }
 
-  static fromJSON(json: unknown): CharVocab {
+  static fromJSON(json: unknown, limits?: Partial<Limits>): CharVocab {
     const v = new CharVocab();
-    v.setTokens(v.checkJSON(json, 'char'));
+    v.setTokens(v.checkJSON(json, 'char', limits));
     return v;
   }
 }
@@ -98,14 +105,16 @@ export class WordVocab extends VocabBase {
   lowercase = true;
 
   /** Learn the vocabulary of `text`: words by descending count, ties alphabetical. */
-  fit(text: string, opts: { maxSize?: number; minCount?: number; lowercase?: boolean } = {}): this {
+  fit(text: string, opts: { maxSize?: number; minCount?: number; lowercase?: boolean; limits?: Partial<Limits> } = {}): this {
     this.lowercase = opts.lowercase ?? true;
     const counts = new Map<string, number>();
     for (const w of tokenize(text, this.lowercase)) counts.set(w, (counts.get(w) ?? 0) + 1);
     if (counts.size === 0) throw new RangeError('WordVocab.fit: no words in text');
     const minCount = opts.minCount ?? 1;
     const words = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([w]) => w);
-    this.setTokens(words.slice(0, opts.maxSize ?? words.length));
+    const kept = words.slice(0, opts.maxSize ?? words.length);
+    checkLimit('vocabulary', kept.length + 2, `the vocabulary would keep ${kept.length} words (choose fewer with maxSize)`, undefined, opts.limits);
+    this.setTokens(kept);
     return this;
   }
 
@@ -129,17 +138,17 @@ export class WordVocab extends VocabBase {
     return { type: 'word', tokens: [...this.tokens], lowercase: this.lowercase };
   }
 
-  static fromJSON(json: unknown): WordVocab {
+  static fromJSON(json: unknown, limits?: Partial<Limits>): WordVocab {
     const v = new WordVocab();
-    v.setTokens(v.checkJSON(json, 'word'));
+    v.setTokens(v.checkJSON(json, 'word', limits));
     v.lowercase = (json as { lowercase?: boolean }).lowercase ?? true;
     return v;
   }
 }
 
 /** Rebuild either vocabulary from its JSON. */
-export function vocabFromJSON(json: unknown): CharVocab | WordVocab {
-  return (json as { type?: string } | null)?.type === 'word' ? WordVocab.fromJSON(json) : CharVocab.fromJSON(json);
+export function vocabFromJSON(json: unknown, limits?: Partial<Limits>): CharVocab | WordVocab {
+  return (json as { type?: string } | null)?.type === 'word' ? WordVocab.fromJSON(json, limits) : CharVocab.fromJSON(json, limits);
 }
 
 /**
@@ -149,7 +158,9 @@ export function vocabFromJSON(json: unknown): CharVocab | WordVocab {
 export function padBatch(seqs: ArrayLike<number>[], opts: { padId?: number; maxLen?: number; dtype?: DType } = {}): { ids: Tensor; lengths: Int32Array } {
   const pad = opts.padId ?? PAD_ID;
   const lengths = Int32Array.from(seqs, (s) => Math.min(s.length, opts.maxLen ?? Infinity));
-  const t = Math.max(1, ...lengths);
+  // A loop, not Math.max(...lengths): spreading 125k arguments overflows the stack.
+  let t = 1;
+  for (const n of lengths) if (n > t) t = n;
   const ids = allocArray(seqs.length * t, opts.dtype).fill(pad);
   seqs.forEach((s, b) => {
     for (let i = 0; i < lengths[b]!; i++) ids[b * t + i] = s[i]!;

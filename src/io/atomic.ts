@@ -2,21 +2,37 @@
  * Atomic file writes: data goes to a temporary file in the same directory, is flushed to disk
  * (fsync), then renamed over the target, and the directory entry is flushed too. A crash at any
  * moment leaves either the old file or the new one, never a half-written file. The temporary
- * file is removed if anything fails before the rename.
+ * file is removed if anything fails before the rename. A file that already exists keeps its
+ * permission bits (a model kept at 0600 stays private); a new one gets 0666 less the umask, as
+ * with any other write. A failure is an Error naming the target (not the temporary file) and
+ * why, in words: `out/x.onnx: cannot write: the folder out does not exist (ENOENT)`.
  *
- * Temporary files are named `.<target name>.<pid>.<12 hex>.tmp` next to the target. A process
- * killed mid-write (SIGKILL, power loss) cannot remove its own; so after each successful write,
- * leftovers for the same target whose writer process no longer exists are deleted. They never
- * accumulate beyond one per writer that is still running (or died since the last write).
+ * Temporary files are named `.<target name>.<host>.<pid>.<12 hex>.tmp` next to the target. A
+ * process killed mid-write (SIGKILL, power loss) cannot remove its own; so after each successful
+ * write, leftovers for the same target written by a process of THIS host that no longer exists
+ * are deleted. Another machine's (on a shared folder) are never touched, since its process ids
+ * mean nothing here; nor are names without a host (older versions).
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, fchmodSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+
+/** This host's name as it appears in temporary file names (letters, digits and '-'). */
+function hostTag(): string {
+  let h = 'host';
+  try {
+    h = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 48) || 'host';
+  } catch {
+    // no hostname (some sandboxes): one tag for all
+  }
+  return h;
+}
 
 /** A fresh temporary name next to `path` (same directory, so rename stays on one filesystem). */
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${hostTag()}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** True if a process with this id exists (EPERM: it exists but belongs to another user). */
@@ -30,9 +46,9 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Delete temporary files of earlier writes to `path` whose writer process is gone (killed mid-write). */
+/** Delete temporary files of earlier writes to `path` by processes of this host that are gone (killed mid-write). */
 function removeStaleTemps(path: string): void {
-  const prefix = `.${basename(path)}.`;
+  const prefix = `.${basename(path)}.${hostTag()}.`;
   let names: string[];
   try {
     names = readdirSync(dirname(path));
@@ -45,6 +61,29 @@ function removeStaleTemps(path: string): void {
     if (!m || processAlive(Number(m[1]))) continue;
     try { unlinkSync(join(dirname(path), name)); } catch { /* already gone */ }
   }
+}
+
+/** The permission bits to give the new file: the existing target's, or null for a new file. */
+function keptMode(path: string): number | null {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.mode & 0o7777 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An Error for a failed write of `path`, in words, with the system code kept. */
+function writeError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const why = code === 'ENOENT' ? `the folder ${dirname(path)} does not exist`
+    : code === 'ENOTDIR' ? `a part of ${dirname(path)} is not a folder`
+      : code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST' ? 'a folder of that name is in the way'
+        : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+          : code === 'ENOSPC' ? 'the disk is full'
+            : code === 'EROFS' ? 'the file system is read-only'
+              : (err as Error)?.message ?? String(err);
+  return Object.assign(new Error(`${path}: cannot write: ${why}${code ? ` (${code})` : ''}`, { cause: err }), code ? { code } : {});
 }
 
 function toBytes(data: Uint8Array | string): Uint8Array {
@@ -68,9 +107,11 @@ function fsyncDirSync(dir: string): void {
 export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
   const bytes = toBytes(data);
   const tmp = tempPathFor(path);
+  const mode = keptMode(path);
   let fd: number | undefined;
   try {
-    fd = openSync(tmp, 'wx', 0o644);
+    fd = openSync(tmp, 'wx', 0o666);
+    if (mode !== null) fchmodSync(fd, mode);
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
     fsyncSync(fd);
@@ -82,7 +123,7 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
       try { closeSync(fd); } catch { /* already failing */ }
     }
     try { unlinkSync(tmp); } catch { /* never created or already renamed */ }
-    throw err;
+    throw writeError(path, err);
   }
   fsyncDirSync(dirname(path));
   removeStaleTemps(path);
@@ -92,9 +133,12 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const bytes = toBytes(data);
   const tmp = tempPathFor(path);
+  const st = await stat(path).catch(() => null);
+  const mode = st?.isFile() ? st.mode & 0o7777 : null;
   let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    fh = await open(tmp, 'wx', 0o644);
+    fh = await open(tmp, 'wx', 0o666);
+    if (mode !== null) await fh.chmod(mode);
     let off = 0;
     while (off < bytes.length) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
     await fh.sync();
@@ -104,7 +148,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (err) {
     if (fh !== undefined) await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-    throw err;
+    throw writeError(path, err);
   }
   let dh: Awaited<ReturnType<typeof open>> | undefined;
   try {

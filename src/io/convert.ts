@@ -10,19 +10,22 @@
  * Every conversion goes through a native Sequential, so a conversion that cannot be exact
  * fails with the reason instead of producing a different model.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { SequentialConfig } from '../nn/sequential.js';
 import { Sequential } from '../nn/sequential.js';
 import { FormatError } from './errors.js';
-import { loadModel, saveModel } from './model-file.js';
+import { checkLimit, type Limits } from './limits.js';
+import { configParameterCount, encodeModel, loadModel } from './model-file.js';
+import { readFileChecked, systemReason } from './read-file.js';
 import { exportOnnx } from './onnx/export.js';
-import { loadOnnx } from './onnx/import.js';
+import { loadOnnx, readModelProto } from './onnx/import.js';
 import { sequentialFromOnnx } from './onnx/to-model.js';
 import { loadTorchStateDict, saveTorchStateDict } from './pytorch.js';
 import { parseSafetensorsHeader } from './safetensors.js';
-import { sizeOf } from '../tensor/tensor.js';
+import { sizeOf, type Tensor } from '../tensor/tensor.js';
 import { loadTfjsModel } from './tfjs/model.js';
+import { readTfjsUserMetadata } from './tfjs/artifacts.js';
 import { saveTfjsModel } from './tfjs/save.js';
 import { encodeTfjsAsOnnx } from './tfjs/to-onnx.js';
 import { writeFileAtomicSync } from './atomic.js';
@@ -32,6 +35,8 @@ export const MODEL_FORMATS: readonly ModelFormat[] = ['model', 'torch', 'onnx', 
 
 export interface ReadAnyOptions {
   backend?: string;
+  /** Budgets (io/limits.ts) for the file and the model it declares. */
+  limits?: Partial<Limits>;
   /** torch: the architecture, when the inference from names and shapes is not what you want. */
   config?: SequentialConfig;
   /** torch: add LastStep after the last recurrent layer (PyTorch's `out[:, -1]`). Default false. */
@@ -52,7 +57,7 @@ export function detectFormat(path: string, explicit?: string, forWriting = false
   if (name.endsWith('.safetensors')) {
     if (forWriting || !existsSync(path)) return 'model';
     // A model file says so in its metadata; any other safetensors file is taken as a state_dict.
-    const head = readFileSync(path);
+    const head = readFileChecked(path);
     const meta = parseSafetensorsHeader(head, path).metadata;
     return meta && meta.format === 'lstm-ts' ? 'model' : 'torch';
   }
@@ -135,26 +140,79 @@ export function configFromStateDict(shapes: Record<string, number[]>, opts: Read
 }
 
 /** Name → shape of every tensor in a safetensors state_dict, from the (fully validated) header alone. */
-function stateDictShapes(path: string): { shapes: Record<string, number[]>; metadata: Record<string, string> | null } {
-  const header = parseSafetensorsHeader(readFileSync(path), path);
+function stateDictShapes(path: string, limits?: Partial<Limits>): { shapes: Record<string, number[]>; metadata: Record<string, string> | null } {
+  const header = parseSafetensorsHeader(readFileChecked(path, { limits }), path);
   const shapes: Record<string, number[]> = Object.create(null);
   for (const k of Object.keys(header.entries)) shapes[k] = header.entries[k]!.shape;
   return { shapes, metadata: header.metadata };
 }
 
-/** Read a model in any format as a native Sequential (plus the metadata extras of a model file). */
-export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOptions = {}): { model: Sequential; extra: Record<string, unknown> } {
+/**
+ * Where the other formats carry a model file's extras (scaler, transform, vocabulary, classes,
+ * task: what `lstm predict` needs besides the network): ONNX metadata_props and a PyTorch
+ * state_dict's `__metadata__` under this key, TF.js model.json under userDefinedMetadata["lstm-ts"].
+ */
+export const CARRIED_METADATA_KEY = 'lstm-ts.metadata';
+/** A state_dict written by lstm-ts also carries its architecture (PyTorch needs none; converting back does). */
+const CARRIED_CONFIG_KEY = 'lstm-ts.config';
+
+/** A model read from any format: the network, the model-file extras it carries, and (model files) the other ensemble members' tensors. */
+export interface AnyModel {
+  model: Sequential;
+  extra: Record<string, unknown>;
+  /** `__member<k>__.` tensors of a forecast ensemble (model files only). */
+  extraTensors: Record<string, Tensor>;
+}
+
+/** The extras carried in JSON text `text` (FormatError if it is not a JSON object). */
+function carriedExtra(text: string | undefined, file: string, where: string): Record<string, unknown> {
+  if (text === undefined) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(file, `${where} is not valid JSON`, { cause: e });
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new FormatError(file, `${where} must be a JSON object`);
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(v)) if (!['format', 'version', 'config'].includes(k)) out[k] = (v as Record<string, unknown>)[k];
+  return out;
+}
+
+/** The architecture a state_dict written by lstm-ts carries in `__metadata__` (undefined if none). */
+function carriedConfig(text: string | undefined, file: string): SequentialConfig | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const c = JSON.parse(text) as SequentialConfig;
+    if (c && typeof c === 'object' && Array.isArray(c.layers)) return c;
+  } catch {
+    // reported below
+  }
+  throw new FormatError(file, `__metadata__ "${CARRIED_CONFIG_KEY}" is not a model config (an object with a layers array)`);
+}
+
+/** The extras a TF.js model.json carries in userDefinedMetadata["lstm-ts"]. */
+function tfjsExtra(path: string, limits?: Partial<Limits>): Record<string, unknown> {
+  const user = readTfjsUserMetadata(path, limits);
+  return carriedExtra(user && Object.hasOwn(user, 'lstm-ts') ? JSON.stringify(user['lstm-ts']) : undefined, path, 'userDefinedMetadata "lstm-ts"');
+}
+
+/** Read a model in any format as a native Sequential, with the extras it carries. */
+export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOptions = {}): AnyModel {
   const be = opts.backend ? { backend: opts.backend } : {};
   switch (format) {
     case 'model': {
-      const { model, metadata } = loadModel(path, be);
+      const { model, metadata, extraTensors } = loadModel(path, { ...be, limits: opts.limits });
       const extra: Record<string, unknown> = {};
       for (const k of Object.keys(metadata)) if (!['format', 'version', 'config'].includes(k)) extra[k] = metadata[k];
-      return { model, extra };
+      const members: Record<string, Tensor> = Object.create(null);
+      for (const k of Object.keys(extraTensors)) if (k.startsWith('__member')) members[k] = extraTensors[k]!;
+      return { model, extra, extraTensors: members };
     }
     case 'torch': {
-      const { shapes } = stateDictShapes(path);
-      let config = opts.config, rename = new Map<string, string>();
+      const { shapes, metadata } = stateDictShapes(path, opts.limits);
+      // A state_dict written by lstm-ts carries its architecture (names match 1:1): use it.
+      let config = opts.config ?? carriedConfig(metadata?.[CARRIED_CONFIG_KEY], path), rename = new Map<string, string>();
       if (!config) {
         try {
           ({ config, rename } = configFromStateDict(shapes, opts));
@@ -162,6 +220,17 @@ export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOpt
           throw new FormatError(path, `cannot infer the architecture from the state_dict: ${(e as Error).message}`, { cause: e });
         }
       }
+      // Zero-size tensors can declare a huge architecture: compare its size with the weights
+      // present before anything is allocated (as loadModel does).
+      let expected: number;
+      try {
+        expected = configParameterCount(config);
+      } catch (e) {
+        throw new FormatError(path, `cannot build the architecture of this state_dict: ${(e as Error).message}`, { cause: e });
+      }
+      const stored = Object.values(shapes).reduce((n, shape) => n + sizeOf(shape), 0);
+      if (expected > stored) throw new FormatError(path, `the architecture inferred from the names and shapes needs ${expected} weights but the state_dict holds ${stored}`);
+      checkLimit('parameters', expected, `the architecture has ${expected} parameters`, path, opts.limits);
       let model: Sequential;
       try {
         model = Sequential.fromConfig(config, be);
@@ -174,21 +243,64 @@ export function readAnyModel(path: string, format: ModelFormat, opts: ReadAnyOpt
         return rename.has(g) ? `${rename.get(g)}.${key.slice(cut + 1)}` : key;
       };
       loadTorchStateDict(model, path, { map });
-      return { model: model.eval() as Sequential, extra: {} };
+      return { model: model.eval() as Sequential, extra: carriedExtra(metadata?.[CARRIED_METADATA_KEY], path, `__metadata__ "${CARRIED_METADATA_KEY}"`), extraTensors: {} };
     }
-    case 'onnx': return { model: sequentialFromOnnx(path, be), extra: {} };
-    case 'tfjs': return { model: loadTfjsModel(path, be).toSequential(), extra: {} };
+    case 'onnx': {
+      const props = readModelProto(path, undefined, opts.limits).model.metadataProps ?? [];
+      const carried = props.find((p) => p.key === CARRIED_METADATA_KEY)?.value ?? undefined;
+      return { model: sequentialFromOnnx(path, { ...be, limits: opts.limits }), extra: carriedExtra(carried, path, `metadata_props "${CARRIED_METADATA_KEY}"`), extraTensors: {} };
+    }
+    case 'tfjs': return { model: loadTfjsModel(path, { ...be, limits: opts.limits }).toSequential(), extra: tfjsExtra(path, opts.limits), extraTensors: {} };
   }
 }
 
-/** Write a native model in `format`. */
-export function writeAnyModel(model: Sequential, path: string, format: ModelFormat, extra: Record<string, unknown> = {}, opts: { lengths?: boolean } = {}): void {
-  switch (format) {
-    case 'model': saveModel(model, path, extra); return;
-    case 'torch': saveTorchStateDict(model, path); return;
-    case 'onnx': exportOnnx(model, path, { lengths: opts.lengths ?? false }); return;
-    case 'tfjs': saveTfjsModel(model, path); return;
+/** Where each single-network format carries the extras (for warnings). */
+const CARRIED_WHERE: Record<Exclude<ModelFormat, 'model'>, string> = {
+  onnx: `ONNX metadata_props "${CARRIED_METADATA_KEY}"`,
+  torch: `the state_dict's __metadata__ "${CARRIED_METADATA_KEY}"`,
+  tfjs: 'model.json userDefinedMetadata "lstm-ts"',
+};
+
+/**
+ * The extras a single-network format can carry, and what it cannot, as warnings: a forecast
+ * ensemble keeps member 1 only (its metadata rewritten to a one-model forecaster of member 1's
+ * part); scaling, transforms and vocabularies travel as metadata, not as graph operations.
+ */
+function forOneNetwork(extra: Record<string, unknown>, format: Exclude<ModelFormat, 'model'>): { extra: Record<string, unknown>; warnings: string[] } {
+  const warnings: string[] = [];
+  const out: Record<string, unknown> = { ...extra };
+  const f = extra.forecast as { members?: number; parts?: Array<Record<string, unknown>>; plan?: Record<string, unknown> } | undefined;
+  if (f && typeof f === 'object') {
+    const members = Number.isInteger(f.members) ? f.members! : 1;
+    if (members > 1 && Array.isArray(f.parts) && f.parts.length > 0) {
+      const first = f.parts[0]!;
+      out.forecast = { ...f, members: 1, parts: [{ ...first, models: 1 }], plan: { ...f.plan, mode: first.mode } };
+      warnings.push(`${format} holds one network: wrote ensemble member 1 of ${members} (its ${String(first.mode)} model); forecasts from the converted file are that model's alone, not the average of ${members}`);
+    }
+    warnings.push(`the network works in model units: the scaling${(f.plan as { transform?: string } | undefined)?.transform === 'log' ? ', log transform' : ''} and window-relative inputs that lstm predict applies travel in ${CARRIED_WHERE[format]} for lstm-ts; another runtime must apply them itself`);
+  } else if (extra.vocab !== undefined) {
+    warnings.push(`the network takes token ids and returns logits: the vocabulary${extra.classifier ? ' and class names' : ''} travel in ${CARRIED_WHERE[format]} for lstm-ts; another runtime must map text to ids itself`);
   }
+  return { extra: out, warnings };
+}
+
+/**
+ * Write a native model in `format`, with the extras it carries (see CARRIED_METADATA_KEY) and,
+ * for model files, the other ensemble members. Returns warnings about what the format cannot hold.
+ */
+export function writeAnyModel(model: Sequential, path: string, format: ModelFormat, extra: Record<string, unknown> = {}, opts: { lengths?: boolean; extraTensors?: Record<string, Tensor> } = {}): string[] {
+  if (format === 'model') {
+    writeFileAtomicSync(path, encodeModel(model, extra, opts.extraTensors ?? {}));
+    return [];
+  }
+  const { extra: carried, warnings } = forOneNetwork(extra, format);
+  const json = Object.keys(carried).length > 0 ? JSON.stringify(carried) : null;
+  switch (format) {
+    case 'torch': saveTorchStateDict(model, path, { metadata: { [CARRIED_CONFIG_KEY]: JSON.stringify(model.config()), ...(json ? { [CARRIED_METADATA_KEY]: json } : {}) } }); break;
+    case 'onnx': exportOnnx(model, path, { lengths: opts.lengths ?? false, ...(json ? { metadata: { [CARRIED_METADATA_KEY]: json } } : {}) }); break;
+    case 'tfjs': saveTfjsModel(model, path, json ? { userDefinedMetadata: { 'lstm-ts': JSON.parse(json) } } : {}); break;
+  }
+  return warnings;
 }
 
 export interface ConvertOptions extends ReadAnyOptions {
@@ -198,27 +310,40 @@ export interface ConvertOptions extends ReadAnyOptions {
   lengths?: boolean;
 }
 
-/** Convert IN to OUT; returns what was done. */
-export function convertModel(inPath: string, outPath: string, opts: ConvertOptions = {}): { from: ModelFormat; to: ModelFormat; parameters: number; layers: string[] } {
+/** Create the folder `path` goes into (an output path in a new folder is written, not refused). */
+function makeParentFolder(path: string): void {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new Error(`${path}: cannot create the folder ${dir} (${systemReason(e)})`, { cause: e });
+  }
+}
+
+/** Convert IN to OUT (creating OUT's folder if needed); returns what was done. */
+export function convertModel(inPath: string, outPath: string, opts: ConvertOptions = {}): { from: ModelFormat; to: ModelFormat; parameters: number; layers: string[]; warnings: string[] } {
   if (!existsSync(inPath)) throw new FormatError(inPath, 'no such file');
   const from = detectFormat(inPath, opts.from);
   const to = detectFormat(outPath, opts.to, true);
   if (from === 'tfjs' && to === 'onnx') {
     // Models without a native equivalent (hard_sigmoid, TF.js GRUs, ...) still map to ONNX exactly.
-    const tfjs = loadTfjsModel(inPath, opts.backend ? { backend: opts.backend } : {});
+    const tfjs = loadTfjsModel(inPath, { ...(opts.backend ? { backend: opts.backend } : {}), limits: opts.limits });
     let native: Sequential | null = null;
     try {
       native = tfjs.toSequential();
     } catch {
       native = null;
     }
-    if (native) exportOnnx(native, outPath, { lengths: opts.lengths ?? false });
+    makeParentFolder(outPath);
+    let warnings: string[] = [];
+    if (native) warnings = writeAnyModel(native, outPath, 'onnx', tfjsExtra(inPath, opts.limits), { lengths: opts.lengths ?? false });
     else writeFileAtomicSync(outPath, encodeTfjsAsOnnx(tfjs));
-    return { from, to, parameters: native ? native.numParameters() : tfjs.parameterCount, layers: tfjs.summary().split('\n') };
+    return { from, to, parameters: native ? native.numParameters() : tfjs.parameterCount, layers: tfjs.summary().split('\n'), warnings };
   }
-  const { model, extra } = readAnyModel(inPath, from, opts);
-  writeAnyModel(model, outPath, to, extra, { lengths: opts.lengths ?? false });
-  return { from, to, parameters: model.numParameters(), layers: model.config().layers.map((l) => `${l.name}: ${l.type}`) };
+  const { model, extra, extraTensors } = readAnyModel(inPath, from, opts);
+  makeParentFolder(outPath);
+  const warnings = writeAnyModel(model, outPath, to, extra, { lengths: opts.lengths ?? false, extraTensors });
+  return { from, to, parameters: model.numParameters(), layers: model.config().layers.map((l) => `${l.name}: ${l.type}`), warnings };
 }
 
 /** A JSON-able description of any model file (for `lstm info`). */

@@ -1,5 +1,8 @@
-/** File formats: safetensors, PyTorch state dicts, model files, training checkpoints, ONNX, TF.js, atomic writes, and the FormatError every loader throws. */
-export { FormatError } from './errors.js';
+/** File formats: safetensors, PyTorch state dicts, model files, training checkpoints, ONNX, TF.js, atomic writes, the FormatError every loader throws and the budgets they check. */
+export { FormatError, printable, quote, listNames } from './errors.js';
+export { LimitError, DEFAULT_LIMITS, LIMIT_NAMES, setLimits, resolveLimits, checkLimit, parseLimits, type Limits, type LimitName } from './limits.js';
+export { readFileChecked, checkRegularFile } from './read-file.js';
+export { assertFiniteWeights } from './finite.js';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
 export {
   readSafetensors, writeSafetensors, encodeSafetensors, parseSafetensorsHeader,
@@ -15,4 +18,4 @@ export * from './onnx/index.js';
 export { saveModel, loadModel, encodeModel, decodeModel, configParameterCount, MODEL_FORMAT, MODEL_VERSION, type ModelMetadata, type ModelExtra, type LoadModelOptions, type LoadedModel } from './model-file.js';
 export { saveCheckpoint, loadCheckpoint, fileCheckpoint, type FileCheckpointOptions } from './checkpoint.js';
 export * from './tfjs/index.js';
-export { convertModel, readAnyModel, writeAnyModel, describeModelFile, detectFormat, configFromStateDict, MODEL_FORMATS, type ModelFormat, type ConvertOptions, type ReadAnyOptions } from './convert.js';
+export { convertModel, readAnyModel, writeAnyModel, describeModelFile, detectFormat, configFromStateDict, MODEL_FORMATS, CARRIED_METADATA_KEY, type ModelFormat, type ConvertOptions, type ReadAnyOptions, type AnyModel } from './convert.js';

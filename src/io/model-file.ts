@@ -12,13 +12,14 @@
  * anything is built, and the weights must match by name and shape. Any failure is a
  * FormatError naming the file.
  */
-// Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
-import * as fs from 'node:fs';
 import { Sequential, type SequentialConfig } from '../nn/sequential.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { FormatError } from './errors.js';
-import { encodeSafetensors, readSafetensors } from './safetensors.js';
+import { assertFiniteWeights } from './finite.js';
+import { checkLimit, type Limits } from './limits.js';
+import { readFileChecked } from './read-file.js';
+import { NOT_SAFETENSORS, encodeSafetensors, readSafetensors } from './safetensors.js';
 
 /** The `format` value of lstm-ts model files. */
 export const MODEL_FORMAT = 'lstm-ts';
@@ -48,7 +49,7 @@ export function encodeModel(model: Sequential, extra: ModelExtra = {}, extraTens
   for (const k of Object.keys(extra)) {
     if (k === 'format' || k === 'version' || k === 'config') throw new RangeError(`saveModel: "${k}" is reserved in the metadata`);
     if (extra[k] === undefined) continue;
-    metadata[k] = JSON.stringify(extra[k]);
+    metadata[k] = JSON.stringify(extra[k], finiteOnly(k));
   }
   const tensors: Record<string, Tensor> = Object.create(null);
   for (const [name, t] of Object.entries(model.stateDict())) tensors[name] = t;
@@ -57,6 +58,19 @@ export function encodeModel(model: Sequential, extra: ModelExtra = {}, extraTens
     tensors[name] = t;
   }
   return encodeSafetensors(tensors, metadata);
+}
+
+/**
+ * A JSON.stringify replacer that refuses NaN and ±Infinity: JSON would store them as null and
+ * the file could not be read back (a scaler whose std is null is no scaler). Names the path.
+ */
+function finiteOnly(key: string): (k: string, v: unknown) => unknown {
+  return (k, v) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw new RangeError(`saveModel: metadata "${key}" holds ${v}${k ? ` at "${k}"` : ''}; JSON cannot store it (it would read back as null)`);
+    }
+    return v;
+  };
 }
 
 /** Save a model (and extra metadata) to `path` atomically. */
@@ -70,6 +84,8 @@ export interface LoadModelOptions {
   backend?: string;
   /** Name used in errors when decoding bytes. Default '<bytes>'. */
   name?: string;
+  /** Budgets (io/limits.ts): `fileBytes` for the file, `parameters` for the architecture it declares. */
+  limits?: Partial<Limits>;
 }
 
 /** Result of loading: the model (weights loaded, training mode off) and parsed metadata. */
@@ -84,7 +100,15 @@ export interface LoadedModel {
 export function decodeModel(bytes: Uint8Array, opts: LoadModelOptions = {}): LoadedModel {
   const file = opts.name ?? '<bytes>';
   // Read once as float64 (exact for F32 and F64), then copy into the model's dtype.
-  const { tensors, metadata: raw } = readSafetensors(bytes, { dtype: 'float64', name: file });
+  let read: ReturnType<typeof readSafetensors>;
+  try {
+    read = readSafetensors(bytes, { dtype: 'float64', name: file });
+  } catch (e) {
+    // A text file or an image has no safetensors frame: say what it is not, then why.
+    if (e instanceof FormatError && e.detail.startsWith(NOT_SAFETENSORS)) throw new FormatError(file, `not an lstm-ts model file (${e.detail})`, { cause: e });
+    throw e;
+  }
+  const { tensors, metadata: raw } = read;
   if (!raw) throw new FormatError(file, 'no __metadata__: not an lstm-ts model file');
   if (raw.format !== MODEL_FORMAT) throw new FormatError(file, `metadata format is ${JSON.stringify(raw.format)}, expected "${MODEL_FORMAT}": not an lstm-ts model file`);
   if (raw.version !== MODEL_VERSION) throw new FormatError(file, `unsupported model file version ${JSON.stringify(raw.version)} (this build reads version ${MODEL_VERSION})`);
@@ -120,6 +144,9 @@ export function decodeModel(bytes: Uint8Array, opts: LoadModelOptions = {}): Loa
     throw new FormatError(file, `bad architecture in metadata: ${(e as Error).message}`);
   }
   if (expected !== stored) throw new FormatError(file, `the architecture needs ${expected} weights but the file holds ${stored}`);
+  checkLimit('parameters', expected, `the model has ${expected} parameters`, file, opts.limits);
+  // NaN or ±Inf in a weight would only show up later as NaN predictions (float64 → float32 can overflow too).
+  assertFiniteWeights(weights, file, config.dtype === 'float64' ? 'float64' : 'float32');
   let model: Sequential;
   try {
     model = Sequential.fromConfig(config, opts.backend ? { backend: opts.backend } : {});
@@ -136,8 +163,9 @@ export function decodeModel(bytes: Uint8Array, opts: LoadModelOptions = {}): Loa
  * and returns the parsed metadata. Throws FormatError naming the file if anything is wrong.
  */
 export function loadModel(path: string, opts: LoadModelOptions = {}): LoadedModel {
-  return decodeModel(fs.readFileSync(path), { ...opts, name: path });
+  return decodeModel(readFileChecked(path, { limits: opts.limits }), { ...opts, name: path });
 }
+
 
 const nonNegInt = (v: unknown, what: string): number => {
   if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 2 ** 31) throw new RangeError(`${what} must be a non-negative integer, got ${JSON.stringify(v)}`);

@@ -4,9 +4,12 @@
  * saved by `safetensors.torch.save_file(model.state_dict(), path)` loads into any Module after
  * stripping the submodule prefix (`lstm.`) or renaming keys with a user map; and a Module saved
  * here loads in PyTorch with `model.load_state_dict(safetensors.torch.load_file(path))`.
- * F64/F16/BF16 tensors are converted to the module's dtype on load.
+ * F64/F16/BF16 tensors are converted to the module's dtype on load; NaN or infinite weights
+ * (also a float64 value beyond the float32 range) are refused with a FormatError.
  */
 import { FormatError } from './errors.js';
+import { assertFiniteWeights } from './finite.js';
+import type { Limits } from './limits.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Module } from '../nn/module.js';
 import { readSafetensors, writeSafetensors, type SafetensorsWriteDType } from './safetensors.js';
@@ -27,6 +30,8 @@ export interface LoadTorchOptions {
    * over. false: unknown keys are ignored (missing and mis-shaped parameters still fail).
    */
   strict?: boolean;
+  /** Budgets (io/limits.ts): a path is read only if it is a regular file within `fileBytes`. */
+  limits?: Partial<Limits>;
 }
 
 export interface LoadTorchResult {
@@ -45,7 +50,8 @@ export interface LoadTorchResult {
  */
 export function loadTorchStateDict(module: Module, pathOrBytes: string | Uint8Array, opts: LoadTorchOptions = {}): LoadTorchResult {
   const file = typeof pathOrBytes === 'string' ? pathOrBytes : '<bytes>';
-  const { tensors, metadata } = readSafetensors(pathOrBytes, { dtype: module.dtype, name: file });
+  // Read as float64 (exact for every float dtype) so a value that overflows float32 is named as it is in the file.
+  const { tensors, metadata } = readSafetensors(pathOrBytes, { dtype: 'float64', name: file, limits: opts.limits });
   const prefix = opts.prefix ?? '';
   const strict = opts.strict ?? true;
   const record = Object.create(null) as Record<string, Tensor>;
@@ -56,6 +62,9 @@ export function loadTorchStateDict(module: Module, pathOrBytes: string | Uint8Ar
     else if (Object.prototype.hasOwnProperty.call(record, name)) throw new FormatError(file, `two keys map to ${JSON.stringify(name)}`);
     else Object.defineProperty(record, name, { value: tensors[key], enumerable: true });
   }
+  const wanted = Object.create(null) as Record<string, Tensor>;
+  for (const k of Object.keys(record)) if (k.startsWith(prefix)) wanted[k] = record[k]!;
+  assertFiniteWeights(wanted, file, module.dtype === 'float64' ? 'float64' : 'float32');
   try {
     module.loadStateDict(record, { prefix, strict });
   } catch (err) {

@@ -18,11 +18,11 @@
  * Writing follows the reference Rust crate: tensors sorted by name, header padded with spaces
  * to a multiple of 8 bytes, `__metadata__` only if given, written atomically.
  */
-// Namespace import: a browser bundle can alias node:fs to an empty module (only paths need it).
-import * as fs from 'node:fs';
 import { Tensor, allocArray, shapeStr, type DType } from '../tensor/tensor.js';
 import { writeFileAtomicSync } from './atomic.js';
-import { FormatError } from './errors.js';
+import { FormatError, quote } from './errors.js';
+import { readFileChecked } from './read-file.js';
+import type { Limits } from './limits.js';
 
 /** safetensors dtype names this module reads. */
 export type SafetensorsDType =
@@ -60,6 +60,8 @@ export interface ReadSafetensorsOptions {
   dtype?: DType;
   /** Name used in error messages when reading bytes (a path names itself). Default '<bytes>'. */
   name?: string;
+  /** Budgets (io/limits.ts): a path is read only if it is a regular file within `fileBytes`. */
+  limits?: Partial<Limits>;
 }
 
 export interface SafetensorsFile {
@@ -67,6 +69,9 @@ export interface SafetensorsFile {
   tensors: Record<string, Tensor>;
   metadata: Record<string, string> | null;
 }
+
+/** How a FormatError about the file's frame (header length, JSON) starts: the file is not safetensors at all. */
+export const NOT_SAFETENSORS = 'not a safetensors file';
 
 /** Headers larger than this are refused, as in the reference implementation (100 MB). */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -83,27 +88,29 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file = '<bytes>'): Saf
   const fail = (detail: string): never => {
     throw new FormatError(file, detail);
   };
-  if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
+  // Problems with the frame itself mean the file is not safetensors at all: say so first.
+  const notSafetensors = (detail: string): never => fail(`${NOT_SAFETENSORS}: ${detail}`);
+  if (bytes.length < 8) notSafetensors(`file is ${bytes.length} bytes, too short for the 8-byte header length`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = dv.getBigUint64(0, true);
-  if (n > BigInt(bytes.length - 8)) fail(`header length ${n} is past the end of the file (${bytes.length} bytes)`);
+  if (n > BigInt(bytes.length - 8)) notSafetensors(`header length ${n} is past the end of the file (${bytes.length} bytes)`);
   if (n > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const N = Number(n);
-  if (N < 2) fail(`header length ${N} is too small for a JSON object`);
+  if (N < 2) notSafetensors(`header length ${N} is too small for a JSON object`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + N));
   } catch {
-    return fail('header is not valid UTF-8');
+    return notSafetensors('header is not valid UTF-8');
   }
-  if (text[0] !== '{') fail(`header does not start with '{' (found ${JSON.stringify(text.slice(0, 8))})`);
+  if (text[0] !== '{') notSafetensors(`header does not start with '{' (found ${quote(text.slice(0, 8))})`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return fail(`header is not valid JSON (${(err as Error).message})`);
+    return notSafetensors(`header is not valid JSON (${(err as Error).message})`);
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('header JSON is not an object');
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) notSafetensors('header JSON is not an object');
   const root = json as Record<string, unknown>;
   const dataStart = 8 + N;
   const dataLen = bytes.length - dataStart;
@@ -117,12 +124,12 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file = '<bytes>'): Saf
       metadata = Object.create(null) as Record<string, string>;
       for (const k of Object.keys(v as object)) {
         const s = (v as Record<string, unknown>)[k];
-        if (typeof s !== 'string') fail(`__metadata__[${JSON.stringify(k)}] is not a string`);
+        if (typeof s !== 'string') fail(`__metadata__[${quote(k)}] is not a string`);
         define(metadata, k, s as string);
       }
       continue;
     }
-    const where = `tensor ${JSON.stringify(name)}`;
+    const where = `tensor ${quote(name)}`;
     if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(`${where}: entry is not an object`);
     const e = v as Record<string, unknown>;
     const dtype = e.dtype;
@@ -154,8 +161,8 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file = '<bytes>'): Saf
   list.sort((a, b) => a[1].begin - b[1].begin || a[1].end - b[1].end);
   let pos = 0;
   for (const [name, e] of list) {
-    if (e.begin < pos) fail(`tensor ${JSON.stringify(name)}: data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${pos})`);
-    if (e.begin > pos) fail(`tensor ${JSON.stringify(name)}: data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${pos}`);
+    if (e.begin < pos) fail(`tensor ${quote(name)}: data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (which ends at ${pos})`);
+    if (e.begin > pos) fail(`tensor ${quote(name)}: data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${pos}`);
     pos = e.end;
   }
   if (pos !== dataLen) fail(`the tensors cover ${pos} bytes of the ${dataLen}-byte data buffer`);
@@ -170,7 +177,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file = '<bytes>'): Saf
  */
 export function readSafetensors(bytesOrPath: Uint8Array | string, opts: ReadSafetensorsOptions = {}): SafetensorsFile {
   const file = typeof bytesOrPath === 'string' ? bytesOrPath : opts.name ?? '<bytes>';
-  const bytes = typeof bytesOrPath === 'string' ? fs.readFileSync(bytesOrPath) : bytesOrPath;
+  const bytes = typeof bytesOrPath === 'string' ? readFileChecked(bytesOrPath, { limits: opts.limits }) : bytesOrPath;
   const header = parseSafetensorsHeader(bytes, file);
   const tensors = Object.create(null) as Record<string, Tensor>;
   for (const name of Object.keys(header.entries)) {

@@ -255,15 +255,47 @@ export class Workspace {
     }
     return b.length === n ? b : b.subarray(0, n);
   }
-  /** The whole buffer named `name` as last allocated, or undefined if there is none. */
-  peek(name: string): FloatArray | undefined {
-    return this.bufs.get(name);
-  }
   release(): void {
     for (const b of this.bufs.values()) this.owner.backend.free(b);
     for (const b of this.ints.values()) this.owner.backend.free(b);
     this.bufs.clear();
     this.ints.clear();
+  }
+}
+
+/**
+ * Typed activation buffers of one module: T declares them (a field per buffer, null where a
+ * layer has none), and `views(sizes)` returns, for every field, a view of exactly sizes[field]
+ * elements, or null for 0. Buffers are allocated by the module's backend and reused across calls
+ * of the same or smaller size, so a warm forward/backward allocates nothing. `zero` names the
+ * fields to zero-fill; the others hold whatever they last held.
+ */
+export class BufferSet<T extends { [name: string]: FloatArray | null }> {
+  private readonly store = new Map<keyof T, FloatArray>();
+  constructor(private readonly owner: Module) {}
+
+  views(sizes: { readonly [K in keyof T]: number }, zero: readonly (keyof T)[] = []): T {
+    const out: Partial<Record<keyof T, FloatArray | null>> = {};
+    for (const name in sizes) {
+      const n = sizes[name];
+      if (n === 0) {
+        out[name] = null;
+        continue;
+      }
+      let b = this.store.get(name);
+      if (!b || b.length < n) {
+        if (b) this.owner.backend.free(b);
+        b = this.owner.backend.alloc(n, this.owner.dtype);
+        this.store.set(name, b);
+      } else if (zero.includes(name)) b.fill(0, 0, n);
+      out[name] = b.length === n ? b : b.subarray(0, n);
+    }
+    return out as T;
+  }
+
+  release(): void {
+    for (const b of this.store.values()) this.owner.backend.free(b);
+    this.store.clear();
   }
 }
 

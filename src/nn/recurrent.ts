@@ -21,8 +21,11 @@
  * How the work is shaped (as cuDNN and oneDNN do): for each layer and direction the input
  * projection of all T steps is ONE matmul; each step then does one recurrent matmul and one
  * fused cell kernel; backward runs the steps in reverse, then computes every weight gradient
- * with ONE matmul over all steps. All buffers come from the backend and are reused across
- * calls of the same or smaller size; nothing is allocated inside the time loop.
+ * with ONE matmul over all steps. What forward keeps for backward is a typed cache per layer
+ * direction (Activations: gates, h, c, ...; ActivationGrads for the backward), every buffer
+ * sized in one method, cacheSizes, as llm.c's activation struct; inspect() returns views of
+ * it. All buffers come from the backend and are reused across calls of the same or smaller
+ * size; nothing is allocated inside the time loop.
  *
  * Variable lengths (PyTorch's packed sequences): batch row b is active at time t iff
  * t < lengths[b]. The forward direction freezes a finished row's state, so its final state is
@@ -34,7 +37,7 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor, shapeStr, sizeOf, swapLeadingAxes } from '../tensor/tensor.js';
 import { glorotUniform, orthogonal, uniform } from './init.js';
 import { checkLengths } from './layers.js';
-import { Module, Parameter, Workspace, type ModuleOptions } from './module.js';
+import { BufferSet, Module, Parameter, Workspace, type ModuleOptions } from './module.js';
 
 export type RecurrentMode = 'lstm' | 'gru' | 'rnn';
 
@@ -128,7 +131,7 @@ export interface RawBackward {
   dc0: FloatArray | null; // (L·D,B,H)
 }
 
-/** What one layer/direction saved in the last forward (for tracing and the explorer). */
+/** What one layer/direction saved in the last forward (for tracing and the explorer): views of its BPTT cache. */
 export interface DirectionCache {
   layer: number;
   reverse: boolean;
@@ -140,6 +143,81 @@ export interface DirectionCache {
   c: FloatArray | null;
   /** dL/dh_t by time (T,B,Hout) from the last backward, or null before one. */
   dh: FloatArray | null;
+}
+
+// ---------------------------------------------------------------- the BPTT cache
+
+/**
+ * What one layer direction's forward keeps for its backward (and for inspect()): the BPTT
+ * cache, as llm.c's activation struct. Every buffer is sized in `cacheSizes`.
+ */
+type Activations = {
+  /** (T,B,Gc) activated gates: LSTM i,f,g,o; GRU r,z,n; RNN h. */
+  gates: FloatArray;
+  /** ((T+1),B,Hout) hidden state by slot: h0 in slot 0 forward, slot T reverse; h after time t in slot t+1 forward, slot t reverse. */
+  h: FloatArray;
+  /** ((T+1),B,H) LSTM cell state by slot, as h. */
+  c: FloatArray | null;
+  /** (T,B,H) LSTM with projSize: m = o⊙tanh(c), the hidden state before W_hr. */
+  m: FloatArray | null;
+  /** (T,B,H) GRU: W_hn·h_{t−1} + b_hn, the n gate's recurrent part (r multiplies it). */
+  hn: FloatArray | null;
+  /** (B,3H) GRU: h_{t−1}·W_hhᵀ + b_hh of the current step (scratch, rewritten every step). */
+  hg: FloatArray | null;
+};
+
+/** What one layer direction's backward computes (dh is kept for inspect()). */
+type ActivationGrads = {
+  /** (T,B,Gc) dL/d(gate pre-activations); GRU: of the input part x·W_ihᵀ + b_ih. */
+  dGates: FloatArray;
+  /** (T,B,3H) GRU: dL/d(h·W_hhᵀ + b_hh), which differs from dGates in the n gate; null otherwise. */
+  dHg: FloatArray | null;
+  /** (T,B,Hout) dL/dh_t: from the output above plus from step t+1. */
+  dh: FloatArray;
+};
+
+/** One layer's output and the dropout applied to it before the next layer. */
+type LayerOutput = {
+  /** (T,B,D·Hout) the directions' h side by side, zero past each row's end. */
+  y: FloatArray;
+  /** (T,B,D·Hout) dropout mask, each 0 or 1/(1−p); null when no dropout follows this layer. */
+  mask: FloatArray | null;
+  /** (T,B,D·Hout) y ⊙ mask, the next layer's input; null when no dropout. */
+  dropped: FloatArray | null;
+};
+
+/** The whole stack's final states (forward) and the gradients of the initial ones (backward). */
+type States = {
+  /** (L·D,B,Hout) h after the last step of each layer direction. */
+  hN: FloatArray;
+  /** (L·D,B,H) c likewise, LSTM only. */
+  cN: FloatArray | null;
+};
+type StateGrads = {
+  /** (L·D,B,Hout) dL/dh0. */
+  dh0: FloatArray;
+  /** (L·D,B,H) dL/dc0, LSTM only. */
+  dc0: FloatArray | null;
+  /** (B,Hout) dL/dh_{t−1} running back through one layer direction's steps. */
+  dhRun: FloatArray;
+  /** (B,H) dL/dc_{t−1} likewise, LSTM only. */
+  dcRun: FloatArray | null;
+  /** (B,H) dL/dm of the current step, LSTM with projSize only. */
+  dm: FloatArray | null;
+};
+
+/** dL/d(a layer's input) (T,B,I_l); null for the first layer when backwardRaw's inputGrad is false. */
+type InputGrad = { dx: FloatArray | null };
+
+/** Element counts for the fields of T (0: the layer has no such buffer). */
+type Sizes<T> = { readonly [K in keyof T]: number };
+
+/** One layer's buffers, kept between calls: its output, dL/d(its input), and its directions' caches. */
+interface LayerBuffers {
+  out: BufferSet<LayerOutput>;
+  dInput: BufferSet<InputGrad>;
+  acts: BufferSet<Activations>[]; // [direction]
+  grads: BufferSet<ActivationGrads>[]; // [direction]
 }
 
 interface LayerParams {
@@ -169,12 +247,19 @@ export abstract class RecurrentBase extends Module {
   /** Generator for dropout masks (seeded from `seed`). */
   readonly rng: Rng;
   private readonly layers: LayerParams[][] = []; // [layer][direction]
+  /** Copies of the Tensor API's inputs into backend buffers (forward / backward). */
   private readonly ws = new Workspace(this);
+  private readonly states = new BufferSet<States>(this);
+  private readonly stateGrads = new BufferSet<StateGrads>(this);
+  private readonly buffers: LayerBuffers[] = []; // [layer]
+  /** The last forward: its sizes and input, and per layer the views its backward reads. */
   private last: {
-    T: number; B: number; lengths: Int32Array | null; dropped: boolean[];
+    T: number; B: number; lengths: Int32Array | null;
     inputShape: number[]; layout: 'tbi' | 'bti' | 'ti'; x: FloatArray;
+    outputs: LayerOutput[]; // [layer]
+    acts: Activations[][]; // [layer][direction]
+    grads: ActivationGrads[][] | null; // [layer][direction], from a backward since
   } | null = null;
-  private hadBackward = false;
 
   constructor(mode: RecurrentMode, opts: RecurrentOptions & { projSize?: number; nonlinearity?: RnnActivation }) {
     super(opts);
@@ -210,6 +295,10 @@ export abstract class RecurrentBase extends Module {
         dirs.push({ wIh, wHh, bIh, bHh, wHr });
       }
       this.layers.push(dirs);
+      this.buffers.push({
+        out: new BufferSet(this), dInput: new BufferSet(this),
+        acts: dirs.map(() => new BufferSet(this)), grads: dirs.map(() => new BufferSet(this)),
+      });
     }
     this.allocateParameters();
     const rng = new Rng(this.seed);
@@ -270,7 +359,48 @@ export abstract class RecurrentBase extends Module {
 
   override releaseWorkspace(): void {
     this.ws.release();
+    this.states.release();
+    this.stateGrads.release();
+    for (const b of this.buffers) for (const set of [b.out, b.dInput, ...b.acts, ...b.grads]) set.release();
     this.last = null;
+  }
+
+  /**
+   * Element counts of every buffer a forward and backward over T steps of B rows use: the one
+   * place they are decided (llm.c's fill_in_activation_sizes), 0 where this layer has none.
+   * A new per-step buffer is a field in Activations (or ActivationGrads) and its line here
+   * (the types insist on one); it is then allocated, reused and released like the others.
+   * `inputGrad`: whether the backward computes dL/dx of the first layer.
+   */
+  private cacheSizes(T: number, B: number, inputGrad = true) {
+    const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, TB = T * B, O = this.outputSize;
+    const L = this.numLayers, LD = L * this.numDirections;
+    const lstm = this.mode === 'lstm', gru = this.mode === 'gru', proj = this.projSize > 0;
+    // Per layer: its output, with the dropout between layers (training only), and dL/d(its input).
+    const output: Sizes<LayerOutput>[] = [], dInput: Sizes<InputGrad>[] = [];
+    for (let l = 0; l < L; l++) {
+      const dropped = this.training && this.dropout > 0 && l < L - 1 ? TB * O : 0;
+      output.push({ y: TB * O, mask: dropped, dropped });
+      dInput.push({ dx: l > 0 ? TB * O : inputGrad ? TB * this.inputSize : 0 });
+    }
+    return {
+      // Per layer direction: the BPTT cache (forward) ...
+      acts: {
+        gates: TB * Gc,
+        h: (T + 1) * B * Hout,
+        c: lstm ? (T + 1) * B * H : 0,
+        m: proj ? TB * H : 0,
+        hn: gru ? TB * H : 0,
+        hg: gru ? B * Gc : 0,
+      } satisfies Sizes<Activations>,
+      // ... and the backward's gradients.
+      grads: { dGates: TB * Gc, dHg: gru ? TB * Gc : 0, dh: TB * Hout } satisfies Sizes<ActivationGrads>,
+      output,
+      dInput,
+      // The whole stack: final states, and the gradients of the initial ones.
+      states: { hN: LD * B * Hout, cN: lstm ? LD * B * H : 0 } satisfies Sizes<States>,
+      stateGrads: { dh0: LD * B * Hout, dc0: lstm ? LD * B * H : 0, dhRun: B * Hout, dcRun: lstm ? B * H : 0, dm: proj ? B * H : 0 } satisfies Sizes<StateGrads>,
+    };
   }
 
   /** A named workspace buffer of n elements (reused across calls). */
@@ -367,22 +497,13 @@ export abstract class RecurrentBase extends Module {
 
   /** Views of what the last forward (and backward) saved, per layer and direction. */
   inspect(): { T: number; B: number; lengths: Int32Array | null; directions: DirectionCache[] } {
-    if (!this.last) throw new Error(`${this.kind}.inspect: call forward first`);
-    const { T, B } = this.last;
+    const last = this.last;
+    if (!last) throw new Error(`${this.kind}.inspect: call forward first`);
     const directions: DirectionCache[] = [];
-    for (let l = 0; l < this.numLayers; l++) {
-      for (let d = 0; d < this.numDirections; d++) {
-        const k = `${l}.${d}`;
-        directions.push({
-          layer: l, reverse: d === 1,
-          gates: this.ws.peek(`G${k}`)!.subarray(0, T * B * GATE_COUNT[this.mode] * this.hiddenSize),
-          h: this.ws.peek(`Hs${k}`)!.subarray(0, (T + 1) * B * this.hOut),
-          c: this.mode === 'lstm' ? this.ws.peek(`Cs${k}`)!.subarray(0, (T + 1) * B * this.hiddenSize) : null,
-          dh: this.hadBackward ? this.ws.peek(`dHs${k}`)!.subarray(0, T * B * this.hOut) : null,
-        });
-      }
-    }
-    return { T, B, lengths: this.last.lengths, directions };
+    last.acts.forEach((dirs, l) => dirs.forEach((a, d) => {
+      directions.push({ layer: l, reverse: d === 1, gates: a.gates, h: a.h, c: a.c, dh: last.grads?.[l]![d]!.dh ?? null });
+    }));
+    return { T: last.T, B: last.B, lengths: last.lengths, directions };
   }
 
   // ---------------------------------------------------------------- buffer-level core
@@ -397,20 +518,20 @@ export abstract class RecurrentBase extends Module {
     const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, D = this.numDirections, O = this.outputSize;
     const L = this.numLayers, TB = T * B;
     const lengths = opts.lengths ?? null;
-    const hN = this.buf('hN', L * D * B * Hout);
-    const cN = this.mode === 'lstm' ? this.buf('cN', L * D * B * H) : null;
-    const dropped: boolean[] = [];
+    const sizes = this.cacheSizes(T, B);
+    const { hN, cN } = this.states.views(sizes.states);
+    const outputs: LayerOutput[] = [], acts: Activations[][] = [];
     let X = x, I = this.inputSize;
     for (let l = 0; l < L; l++) {
-      const Y = this.buf(`Y${l}`, TB * O);
+      const out = this.buffers[l]!.out.views(sizes.output[l]!);
+      const Y = out.y;
+      outputs.push(out);
+      acts.push([]);
       for (let d = 0; d < D; d++) {
-        const p = this.layers[l]![d]!, k = `${l}.${d}`, rev = d === 1, sd = l * D + d;
-        const G = this.buf(`G${k}`, TB * Gc);
-        const Hs = this.buf(`Hs${k}`, (T + 1) * B * Hout);
-        const Cs = this.mode === 'lstm' ? this.buf(`Cs${k}`, (T + 1) * B * H) : null;
-        const M = this.projSize > 0 ? this.buf(`M${k}`, TB * H) : null;
-        const HN = this.mode === 'gru' ? this.buf(`HN${k}`, TB * H) : null;
-        const hg = this.mode === 'gru' ? this.buf(`hg${k}`, B * 3 * H) : null;
+        const p = this.layers[l]![d]!, rev = d === 1, sd = l * D + d;
+        const a = this.buffers[l]!.acts[d]!.views(sizes.acts);
+        acts[l]!.push(a);
+        const { gates: G, h: Hs, c: Cs, m: M, hn: HN, hg } = a;
         // Initial state into its slot: slot 0 forward, slot T reverse.
         const s0 = rev ? T : 0;
         if (opts.h0) be.copy(Hs, s0 * B * Hout, opts.h0, sd * B * Hout, B * Hout);
@@ -467,24 +588,20 @@ export abstract class RecurrentBase extends Module {
       if (lengths) {
         for (let t = 0; t < T; t++) be.keepInactiveRows(Y, t * B * O, null, 0, B, O, lengths, t);
       }
-      // Dropout between layers, training only: Y ⊙ mask, mask ∈ {0, 1/(1−p)}.
-      const drop = this.training && this.dropout > 0 && l < L - 1;
-      dropped.push(drop);
-      if (drop) {
-        const mask = this.buf(`mask${l}`, TB * O);
+      const { mask, dropped } = out;
+      if (mask && dropped) {
+        // Dropout between layers (training only): Y ⊙ mask, mask ∈ {0, 1/(1−p)}.
         const keep = 1 / (1 - this.dropout);
         for (let i = 0; i < TB * O; i++) mask[i] = this.rng.random() < this.dropout ? 0 : keep;
-        const Yd = this.buf(`Yd${l}`, TB * O);
-        be.mul(Yd, 0, Y, 0, mask, 0, TB * O);
-        X = Yd;
+        be.mul(dropped, 0, Y, 0, mask, 0, TB * O);
+        X = dropped;
       } else {
         X = Y;
       }
       I = O;
     }
-    this.last = { T, B, lengths, dropped, inputShape: [], layout: 'tbi', x };
-    this.hadBackward = false;
-    return { output: this.ws.peek(`Y${L - 1}`)!, h: hN, c: cN };
+    this.last = { T, B, lengths, inputShape: [], layout: 'tbi', x, outputs, acts, grads: null };
+    return { output: outputs[L - 1]!.y, h: hN, c: cN };
   }
 
   /**
@@ -500,25 +617,24 @@ export abstract class RecurrentBase extends Module {
     const { T, B, lengths } = last;
     const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, D = this.numDirections, O = this.outputSize;
     const L = this.numLayers, TB = T * B;
-    const dh0 = this.buf('dh0', L * D * B * Hout);
-    const dc0 = this.mode === 'lstm' ? this.buf('dc0', L * D * B * H) : null;
-    const dhRun = this.buf('dhRun', B * Hout);
-    const dcRun = this.mode === 'lstm' ? this.buf('dcRun', B * H) : null;
-    const dm = this.projSize > 0 ? this.buf('dm', B * H) : null;
+    const sizes = this.cacheSizes(T, B, inputGrad);
+    const { dh0, dc0, dhRun, dcRun, dm } = this.stateGrads.views(sizes.stateGrads);
+    const grads: ActivationGrads[][] = [];
     let dY: FloatArray | null = dOutput; // dL/d(output of layer l)
     let dXl: FloatArray | null = null; // dL/d(input of layer l)
     for (let l = L - 1; l >= 0; l--) {
       const I = l === 0 ? this.inputSize : O;
-      const X = l === 0 ? last.x : this.ws.peek(last.dropped[l - 1] ? `Yd${l - 1}` : `Y${l - 1}`)!;
-      dXl = l > 0 || inputGrad ? this.buf(`dX${l}`, TB * I) : null;
+      const below = last.outputs[l - 1]; // the input of layer l > 0: the output of layer l − 1, after dropout
+      const X = below ? below.dropped ?? below.y : last.x;
+      dXl = this.buffers[l]!.dInput.views(sizes.dInput[l]!).dx;
+      grads[l] = [];
       for (let d = 0; d < D; d++) {
-        const p = this.layers[l]![d]!, k = `${l}.${d}`, rev = d === 1, sd = l * D + d;
-        const G = this.ws.peek(`G${k}`)!, Hs = this.ws.peek(`Hs${k}`)!;
-        const Cs = this.ws.peek(`Cs${k}`) ?? null, M = this.ws.peek(`M${k}`) ?? null, HN = this.ws.peek(`HN${k}`) ?? null;
-        const dG = this.buf(`dG${k}`, TB * Gc);
-        const dHg = this.mode === 'gru' ? this.buf(`dHg${k}`, TB * Gc) : dG;
+        const p = this.layers[l]![d]!, rev = d === 1, sd = l * D + d;
+        const { gates: G, h: Hs, c: Cs, m: M, hn: HN } = last.acts[l]![d]!;
         // dHs[t] = dL/dh_t: this direction's share of dOutput (zero past each row's end) ...
-        const dHs = this.buf(`dHs${k}`, TB * Hout, true);
+        const g = this.buffers[l]!.grads[d]!.views(sizes.grads, ['dh']);
+        grads[l]!.push(g);
+        const { dGates: dG, dh: dHs } = g, dHg = g.dHg ?? dG;
         if (dY) {
           if (D === 1) be.copy(dHs, 0, dY, 0, TB * Hout);
           else for (let r = 0; r < TB; r++) be.copy(dHs, r * Hout, dY, r * O + d * Hout, Hout);
@@ -566,11 +682,12 @@ export abstract class RecurrentBase extends Module {
       }
       if (l > 0) {
         // Through the dropout between layers l−1 and l.
-        if (last.dropped[l - 1]) be.mul(dXl!, 0, dXl!, 0, this.ws.peek(`mask${l - 1}`)!, 0, TB * O);
+        const mask = last.outputs[l - 1]!.mask;
+        if (mask) be.mul(dXl!, 0, dXl!, 0, mask, 0, TB * O);
         dY = dXl;
       }
     }
-    this.hadBackward = true;
+    last.grads = grads;
     return { dInput: dXl, dh0, dc0 };
   }
 

@@ -5,16 +5,19 @@
  * with cross-entropy, and accuracy plus macro F1 on a held-out split chosen by a seeded shuffle.
  */
 import * as fs from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { saveModel } from '../io/model-file.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.js';
-import { FormatError } from '../io/errors.js';
+import { FormatError, listNames, quote } from '../io/errors.js';
+import { checkLimit, type Limits } from '../io/limits.js';
+import { checkModelSize } from './budget.js';
+import { readFileChecked } from '../io/read-file.js';
 import { readCsv } from '../data/csv.js';
 import { CharVocab, WordVocab, PAD_ID, padBatch, withDefaults } from '../data/text.js';
-import { fit } from '../train/fit.js';
+import { divergedError, fit } from '../train/fit.js';
+import { DIVERGED } from './language-model.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
 export interface LabelledTexts {
@@ -27,16 +30,11 @@ export interface LabelledTexts {
  * .ndjson files) one JSON object per line with those keys. Empty texts are errors naming the
  * row. With `labelColumn` null only texts are read (labels is empty), for prediction.
  */
-export async function readLabelledTexts(path: string, textColumn: string, labelColumn: string | null): Promise<LabelledTexts> {
+export async function readLabelledTexts(path: string, textColumn: string, labelColumn: string | null, opts: { limits?: Partial<Limits> } = {}): Promise<LabelledTexts> {
   const texts: string[] = [];
   const labels: string[] = [];
   if (/\.(jsonl|ndjson)$/i.test(path)) {
-    let raw: string;
-    try {
-      raw = await readFile(path, 'utf8');
-    } catch (err) {
-      throw new FormatError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
+    const raw = new TextDecoder().decode(readFileChecked(path, { limits: opts.limits }));
     raw.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
       let obj: unknown;
@@ -48,24 +46,24 @@ export async function readLabelledTexts(path: string, textColumn: string, labelC
       const o = obj as Record<string, unknown> | null;
       if (!o || typeof o !== 'object' || Array.isArray(o)) throw new FormatError(path, `line ${i + 1}: expected a JSON object`);
       const t = Object.hasOwn(o, textColumn) ? o[textColumn] : undefined;
-      if (typeof t !== 'string') throw new FormatError(path, `line ${i + 1}, field "${textColumn}": expected a string`);
+      if (typeof t !== 'string') throw new FormatError(path, `line ${i + 1}, field ${quote(textColumn)}: expected a string`);
       texts.push(t);
       if (labelColumn === null) return;
       const l = Object.hasOwn(o, labelColumn) ? o[labelColumn] : undefined;
-      if (typeof l !== 'string' && typeof l !== 'number' && typeof l !== 'boolean') throw new FormatError(path, `line ${i + 1}, field "${labelColumn}": expected a label (string, number or boolean)`);
+      if (typeof l !== 'string' && typeof l !== 'number' && typeof l !== 'boolean') throw new FormatError(path, `line ${i + 1}, field ${quote(labelColumn)}: expected a label (string, number or boolean)`);
       labels.push(String(l));
     });
   } else {
-    const table = await readCsv(path, { columns: [], categorical: labelColumn === null ? [textColumn] : [textColumn, labelColumn] });
+    const table = await readCsv(path, { columns: [], categorical: labelColumn === null ? [textColumn] : [textColumn, labelColumn], limits: opts.limits });
     texts.push(...(table.columns[textColumn] as string[]));
     if (labelColumn !== null) labels.push(...(table.columns[labelColumn] as string[]));
     texts.forEach((t, i) => {
-      if (t.trim() === '') throw new FormatError(path, `line ${table.lines[i]}, column "${textColumn}": empty text`);
+      if (t.trim() === '') throw new FormatError(path, `line ${table.lines[i]}, column ${quote(textColumn)}: empty text`);
     });
   }
   if (texts.length === 0) throw new FormatError(path, 'no rows');
   texts.forEach((t, i) => {
-    if (t.trim() === '') throw new FormatError(path, `row ${i + 1}, field "${textColumn}": empty text`);
+    if (t.trim() === '') throw new FormatError(path, `row ${i + 1}, field ${quote(textColumn)}: empty text`);
   });
   return { texts, labels };
 }
@@ -130,6 +128,8 @@ export class TextClassifier {
   probabilities(texts: string[]): Tensor {
     const { ids, lengths } = this.encode(texts);
     const logits = this.model.predict(ids, { lengths });
+    const bad = logits.data.findIndex((v) => Number.isNaN(v));
+    if (bad >= 0) throw new RangeError(`the model's class scores for text ${Math.floor(bad / this.classes.length) + 1} are NaN: its outputs overflow (a diverged model)`);
     const C = this.classes.length;
     const out = new Float64Array(logits.data.length);
     for (let r = 0; r < texts.length; r++) {
@@ -159,27 +159,46 @@ export class TextClassifier {
 
   /** Accuracy and F1 on labelled texts; a label not seen in training is a RangeError naming its row. */
   evaluate(data: LabelledTexts): { accuracy: number; macroF1: number; f1: number[] } {
-    const unknown = data.labels.findIndex((l) => !this.classes.includes(l));
-    if (unknown >= 0) throw new RangeError(`row ${unknown + 1}: label "${data.labels[unknown]}" was not seen in training (classes: ${this.classes.join(', ')})`);
-    return classificationMetrics(data.labels.map((l) => this.classes.indexOf(l)), this.predictIds(data.texts), this.classes.length);
+    const index = new Map(this.classes.map((k, i) => [k, i]));
+    const unknown = data.labels.findIndex((l) => !index.has(l));
+    if (unknown >= 0) throw new RangeError(`row ${unknown + 1}: label ${quote(data.labels[unknown]!)} was not seen in training (classes: ${listNames(this.classes)})`);
+    return classificationMetrics(data.labels.map((l) => index.get(l)!), this.predictIds(data.texts), this.classes.length);
   }
 }
 
+/**
+ * The held-out split of `n` rows: a seeded shuffle (plan.seed), the first round(n·testFraction)
+ * (at least 1) held out. The same rows every time, so `lstm eval` on the training file can
+ * score exactly the rows the model never saw.
+ */
+export function splitRows(n: number, plan: Pick<ClassifierPlan, 'seed' | 'testFraction'>): { testIdx: number[]; trainIdx: number[] } {
+  const order = new Rng(plan.seed).shuffle(Array.from({ length: n }, (_, i) => i)) as number[];
+  const nTest = Math.max(1, Math.round(n * plan.testFraction));
+  return { testIdx: order.slice(0, nTest), trainIdx: order.slice(nTest) };
+}
+
 /** Train on a seeded random (1 − testFraction) of the rows; score accuracy and macro F1 on the rest. */
-export async function trainClassifier(data: LabelledTexts, opts: Partial<ClassifierPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto' } = {}) {
+export async function trainClassifier(data: LabelledTexts, opts: Partial<ClassifierPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto'; limits?: Partial<Limits> } = {}) {
   const plan = withDefaults(CLASSIFIER_DEFAULTS, opts);
   const n = data.texts.length;
   const classes = [...new Set(data.labels)].sort();
-  if (classes.length < 2) throw new RangeError(`need at least 2 distinct labels, found ${classes.length} (${classes.join(', ')})`);
-  const order = new Rng(plan.seed).shuffle(Array.from({ length: n }, (_, i) => i)) as number[];
-  const nTest = Math.max(1, Math.round(n * plan.testFraction));
-  if (n - nTest < 2) throw new RangeError(`too few rows: ${n}`);
-  const testIdx = order.slice(0, nTest), trainIdx = order.slice(nTest);
-  const pick = (idx: number[]) => ({ texts: idx.map((i) => data.texts[i]!), y: idx.map((i) => classes.indexOf(data.labels[i]!)) });
+  if (classes.length < 2) throw new RangeError(`need at least 2 distinct labels, found ${classes.length} (${listNames(classes)})`);
+  // A label column that is really an id or a text column has a class per row: refuse it early.
+  checkLimit('classes', classes.length, `the labels take ${classes.length} distinct values in ${n} rows (is it the right label column?)`, undefined, opts.limits);
+  const classIndex = new Map(classes.map((k, i) => [k, i]));
+  const { testIdx, trainIdx } = splitRows(n, plan);
+  const nTest = testIdx.length;
+  if (trainIdx.length < 2) throw new RangeError(`too few rows: ${n}`);
+  const pick = (idx: number[]) => ({ texts: idx.map((i) => data.texts[i]!), y: idx.map((i) => classIndex.get(data.labels[i]!)!) });
   const train = pick(trainIdx), test = pick(testIdx);
   const joined = train.texts.join('\n');
-  const vocab = plan.level === 'char' ? new CharVocab().fit(joined) : new WordVocab().fit(joined, { maxSize: plan.maxVocab });
+  const vocab = plan.level === 'char' ? new CharVocab().fit(joined, { limits: opts.limits }) : new WordVocab().fit(joined, { maxSize: plan.maxVocab, limits: opts.limits });
   const Cell = plan.cell === 'gru' ? GRU : LSTM;
+  checkModelSize([
+    { type: 'Embedding', options: { numEmbeddings: vocab.size, embeddingDim: plan.embedding } },
+    { type: plan.cell === 'gru' ? 'GRU' : 'LSTM', options: { inputSize: plan.embedding, hiddenSize: plan.hidden } },
+    { type: 'Dense', options: { inputSize: plan.hidden, outputSize: classes.length } },
+  ], `a classifier of hidden size ${plan.hidden} over ${vocab.size} symbols`, opts.limits);
   const model = new Sequential(
     [
       ['emb', new Embedding({ numEmbeddings: vocab.size, embeddingDim: plan.embedding, paddingIdx: PAD_ID, seed: plan.seed })],
@@ -192,7 +211,7 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
   const clf = new TextClassifier(model, vocab, classes, plan.maxLen);
   const tr = clf.encode(train.texts);
   const yTrain = new Tensor(Float32Array.from(train.y), [train.y.length]);
-  opts.log?.(`${n} rows, ${classes.length} classes (${classes.join(', ')}), vocabulary ${vocab.size}; training on ${trainIdx.length}, testing on ${nTest}`);
+  opts.log?.(`${n} rows, ${classes.length} classes (${listNames(classes)}), vocabulary ${vocab.size}; training on ${trainIdx.length}, testing on ${nTest}`);
   // The checkpoint is a usable model file; its key ties it to these rows and options (epochs excluded).
   const extra = { vocab: vocab.toJSON(), classifier: { classes, maxLen: plan.maxLen, plan } };
   const history = await fit(model, {
@@ -202,11 +221,18 @@ export async function trainClassifier(data: LabelledTexts, opts: Partial<Classif
     earlyStopping: { patience: 3, restoreBest: true }, progress: opts.progress ?? 'auto',
     ...checkpointFitOptions(model, opts.checkpoint, fingerprint(data.texts, data.labels, { ...plan, epochs: 0 }), extra, opts),
   }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
+  // Guessing uniformly over the classes scores ln C: a best validation loss far above it means training diverged.
+  const uniform = Math.log(classes.length);
+  if (!(history.bestLoss <= DIVERGED * uniform)) {
+    withPartial(divergedError(`the best validation loss ${history.bestLoss.toPrecision(4)} is over ${DIVERGED}× that of a uniform guess over the ${classes.length} classes (${uniform.toPrecision(4)})`, history, plan.lr), () => ({ model, extra }));
+  }
   const pred = clf.predictIds(test.texts);
   const metrics = classificationMetrics(test.y, pred, classes.length);
   const majority = classes.map((_, k) => test.y.filter((y) => y === k).length);
   return {
     classifier: clf, plan, metrics, history, testSize: nTest, trainSize: trainIdx.length, majorityAccuracy: Math.max(...majority) / nTest,
+    /** The rows it was given (fingerprint of texts and labels): eval tells its training data by it. */
+    data: { rows: n, key: fingerprint(data.texts, data.labels) },
     /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
     checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
   };
@@ -225,7 +251,7 @@ export function saveClassifier(path: string, r: TrainClassifierResult, source: {
   fs.mkdirSync(dirname(path), { recursive: true });
   saveModel(c.model, path, {
     vocab: c.vocab.toJSON(),
-    classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: source.textColumn, labelColumn: source.labelColumn, plan: r.plan },
+    classifier: { classes: c.classes, maxLen: c.maxLen, textColumn: source.textColumn, labelColumn: source.labelColumn, plan: r.plan, data: r.data },
     training: { file: source.file, seconds: r.history.seconds, epochs: r.history.epochs, loss: r.history.loss, valLoss: r.history.valLoss },
     metrics: { accuracy: r.metrics.accuracy, macroF1: r.metrics.macroF1, testSize: r.testSize },
   });

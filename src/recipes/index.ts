@@ -6,12 +6,13 @@
  */
 export * from './forecast/index.js';
 export {
-  trainLanguageModel, saveLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
-  type LanguageModelPlan, type TrainTextResult,
+  trainLanguageModel, saveLanguageModel, evaluateLanguageModel, buildLanguageModel, generateText, generatePieces, nextTokenChunks, unigramLoss, sampleLogits, StatefulRunner, LM_DEFAULTS,
+  type LanguageModelPlan, type TrainTextResult, type GenerateOptions,
 } from './language-model.js';
 export {
-  readLabelledTexts, trainClassifier, saveClassifier, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS,
+  readLabelledTexts, trainClassifier, saveClassifier, splitRows, classificationMetrics, TextClassifier, CLASSIFIER_DEFAULTS,
   type ClassifierPlan, type LabelledTexts, type TrainClassifierResult,
 } from './classify.js';
 export { removeCheckpoints, partialOf, fingerprint, type CheckpointOptions, type PartialModel } from './resume.js';
 export { openModel, inferenceModels, type OpenedModel } from './open-model.js';
+export { scoreForecast, scoreClassifier, scoreLanguageModel, type ScoredPart, type ScoreOptions } from './scoring.js';

@@ -15,7 +15,9 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LSTM, GRU, Sequential, RecurrentBase } from '../nn/index.js';
 import { CharVocab, WordVocab, PAD_ID, UNK_ID, withDefaults } from '../data/text.js';
-import { fit } from '../train/fit.js';
+import { checkLimit, type Limits } from '../io/limits.js';
+import { checkModelSize } from './budget.js';
+import { divergedError, fit } from '../train/fit.js';
 import { evaluate } from '../train/evaluate.js';
 import { checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from './resume.js';
 
@@ -73,8 +75,13 @@ export function unigramLoss(train: Int32Array, test: Int32Array, vocabSize: numb
 }
 
 /** Build Embedding → LSTM/GRU (→ Dropout) → Dense(V) with parameter names emb.*, lstm.*, fc.*. */
-export function buildLanguageModel(plan: LanguageModelPlan, vocabSize: number): Sequential {
+export function buildLanguageModel(plan: LanguageModelPlan, vocabSize: number, limits?: Partial<Limits>): Sequential {
   const Cell = plan.cell === 'gru' ? GRU : LSTM;
+  checkModelSize([
+    { type: 'Embedding', options: { numEmbeddings: vocabSize, embeddingDim: plan.embedding } },
+    { type: plan.cell === 'gru' ? 'GRU' : 'LSTM', options: { inputSize: plan.embedding, hiddenSize: plan.hidden, numLayers: plan.layers } },
+    { type: 'Dense', options: { inputSize: plan.hidden, outputSize: vocabSize } },
+  ], `a language model of hidden size ${plan.hidden}, ${plan.layers} layer(s) and ${vocabSize} symbols`, limits);
   const layers: Array<[string, Embedding | LSTM | GRU | Dropout | Dense]> = [
     ['emb', new Embedding({ numEmbeddings: vocabSize, embeddingDim: plan.embedding, paddingIdx: PAD_ID, seed: plan.seed })],
     ['lstm', new Cell({ inputSize: plan.embedding, hiddenSize: plan.hidden, numLayers: plan.layers, batchFirst: true, seed: plan.seed + 1, dropout: plan.layers > 1 ? plan.dropout : 0 })],
@@ -98,6 +105,8 @@ export interface TrainTextResult {
   trainTokens: number;
   valTokens: number;
   history: { loss: number[]; valLoss: number[]; epochs: number; bestEpoch: number; seconds: number };
+  /** The text it was given (length in UTF-16 units, fingerprint): eval tells its training text by it. */
+  text: { chars: number; key: string };
   /** Checkpoint files written (delete them with removeCheckpoints once the model is saved). */
   checkpoints: string[];
 }
@@ -105,21 +114,21 @@ export interface TrainTextResult {
 /** Train a language model on `text` (the last valFraction validates). */
 export async function trainLanguageModel(
   text: string,
-  opts: Partial<LanguageModelPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto' } = {},
+  opts: Partial<LanguageModelPlan> & CheckpointOptions & { log?: (m: string) => void; progress?: boolean | 'auto'; limits?: Partial<Limits> } = {},
 ): Promise<TrainTextResult> {
   const plan = withDefaults(LM_DEFAULTS, opts);
   if (text.trim() === '') throw new RangeError('empty text');
   const cut = Math.floor(text.length * (1 - plan.valFraction));
   const trainText = text.slice(0, cut);
   const valText = text.slice(cut);
-  const vocab = plan.level === 'word' ? new WordVocab().fit(trainText, { maxSize: plan.maxVocab }) : new CharVocab().fit(trainText);
+  const vocab = plan.level === 'word' ? new WordVocab().fit(trainText, { maxSize: plan.maxVocab, limits: opts.limits }) : new CharVocab().fit(trainText, { limits: opts.limits });
   const trainIds = vocab.encode(trainText);
   const valIds = vocab.encode(valText);
   if (valIds.length <= plan.seqLen) throw new RangeError(`text too short: the validation part has ${valIds.length} tokens, need more than --seq-len ${plan.seqLen}`);
   const train = nextTokenChunks(trainIds, plan.seqLen);
   const val = nextTokenChunks(valIds, plan.seqLen);
   opts.log?.(`vocabulary ${vocab.size} ${plan.level === 'word' ? 'words' : 'characters'}; ${trainIds.length} training and ${valIds.length} validation tokens; ${train.x.shape[0]} chunks of ${plan.seqLen}`);
-  const model = buildLanguageModel(plan, vocab.size);
+  const model = buildLanguageModel(plan, vocab.size, opts.limits);
   // The checkpoint is a usable model file (vocabulary and plan); its key ties it to this text
   // and these options (epochs excluded: a resumed run may train longer).
   const extra = { vocab: vocab.toJSON(), languageModel: plan };
@@ -132,11 +141,17 @@ export async function trainLanguageModel(
     ...checkpointFitOptions(model, opts.checkpoint, fingerprint(text, { ...plan, epochs: 0 }), extra, opts),
   }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
   const valLoss = evaluate(model, { x: val.x, y: val.y, loss: 'cross-entropy' }).loss;
+  // Guessing uniformly over the vocabulary scores ln V nats a token: far above it, training diverged.
+  const uniform = Math.log(vocab.size);
+  if (!(valLoss <= DIVERGED * uniform)) {
+    withPartial(divergedError(`the validation loss ${valLoss.toPrecision(4)} nats a token is over ${DIVERGED}× that of a uniform guess over the ${vocab.size} symbols (${uniform.toPrecision(4)})`, history, plan.lr), () => ({ model, extra }));
+  }
   const uni = unigramLoss(trainIds, valIds, vocab.size);
   return {
     model, vocab, plan, valLoss, unigramLoss: uni,
     bitsPerChar: bitsPerChar(valLoss, valIds.length, valText.length), unigramBitsPerChar: bitsPerChar(uni, valIds.length, valText.length),
     trainTokens: trainIds.length, valTokens: valIds.length, history, checkpoints: opts.checkpoint ? [opts.checkpoint] : [],
+    text: { chars: text.length, key: fingerprint(text) },
   };
 }
 
@@ -149,7 +164,7 @@ export function saveLanguageModel(path: string, r: TrainTextResult, source: { fi
   fs.mkdirSync(dirname(path), { recursive: true });
   saveModel(r.model, path, {
     vocab: r.vocab.toJSON(),
-    languageModel: r.plan,
+    languageModel: { ...r.plan, text: r.text },
     training: { file: source.file, bytes: source.bytes, seconds: r.history.seconds, epochs: r.history.epochs, bestEpoch: r.history.bestEpoch, loss: r.history.loss, valLoss: r.history.valLoss },
     metrics: { valLoss: r.valLoss, bitsPerChar: r.bitsPerChar, unigramBitsPerChar: r.unigramBitsPerChar },
   });
@@ -168,8 +183,12 @@ export function evaluateLanguageModel(model: Sequential, vocab: CharVocab | Word
   const ids = vocab.encode(text);
   const chunks = nextTokenChunks(ids, seqLen);
   const loss = evaluate(model, { x: chunks.x, y: chunks.y, loss: 'cross-entropy' }).loss;
+  if (!Number.isFinite(loss)) throw new RangeError(`the model's loss on this text is ${loss}: its outputs overflow (a diverged model)`);
   return { tokens: chunks.y.size, loss, bitsPerChar: bitsPerChar(loss, ids.length, text.length) };
 }
+
+/** A loss this many times that of a uniform guess over the classes or symbols means the run diverged. */
+export const DIVERGED = 10;
 
 /** Sample an index from logits / temperature (temperature 0: the arg max). */
 export function sampleLogits(logits: ArrayLike<number>, temperature: number, rng: Rng): number {
@@ -217,29 +236,51 @@ export class StatefulRunner {
   }
 }
 
-/** Continue `prompt` by `length` tokens, sampling with `temperature` (seeded). */
-export function generateText(
-  model: Sequential,
-  vocab: CharVocab | WordVocab,
-  opts: { prompt?: string; length?: number; temperature?: number; seed?: number } = {},
-): string {
+export interface GenerateOptions {
+  prompt?: string;
+  /** Tokens to generate. Default 300. */
+  length?: number;
+  /** Sampling temperature (0: always the most likely token). Default 0.8. */
+  temperature?: number;
+  seed?: number;
+  /** Budgets (io/limits.ts): the prompt's tokens plus `length` must be within `steps`. */
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Continue `prompt` by `length` tokens, sampling with `temperature` (seeded), one piece of text
+ * at a time: first the prompt (with a space after it at word level), then each token as it is
+ * sampled, so a caller can show a long continuation as it grows. The pieces joined are
+ * {@link generateText}'s result.
+ */
+export function* generatePieces(model: Sequential, vocab: CharVocab | WordVocab, opts: GenerateOptions = {}): Generator<string> {
   const rng = new Rng(opts.seed ?? 0);
-  const runner = new StatefulRunner(model);
   const prompt = opts.prompt ?? '';
-  let ids = Array.from(vocab.encode(prompt));
-  if (ids.length === 0) ids = [vocab instanceof CharVocab ? vocab.id('\n') : vocab.id('.')];
-  let logits = runner.feed(ids);
-  const out: number[] = [];
   const length = opts.length ?? 300;
   const temperature = opts.temperature ?? 0.8;
+  let ids = Array.from(vocab.encode(prompt));
+  checkLimit('steps', ids.length + length, `generating ${length} tokens after a prompt of ${ids.length} is ${ids.length + length} steps`, undefined, opts.limits);
+  const runner = new StatefulRunner(model);
+  if (ids.length === 0) ids = [vocab instanceof CharVocab ? vocab.id('\n') : vocab.id('.')];
+  let logits = runner.feed(ids);
+  const word = vocab instanceof WordVocab;
+  if (prompt !== '') yield word ? prompt + ' ' : prompt;
   for (let i = 0; i < length; i++) {
+    if (logits.some((v) => Number.isNaN(v))) throw new RangeError('the model\'s next-token scores are NaN: its outputs overflow (a diverged model)');
     // Never emit padding or unknown.
     logits[PAD_ID] = -Infinity;
     logits[UNK_ID] = -Infinity;
     const id = sampleLogits(logits, temperature, rng);
-    out.push(id);
+    // Word level: a space before each word but the first, none before punctuation (as WordVocab.decode).
+    const w = vocab.decode([id]);
+    yield word && i > 0 && !/^[^\p{L}\p{N}(]/u.test(w) ? ' ' + w : w;
     logits = runner.feed([id]);
   }
-  const cont = vocab.decode(out);
-  return vocab instanceof CharVocab ? prompt + cont : (prompt ? prompt + ' ' : '') + cont;
+}
+
+/** Continue `prompt` by `length` tokens, sampling with `temperature` (seeded). */
+export function generateText(model: Sequential, vocab: CharVocab | WordVocab, opts: GenerateOptions = {}): string {
+  let s = '';
+  for (const piece of generatePieces(model, vocab, opts)) s += piece;
+  return s;
 }

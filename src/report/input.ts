@@ -4,7 +4,8 @@
  *   - a forecasting model (metadata.forecast, from `lstm forecast`) and a CSV: the series
  *     column is windowed and scaled exactly as in training, and the last window is used;
  *   - a text model (metadata.vocab): the text (any file but .json, or the argument itself) is encoded;
- *   - a .json file: a nested array of numbers, (T), (T,F) or (1,T,F), taken as model units;
+ *   - a .json file: a nested array of numbers, (T), (T,F) or (1,T,F), taken as model units
+ *     (its last 200 steps unless `last` says otherwise);
  *   - any other CSV: the numeric columns given (or all), the last `last` rows, as they are.
  * Also returns how to draw the input above the heatmaps (numbers, or one box per character)
  * and the training history stored with the model.
@@ -13,6 +14,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { numericColumn, readCsv } from '../data/csv.js';
+import { FormatError } from '../io/errors.js';
+import { checkLimit, type Limits } from '../io/limits.js';
+import { readFileChecked } from '../io/read-file.js';
 import { SeriesForecaster } from '../recipes/forecast/index.js';
 import { vocabFromJSON } from '../data/text.js';
 import type { Sequential } from '../nn/sequential.js';
@@ -28,29 +32,38 @@ export interface InspectInputOptions {
   /** CSV columns to use (default: the forecast column, or every numeric column). */
   columns?: string[];
   /**
-   * Use only the last N rows, steps or characters. Default: all, but at most 200 CSV rows or
-   * characters of text. A forecast model reads one window of its lookback, so N must be that
-   * lookback if given.
+   * Use only the last N rows, steps or characters. Default: at most 200 (CSV rows, JSON steps or
+   * characters of text). A forecast model reads one window of its lookback, so N must be that
+   * lookback if given. At most the `steps` budget (io/limits.ts).
    */
   last?: number;
+  /** Budgets (io/limits.ts): `fileBytes` for the input file, `steps` for `last`. */
+  limits?: Partial<Limits>;
 }
+
+/** Steps shown when `last` is not given. */
+const DEFAULT_STEPS = 200;
 
 export async function inspectInput(source: string, model: Sequential, metadata: Record<string, unknown>, opts: InspectInputOptions = {}): Promise<InspectInput> {
   const isFile = fs.existsSync(source);
   const ext = path.extname(source).toLowerCase();
+  const last = opts.last ?? DEFAULT_STEPS;
+  if (opts.last !== undefined) checkLimit('steps', opts.last, `--last ${opts.last} steps`, undefined, opts.limits);
+  const read = (): string => new TextDecoder().decode(readFileChecked(source, { limits: opts.limits }));
   if (metadata.vocab !== undefined && (!isFile || ext !== '.json')) {
-    const vocab = vocabFromJSON(metadata.vocab);
-    const text = isFile ? fs.readFileSync(source, 'utf8') : source;
-    const chars = Array.from(text).slice(-(opts.last ?? 200));
+    const vocab = vocabFromJSON(metadata.vocab, opts.limits);
+    const text = isFile ? read() : source;
+    const chars = Array.from(text).slice(-last);
     const ids = vocab.encode(chars.join(''));
     if (ids.length === 0) throw new RangeError(`inspect: the input text is empty`);
     return { x: new Tensor(Float32Array.from(ids), [1, ids.length]), display: { label: 'text', values: chars } };
   }
-  if (!isFile) throw new RangeError(`inspect: input file not found: ${source}`);
+  if (!isFile) throw new FormatError(source, 'cannot read (no such file)');
   if (ext === '.json') {
     let v: unknown;
+    const text = read();
     try {
-      v = JSON.parse(fs.readFileSync(source, 'utf8'));
+      v = JSON.parse(text);
     } catch (e) {
       throw new RangeError(`${source}: not valid JSON (${(e as Error).message})`);
     }
@@ -65,7 +78,7 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
     if (t.shape.length !== 3 || t.shape[0] !== 1) throw new RangeError(`${source}: expected a sequence (T), (T,F) or (1,T,F), found shape [${t.shape.join(', ')}]`);
     const F = t.shape[2]!;
     if (F !== model.inputSize) throw new RangeError(`${source}: the model takes ${model.inputSize} feature(s) per step, found ${F}`);
-    const T = Math.min(t.shape[1]!, opts.last ?? Infinity);
+    const T = Math.min(t.shape[1]!, last);
     if (T < t.shape[1]!) t = new Tensor(t.data.slice((t.shape[1]! - T) * F), [1, T, F]);
     return { x: t, display: { label: 'x', values: seriesOf(t.data, T, F) } };
   }
@@ -73,7 +86,7 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
   if (forecast?.plan) {
     if (opts.columns && opts.columns.length > 1) throw new RangeError(`${source}: a forecast model reads one column, ${opts.columns.length} were given (${opts.columns.join(', ')})`);
     const column = opts.columns?.[0] ?? forecast.column!;
-    const values = numericColumn(await readCsv(source, { columns: [column] }), column);
+    const values = numericColumn(await readCsv(source, { columns: [column], limits: opts.limits }), column);
     const f = SeriesForecaster.fromJSON(forecast, [model]);
     const w = f.windows(values).x; // (M, lookback, 1) in model units
     const M = w.shape[0]!, Lb = w.shape[1]!;
@@ -82,14 +95,14 @@ export async function inspectInput(source: string, model: Sequential, metadata: 
     const x = new Tensor(w.data.slice((M - 1) * Lb, M * Lb), [1, Lb, 1]);
     return { x, display: { label: `${column} (scaled)`, values: Array.from(x.data) } };
   }
-  const table = await readCsv(source, opts.columns ? { columns: opts.columns } : {});
+  const table = await readCsv(source, { ...(opts.columns ? { columns: opts.columns } : {}), limits: opts.limits });
   const names = opts.columns ?? Object.keys(table.columns).filter((c) => table.columns[c] instanceof Float64Array);
   if (names.length === 0) throw new RangeError(`${source}: no numeric columns`);
   if (names.length !== model.inputSize) {
     throw new RangeError(`${source}: the model takes ${model.inputSize} feature(s) per step, columns given: ${names.join(', ')} (choose with --column)`);
   }
   const cols = names.map((c) => numericColumn(table, c));
-  const n = cols[0]!.length, T = Math.min(n, opts.last ?? 200), F = cols.length;
+  const n = cols[0]!.length, T = Math.min(n, last), F = cols.length;
   const x = Tensor.zeros([1, T, F]);
   for (let t = 0; t < T; t++) for (let j = 0; j < F; j++) x.data[t * F + j] = cols[j]![n - T + t]!;
   return { x, display: { label: names.join(', '), values: seriesOf(x.data, T, F) } };

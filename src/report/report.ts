@@ -23,6 +23,7 @@ import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { GATE_NAMES, findRecurrent, trace, unitsOverTime, type DirectionTrace, type GateName, type Trace } from '../trace/trace.js';
 import { TERMS, type Lang, type Terms } from './terms.js';
+import { checkLimit, type Limits } from '../io/limits.js';
 
 export interface ReportOptions {
   lang?: Lang;
@@ -39,12 +40,17 @@ export interface ReportOptions {
   topUnits?: number;
   /** Seed for the fresh RNN/LSTM of the gradient comparison. Default 0. */
   seed?: number;
+  /** Budgets (io/limits.ts): `reportCells` bounds steps × units × maps before anything is traced. */
+  limits?: Partial<Limits>;
 }
 
 export interface Report {
   /** The whole report as one HTML document. */
   html: string;
-  /** Each plot as a standalone SVG, by file name. */
+  /**
+   * Each plot as a standalone SVG, by file name: letters, digits, '-', '_' and '.', unique, so
+   * a layer name such as "a/b" can never place a file outside the report's folder.
+   */
   svgs: Array<{ name: string; title: string; svg: string }>;
   trace: Trace;
 }
@@ -56,9 +62,11 @@ export interface Report {
 export function inspectReport(model: Module, input: Tensor, opts: ReportOptions = {}): Report {
   const lang = opts.lang ?? 'en';
   const L = TERMS[lang];
+  checkReportSize(model, input, opts.limits);
   const tr = trace(model, input, { loss: 'last' });
   const svgs: Report['svgs'] = [];
-  const add = (name: string, title: string, svg: string): void => void svgs.push({ name, title, svg });
+  const used = new Set<string>();
+  const add = (name: string, title: string, svg: string): void => void svgs.push({ name: uniqueFileName(name, used), title, svg });
   const many = tr.directions.length > 1;
   const display = opts.inputDisplay ?? defaultDisplay(input, model, L);
 
@@ -129,6 +137,34 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
 
   const html = renderHtml(opts.title ?? 'lstm inspect', lang, L, tr, svgs, step);
   return { html, svgs, trace: tr };
+}
+
+/**
+ * `name` as a plain file name (anything but letters, digits, '-', '_' and inner '.' becomes '_';
+ * a layer name comes from the model file), made unique among `used` with a -2, -3 suffix.
+ */
+function uniqueFileName(name: string, used: Set<string>): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  const base = stem.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^\.+/, '_').slice(0, 120) || '_';
+  let out = base + ext;
+  for (let k = 2; used.has(out.toLowerCase()); k++) out = `${base}-${k}${ext}`;
+  used.add(out.toLowerCase());
+  return out;
+}
+
+/**
+ * Refuse a report larger than the `reportCells` budget before tracing: each recurrent layer
+ * and direction draws a heatmap per gate plus the cell and hidden state, steps × units each.
+ */
+function checkReportSize(model: Module, input: Tensor, limits?: Partial<Limits>): void {
+  const T = inputLayout(input, model).T;
+  let perStep = 0;
+  for (const { layer } of findRecurrent(model)) {
+    const maps = GATE_NAMES[layer.mode].length + (layer.mode === 'lstm' ? 2 : 1);
+    perStep += layer.numLayers * layer.numDirections * layer.hiddenSize * maps;
+  }
+  checkLimit('reportCells', T * perStep, `a report of ${T} steps draws ${T * perStep} heatmap cells (${perStep} a step)`, undefined, limits);
 }
 
 /**

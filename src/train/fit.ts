@@ -15,7 +15,8 @@
  * - A run resumed from a checkpoint (`resume`) ends with exactly the weights of an
  *   uninterrupted run: the checkpoint holds weights, optimizer state, schedule, every RNG,
  *   early-stopping state and history.
- * - A NaN or Inf in the loss or the gradients stops training before the bad step is applied,
+ * - A NaN or Inf in the loss or the gradients stops training before the bad step is applied (a
+ *   weight that overflows is caught at the end of its epoch),
  *   with a TrainingError naming the step, epoch and batch and suggesting a lower learning rate
  *   or clipping; the model is left holding the best weights so far, and any checkpoint on
  *   disk is the last good one.
@@ -173,7 +174,11 @@ export interface TrainState {
   wait: number;
 }
 
-/** Training stopped because the loss or gradients became NaN or infinite. */
+/**
+ * Training failed: the loss, a gradient or a weight became NaN or infinite (fit stops at once),
+ * or the finished run diverged (`divergedError`, raised by the caller's own checks). `step` is
+ * 0 for a divergence found after training.
+ */
 export class TrainingError extends Error {
   constructor(
     message: string,
@@ -321,6 +326,9 @@ export async function fit(model: Trainable, opts: FitOptions): Promise<History> 
         }
       }
       if (history.aborted) break;
+      // A finite gradient times the learning rate can still overflow a weight to ±Inf.
+      const badWeight = firstNonFinite(model.flat);
+      if (badWeight >= 0) nonFinite(`weight ${badWeight} of the flat buffer`, model.flat[badWeight]!, step, epoch, batches, batches);
 
       const trainLoss = count ? sum / count : 0;
       const valLoss = val ? evaluate(model, { x: val.x, y: val.y, lengths: val.lengths, loss, batchSize: Math.max(batchSize, 256) }).loss : NaN;
@@ -378,6 +386,24 @@ export async function fit(model: Trainable, opts: FitOptions): Promise<History> 
   if (restoreBest && best.weights) model.flat.set(best.weights);
   history.seconds = priorSeconds + (performance.now() - t0) / 1000;
   return history;
+}
+
+/** Index of the first NaN or ±Inf in `a`, or -1. */
+function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
+}
+
+/**
+ * The TrainingError for a run that diverged although every loss stayed finite, found after
+ * fit by the caller (a recipe): `what` says how, e.g. "the best validation loss 1.5e11 is over
+ * 100× that of a constant prediction (1.02)" or "the forecast is Infinity".
+ */
+export function divergedError(what: string, history: History, lr: number): TrainingError {
+  return new TrainingError(
+    `training diverged: ${what}. Try a lower learning rate (now ${lr}), and check the inputs for extreme values.`,
+    0, history.epochs, 0, history,
+  );
 }
 
 /** Internal signal from the batch loop to the error handler. */

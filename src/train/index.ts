@@ -1,7 +1,7 @@
 /** Training: losses, the fit loop, evaluation and progress display (checkpoint files are in io/). */
 export { mse, mae, huber, bce, crossEntropy, makeLoss, type Loss, type LossName } from './losses.js';
 export {
-  fit, TrainingError, DEFAULT_CLIP_NORM,
+  fit, TrainingError, divergedError, DEFAULT_CLIP_NORM,
   type FitOptions, type History, type BatchInfo, type EpochInfo, type ValidationSpec, type CheckpointHook, type TrainState,
 } from './fit.js';
 export { evaluate, defaultLoss, type EvaluateOptions, type EvaluateResult } from './evaluate.js';

@@ -101,7 +101,7 @@ describe('lstm --resume', () => {
     assert.equal(resumed.code, 0, resumed.stderr);
     // Member 1 is only reloaded; member 2 continues after its checkpointed epoch.
     assert.deepEqual(epochsRun(resumed.stderr), Array.from({ length: 16 - done }, (_, i) => done + 1 + i));
-    for (const f of ['model.safetensors', 'model.2.safetensors']) assertSameWeights(join(dir, 'fc-full', f), join(out, f));
+    assertSameWeights(join(dir, 'fc-full', 'model.safetensors'), join(out, 'model.safetensors')); // both members: one file
     assert.equal(readFileSync(join(out, 'forecast.csv'), 'utf8'), readFileSync(join(dir, 'fc-full', 'forecast.csv'), 'utf8'));
     assert.ok(!existsSync(join(out, 'checkpoint.delta.1.safetensors')) && !existsSync(join(out, 'checkpoint.delta.2.safetensors')), 'checkpoints deleted');
   });
@@ -139,7 +139,9 @@ describe('lstm --resume', () => {
     assert.match(line, /^lstm: error: training stopped at step \d+ .*is NaN.*Saved the best weights so far to .*model\.safetensors\.$/);
     const saved = readSafetensors(join(out, 'model.safetensors'));
     assert.ok(Object.values(saved.tensors).every((t) => t.data.every(Number.isFinite)), 'saved weights are finite');
+    // With lr 1e38 the weights kept may still be too large to compute with: then generate says so
+    // in one line instead of sampling from NaN scores (which used to print garbage with exit 0).
     const g = lstm(['generate', join(out, 'model.safetensors'), '--length', '10']);
-    assert.equal(g.code, 0, g.stderr);
+    if (g.code !== 0) assert.match(g.stderr, /^lstm: error: the model's next-token scores are NaN: its outputs overflow \(a diverged model\)\n$/);
   });
 });

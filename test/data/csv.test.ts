@@ -62,7 +62,7 @@ describe('readCsv', () => {
     await assert.rejects(readCsv(file('d.csv', 'x\n1\nInf\n')), /d\.csv: line 3, column "x": expected a finite number, found "Inf"/);
     await assert.rejects(readCsv(file('e.csv', 'x\n1\n'), { columns: ['nope'] }), /e\.csv: no column "nope" \(columns: x\)/);
     await assert.rejects(readCsv(file('f.csv', '')), /f\.csv: empty file/);
-    await assert.rejects(readCsv(join(dir, 'absent.csv')), (e: unknown) => e instanceof FormatError && /absent\.csv: cannot read file \(ENOENT\)/.test(e.message));
+    await assert.rejects(readCsv(join(dir, 'absent.csv')), (e: unknown) => e instanceof FormatError && /absent\.csv: cannot read \(no such file\)/.test(e.message));
     await assert.rejects(readCsv(file('g.csv', 'x,y\n1,2\n3\n')), /g\.csv: CSV syntax error/);
   });
 

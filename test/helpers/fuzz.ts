@@ -1,10 +1,14 @@
 /**
  * Shared pieces of the loader fuzz tests (test/reliability): byte-level mutations of a valid
  * file as a fast-check arbitrary (bit flips, byte overwrites, truncation, insertion, deletion,
- * duplicated ranges), hostile JSON values (absurd sizes, wrong types, `__proto__` /
- * `constructor` keys), and the one property every loader must satisfy: the input either loads
- * or throws FormatError, never another error type, within a time bound, and leaves
- * Object.prototype untouched.
+ * duplicated ranges, a number in the file blown up to a huge size), hostile JSON values (absurd
+ * sizes, wrong types, `__proto__` / `constructor` keys, terminal escapes, values that overflow
+ * float32), and the one property every loader must satisfy: the input either loads or throws
+ * FormatError, never another error type, within a time bound and a memory bound, with a short
+ * message free of raw control characters, and leaves Object.prototype untouched.
+ *
+ * The classes that need real files (special files, repeated references, unbounded work) are in
+ * test/helpers/hostile.ts and test/reliability/hostile.test.ts.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -17,7 +21,9 @@ export type ByteEdit =
   | { kind: 'truncate'; at: number }
   | { kind: 'insert'; at: number; bytes: Uint8Array }
   | { kind: 'delete'; at: number; count: number }
-  | { kind: 'repeat'; at: number; count: number };
+  | { kind: 'repeat'; at: number; count: number }
+  /** Oversized by declaration: the decimal number nearest `at` becomes `digits` 9s (a shape, offset or count in a text header). */
+  | { kind: 'bigNumber'; at: number; digits: number };
 
 /** A uniform fraction in [0, 1) (fc.double is biased towards its bounds, which would cluster edits at the start). */
 export const frac: fc.Arbitrary<number> = fc.integer({ min: 0, max: 999_999 }).map((k) => k / 1_000_000);
@@ -29,6 +35,7 @@ export const byteEdit: fc.Arbitrary<ByteEdit> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('insert' as const), at: frac, bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), at: frac, count: fc.integer({ min: 1, max: 16 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('repeat' as const), at: frac, count: fc.integer({ min: 1, max: 32 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bigNumber' as const), at: frac, digits: fc.integer({ min: 6, max: 20 }) }) },
 );
 
 /** Apply edits in order to a copy of `src`. */
@@ -43,6 +50,15 @@ export function applyEdits(src: Uint8Array, edits: readonly ByteEdit[]): Uint8Ar
       case 'insert': b = concat(b.subarray(0, i), e.bytes, b.subarray(i)); break;
       case 'delete': b = concat(b.subarray(0, i), b.subarray(i + e.count)); break;
       case 'repeat': b = concat(b.subarray(0, i + e.count), b.subarray(i)); break;
+      case 'bigNumber': {
+        let s = i;
+        while (s < b.length && (b[s]! < 0x30 || b[s]! > 0x39)) s++;
+        if (s >= b.length) break;
+        let t = s;
+        while (t < b.length && b[t]! >= 0x30 && b[t]! <= 0x39) t++;
+        b = concat(b.subarray(0, s), new Uint8Array(e.digits).fill(0x39), b.subarray(t));
+        break;
+      }
     }
   }
   return b;
@@ -66,6 +82,8 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
     -1, 0, 1, 2.5, 1e12, 1e308, 2 ** 31, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER, null, true, false, '', 'x', 'float32',
     'float64', 'int8', 'complex64', [], [1e12], [1e6, 1e6], [-1], [2, 'a'], {}, [[1]], { __proto__: null, polluted: 1 },
+    // overflow to Infinity in float32, and terminal escapes (retitle, clear screen, C1 CSI, bidi override)
+    3.5e38, -1e39, [1e39], '\u001b]0;pwned\u0007', '\u001b[2J', '\u009b31m', 'a\u202eb', 'x'.repeat(5000),
   ),
   fc.integer({ min: -3, max: 70000 }),
   fc.string({ maxLength: 6 }),
@@ -124,10 +142,15 @@ export function assertNoPollution(): void {
   assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype polluted');
 }
 
+// Raw control characters a message must never carry (a terminal acts on them).
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 /** A load's error: rethrown unless it is a FormatError (naming `file` when given), else counted by message. */
 function countRejection(stats: FuzzStats, e: unknown, file: string | undefined): void {
   if (!(e instanceof FormatError)) throw e;
   if (file !== undefined) assert.ok(e.message.includes(file), `FormatError does not name the file: ${e.message}`);
+  assert.ok(!RAW_CONTROL.test(e.message), `FormatError carries a raw control character: ${JSON.stringify(e.message.slice(0, 200))}`);
+  assert.ok(e.message.length <= 2500, `FormatError message of ${e.message.length} characters`);
   stats.rejected++;
   const key = e.detail.replace(/\d+/g, 'N').slice(0, 50);
   stats.messages.set(key, (stats.messages.get(key) ?? 0) + 1);
@@ -137,8 +160,9 @@ function countRejection(stats: FuzzStats, e: unknown, file: string | undefined):
  * Run one load; it must return or throw FormatError (whose message names `file` when given),
  * within `maxMs`. Any other error is rethrown with the label so fast-check reports it.
  */
-export function loadsOrFormatError(stats: FuzzStats, load: () => unknown, opts: { maxMs?: number; file?: string } = {}): boolean {
+export function loadsOrFormatError(stats: FuzzStats, load: () => unknown, opts: { maxMs?: number; file?: string; maxBytes?: number } = {}): boolean {
   const t0 = performance.now();
+  const mem0 = process.memoryUsage().arrayBuffers;
   try {
     load();
     stats.loaded++;
@@ -148,14 +172,18 @@ export function loadsOrFormatError(stats: FuzzStats, load: () => unknown, opts: 
     const ms = performance.now() - t0;
     stats.slowest = Math.max(stats.slowest, ms);
     assert.ok(ms < (opts.maxMs ?? 2000), `one load took ${ms.toFixed(0)} ms`);
+    // Oversized by declaration: what a small file makes the loader allocate (buffers not yet collected).
+    const grew = process.memoryUsage().arrayBuffers - mem0;
+    assert.ok(grew < (opts.maxBytes ?? 256 << 20), `one load allocated ${(grew / 2 ** 20).toFixed(0)} MB`);
   }
   assertNoPollution();
   return true;
 }
 
 /** The async variant (readCsv and other streaming loaders). */
-export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Promise<unknown>, opts: { maxMs?: number; file?: string } = {}): Promise<boolean> {
+export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Promise<unknown>, opts: { maxMs?: number; file?: string; maxBytes?: number } = {}): Promise<boolean> {
   const t0 = performance.now();
+  const mem0 = process.memoryUsage().arrayBuffers;
   let timer: NodeJS.Timeout | undefined;
   const limit = opts.maxMs ?? 2000;
   try {
@@ -169,6 +197,8 @@ export async function loadsOrFormatErrorAsync(stats: FuzzStats, load: () => Prom
   } finally {
     clearTimeout(timer);
     stats.slowest = Math.max(stats.slowest, performance.now() - t0);
+    const grew = process.memoryUsage().arrayBuffers - mem0;
+    assert.ok(grew < (opts.maxBytes ?? 256 << 20), `one load allocated ${(grew / 2 ** 20).toFixed(0)} MB`);
   }
   assertNoPollution();
   return true;

@@ -52,6 +52,7 @@ const CASES: Case[] = [
   { name: 'stacked LSTM over GRU, lengths, per-step output', layers: () => [['a', new LSTM({ inputSize: I, hiddenSize: 6, batchFirst: true, seed: 11 })], ['b', new GRU({ inputSize: 6, hiddenSize: 4, batchFirst: true, seed: 12 })]], x: input([B, T, I], 7), lengths: [2, 7, 7, 4] },
   { name: 'Embedding → LSTM (dropout) → Dense, token ids', layers: () => [['emb', new Embedding({ numEmbeddings: 11, embeddingDim: 4, paddingIdx: 0, seed: 13 })], ['lstm', new LSTM({ inputSize: 4, hiddenSize: 8, numLayers: 2, dropout: 0.3, batchFirst: true, seed: 14 })], ['drop', new Dropout({ p: 0.5, seed: 15 })], ['fc', new Dense({ inputSize: 8, outputSize: 11, seed: 16 })]], x: input([B, T], 8, 11) },
   { name: 'Embedding → GRU → LastStep → Dense (sigmoid), lengths', layers: () => [['emb', new Embedding({ numEmbeddings: 9, embeddingDim: 3, seed: 17 })], ['gru', new GRU({ inputSize: 3, hiddenSize: 5, batchFirst: true, seed: 18 })], ['last', new LastStep()], ['fc', new Dense({ inputSize: 5, outputSize: 1, activation: 'sigmoid', seed: 19 })]], x: input([B, T], 9, 9), lengths: [1, 7, 4, 6] },
+  { name: 'projected bidirectional LSTM (exported as Scan loops), lengths', layers: () => [['lstm', new LSTM({ inputSize: I, hiddenSize: 6, projSize: 3, numLayers: 2, bidirectional: true, batchFirst: true, seed: 22 })], ['last', new LastStep()], ['fc', new Dense({ inputSize: 6, outputSize: 2, seed: 23 })]], x: input([B, T, I], 11), lengths: [7, 2, 5, 7] },
   { name: 'Dense → Dense (relu), rows', layers: () => [['a', new Dense({ inputSize: I, outputSize: 7, activation: 'relu', seed: 20 })], ['b', new Dense({ inputSize: 7, outputSize: 2, seed: 21 })]], x: input([B, I], 10) },
 ];
 
@@ -177,7 +178,7 @@ describe(`onnxruntime engine (reference: the ${BACKEND} kernels)`, () => {
       assert.match(s, /^engine auto: 1 call on onnxruntime \(batch \d+ × 50 steps, [\d.]+ MFLOP: at or above the [\d.]+ [kM]FLOP per call .* for LSTM\); 1 call on wasm \(batch 1 × 2 steps, [\d.]+ kFLOP: below/);
     }
     assert.equal(autoChoice(model, 1, smallT).engine, BACKEND.startsWith('wasm') ? 'wasm' : 'onnxruntime');
-    assert.equal(engineSummary([new Sequential(CASES[9]!.layers())]), null, 'no auto engine, no summary');
+    assert.equal(engineSummary([new Sequential(CASES[10]!.layers())]), null, 'no auto engine, no summary');
   });
 
   test('forwardFlops: 2·G·H·(I+H) per recurrent step, row and direction, 2·I·O per Dense row', () => {

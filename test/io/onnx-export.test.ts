@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dense, Dropout, Embedding, GRU, LSTM, LastStep, RNN, Sequential } from '../../src/nn/index.js';
-import { Tensor, encodeOnnx, exportOnnx, loadOnnx, type Module } from '../../src/index.js';
+import { Tensor, encodeOnnx, exportOnnx, loadOnnx, sequentialFromOnnx, type Module } from '../../src/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { maxDiff, randn, runOrt } from './onnx-util.js';
@@ -113,9 +113,60 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('projSize has no ONNX equivalent and is refused with a clear error', () => {
-      const lstm = new LSTM({ inputSize: 2, hiddenSize: 4, projSize: 2, backend });
-      assert.throws(() => encodeOnnx(lstm), /projSize has no ONNX equivalent/);
+    // Projected LSTMs go out as Scan loops (ONNX's LSTM has no projection): onnxruntime and loadOnnx run them.
+    const projected: Array<{ name: string; layers: number; bidirectional: boolean; lengths: boolean; state: boolean; batchFirst: boolean }> = [
+      { name: 'forward, lengths, h0/c0', layers: 1, bidirectional: false, lengths: true, state: true, batchFirst: false },
+      { name: '2 layers bidirectional, lengths, h0/c0', layers: 2, bidirectional: true, lengths: true, state: true, batchFirst: true },
+      { name: '2 layers bidirectional, no lengths (reverse Scan)', layers: 2, bidirectional: true, lengths: false, state: false, batchFirst: false },
+    ];
+    for (const c of projected) {
+      test(`projected LSTM (projSize) as ONNX Scan loops, ${c.name}: onnxruntime == forward`, async (t) => {
+        const rng = new Rng(23);
+        const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, numLayers: c.layers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, seed: 4, backend });
+        const bytes = encodeOnnx(lstm, { lengths: c.lengths, initialState: c.state });
+        const LD = c.layers * (c.bidirectional ? 2 : 1);
+        for (const [T, B] of [[5, 3], [2, 1]] as const) {
+          const x = randn(rng, c.batchFirst ? [B, T, 3] : [T, B, 3]);
+          const lengths = Array.from({ length: B }, (_, b) => Math.max(1, T - b));
+          const h0 = randn(rng, [LD, B, 2], 0.5), c0 = randn(rng, [LD, B, 5], 0.5);
+          const ours = lstm.forward(x, { ...(c.state ? { h0, c0 } : {}), ...(c.lengths ? { lengths } : {}) });
+          const feeds: Record<string, { tensor: Tensor; type?: 'int64' }> = { x: { tensor: x } };
+          if (c.state) Object.assign(feeds, { h0: { tensor: h0 }, c0: { tensor: c0 } });
+          if (c.lengths) feeds.lengths = { tensor: Tensor.from(lengths), type: 'int64' };
+          const ort = await runOrt(bytes, feeds);
+          const mine = loadOnnx(bytes, { backend }).run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.tensor])));
+          for (const [k, v] of [['output', ours.output], ['h_n', ours.h], ['c_n', ours.c!]] as const) {
+            assert.deepEqual(ort[k]!.dims, v.shape, `${k} shape`);
+            const d = maxDiff(v.data, ort[k]!.data);
+            t.diagnostic(`T=${T} B=${B} ${k}: max |ours − onnxruntime| = ${d.toExponential(2)}, loadOnnx ${maxDiff(mine[k]!.data, ort[k]!.data).toExponential(2)}`);
+            assert.ok(d < TOL, `${k} vs onnxruntime: ${d}`);
+            assert.deepEqual(mine[k]!.shape, v.shape, `${k} shape from loadOnnx`);
+            assert.ok(maxDiff(mine[k]!.data, ort[k]!.data) < TOL, `${k}: loadOnnx vs onnxruntime`);
+          }
+        }
+      });
+    }
+    test('a Sequential with a projected LSTM: onnxruntime == predict, and sequentialFromOnnx rebuilds it', async () => {
+      const rng = new Rng(29);
+      const model = new Sequential([
+        ['lstm', new LSTM({ inputSize: 2, hiddenSize: 4, projSize: 3, numLayers: 2, bidirectional: true, batchFirst: true, seed: 5, backend })],
+        ['last', new LastStep({ backend })],
+        ['fc', new Dense({ inputSize: 6, outputSize: 2, seed: 6, backend })],
+      ]).eval();
+      const dir = mkdtempSync(join(tmpdir(), 'lstm-onnx-proj-'));
+      try {
+        const path = join(dir, 'm.onnx');
+        exportOnnx(model, path, { lengths: true });
+        const x = randn(rng, [3, 4, 2]), lengths = [4, 1, 3];
+        const want = model.predict(x, { lengths });
+        const ort = await runOrt(readFileSync(path), { x: { tensor: x }, lengths: { tensor: Tensor.from(lengths), type: 'int64' } });
+        assert.ok(maxDiff(want.data, ort.y!.data) < TOL, 'onnxruntime');
+        const back = sequentialFromOnnx(path, { backend });
+        assert.ok(maxDiff(want.data, back.predict(x, { lengths }).data) < 1e-7, 'rebuilt natively');
+        assert.ok(maxDiff(want.data, loadOnnx(path, { backend }).run({ x, lengths: Tensor.from(lengths) }).y!.data) < TOL, 'loadOnnx runs the Scan loops');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -203,7 +203,7 @@ describe('malformed files give FormatError naming the file and the problem', () 
     const dir = mkdtempSync(join(tmpdir(), 'st-'));
     const p = join(dir, 'broken.safetensors');
     writeFileSync(p, build(ok('a'), f32(2), 99n));
-    assert.throws(() => readSafetensors(p), (e: unknown) => e instanceof FormatError && e.file === p && e.message.startsWith(`${p}: header length 99`));
+    assert.throws(() => readSafetensors(p), (e: unknown) => e instanceof FormatError && e.file === p && e.message.startsWith(`${p}: not a safetensors file: header length 99`));
   });
 
   test('fuzz: truncations and random mutations of a valid file load or throw FormatError, quickly', () => {

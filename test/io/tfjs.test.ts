@@ -168,6 +168,7 @@ describe('loadTfjsModel rejects malformed files with FormatError', () => {
   test('a valid hand-written file loads (control)', () => {
     const m = loadTfjsModel(write(good, new Uint8Array(24)));
     assert.deepEqual(m.predict(Tensor.zeros([1, 3])).shape, [1, 2]);
+    assert.deepEqual([m.inputNames, m.outputNames], [['input'], ['d']]);
   });
   const bad: Array<[string, unknown, Uint8Array | undefined, RegExp]> = [
     ['not JSON', '{oops', undefined, /not valid JSON/],
@@ -179,7 +180,8 @@ describe('loadTfjsModel rejects malformed files with FormatError', () => {
     ['a float16 weight', { ...good, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [3, 2], dtype: 'float16' }] }] }, new Uint8Array(24), /only float32/],
     ['a weight of the wrong shape', { ...good, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [2, 3], dtype: 'float32' }] }] }, new Uint8Array(24), /expected \[\?, 2\]/],
     ['an unsupported layer', { ...good, modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Conv1D', config: { name: 'c' } }] } } }, new Uint8Array(24), /Conv1D is not supported/],
-    ['a functional model', { ...good, modelTopology: { class_name: 'Functional', config: {} } }, new Uint8Array(24), /only Sequential/],
+    ['a functional model without layers', { ...good, modelTopology: { class_name: 'Functional', config: {} } }, new Uint8Array(24), /the Functional model has no layers/],
+    ['a graph model class', { ...good, modelTopology: { class_name: 'Graph', config: {} } }, new Uint8Array(24), /model class "Graph" is not supported \(Sequential, Functional, Model\)/],
     ['__proto__ keys', JSON.parse(`{"modelTopology": {"__proto__": {"class_name": "Sequential"}}, "weightsManifest": []}`), undefined, /no class_name/],
   ];
   for (const [what, json, shard, re] of bad) {

@@ -136,7 +136,7 @@ test('Node ESM: train, save and reload on the wasm and the reference backends', 
   assert.ok(diff < 1e-3, `wasm vs reference predictions after the same training: max |diff| ${diff}`);
 });
 
-test('a Node bundle of the smallest import keeps the modules that register backends ("sideEffects")', async () => {
+test('a Node bundle of the smallest import still gets the wasm backend ("sideEffects": false)', async () => {
   const result = await build({
     absWorkingDir: app, entryPoints: ['side.mjs'], outfile: join(app, 'side.bundle.mjs'), bundle: true, platform: 'node',
     format: 'esm', packages: 'bundle', logLevel: 'silent', metafile: true,

@@ -6,7 +6,8 @@
  * missing opset). Every case must load or throw FormatError, fast, without polluting
  * Object.prototype. Graphs that still load are then run on a small input: running may fail,
  * but only with an error that names the file and node (never an internal TypeError), and
- * within a time bound.
+ * within a time bound. The seeds are torch.onnx.export files and a projected LSTM exported as
+ * Scan loops (a body graph inside a node).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,8 @@ import { applyEdits, byteEdits, frac, hostileKey, hostileValue, loadsOrFormatErr
 
 const dir = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 const seeds = ['lstm1', 'gru2_bi', 'lstm2_bi_bf', 'rnn1_relu_bf'].map((n) => ({ name: `${n}.onnx`, bytes: new Uint8Array(readFileSync(dir + n + '.onnx')) }));
+// A projected LSTM, exported as Scan loops with a body graph (and ReverseSequence, Split, Where).
+seeds.push({ name: 'lstm_proj_scan.onnx', bytes: encodeOnnx(new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 2, bidirectional: true, seed: 1, backend: 'reference' }), { lengths: true }) });
 
 /** A feed for every graph input, with dynamic dims set to 2 (batch) or 3 (sequence). */
 function feedsFor(m: OnnxModel): Record<string, Tensor> | null {

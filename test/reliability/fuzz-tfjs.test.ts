@@ -8,6 +8,8 @@
  *     missing, shard paths leaving the folder.
  * Each case must load or throw FormatError naming the file, fast, without polluting
  * Object.prototype; a model that loads must predict or refuse the input with a RangeError.
+ * The seeds are three Sequential models and one Functional graph (return_state, a merge, a
+ * layer called twice).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +37,27 @@ function seedModels(): Array<{ json: Record<string, any>; weights: Uint8Array }>
   c.modelTopology.config.layers.unshift({ class_name: 'Masking', config: { name: 'mask', mask_value: 0 } });
   c.weightsManifest[0].paths = ['c.bin'];
   out.push({ json: c, weights: out[0]!.weights });
+  // A fourth, Functional: x → LSTM (return_state) → Add(h, c) → Dense, with a shared Dense called twice.
+  const f = JSON.parse(JSON.stringify(out[0]!.json));
+  const [lstm, fc] = f.modelTopology.config.layers;
+  lstm.config.return_state = true;
+  f.modelTopology = {
+    class_name: 'Functional',
+    config: {
+      name: 'graph',
+      layers: [
+        { name: 'x', class_name: 'InputLayer', config: { name: 'x', batch_input_shape: [null, null, 2] }, inbound_nodes: [] },
+        { ...lstm, name: 'lstm', inbound_nodes: [[['x', 0, 0, {}]]] },
+        { name: 'add', class_name: 'Add', config: { name: 'add' }, inbound_nodes: [[['lstm', 0, 1, {}], ['lstm', 0, 2, {}]]] },
+        { ...fc, name: 'fc', inbound_nodes: [[['add', 0, 0, {}]], [['lstm', 0, 0, {}]]] },
+        { name: 'avg', class_name: 'Average', config: { name: 'avg' }, inbound_nodes: [[['fc', 0, 0, {}], ['fc', 1, 0, {}]]] },
+      ],
+      input_layers: [['x', 0, 0]],
+      output_layers: [['avg', 0, 0]],
+    },
+  };
+  f.weightsManifest[0].paths = ['f.bin'];
+  out.push({ json: f, weights: out[0]!.weights });
   return out;
 }
 const seeds = seedModels();
@@ -125,7 +148,7 @@ describe('loadTfjsModel fuzzing', () => {
       [{ modelTopology: null, weightSpecs: [], weightData: new Uint8Array(0) }, /modelTopology is missing or not an object/],
       [{ modelTopology: [], weightSpecs: [] }, /modelTopology is missing or not an object/],
       [{ modelTopology: json.modelTopology, weightSpecs: specs, weightData: weights.slice(0, 100) }, /holds 100 bytes but the manifest declares 304/],
-      [{ modelTopology: { ...json.modelTopology, class_name: 'Functional' }, weightSpecs: specs, weightData: weights }, /only Sequential/],
+      [{ modelTopology: { ...json.modelTopology, class_name: 'Functional' }, weightSpecs: specs, weightData: weights }, /the Functional model's input_layers must list/],
     ];
     for (const [art, re] of cases) {
       assert.throws(() => loadTfjsModel(art as never), (e: Error) => e.name === 'FormatError' && re.test(e.message), `${JSON.stringify(art).slice(0, 120)} → ${re}`);

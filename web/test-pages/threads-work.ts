@@ -6,7 +6,7 @@
  * transposed B; odd sizes that do not divide the register block), and a training step of the
  * explorer's 'names' task. Results are compared by a digest of their bits.
  */
-import { setBackend, type Backend } from '../../src/kernels/backend.js';
+import { setBackend, type Backend } from '../../src/kernels/index.js';
 import { LSTM } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/index.js';
 import { fit } from '../../src/train/fit.js';

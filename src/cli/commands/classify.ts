@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLabelledTexts, trainClassifier, saveClassifier, removeCheckpoints, CLASSIFIER_DEFAULTS } from '../../index.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface Flags extends TrainingRunFlags {
   text: string;
@@ -45,6 +45,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object with the results on stdout')
     .option('--progress', 'force per-epoch progress lines on stderr'))
     .action(async (file: string, f: Flags) => {
+      checkOutDir(f.out);
       if (f.testFraction !== undefined && !(f.testFraction > 0 && f.testFraction < 1)) throw new CliError(`--test-fraction: expected a number in (0, 1), got ${f.testFraction}`);
       const modelPath = join(f.out, 'model.safetensors');
       const data = await readLabelledTexts(file, f.text, f.label);
@@ -71,10 +72,10 @@ export function register(program: Command): void {
         epochs: r.history.epochs, seconds: round(r.history.seconds, 4), model: modelPath,
       };
       if (f.json) {
-        process.stdout.write(JSON.stringify(result) + '\n');
+        writeJson(result);
         return;
       }
-      process.stdout.write(
+      writeOut(
         [
           `held-out ${r.testSize} rows: accuracy ${round(100 * r.metrics.accuracy, 4)}% (majority class ${round(100 * r.majorityAccuracy, 4)}%), macro F1 ${round(r.metrics.macroF1, 4)}`,
           ...c.classes.map((k, i) => `  F1 ${k}: ${round(r.metrics.f1[i]!, 4)}`),

@@ -1,11 +1,12 @@
 /**
  * `lstm convert IN OUT`: convert a model between this project's model file (.safetensors), a
  * PyTorch state_dict (.safetensors, --from/--to torch), ONNX (.onnx) and TF.js (model.json).
- * The work is src/io/convert.ts (convertModel); this file only parses arguments.
+ * The work is src/io/convert.ts (convertModel); this file only parses arguments and prints
+ * what the output format could not carry as warnings on stderr.
  */
 import type { Command } from 'commander';
 import { convertModel, MODEL_FORMATS } from '../../index.js';
-import { choiceOption, info } from '../util.js';
+import { choiceOption, info, writeJson } from '../util.js';
 
 export function register(program: Command): void {
   program
@@ -24,7 +25,9 @@ export function register(program: Command): void {
         ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}),
         lastStep: f.lastStep ?? false, ...(f.nonlinearity ? { nonlinearity: f.nonlinearity } : {}), lengths: f.lengths ?? false,
       });
-      if (f.json) process.stdout.write(JSON.stringify({ in: inPath, out: outPath, ...r }) + '\n');
+      // What the output format cannot hold (an ensemble's other members, preprocessing as graph operations).
+      for (const w of r.warnings) info(`lstm: warning: ${w}`);
+      if (f.json) writeJson({ in: inPath, out: outPath, ...r });
       else info(`${inPath} (${r.from}) → ${outPath} (${r.to}): ${r.parameters} parameters; ${r.layers.join(', ')}`);
     });
 }

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
-  writeFileAtomic, removeCheckpoints, engineSummary, type MissingPolicy, type EngineName,
+  writeFileAtomic, removeCheckpoints, listNames, engineSummary, type MissingPolicy, type EngineName,
 } from '../../index.js';
-import { CliError, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags {
   column?: string;
@@ -69,11 +69,12 @@ export function register(program: Command): void {
 }
 
 async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
+  checkOutDir(f.out);
   const table = await readCsv(file, { dateColumn: f.date, missing: f.missing, ...(f.column ? { columns: [f.column] } : {}) });
   let column = f.column;
   if (column === undefined) {
     const numeric = Object.keys(table.columns).filter((k) => table.columns[k] instanceof Float64Array);
-    if (numeric.length !== 1) throw new CliError(`${file}: choose a column with --column (numeric columns: ${numeric.join(', ') || 'none'})`);
+    if (numeric.length !== 1) throw new CliError(`${file}: choose a column with --column (numeric columns: ${listNames(numeric) || 'none'})`);
     column = numeric[0]!;
   }
   const values = numericColumn(table, column);
@@ -126,23 +127,21 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
 
   const m = result.metrics, b = result.baselines;
   if (f.json) {
-    process.stdout.write(
-      JSON.stringify({
-        metrics: { rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) },
-        baselines: {
-          last: { rmse: round(b.last.rmse), mae: round(b.last.mae), mape: round(b.last.mape) },
-          seasonal: b.seasonal ? { rmse: round(b.seasonal.rmse), mae: round(b.seasonal.mae), mape: round(b.seasonal.mape), season: plan.season } : null,
-        },
-        forecast: Array.from(result.forecast, (v) => round(v)),
-        dates: future,
-        holdout: { start: holdoutStart, points: holdout.actual.length, blocks: plan.holdoutBlocks, horizon: plan.horizon },
-        plan,
-        model: modelPath,
-        plot: plotPath,
-        csv: join(f.out, 'forecast.csv'),
-        seconds: round(seconds, 3),
-      }) + '\n',
-    );
+    writeJson({
+      metrics: { rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) },
+      baselines: {
+        last: { rmse: round(b.last.rmse), mae: round(b.last.mae), mape: round(b.last.mape) },
+        seasonal: b.seasonal ? { rmse: round(b.seasonal.rmse), mae: round(b.seasonal.mae), mape: round(b.seasonal.mape), season: plan.season } : null,
+      },
+      forecast: Array.from(result.forecast, (v) => round(v)),
+      dates: future,
+      holdout: { start: holdoutStart, points: holdout.actual.length, blocks: plan.holdoutBlocks, horizon: plan.horizon },
+      plan,
+      model: modelPath,
+      plot: plotPath,
+      csv: join(f.out, 'forecast.csv'),
+      seconds: round(seconds, 3),
+    });
     return;
   }
   const row = (name: string, x: { rmse: number; mae: number; mape: number | null }): string =>
@@ -159,5 +158,5 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     `csv   ${join(f.out, 'forecast.csv')}`,
     `(${round(seconds, 3)} s)`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  writeOut(lines.join('\n') + '\n');
 }

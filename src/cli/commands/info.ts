@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openModel, describeModelFile, detectFormat } from '../../index.js';
+import { writeJson, writeOut } from '../util.js';
 
 export function register(program: Command): void {
   program
@@ -13,7 +14,7 @@ export function register(program: Command): void {
       // ONNX, TF.js model.json and PyTorch state_dicts are described by io/convert.ts.
       if (!/\.safetensors$/i.test(path) || detectFormat(path) !== 'model') {
         const d = describeModelFile(path);
-        process.stdout.write((f.json ? JSON.stringify(d) : JSON.stringify(d, null, 2)) + '\n');
+        writeJson(d, !f.json);
         return;
       }
       const m = openModel(path);
@@ -39,10 +40,10 @@ export function register(program: Command): void {
         metrics: meta.metrics ?? null,
       };
       if (f.json) {
-        process.stdout.write(JSON.stringify(out) + '\n');
+        writeJson(out);
         return;
       }
-      process.stdout.write(
+      writeOut(
         [`${path} (${out.bytes} bytes): ${m.kind} model, task ${model.task}, ${out.parameters} parameters`, model.summary(), JSON.stringify({ ...out, layers: undefined }, null, 2)].join('\n') + '\n',
       );
     });

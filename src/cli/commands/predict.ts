@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { readCsv, numericColumn, assertFinite, futureLabels, readLabelledTexts, generateText, openModel, readTextHead, inferenceModels, type EngineName } from '../../index.js';
-import { CliError, engineOption, info, intOption, round, useEngine } from '../util.js';
+import { CliError, engineOption, info, intOption, round, useEngine, writeJson, writeOut } from '../util.js';
 
 export function register(program: Command): void {
   engineOption(program
@@ -33,19 +33,19 @@ export function register(program: Command): void {
         if (values.length < lookback) throw new CliError(`${file}: column "${column}" has ${values.length} rows, the model needs at least lookback = ${lookback}`);
         const fc = m.forecaster.forecast(values);
         const labels = futureLabels(values.length, horizon, table.dates);
-        if (f.json) process.stdout.write(JSON.stringify({ forecast: Array.from(fc, (v) => round(v)), dates: labels }) + '\n');
-        else process.stdout.write(['step,forecast', ...labels.map((l, i) => `${l},${fc[i]}`)].join('\n') + '\n');
+        if (f.json) writeJson({ forecast: Array.from(fc, (v) => round(v)), dates: labels });
+        else writeOut(['step,forecast', ...labels.map((l, i) => `${l},${fc[i]}`)].join('\n') + '\n');
       } else if (m.kind === 'classifier') {
         const data = await readLabelledTexts(file, f.column ?? m.textColumn, null);
         const rows = m.classifier.predict(data.texts).map((p) => ({ label: p.label, probability: round(p.probability, 4) }));
-        if (f.json) process.stdout.write(JSON.stringify({ predictions: rows }) + '\n');
-        else process.stdout.write(['row,label,probability', ...rows.map((r, i) => `${i + 1},${JSON.stringify(r.label)},${r.probability}`)].join('\n') + '\n');
+        if (f.json) writeJson({ predictions: rows });
+        else writeOut(['row,label,probability', ...rows.map((r, i) => `${i + 1},${JSON.stringify(r.label)},${r.probability}`)].join('\n') + '\n');
       } else if (m.kind === 'language-model') {
         const text = await readTextHead(file, 1 << 20);
         if (text.trim() === '') throw new CliError(`${file}: empty text`);
         const out = generateText(m.loaded.model, m.vocab, { prompt: text, length: f.length, temperature: 0 });
-        if (f.json) process.stdout.write(JSON.stringify({ continuation: out.slice(text.length) }) + '\n');
-        else process.stdout.write(out.slice(text.length) + '\n');
+        if (f.json) writeJson({ continuation: out.slice(text.length) });
+        else writeOut(out.slice(text.length) + '\n');
       } else {
         throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
       }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { trainLanguageModel, saveLanguageModel, generateText, readTextHead, removeCheckpoints, LM_DEFAULTS } from '../../index.js';
-import { CliError, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, type TrainingRunFlags } from '../util.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface Flags extends TrainingRunFlags {
   level?: 'char' | 'word';
@@ -44,6 +44,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object with the results on stdout')
     .option('--progress', 'force per-epoch progress lines on stderr'))
     .action(async (file: string, f: Flags) => {
+      checkOutDir(f.out);
       const text = await readTextHead(file, f.maxBytes);
       if (text.trim() === '') throw new CliError(`${file}: empty text`);
       const modelPath = join(f.out, 'model.safetensors');
@@ -67,10 +68,10 @@ export function register(program: Command): void {
         model: modelPath, sample,
       };
       if (f.json) {
-        process.stdout.write(JSON.stringify(result) + '\n');
+        writeJson(result);
         return;
       }
-      process.stdout.write(
+      writeOut(
         [
           `validation loss ${round(r.valLoss, 4)} nats/token = ${round(r.bitsPerChar, 4)} bits/char (unigram ${round(r.unigramBitsPerChar, 4)} bits/char)`,
           `trained ${r.history.epochs} epochs in ${round(r.history.seconds, 3)} s on ${r.trainTokens} tokens, vocabulary ${r.vocab.size}`,

@@ -151,8 +151,8 @@ export function engineSummary(models: readonly Sequential[]): string | null {
 /**
  * Choose where `model`'s inference runs (see the file header) and put it in eval mode. Returns
  * what was chosen and why. 'onnxruntime' rejects with a clear error when onnxruntime-node is
- * not installed, in a browser, or when the model has no ONNX export (float64, a projected
- * LSTM); 'auto' then picks 'wasm' and says why. The engine holds the weights of this moment:
+ * not installed, in a browser, or when the model has no ONNX export (a float64
+ * model); 'auto' then picks 'wasm' and says why. The engine holds the weights of this moment:
  * training mode (fit) or loadStateDict detaches it; compile again after training.
  */
 export async function compile(model: Sequential, opts: CompileOptions = {}): Promise<EngineChoice> {

@@ -16,6 +16,9 @@
  *   Dense → MatMul(x, Wᵀ) + b, then Relu/Tanh/Sigmoid
  *   y: the model's output, (batch, O) or (batch, seq, O)
  * A lone LSTM/GRU/RNN exports as PyTorch's module: inputs x [h0, c0], outputs output, h_n [c_n].
+ * A projected LSTM (projSize > 0), which ONNX's LSTM operator cannot express, exports as one
+ * ONNX Scan loop per layer and direction (see addProjectedLstm), with the same inputs, outputs
+ * and dynamic axes.
  */
 import { Dense, Dropout, Embedding, LastStep } from '../../nn/layers.js';
 import type { Module } from '../../nn/module.js';
@@ -40,6 +43,8 @@ export interface ExportOnnxOptions {
   initialState?: boolean;
   /** Written to the file's doc_string. */
   doc?: string;
+  /** More metadata_props (key → string), e.g. the `lstm-ts.metadata` that `lstm convert` carries (scaler, vocabulary, ...). */
+  metadata?: Record<string, string>;
 }
 
 type AttrValue = number | number[] | string | { float: number };
@@ -168,6 +173,86 @@ function addRecurrent(g: GraphBuilder, layer: RecurrentBase, prefix: string, x: 
   return { y: cur, hs, cs };
 }
 
+/**
+ * A projected LSTM as ONNX Scan loops, one per layer and direction; x is (seq, batch, I),
+ * `lengths` whether the graph has the int64 input "lengths" (batch); h0 (L·D, batch, Hout) and
+ * c0 (L·D, batch, H) or ''. Per direction, XW = x·W_ihᵀ + b_ih + b_hh for all steps (one
+ * MatMul), then a Scan over time carrying h (batch, Hout) and c (batch, H) with the body
+ *   G = XW_t + h·W_hhᵀ;  i, f, g, o = Split(G);  c' = σ(f)⊙c + σ(i)⊙tanh(g);  h' = (σ(o)⊙tanh(c'))·W_hrᵀ.
+ * With lengths, a step at or past a row's length keeps the state and outputs 0 (Where on a bool
+ * mask (seq, batch, 1)), and the reverse direction runs on ReverseSequence(XW) and reverses its
+ * output back, so that each row starts at its own last step (PyTorch's packed sequences);
+ * without lengths the reverse direction is a reverse Scan. Weights keep their PyTorch names and
+ * layouts (`${prefix}.weight_ih_l0`, ...), read back by sequentialFromOnnx.
+ */
+function addProjectedLstm(g: GraphBuilder, layer: RecurrentBase, prefix: string, x: string, lengths: boolean, h0: string, c0: string): { y: string; hs: string[]; cs: string[] } {
+  const D = layer.numDirections, L = layer.numLayers, H = layer.hiddenSize, P = layer.hOut;
+  const sd = layer.stateDict();
+  const batch = g.one('Gather', [g.one('Shape', [x]), g.ints([1])], { axis: 0 }); // (1) int64
+  const zeros = (n: number): string => g.one('ConstantOfShape', [g.one('Concat', [batch, g.ints([n])], { axis: 0 })]); // float 0 by default
+  // (seq, batch, 1) bool: step t is inside row b.
+  let mask = '';
+  if (lengths) {
+    const T = g.one('Gather', [g.one('Shape', [x]), g.ints([0], [])], { axis: 0 });
+    const steps = g.one('Unsqueeze', [g.one('Range', [g.ints([0], []), T, g.ints([1], [])]), g.ints([1])]);
+    mask = g.one('Unsqueeze', [g.one('Less', [steps, g.one('Unsqueeze', ['lengths', g.ints([0])])]), g.ints([2])]);
+  }
+  const zero = g.floats([0], []), quarters = g.ints([H, H, H, H]);
+  const hs: string[] = [], cs: string[] = [];
+  let cur = x;
+  for (let l = 0; l < L; l++) {
+    const I = l === 0 ? layer.inputSize : D * P;
+    const ys: string[] = [], hN: string[] = [], cN: string[] = [];
+    for (let d = 0; d < D; d++) {
+      const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`, rev = d === 1;
+      const param = (n: string, shape: number[]): string => g.weight(`${prefix}.${n}${sfx}`, shape, sd[`${n}${sfx}`]!.data);
+      const wIh = param('weight_ih', [4 * H, I]), wHh = param('weight_hh', [4 * H, P]), wHr = param('weight_hr', [P, H]);
+      let xw = g.one('MatMul', [cur, g.one('Transpose', [wIh], { perm: [1, 0] })]); // (seq, batch, 4H)
+      if (layer.bias) xw = g.one('Add', [xw, g.one('Add', [param('bias_ih', [4 * H]), param('bias_hh', [4 * H])])]);
+      if (rev && lengths) xw = g.one('ReverseSequence', [xw, 'lengths'], { batch_axis: 1, time_axis: 0 });
+      const whhT = g.one('Transpose', [wHh], { perm: [1, 0] }), whrT = g.one('Transpose', [wHr], { perm: [1, 0] });
+      const state = (s: string, n: number): string => (s === '' ? zeros(n) : g.one('Gather', [s, g.ints([l * D + d], [])], { axis: 0 }));
+      // The loop body: (h, c, XW_t [, mask_t]) → (h', c', y_t).
+      const b = `${prefix}${sfx}_step`;
+      const n = (op: string, inputs: string[], out: string, attrs: Record<string, AttrValue> = {}): NodeProto =>
+        ({ opType: op, name: `${b}_${out}`, input: inputs, output: [`${b}_${out}`], attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+      const v = (s: string): string => `${b}_${s}`;
+      const body: NodeProto[] = [
+        n('MatMul', [v('h'), whhT], 'hw'),
+        n('Add', [v('xw'), v('hw')], 'g'),
+        { opType: 'Split', name: `${b}_split`, input: [v('g'), quarters], output: ['i', 'f', 'c', 'o'].map((k) => v(`${k}_pre`)), attribute: [attribute('axis', 1)] },
+        n('Sigmoid', [v('i_pre')], 'i'), n('Sigmoid', [v('f_pre')], 'f'), n('Tanh', [v('c_pre')], 'cand'), n('Sigmoid', [v('o_pre')], 'o'),
+        n('Mul', [v('f'), v('c')], 'fc'), n('Mul', [v('i'), v('cand')], 'ic'), n('Add', [v('fc'), v('ic')], 'c_new'),
+        n('Tanh', [v('c_new')], 'tc'), n('Mul', [v('o'), v('tc')], 'm'), n('MatMul', [v('m'), whrT], 'h_new'),
+        ...(lengths
+          ? [n('Where', [v('mask'), v('h_new'), v('h')], 'h_out'), n('Where', [v('mask'), v('c_new'), v('c')], 'c_out'), n('Where', [v('mask'), v('h_new'), zero], 'y')]
+          : [n('Identity', [v('h_new')], 'h_out'), n('Identity', [v('c_new')], 'c_out'), n('Identity', [v('h_new')], 'y')]),
+      ];
+      const f = (name: string, dims: Array<number | string>, type: number = DataType.FLOAT): ValueInfoProto => valueInfo(v(name), type, dims);
+      const graph = {
+        name: b, node: body,
+        input: [f('h', ['batch', P]), f('c', ['batch', H]), f('xw', ['batch', 4 * H]), ...(lengths ? [f('mask', ['batch', 1], DataType.BOOL)] : [])],
+        output: [f('h_out', ['batch', P]), f('c_out', ['batch', H]), f('y', ['batch', P])],
+      };
+      const outs = g.node('Scan', [state(h0, P), state(c0, H), xw, ...(lengths ? [mask] : [])], {}, 3);
+      const scan = g.nodes[g.nodes.length - 1]!;
+      scan.attribute = [
+        { name: 'body', type: AttrType.GRAPH, g: graph },
+        attribute('num_scan_inputs', lengths ? 2 : 1),
+        ...(rev && !lengths ? [attribute('scan_input_directions', [1]), attribute('scan_output_directions', [1])] : []),
+      ];
+      const [hOut, cOut, yd] = outs as [string, string, string];
+      ys.push(rev && lengths ? g.one('ReverseSequence', [yd, 'lengths'], { batch_axis: 1, time_axis: 0 }) : yd);
+      hN.push(g.one('Unsqueeze', [hOut, g.ints([0])]));
+      cN.push(g.one('Unsqueeze', [cOut, g.ints([0])]));
+    }
+    cur = D === 1 ? ys[0]! : g.one('Concat', ys, { axis: 2 });
+    hs.push(D === 1 ? hN[0]! : g.one('Concat', hN, { axis: 0 }));
+    cs.push(D === 1 ? cN[0]! : g.one('Concat', cN, { axis: 0 }));
+  }
+  return { y: cur, hs, cs };
+}
+
 /** Build the ModelProto bytes of a model. */
 export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Array {
   const g = new GraphBuilder();
@@ -175,11 +260,11 @@ export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Ar
   if (model instanceof RecurrentBase) {
     // A lone layer, as PyTorch's module: (x [, h0, c0]) → (output, h_n [, c_n]).
     const bf = model.batchFirst;
-    const I = model.inputSize, LD = model.numLayers * model.numDirections, H = model.hiddenSize;
+    const I = model.inputSize, LD = model.numLayers * model.numDirections, H = model.hiddenSize, P = model.hOut;
     inputs.push(valueInfo('x', DataType.FLOAT, bf ? ['batch', 'seq', I] : ['seq', 'batch', I]));
     let h0 = '', c0 = '';
     if (opts.initialState) {
-      inputs.push(valueInfo('h0', DataType.FLOAT, [LD, 'batch', H]));
+      inputs.push(valueInfo('h0', DataType.FLOAT, [LD, 'batch', P]));
       h0 = 'h0';
       if (model.mode === 'lstm') {
         inputs.push(valueInfo('c0', DataType.FLOAT, [LD, 'batch', H]));
@@ -188,11 +273,11 @@ export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Ar
     }
     const seqLens = lengthsInput(g, inputs, opts);
     const x = bf ? g.one('Transpose', ['x'], { perm: [1, 0, 2] }) : 'x';
-    const r = addRecurrent(g, model, 'rnn', x, seqLens, h0, c0);
+    const r = model.projSize > 0 ? addProjectedLstm(g, model, 'rnn', x, opts.lengths ?? false, h0, c0) : addRecurrent(g, model, 'rnn', x, seqLens, h0, c0);
     g.nodes.push({ opType: 'Identity', name: 'out_output', input: [bf ? g.one('Transpose', [r.y], { perm: [1, 0, 2] }) : r.y], output: ['output'] });
     g.nodes.push({ opType: r.hs.length > 1 ? 'Concat' : 'Identity', name: 'out_h', input: r.hs, output: ['h_n'], attribute: r.hs.length > 1 ? [attribute('axis', 0)] : [] });
     outputs.push(valueInfo('output', DataType.FLOAT, bf ? ['batch', 'seq', model.outputSize] : ['seq', 'batch', model.outputSize]));
-    outputs.push(valueInfo('h_n', DataType.FLOAT, [LD, 'batch', H]));
+    outputs.push(valueInfo('h_n', DataType.FLOAT, [LD, 'batch', P]));
     if (model.mode === 'lstm') {
       g.nodes.push({ opType: r.cs.length > 1 ? 'Concat' : 'Identity', name: 'out_c', input: r.cs, output: ['c_n'], attribute: r.cs.length > 1 ? [attribute('axis', 0)] : [] });
       outputs.push(valueInfo('c_n', DataType.FLOAT, [LD, 'batch', H]));
@@ -210,7 +295,10 @@ export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Ar
     producerVersion: '0.1.0',
     ...(opts.doc ? { docString: opts.doc } : {}),
     // The architecture, so that sequentialFromOnnx can rebuild the native model from this file.
-    ...(isSequential(model) ? { metadataProps: [{ key: ONNX_CONFIG_KEY, value: JSON.stringify(model.config()) }] } : {}),
+    metadataProps: [
+      ...(isSequential(model) ? [{ key: ONNX_CONFIG_KEY, value: JSON.stringify(model.config()) }] : []),
+      ...Object.entries(opts.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    ],
     graph: { name: 'lstm-ts', node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
   });
 }
@@ -243,7 +331,7 @@ function exportSequential(g: GraphBuilder, model: Sequential, inputs: ValueInfoP
     } else if (layer instanceof RecurrentBase) {
       if (!timeMajor) cur = g.one('Transpose', [cur], { perm: [1, 0, 2] });
       timeMajor = true;
-      cur = addRecurrent(g, layer, name, cur, seqLens, '', '').y;
+      cur = (layer.projSize > 0 ? addProjectedLstm(g, layer, name, cur, opts.lengths ?? false, '', '') : addRecurrent(g, layer, name, cur, seqLens, '', '')).y;
     } else if (layer instanceof Dropout) {
       // Identity at inference.
     } else if (layer instanceof LastStep) {

@@ -6,7 +6,9 @@
  * operator spec (onnx/docs/Operators.md) for the opsets torch and this project emit (≥ 9).
  * Float math runs in double and is rounded to the output's float32 storage.
  */
-import { DataType, type AttributeProto } from './schema.js';
+import { DataType, type AttributeProto, type GraphProto } from './schema.js';
+import { WORK, chargeRun } from './budget.js';
+import { LimitError } from '../limits.js';
 import {
   clampInt, isFloat, makeValue, sizeOfShape, storageType, valueFromTensorProto, type Value,
 } from './tensor-proto.js';
@@ -50,6 +52,9 @@ export class Attrs {
   tensor(name: string): Value | undefined {
     const a = this.map.get(name);
     return a?.t ? valueFromTensorProto(a.t, this.file, `${this.where} attribute ${name}`) : undefined;
+  }
+  graph(name: string): GraphProto | undefined {
+    return this.map.get(name)?.g ?? undefined;
   }
 }
 
@@ -123,6 +128,7 @@ function alloc(dtype: number, shape: number[]): Value {
   try {
     return makeValue(dtype, shape, 'operator output');
   } catch (e) {
+    if (e instanceof LimitError) throw e; // the run's budget: the runner reports it as it is
     throw new OpError((e as Error).message);
   }
 }
@@ -151,11 +157,22 @@ function elementwise(vals: Value[], dtype: number, f: (...x: number[]) => number
   const shape = broadcastShape(vals.map((v) => v.shape));
   const out = alloc(dtype, shape);
   const n = out.data.length, rank = shape.length;
+  const intOut = !isFloat(dtype);
+  // Fast path: every input has the output's size or is one element (no index arithmetic).
+  if (vals.length <= 3 && vals.every((v) => v.data.length === n || v.data.length === 1)) {
+    const [a, b, c] = vals.map((v) => v.data);
+    const sa = a!.length === n ? 1 : 0, sb = b && b.length === n ? 1 : 0, sc = c && c.length === n ? 1 : 0;
+    const o = out.data, trunc = intOut && dtype !== DataType.BOOL;
+    for (let e = 0; e < n; e++) {
+      const r = vals.length === 1 ? f(a![e * sa]!) : vals.length === 2 ? f(a![e * sa]!, b![e * sb]!) : f(a![e * sa]!, b![e * sb]!, c![e * sc]!);
+      o[e] = trunc ? Math.trunc(r) : r;
+    }
+    return out;
+  }
   const strides = vals.map((v) => broadcastStrides(v.shape, shape));
   const idx = new Array<number>(rank).fill(0);
   const off = new Array<number>(vals.length).fill(0);
   const args = new Array<number>(vals.length);
-  const intOut = !isFloat(dtype);
   for (let e = 0; e < n; e++) {
     for (let k = 0; k < vals.length; k++) args[k] = vals[k]!.data[off[k]!]!;
     const r = f(...args);
@@ -292,6 +309,46 @@ const Concat: OpFn = (ins, a) => {
   return [out];
 };
 
+/** Split along `axis` into equal parts (one per output) or the sizes given (input `split`, or the attribute before opset 13). */
+const Split: OpFn = (ins, a, opset) => {
+  const x = need(ins, 0, 'input');
+  const axis = normAxis(a.int('axis', 0), x.shape.length);
+  const dim = x.shape[axis]!;
+  const given = opset >= 13 ? (ins[1] ? ints(ins[1]) : undefined) : a.ints('split');
+  const n = given?.length ?? a.int('num_outputs', 0);
+  if (!given && n < 1) throw new OpError('needs the split sizes or num_outputs (the number of outputs is not known to the operator)');
+  // num_outputs (opset 18): equal chunks of ⌈dim/n⌉, the last one smaller.
+  const chunk = Math.ceil(dim / n);
+  const sizes = given ?? Array.from({ length: n }, (_, k) => Math.min(chunk, Math.max(0, dim - chunk * k)));
+  if (sizes.some((v) => !Number.isInteger(v) || v < 0) || sizes.reduce((p, v) => p + v, 0) !== dim) throw new OpError(`split sizes [${sizes.join(', ')}] do not add up to axis ${axis} of size ${dim}`);
+  const outer = sizeOfShape(x.shape.slice(0, axis)), inner = sizeOfShape(x.shape.slice(axis + 1));
+  let start = 0;
+  return sizes.map((len) => {
+    const shape = [...x.shape];
+    shape[axis] = len;
+    const out = alloc(x.dtype, shape);
+    for (let o = 0; o < outer; o++) out.data.set(x.data.subarray((o * dim + start) * inner, (o * dim + start + len) * inner), o * len * inner);
+    start += len;
+    return out;
+  });
+};
+
+/** Reverse the first sequence_lens[b] entries along time_axis of each batch_axis row (time/batch axes 0 and 1). */
+const ReverseSequence: OpFn = (ins, a) => {
+  const x = need(ins, 0, 'input'), lens = ints(need(ins, 1, 'sequence_lens'));
+  const tAxis = a.int('time_axis', 0), bAxis = a.int('batch_axis', 1);
+  if (x.shape.length < 2 || !((tAxis === 0 && bAxis === 1) || (tAxis === 1 && bAxis === 0))) throw new OpError(`time_axis ${tAxis} and batch_axis ${bAxis} must be 0 and 1 of an input of rank ≥ 2`);
+  const T = x.shape[tAxis]!, B = x.shape[bAxis]!, inner = sizeOfShape(x.shape.slice(2));
+  if (lens.length !== B || lens.some((L) => !Number.isInteger(L) || L < 0 || L > T)) throw new OpError(`sequence_lens must hold ${B} lengths in 0..${T}`);
+  const out = alloc(x.dtype, [...x.shape]);
+  const at = (t: number, b: number): number => (tAxis === 0 ? t * B + b : b * T + t) * inner;
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+    const src = at(t < lens[b]! ? lens[b]! - 1 - t : t, b);
+    out.data.set(x.data.subarray(src, src + inner), at(t, b));
+  }
+  return [out];
+};
+
 const Reshape: OpFn = (ins, a) => {
   const x = need(ins, 0, 'data');
   const want = ints(need(ins, 1, 'shape'));
@@ -408,11 +465,9 @@ const Cast: OpFn = (ins, a) => {
 
 // ---------------------------------------------------------------- linear algebra and softmax
 
-/** Largest matrix product (multiply-adds) one MatMul/Gemm may do: 2^36, so a hostile graph cannot hang the process. */
-const MAX_WORK = 2 ** 36;
-
+/** Charge a product's multiply-adds to the run's budget (budget.ts) before computing it. */
 function checkWork(batch: number, m: number, n: number, k: number): void {
-  if (batch * m * n * k > MAX_WORK) throw new OpError(`a product of ${batch}×[${m}, ${k}]×[${k}, ${n}] is larger than the limit of 2^36 multiply-adds`);
+  chargeRun(batch * m * n * k * WORK.matmulMac, 0, `a product of ${batch}×[${m}, ${k}]×[${k}, ${n}]`);
 }
 
 /** C (m,n) = Σ_k A[i,k]·B[k,j] on row-major blocks at the given offsets (with transposes). */
@@ -518,6 +573,7 @@ const ReduceSum: OpFn = (ins, a, opset) => {
   if ((!given || given.length === 0) && a.int('noop_with_empty_axes', 0) === 1) return [x];
   const axes = new Set((given && given.length > 0 ? given : x.shape.map((_, i) => i)).map((v) => normAxis(v, r)));
   const keep = a.int('keepdims', 1) === 1;
+  chargeRun(x.data.length * WORK.element, 0, `a sum over ${x.data.length} elements`);
   const kept = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
   const out = alloc(x.dtype, kept);
   const acc = new Float64Array(out.data.length);
@@ -562,7 +618,7 @@ export const OPS: Record<string, OpFn> = Object.assign(Object.create(null) as Re
   Dropout: (ins: Array<Value | undefined>) => [need(ins, 0, 'data')], // inference: identity
   Softmax: softmaxLike(false),
   LogSoftmax: softmaxLike(true),
-  Shape, Gather, Slice, Concat, Reshape, Unsqueeze, Squeeze, Flatten, Expand, ConstantOfShape, Constant, Cast, Range,
+  Shape, Gather, Slice, Concat, Split, ReverseSequence, Reshape, Unsqueeze, Squeeze, Flatten, Expand, ConstantOfShape, Constant, Cast, Range,
   Transpose: ((ins, a) => {
     const x = need(ins, 0, 'data');
     const perm = a.ints('perm') ?? x.shape.map((_, i) => x.shape.length - 1 - i);

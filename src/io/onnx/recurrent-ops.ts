@@ -1,22 +1,29 @@
 /**
- * The ONNX LSTM, GRU and RNN operators, run on this project's own layers (src/nn/recurrent.ts)
- * so that an imported model computes with the same kernels as a native one.
+ * The ONNX LSTM, GRU and RNN operators, with every attribute and input of the specification
+ * (onnx/docs/Operators.md). A node runs on this project's own layers (src/nn/recurrent.ts),
+ * with the same kernels as a native model, when they compute its function: LSTM with σ/tanh/tanh,
+ * no clip, no input_forget and no (or all-zero) peepholes P; GRU with σ/tanh and
+ * linear_before_reset = 1 (PyTorch's GRU); RNN with Tanh or Relu; no clip. Every other node (other
+ * activations with activation_alpha/beta, clip, input_forget, peepholes, linear_before_reset = 0,
+ * a different function per direction) runs in the exact loop of io/tfjs/keras-rnn.ts, which
+ * has all of them; nothing is approximated.
  *
  * ONNX vs PyTorch conventions (onnx/docs/Operators.md, torch/onnx/symbolic_opset9.py):
- *   W (D, G·H, I), R (D, G·H, H), B (D, 2·G·H) = [Wb; Rb]    ↔  weight_ih, weight_hh, bias_ih, bias_hh
+ *   W (D, G·H, I), R (D, G·H, H), B (D, 2·G·H) = [Wb; Rb], P (D, 3·H) = [P_i; P_o; P_f]
+ *     ↔  weight_ih, weight_hh, bias_ih, bias_hh
  *   gate blocks: LSTM i,o,f,c ↔ PyTorch i,f,g,o;   GRU z,r,h ↔ PyTorch r,z,n
  *   GRU linear_before_reset = 1 is PyTorch's formula n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)).
  *   layout 0: X (T,B,I), Y (T,D,B,H), Y_h (D,B,H);  layout 1: X (B,T,I), Y (B,T,D,H), Y_h (B,D,H).
  *   direction "reverse" alone runs each sequence from its own last step (sequence_lens) to 0.
- * Nodes with other activations (HardSigmoid, Softsign, ... as Keras/TF exports have) or GRU
- * linear_before_reset = 0 run in the Keras-exact loop of io/tfjs/keras-rnn.ts instead; clip,
- * input_forget, peepholes and activations without a Keras equivalent are refused by name.
+ * activation_alpha / activation_beta are consumed in the order of the activations, each value
+ * by the next activation that takes one (as onnxruntime reads them).
  */
 import { GATE_COUNT, makeRecurrent, type RecurrentBase, type RecurrentMode } from '../../nn/recurrent.js';
 import { Tensor, allocArray } from '../../tensor/tensor.js';
 import { DataType } from './schema.js';
-import { kerasRecurrentForward } from '../tfjs/keras-rnn.js';
+import { exactRecurrentForward, type Activation, type ExactCell } from '../tfjs/keras-rnn.js';
 import { Attrs, OpError, transpose, type OpFn } from './ops.js';
+import { chargeRecurrent } from './budget.js';
 import type { Value } from './tensor-proto.js';
 
 /** PyTorch gate block k is ONNX gate block ONNX_OF_TORCH[mode][k]. */
@@ -35,82 +42,193 @@ export function reorderGates(src: ArrayLike<number>, sOff: number, G: number, H:
   return dst;
 }
 
+const OP_NAME: Record<RecurrentMode, string> = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN' };
 const DEFAULT_ACTS: Record<RecurrentMode, string[]> = { lstm: ['Sigmoid', 'Tanh', 'Tanh'], gru: ['Sigmoid', 'Tanh'], rnn: ['Tanh'] };
-/** Parameters an ONNX activation consumes from activation_alpha / activation_beta, with defaults. */
-const ACT_PARAMS: Record<string, { alpha?: number; beta?: number }> = {
-  sigmoid: {}, tanh: {}, relu: {}, softsign: {}, softplus: {}, hardsigmoid: { alpha: 0.2, beta: 0.5 }, elu: { alpha: 1 },
-  leakyrelu: { alpha: 0.01 }, thresholdedrelu: { alpha: 1 }, affine: { alpha: 1, beta: 0 }, scaledtanh: { alpha: 1, beta: 1 },
+/** The attributes each operator has (opsets 7–22). */
+const ATTRIBUTES: Record<RecurrentMode, readonly string[]> = {
+  lstm: ['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'input_forget', 'layout'],
+  gru: ['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'layout', 'linear_before_reset'],
+  rnn: ['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'layout'],
 };
-/** ONNX activation (with its parameters) → Keras activation name, where Keras has the same function. */
-function kerasActivation(name: string, alpha: number | undefined, beta: number | undefined): string | null {
-  switch (name) {
-    case 'sigmoid': case 'tanh': case 'relu': case 'softsign': case 'softplus': return name;
-    case 'hardsigmoid': return Math.abs(alpha! - 0.2) < 1e-7 && Math.abs(beta! - 0.5) < 1e-7 ? 'hard_sigmoid' : null;
-    case 'elu': return alpha === 1 ? 'elu' : null;
-    case 'affine': return alpha === 1 && beta === 0 ? 'linear' : null;
-    default: return null;
-  }
-}
 
 /**
- * The activations of each direction as Keras names [gate activation, activation]: ONNX
- * lists f, g (, h) per direction; LSTM needs g = h. Throws naming what is not supported.
+ * The activations of ONNX's recurrent operators. alpha/beta: the default when activation_alpha
+ * / activation_beta run out (null: none that ONNX and onnxruntime agree on, so the value must be
+ * given), or undefined when the function takes none.
  */
-function directionActivations(mode: RecurrentMode, D: number, a: Attrs): Array<[string, string]> {
+const ONNX_ACTIVATIONS: Record<string, { name: string; alpha?: number | null; beta?: number | null; fn: (a: number, b: number) => Activation }> = {
+  relu: { name: 'Relu', fn: () => (x) => (x > 0 ? x : 0) },
+  tanh: { name: 'Tanh', fn: () => Math.tanh },
+  sigmoid: { name: 'Sigmoid', fn: () => (x) => 1 / (1 + Math.exp(-x)) },
+  affine: { name: 'Affine', alpha: null, beta: null, fn: (a, b) => (x) => a * x + b },
+  leakyrelu: { name: 'LeakyRelu', alpha: 0.01, fn: (a) => (x) => (x >= 0 ? x : a * x) },
+  // x > alpha, as the ThresholdedRelu operator and onnxruntime have it (the RNN page writes ≥).
+  thresholdedrelu: { name: 'ThresholdedRelu', alpha: null, fn: (a) => (x) => (x > a ? x : 0) },
+  scaledtanh: { name: 'ScaledTanh', alpha: null, beta: null, fn: (a, b) => (x) => a * Math.tanh(b * x) },
+  hardsigmoid: { name: 'HardSigmoid', alpha: 0.2, beta: 0.5, fn: (a, b) => (x) => Math.min(Math.max(a * x + b, 0), 1) },
+  elu: { name: 'Elu', alpha: 1, fn: (a) => (x) => (x >= 0 ? x : a * (Math.exp(x) - 1)) },
+  softsign: { name: 'Softsign', fn: () => (x) => x / (1 + Math.abs(x)) },
+  // log(1 + eˣ), written so that it does not overflow for large x.
+  softplus: { name: 'Softplus', fn: () => (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))) },
+};
+
+/** One activation of a node: its lower-case name and the function. */
+interface NodeActivation { key: string; fn: Activation }
+
+/**
+ * The node's activations, per direction: LSTM [f, g, h], GRU [f, g], RNN [f]. Throws naming
+ * an unknown function, a parameter that must be given, or alpha/beta values left unused.
+ */
+function nodeActivations(mode: RecurrentMode, D: number, a: Attrs): NodeActivation[][] {
   const per = DEFAULT_ACTS[mode].length;
   const given = a.strings('activations');
   const names = given && given.length > 0 ? given : Array.from({ length: D }, () => DEFAULT_ACTS[mode]).flat();
   if (names.length !== per * D) throw new OpError(`activations must list ${per * D} functions (${per} per direction), got ${names.length}`);
   const alphas = a.floats('activation_alpha') ?? [], betas = a.floats('activation_beta') ?? [];
+  for (const [what, list] of [['activation_alpha', alphas], ['activation_beta', betas]] as const) {
+    const k = list.findIndex((v) => !Number.isFinite(v));
+    if (k >= 0) throw new OpError(`${what}[${k}] = ${list[k]} is not a finite number`);
+  }
   let ia = 0, ib = 0;
-  const keras = names.map((raw) => {
-    const n = raw.toLowerCase();
-    const p = ACT_PARAMS[n];
-    if (!p) throw new OpError(`activation ${raw} is not an ONNX RNN activation`);
-    const alpha = p.alpha === undefined ? undefined : alphas[ia++] ?? p.alpha;
-    const beta = p.beta === undefined ? undefined : betas[ib++] ?? p.beta;
-    const k = kerasActivation(n, alpha, beta);
-    if (!k) throw new OpError(`activation ${raw}${alpha !== undefined ? `(alpha=${alpha}${beta !== undefined ? `, beta=${beta}` : ''})` : ''} is not supported (supported: Sigmoid, Tanh, Relu, Softsign, Softplus, HardSigmoid(0.2, 0.5), Elu(1), Affine(1, 0))`);
-    return k;
+  const take = (list: number[], k: number, def: number | null | undefined, what: string, act: string): [number, number] => {
+    if (def === undefined) return [0, k];
+    if (k < list.length) return [list[k]!, k + 1];
+    if (def === null) throw new OpError(`activation ${act} needs a value in ${what} (ONNX and onnxruntime give it different defaults)`);
+    return [def, k];
+  };
+  const acts = names.map((raw) => {
+    const spec = Object.hasOwn(ONNX_ACTIVATIONS, raw.toLowerCase()) ? ONNX_ACTIVATIONS[raw.toLowerCase()]! : null;
+    if (!spec) throw new OpError(`activation ${raw} is not an ONNX RNN activation (${Object.values(ONNX_ACTIVATIONS).map((v) => v.name).join(', ')})`);
+    let alpha: number, beta: number;
+    [alpha, ia] = take(alphas, ia, spec.alpha, 'activation_alpha', spec.name);
+    [beta, ib] = take(betas, ib, spec.beta, 'activation_beta', spec.name);
+    return { key: raw.toLowerCase(), fn: spec.fn(alpha, beta) };
   });
-  return Array.from({ length: D }, (_, d) => {
-    const m = keras.slice(d * per, (d + 1) * per);
-    if (mode === 'lstm' && m[1] !== m[2]) throw new OpError(`LSTM activations g = ${names[d * per + 1]} and h = ${names[d * per + 2]} differ, which is not supported`);
-    return mode === 'rnn' ? ['sigmoid', m[0]!] : [m[0]!, m[1]!];
-  });
+  if (ia < alphas.length) throw new OpError(`activation_alpha has ${alphas.length} values but the activations (${names.join(', ')}) take ${ia}`);
+  if (ib < betas.length) throw new OpError(`activation_beta has ${betas.length} values but the activations (${names.join(', ')}) take ${ib}`);
+  return Array.from({ length: D }, (_, d) => acts.slice(d * per, (d + 1) * per));
+}
+
+/** A recurrent node's inputs and attributes, validated. */
+interface RecurrentNode {
+  mode: RecurrentMode;
+  X: Value; W: Value; R: Value; Bv: Value | undefined; h0In: Value | undefined; c0In: Value | undefined; P: Value | undefined;
+  T: number; B: number; I: number; H: number; D: number;
+  layout: number;
+  direction: 'forward' | 'reverse' | 'bidirectional';
+  lengths: number[] | undefined;
+  acts: NodeActivation[][];
+  clip: number | null;
+  inputForget: boolean;
+  /** GRU linear_before_reset = 1. */
+  lbr: boolean;
+}
+
+function parseNode(mode: RecurrentMode, ins: Array<Value | undefined>, a: Attrs): RecurrentNode {
+  const G = GATE_COUNT[mode];
+  const op = OP_NAME[mode];
+  const [X, W, R, Bv, seqLens, h0In] = ins;
+  const c0In = mode === 'lstm' ? ins[6] : undefined;
+  const P = mode === 'lstm' ? ins[7] : undefined;
+  if (ins.length > (mode === 'lstm' ? 8 : 6)) throw new OpError(`${op} has ${mode === 'lstm' ? 8 : 6} inputs, the node lists ${ins.length}`);
+  for (const name of a.names()) {
+    if (name === 'output_sequence') throw new OpError('the attribute output_sequence (opset 1) is not supported; Y is computed when the node names it');
+    if (!ATTRIBUTES[mode].includes(name)) throw new OpError(`${name} is not an attribute of ONNX ${op} (${ATTRIBUTES[mode].join(', ')})`);
+  }
+  if (!X || !W || !R) throw new OpError('inputs X, W and R are required');
+  const direction = a.string('direction') ?? 'forward';
+  if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional') throw new OpError(`unknown direction "${direction}" (forward, reverse, bidirectional)`);
+  const D = direction === 'bidirectional' ? 2 : 1;
+  const layout = a.int('layout', 0);
+  if (layout !== 0 && layout !== 1) throw new OpError(`layout must be 0 or 1, got ${layout}`);
+  if (X.shape.length !== 3) throw new OpError(`X must be 3-D, got [${X.shape.join(', ')}]`);
+  const [T, B, I] = layout === 0 ? X.shape as [number, number, number] : [X.shape[1]!, X.shape[0]!, X.shape[2]!];
+  if (W.shape.length !== 3 || W.shape[0] !== D || W.shape[1]! % G !== 0 || W.shape[2] !== I) {
+    throw new OpError(`W must be [${D}, ${G}·hidden_size, ${I}], got [${W.shape.join(', ')}]`);
+  }
+  const H = W.shape[1]! / G;
+  if (H < 1) throw new OpError('W must have at least one hidden unit');
+  if (a.has('hidden_size') && a.int('hidden_size', 0) !== H) throw new OpError(`hidden_size ${a.int('hidden_size', 0)} does not match W (${H})`);
+  const expect = (v: Value | undefined, shape: number[], what: string): void => {
+    if (v && (v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i]))) {
+      throw new OpError(`${what} must be [${shape.join(', ')}], got [${v.shape.join(', ')}]`);
+    }
+  };
+  expect(R, [D, G * H, H], 'R');
+  expect(Bv, [D, 2 * G * H], 'B');
+  const stateShape = layout === 0 ? [D, B, H] : [B, D, H];
+  expect(h0In, stateShape, 'initial_h');
+  expect(c0In, stateShape, 'initial_c');
+  expect(P, [D, 3 * H], 'P (peepholes)');
+  expect(seqLens, [B], 'sequence_lens');
+  if (T < 1 || B < 1) throw new OpError('X must have at least one time step and one batch item');
+
+  let clip: number | null = null;
+  if (a.has('clip')) {
+    clip = a.float('clip', 0);
+    if (!(clip > 0)) throw new OpError(`clip must be a positive number, got ${clip}`);
+  }
+  const flag = (name: string): boolean => {
+    const v = a.int(name, 0);
+    if (v !== 0 && v !== 1) throw new OpError(`${name} must be 0 or 1, got ${v}`);
+    return v === 1;
+  };
+  let lengths: number[] | undefined;
+  if (seqLens) {
+    lengths = Array.from(seqLens.data);
+    lengths.forEach((L, b) => {
+      if (!Number.isInteger(L) || L < 1 || L > T) throw new OpError(`sequence_lens[${b}] = ${L} must be in 1..${T} (empty sequences are not supported)`);
+    });
+  }
+  return {
+    mode, X, W, R, Bv, h0In, c0In, P, T, B, I, H, D, layout, direction, lengths,
+    acts: nodeActivations(mode, D, a), clip, inputForget: mode === 'lstm' && flag('input_forget'), lbr: mode === 'gru' && flag('linear_before_reset'),
+  };
+}
+
+/** Whether the core layers compute the node's function (see the file header). */
+function onCore(n: RecurrentNode): boolean {
+  if (n.clip !== null || n.inputForget) return false;
+  const keys = n.acts.map((d) => d.map((x) => x.key).join(','));
+  switch (n.mode) {
+    case 'lstm': return keys.every((k) => k === 'sigmoid,tanh,tanh') && !(n.P && n.P.data.some((v) => v !== 0));
+    case 'gru': return n.lbr && keys.every((k) => k === 'sigmoid,tanh');
+    case 'rnn': return keys.every((k) => k === keys[0]) && (keys[0] === 'tanh' || keys[0] === 'relu');
+  }
 }
 
 /**
- * The Keras-exact loop (io/tfjs/keras-rnn.ts) for ONNX nodes the core layers cannot run:
- * weights to Keras layout (kernel (I,G·H), gates i,f,c,o / z,r,h, one bias Wb + Rb, or [Wb; Rb]
- * for linear_before_reset = 1), sequence_lens as a mask, each direction on its own.
+ * The exact loop (io/tfjs/keras-rnn.ts) for nodes the core layers cannot run: weights to the
+ * loop's layout (kernel (I,G·H), gates i,f,c,o / z,r,h, one bias Wb + Rb, or [Wb; Rb] for
+ * linear_before_reset = 1), sequence_lens as a mask, each direction on its own.
  */
-function kerasLoop(mode: RecurrentMode, v: { X: Value; W: Value; R: Value; Bv: Value | undefined; h0In: Value | undefined; c0In: Value | undefined },
-  o: { T: number; B: number; I: number; H: number; D: number; layout: number; lengths: number[] | undefined; reverseOnly: boolean; lbr: boolean; dirActs: Array<[string, string]> }): Value[] {
-  const { T, B, I, H, D, layout, lengths } = o;
+function exactLoop(n: RecurrentNode): Value[] {
+  const { mode, T, B, I, H, D, layout, lengths } = n;
   const G = GATE_COUNT[mode], GH = G * H;
-  const perm = mode === 'gru' ? [0, 1, 2] : ONNX_OF_TORCH[mode]; // Keras block k ← ONNX block perm[k]
-  const x = layout === 0 ? transpose(v.X, [1, 0, 2]).data : v.X.data; // (B,T,I)
+  const float64 = n.X.dtype === DataType.DOUBLE;
+  const perm = mode === 'gru' ? [0, 1, 2] : ONNX_OF_TORCH[mode]; // loop block k ← ONNX block perm[k]
+  const x = layout === 0 ? transpose(n.X, [1, 0, 2]).data : n.X.data; // (B,T,I)
   const state = (s: Value | undefined): ArrayLike<number> | undefined => (s ? (layout === 0 ? s : transpose(s, [1, 0, 2])).data : undefined); // (D,B,H)
-  const h0 = state(v.h0In), c0 = state(v.c0In);
+  const h0 = state(n.h0In), c0 = state(n.c0In);
   let mask: Uint8Array | null = null;
   if (lengths) {
     mask = new Uint8Array(B * T);
     for (let b = 0; b < B; b++) mask.fill(1, b * T, b * T + lengths[b]!);
   }
-  const Y = new Float32Array(T * D * B * H), Yh = new Float32Array(D * B * H), Yc = new Float32Array(D * B * H);
+  const Out = float64 ? Float64Array : Float32Array;
+  const Y = new Out(T * D * B * H), Yh = new Out(D * B * H), Yc = new Out(D * B * H);
   for (let d = 0; d < D; d++) {
-    const kernel = new Float32Array(I * GH), recurrent = new Float32Array(H * GH);
-    const w = v.W.data, r = v.R.data, bias = v.Bv?.data;
+    const kernel = new Float64Array(I * GH), recurrent = new Float64Array(H * GH);
+    const w = n.W.data, r = n.R.data, bias = n.Bv?.data;
     for (let k = 0; k < G; k++) for (let j = 0; j < H; j++) {
       const row = d * GH + perm[k]! * H + j, col = k * H + j;
       for (let i = 0; i < I; i++) kernel[i * GH + col] = w[row * I + i]!;
       for (let i = 0; i < H; i++) recurrent[i * GH + col] = r[row * H + i]!;
     }
-    let b: Float32Array | null = null;
+    let b: Float64Array | null = null;
     if (bias) {
-      const split = mode === 'gru' && o.lbr;
-      b = new Float32Array(split ? 2 * GH : GH);
+      const split = mode === 'gru' && n.lbr;
+      b = new Float64Array(split ? 2 * GH : GH);
       for (let k = 0; k < G; k++) for (let j = 0; j < H; j++) {
         const wb = bias[d * 2 * GH + perm[k]! * H + j]!, rb = bias[d * 2 * GH + GH + perm[k]! * H + j]!;
         if (split) {
@@ -119,9 +237,21 @@ function kerasLoop(mode: RecurrentMode, v: { X: Value; W: Value; R: Value; Bv: V
         } else b[k * H + j] = wb + rb;
       }
     }
-    const back = o.reverseOnly || d === 1;
-    const spec = { kind: mode, units: H, recurrentActivation: o.dirActs[d]![0], activation: o.dirActs[d]![1], resetAfter: o.lbr, goBackwards: back };
-    const res = kerasRecurrentForward(spec, { kernel, recurrent, bias: b }, x, B, T, I, mask, {
+    // Peepholes: ONNX P_i, P_o, P_f → the loop's p_i, p_f, p_o.
+    let peephole: Float64Array | null = null;
+    if (n.P) {
+      peephole = new Float64Array(3 * H);
+      [0, 2, 1].forEach((src, k) => { for (let j = 0; j < H; j++) peephole![k * H + j] = n.P!.data[d * 3 * H + src * H + j]!; });
+    }
+    // LSTM [f, g, h], GRU [f, g], RNN [f] (its one activation is the candidate's).
+    const acts = n.acts[d]!.map((v) => v.fn);
+    const candidate = mode === 'rnn' ? acts[0]! : acts[1]!;
+    const back = n.direction === 'reverse' || d === 1;
+    const cell: ExactCell = {
+      kind: mode, units: H, gate: acts[0]!, candidate, cellOutput: mode === 'lstm' ? acts[2]! : candidate,
+      resetAfter: n.lbr, goBackwards: back, peephole, clip: n.clip, inputForget: n.inputForget, float64,
+    };
+    const res = exactRecurrentForward(cell, { kernel, recurrent, bias: b }, x, B, T, I, mask, {
       ...(h0 ? { h0: Array.from({ length: B * H }, (_, i) => h0[d * B * H + i]!) } : {}),
       ...(c0 ? { c0: Array.from({ length: B * H }, (_, i) => c0[d * B * H + i]!) } : {}),
     });
@@ -136,11 +266,12 @@ function kerasLoop(mode: RecurrentMode, v: { X: Value; W: Value; R: Value; Bv: V
     Yh.set(res.last, d * B * H);
     Yc.set(res.lastC, d * B * H);
   }
-  const fin = (data: Float32Array): Value => {
-    const val: Value = { dtype: DataType.FLOAT, shape: [D, B, H], data };
+  const dtype = float64 ? DataType.DOUBLE : DataType.FLOAT;
+  const fin = (data: Float32Array | Float64Array): Value => {
+    const val: Value = { dtype, shape: [D, B, H], data };
     return layout === 0 ? val : transpose(val, [1, 0, 2]);
   };
-  const y: Value = { dtype: DataType.FLOAT, shape: [T, D, B, H], data: Y };
+  const y: Value = { dtype, shape: [T, D, B, H], data: Y };
   const outs = [layout === 0 ? y : transpose(y, [2, 0, 1, 3]), fin(Yh)];
   if (mode === 'lstm') outs.push(fin(Yc));
   return outs;
@@ -157,55 +288,13 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
   // Layers built from constant weights are kept for the next run.
   const cache = new WeakMap<Value, { R: Value; B: Value | undefined; key: string; layer: RecurrentBase }>();
   return (ins, a) => {
-    const [X, W, R, Bv, seqLens, h0In] = ins;
-    const c0In = mode === 'lstm' ? ins[6] : undefined;
-    const P = mode === 'lstm' ? ins[7] : undefined;
-    if (!X || !W || !R) throw new OpError('inputs X, W and R are required');
-    const direction = a.string('direction') ?? 'forward';
-    if (!['forward', 'reverse', 'bidirectional'].includes(direction)) throw new OpError(`unknown direction "${direction}"`);
-    const D = direction === 'bidirectional' ? 2 : 1;
-    const layout = a.int('layout', 0);
-    if (layout !== 0 && layout !== 1) throw new OpError(`layout must be 0 or 1, got ${layout}`);
-    if (X.shape.length !== 3) throw new OpError(`X must be 3-D, got [${X.shape.join(', ')}]`);
-    const [T, B, I] = layout === 0 ? X.shape as [number, number, number] : [X.shape[1]!, X.shape[0]!, X.shape[2]!];
-    if (W.shape.length !== 3 || W.shape[0] !== D || W.shape[1]! % G !== 0 || W.shape[2] !== I) {
-      throw new OpError(`W must be [${D}, ${G}·hidden_size, ${I}], got [${W.shape.join(', ')}]`);
-    }
-    const H = W.shape[1]! / G;
-    if (a.has('hidden_size') && a.int('hidden_size', 0) !== H) throw new OpError(`hidden_size ${a.int('hidden_size', 0)} does not match W (${H})`);
-    const expect = (v: Value | undefined, shape: number[], what: string): void => {
-      if (v && (v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i]))) {
-        throw new OpError(`${what} must be [${shape.join(', ')}], got [${v.shape.join(', ')}]`);
-      }
-    };
-    expect(R, [D, G * H, H], 'R');
-    expect(Bv, [D, 2 * G * H], 'B');
-    const stateShape = layout === 0 ? [D, B, H] : [B, D, H];
-    expect(h0In, stateShape, 'initial_h');
-    expect(c0In, stateShape, 'initial_c');
-    expect(seqLens, [B], 'sequence_lens');
-    if (T < 1 || B < 1) throw new OpError('X must have at least one time step and one batch item');
-
-    if (a.has('clip')) throw new OpError('the clip attribute (cell clipping) is not supported');
-    if (mode === 'lstm' && a.int('input_forget', 0) !== 0) throw new OpError('input_forget = 1 (coupled input-forget gate) is not supported');
-    if (P && P.data.some((v) => v !== 0)) throw new OpError('peephole weights P are not supported');
-    const lbr = a.int('linear_before_reset', 0) === 1;
-
-    // Activations per direction, as Keras names: [recurrent (gate) activation, activation].
-    const dirActs = directionActivations(mode, D, a);
-    let lengths: number[] | undefined;
-    if (seqLens) {
-      lengths = Array.from(seqLens.data);
-      lengths.forEach((L, b) => {
-        if (!Number.isInteger(L) || L < 1 || L > T) throw new OpError(`sequence_lens[${b}] = ${L} must be in 1..${T}`);
-      });
-    }
-    // The core layers compute σ/tanh (RNN: tanh or relu) and PyTorch's GRU (linear_before_reset = 1);
-    // anything else runs in the Keras-exact loop, which has the other activations and GRU formula.
-    const coreAct = dirActs[0]![1] as 'tanh' | 'relu';
-    const onCore = (mode !== 'gru' || lbr) && dirActs.every(([ra, ac]) => (mode === 'rnn' ? ac === coreAct && (ac === 'tanh' || ac === 'relu') : ra === 'sigmoid' && ac === 'tanh'));
-    if (!onCore) return kerasLoop(mode, { X, W, R, Bv, h0In, c0In }, { T, B, I, H, D, layout, lengths, reverseOnly: direction === 'reverse', lbr, dirActs });
-    const act = coreAct;
+    const n = parseNode(mode, ins, a);
+    const core = onCore(n);
+    // The run's work and memory budget, before anything is computed (budget.ts).
+    chargeRecurrent(mode.toUpperCase(), { T: n.T, B: n.B, I: n.I, H: n.H, D: n.D, G: GATE_COUNT[mode], bytesPerValue: n.X.dtype === DataType.DOUBLE ? 8 : 4 }, core);
+    if (!core) return exactLoop(n);
+    const { X, W, R, Bv, h0In, c0In, T, B, I, H, D, layout, lengths } = n;
+    const act = n.acts[0]![0]!.key as 'tanh' | 'relu';
 
     // Build (or reuse) a layer holding the weights in PyTorch order.
     const dtype = X.dtype === DataType.DOUBLE ? 'float64' : 'float32';
@@ -234,7 +323,7 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
 
     // Inputs, time-major. "reverse" alone: flip each sequence within its own length.
     const lenOf = (b: number): number => lengths?.[b] ?? T;
-    const rev = direction === 'reverse';
+    const rev = n.direction === 'reverse';
     const xt = Tensor.zeros([T, B, I], dtype);
     for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
       const L = lenOf(b);

@@ -8,6 +8,7 @@
  * Every size is checked against the bytes actually present before anything is allocated.
  */
 import { FormatError } from '../errors.js';
+import { WORK, chargeRun } from './budget.js';
 import { bf16ToNumber, f16ToNumber } from '../safetensors.js';
 import { DataType, int64ToNumber, type Int64, type TensorProto } from './schema.js';
 
@@ -77,6 +78,8 @@ export function makeValue(dtype: number, shape: number[], where: string): Value 
     throw new RangeError(`${where}: a tensor of shape [${shape.join(', ')}] (${n} elements) is larger than the limit of ${elementLimit} elements`);
   }
   const st = storageType(dtype);
+  // Inside a run, each element written costs work and its bytes stay alive (budget.ts).
+  chargeRun(n * WORK.element, n * (st === DataType.FLOAT ? 4 : 8), `an output of shape [${shape.join(', ')}]`);
   return { dtype: st, shape, data: st === DataType.FLOAT ? new Float32Array(n) : new Float64Array(n) };
 }
 

@@ -10,6 +10,8 @@ import { GATE_COUNT, RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type SequentialConfig } from '../../nn/sequential.js';
 import { transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
+import { assertFiniteWeights } from '../finite.js';
+import { checkLimit, type Limits } from '../limits.js';
 import { configParameterCount } from '../model-file.js';
 import { ONNX_CONFIG_KEY } from './export.js';
 import { ONNX_OF_TORCH, reorderGates } from './recurrent-ops.js';
@@ -17,8 +19,8 @@ import { readModelProto } from './import.js';
 import { valueFromTensorProto, type Value } from './tensor-proto.js';
 
 /** Rebuild a native model from an exportOnnx file (path or bytes). */
-export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { backend?: string; name?: string } = {}): Sequential {
-  const { file, model: m } = readModelProto(bytesOrPath, opts.name);
+export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { backend?: string; name?: string; limits?: Partial<Limits> } = {}): Sequential {
+  const { file, model: m } = readModelProto(bytesOrPath, opts.name, opts.limits);
   const entry = (m.metadataProps ?? []).find((p) => p.key === ONNX_CONFIG_KEY);
   if (!entry?.value) {
     throw new FormatError(file, `was not written by lstm-ts (no "${ONNX_CONFIG_KEY}" metadata), so it cannot be converted to a native model; run it with loadOnnx instead`);
@@ -42,6 +44,7 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
   let have = 0;
   for (const v of inits.values()) have += v.data.length;
   if (need > have) throw new FormatError(file, `metadata "${ONNX_CONFIG_KEY}" describes ${need} parameters but the file holds only ${have} initializer values`);
+  checkLimit('parameters', need, `the model has ${need} parameters`, file, opts.limits);
   let model: Sequential;
   try {
     model = Sequential.fromConfig(config, opts.backend ? { backend: opts.backend } : {});
@@ -62,6 +65,9 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
       const I = layer.inputSize, O = layer.outputSize;
       transpose2d(get(`${name}.weight_t`, I * O).data, I, O, sd.weight!.data); // stored as Wᵀ (I,O)
       if (layer.hasBias) sd.bias!.data.set(get(`${name}.bias`, O).data);
+    } else if (layer instanceof RecurrentBase && layer.projSize > 0) {
+      // A projected LSTM was written as Scan loops with its PyTorch-named weights.
+      for (const [k, p] of Object.entries(sd)) p.data.set(get(`${name}.${k}`, p.size).data);
     } else if (layer instanceof RecurrentBase) {
       const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections, perm = ONNX_OF_TORCH[layer.mode];
       for (let l = 0; l < layer.numLayers; l++) {
@@ -79,5 +85,6 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
       }
     }
   });
+  assertFiniteWeights(model.stateDict(), file, model.dtype === 'float64' ? 'float64' : 'float32');
   return model.eval() as Sequential;
 }

@@ -4,13 +4,18 @@
  * converter from Keras. Everything is validated before use and every problem is a FormatError
  * naming the file: JSON that is not an object, a manifest entry with a bad shape or dtype,
  * shard paths that leave the model's folder, shards whose total size differs from what the
- * manifest declares. Shard sizes are checked with stat before reading, so nothing larger than
- * the files themselves is allocated. Keys are read with own-property checks only, so
+ * manifest declares, shards that are links to files outside the folder, that are not regular
+ * files or that are listed twice, NaN or infinite weights. Shard sizes are checked against the
+ * fileBytes budget and with stat before reading, so nothing larger than the files themselves
+ * is allocated. Keys are read with own-property checks only, so
  * `__proto__` or `constructor` in the JSON are plain (ignored) names.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import { FormatError } from '../errors.js';
+import { FormatError, quote } from '../errors.js';
+import { assertFiniteWeights } from '../finite.js';
+import { checkLimit, type Limits } from '../limits.js';
+import { checkRegularFile, readFileChecked, systemReason } from '../read-file.js';
 
 /** One weight tensor, float32, in manifest order. */
 export interface TfjsWeight {
@@ -77,12 +82,14 @@ function cut(specs: Spec[], bytes: Uint8Array, file: string, where: string): Tfj
   const total = specs.reduce((s, w) => s + w.bytes, 0);
   if (total !== bytes.length) throw new FormatError(file, `${where} holds ${bytes.length} bytes but the manifest declares ${total}`);
   let off = 0;
-  return specs.map((s) => {
+  const weights = specs.map((s) => {
     const data = new Float32Array(s.bytes / 4);
     new Uint8Array(data.buffer).set(bytes.subarray(off, off + s.bytes)); // copy realigns; TF.js shards are little-endian
     off += s.bytes;
     return { name: s.name, shape: s.shape, data };
   });
+  assertFiniteWeights(Object.fromEntries(weights.map((w) => [w.name, w])), file);
+  return weights;
 }
 
 function parseJson(text: string, file: string): Record<string, unknown> {
@@ -105,56 +112,92 @@ function topologyOf(t: unknown, file: string): Record<string, unknown> {
   return topo;
 }
 
-/** Read model.json and its shards from disk. */
-export function readTfjsFiles(modelJsonPath: string): LoadedArtifacts {
-  const file = modelJsonPath;
-  let size: number;
+/**
+ * The real path of weight shard `p` of a model whose folder is really `realDir`: refused if the
+ * text leaves the folder, if it does not exist, or if it resolves (through symbolic links) to
+ * anything outside the folder or to anything but a regular file. The message never says what
+ * an outside target is or how big.
+ */
+function shardPath(p: string, dir: string, realDir: string, file: string): string {
+  const n = normalize(p);
+  if (p === '' || isAbsolute(p) || n.startsWith('..') || n.split(sep).includes('..')) throw new FormatError(file, `weight shard path ${quote(p)} leaves the model's folder`);
+  let real: string;
   try {
-    size = statSync(file).size;
+    real = realpathSync(join(dir, n));
   } catch (e) {
-    throw new FormatError(file, `cannot be read (${(e as Error).message})`, { cause: e });
+    throw new FormatError(file, `weight shard ${quote(p)} cannot be read (${systemReason(e)})`, { cause: e });
   }
+  if (!real.startsWith(realDir.endsWith(sep) ? realDir : realDir + sep)) throw new FormatError(file, `weight shard ${quote(p)} is a link to a file outside the model's folder, which is not read`);
+  if (!statSync(real).isFile()) throw new FormatError(file, `weight shard ${quote(p)} is not a regular file`);
+  return real;
+}
+
+/**
+ * Read model.json and its shards from disk. Shards are read only if they are regular files
+ * inside the model's folder (after following links), each listed once, and only after the
+ * sizes the manifest declares add up, within the fileBytes budget, to what is on disk.
+ */
+export function readTfjsFiles(modelJsonPath: string, limits?: Partial<Limits>): LoadedArtifacts {
+  const file = modelJsonPath;
+  const size = checkRegularFile(file, limits);
   if (size > MAX_JSON_BYTES) throw new FormatError(file, `is ${size} bytes; a model.json larger than ${MAX_JSON_BYTES} bytes is not accepted`);
-  const json = parseJson(readFileSync(file, 'utf8'), file);
+  const json = parseJson(new TextDecoder().decode(readFileChecked(file, { limits })), file);
   const format = own(json, 'format');
-  if (format !== undefined && format !== 'layers-model') throw new FormatError(file, `format is ${JSON.stringify(format)}; only TF.js Layers models ("layers-model") are supported`);
+  if (format !== undefined && format !== 'layers-model') throw new FormatError(file, `format is ${quote(String(format))}; only TF.js Layers models ("layers-model") are supported`);
   const topology = topologyOf(own(json, 'modelTopology'), file);
   const manifest = own(json, 'weightsManifest') ?? [];
   if (!Array.isArray(manifest)) throw new FormatError(file, 'weightsManifest must be an array');
   const dir = dirname(file);
-  const weights: TfjsWeight[] = [];
-  manifest.forEach((group, g) => {
+  let realDir: string;
+  try {
+    realDir = realpathSync(dir);
+  } catch (e) {
+    throw new FormatError(file, `cannot resolve the model's folder (${systemReason(e)})`, { cause: e });
+  }
+  // Everything the manifest declares, checked before any shard is touched.
+  const groups = manifest.map((group, g) => {
     if (!isObject(group)) throw new FormatError(file, `weightsManifest[${g}] is not an object`);
     const specs = parseSpecs(own(group, 'weights'), file, `weightsManifest[${g}].weights`);
     const paths = own(group, 'paths');
     if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) throw new FormatError(file, `weightsManifest[${g}].paths must be an array of file names`);
-    const declared = specs.reduce((s, w) => s + w.bytes, 0);
-    // Shards are read only after their sizes add up to what the manifest declares.
-    const full = (paths as string[]).map((p) => {
-      const n = normalize(p);
-      if (isAbsolute(p) || n.startsWith('..') || n.split(sep).includes('..')) throw new FormatError(file, `weight shard path ${JSON.stringify(p)} leaves the model's folder`);
-      return join(dir, n);
-    });
+    return { specs, paths: paths as string[], declared: specs.reduce((s, w) => s + w.bytes, 0) };
+  });
+  const total = groups.reduce((s, g) => s + g.declared, size);
+  checkLimit('fileBytes', total, `model.json and the weights it declares come to ${total} bytes`, file, limits);
+  const seen = new Map<string, string>();
+  const shards = groups.map((group, g) => group.paths.map((p) => {
+    const real = shardPath(p, dir, realDir, file);
+    // One file listed many times would be read (and allocated) many times.
+    const first = seen.get(real);
+    if (first !== undefined) throw new FormatError(file, `weight shard ${quote(p)} is the same file as ${quote(first)}, listed earlier; each shard may be listed once`);
+    seen.set(real, p);
+    return real;
+  }));
+  const weights: TfjsWeight[] = [];
+  groups.forEach(({ specs, declared }, g) => {
     let onDisk = 0;
-    for (const p of full) {
-      try {
-        onDisk += statSync(p).size;
-      } catch (e) {
-        throw new FormatError(file, `weight shard ${p} cannot be read (${(e as Error).message})`, { cause: e });
-      }
-    }
+    for (const p of shards[g]!) onDisk += statSync(p).size;
     if (onDisk !== declared) throw new FormatError(file, `weight shards of group ${g} hold ${onDisk} bytes but the manifest declares ${declared}`);
     const bytes = new Uint8Array(declared);
     let off = 0;
-    for (const p of full) {
-      const b = readFileSync(p);
-      if (off + b.length > declared) throw new FormatError(file, `weight shard ${p} changed size while being read`);
+    shards[g]!.forEach((p, i) => {
+      const b = readFileChecked(p, { maxBytes: declared - off + 1 });
+      if (off + b.length > declared) throw new FormatError(file, `weight shard ${quote(groups[g]!.paths[i]!)} changed size while being read`);
       bytes.set(b, off);
       off += b.length;
-    }
+    });
     weights.push(...cut(specs, bytes, file, `weight group ${g}`));
   });
   return { topology, weights, file };
+}
+
+/** The `userDefinedMetadata` object of a model.json (null if it has none), read within the fileBytes budget. */
+export function readTfjsUserMetadata(modelJsonPath: string, limits?: Partial<Limits>): Record<string, unknown> | null {
+  const json = parseJson(new TextDecoder().decode(readFileChecked(modelJsonPath, { limits })), modelJsonPath);
+  const m = own(json, 'userDefinedMetadata');
+  if (m === undefined) return null;
+  if (!isObject(m)) throw new FormatError(modelJsonPath, 'userDefinedMetadata must be a JSON object');
+  return m;
 }
 
 /** Validate in-memory artifacts (as from tf.io.withSaveHandler). */

@@ -111,10 +111,14 @@ export function encodeTfjsModel(model: Sequential, shardName: string): { json: R
   return { json, weights: new Uint8Array(all.buffer) };
 }
 
-/** Write model.json at `path` and its weight shard (`<name>.weights.bin`) next to it, atomically. */
-export function saveTfjsModel(model: Sequential, path: string): void {
+/**
+ * Write model.json at `path` and its weight shard (`<name>.weights.bin`) next to it, atomically.
+ * `userDefinedMetadata` goes into model.json as TF.js keeps it (`model.getUserDefinedMetadata()`).
+ */
+export function saveTfjsModel(model: Sequential, path: string, opts: { userDefinedMetadata?: Record<string, unknown> } = {}): void {
   const shard = `${basename(path).replace(/\.json$/i, '')}.weights.bin`;
   const { json, weights } = encodeTfjsModel(model, shard);
+  if (opts.userDefinedMetadata) json.userDefinedMetadata = opts.userDefinedMetadata;
   writeFileAtomicSync(join(dirname(path), shard), weights);
   writeFileAtomicSync(path, JSON.stringify(json));
 }

@@ -60,6 +60,7 @@ function merge(g: GraphBuilder, y: string, axis: number, rank: number, mode: Mer
 
 /** ONNX bytes computing what the TF.js model computes (throws naming what cannot be exported). */
 export function encodeTfjsAsOnnx(model: TfjsModel): Uint8Array {
+  if (!model.graph.sequential) throw new Error(`TF.js model "${model.name}": only Sequential TF.js models can be written to ONNX (this one is a Functional graph)`);
   const g = new GraphBuilder();
   const stages = model.stages;
   const hasSeq = stages.some((s) => s.kind === 'recurrent' || s.kind === 'embedding');
@@ -77,6 +78,8 @@ export function encodeTfjsAsOnnx(model: TfjsModel): Uint8Array {
         return;
       case 'masking': throw new Error(`${where}: Masking cannot be exported to ONNX (masked Keras layers repeat their last output)`);
       case 'dropout': return;
+      case 'merge': case 'repeatVector': case 'reshape': case 'flatten':
+        throw new Error(`${where}: ${s.kind} layers are not written to ONNX`);
       case 'activation':
         cur = s.activation === 'softmax' ? g.one('Softmax', [cur], { axis: -1 }) : g.one(onnxAct(s.activation, where), [cur]);
         return;
@@ -94,6 +97,7 @@ export function encodeTfjsAsOnnx(model: TfjsModel): Uint8Array {
         return;
       }
       case 'recurrent': {
+        if (s.stateful) throw new Error(`${where}: a stateful layer cannot be written to ONNX (its state lives between predict calls)`);
         const d0 = s.dirs[0]!, H = d0.spec.units, G = GATE_COUNT[d0.spec.kind], D = s.dirs.length;
         const I = directionInputSize(d0);
         if (k === 0) inputs.push(valueInfo('x', DataType.FLOAT, ['batch', 'seq', I]));

@@ -1,20 +1,27 @@
 /**
- * The model files of a forecast: how an ensemble is laid out on disk and what its metadata
- * says, written by saveForecast and read back by openForecast (and so by `lstm predict`,
- * `lstm eval`, `lstm info` through openModel).
+ * The model file of a forecast: an ensemble is ONE file, written atomically and read back as a
+ * whole, so an interrupted run or two runs into the same folder can never leave members of
+ * different models side by side (they used to be NAME.2.safetensors, ... next to the file).
+ * Written by saveForecast and read back by openForecast (and so by `lstm predict`, `lstm eval`,
+ * `lstm info` through openModel).
  *
- * Layout. Member 1 is `NAME.safetensors`, member k is `NAME.k.safetensors` beside it; each is a
- * complete model file whose metadata holds
- *   forecast  { plan, parts, column, file, dateColumn, members }   (the forecaster's toJSON plus
- *             where the series came from and how many member files there are)
- *   training  { seconds, histories }      metrics { model, baselines }      member  k − 1
- * Members are written last to first, so `NAME.safetensors` appearing completes the set.
+ * Layout. The weights of member 1 are the file's ordinary tensors (any safetensors reader sees
+ * one model); member k ≥ 2 is stored as extra tensors `__member<k>__.<parameter name>`, the
+ * same architecture. The metadata holds
+ *   forecast  { plan, parts, column, file, dateColumn, members, series }   (the forecaster's
+ *             toJSON; where the series came from; how many members the file holds; the series'
+ *             length, fingerprint and the rows that trained it, for lstm eval)
+ *   training  { seconds, histories }      metrics { model, baselines }
  * A checkpoint of one member (or the best weights after a NaN stop) is a one-member file.
  */
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomicSync } from '../../io/atomic.js';
 import { FormatError } from '../../io/errors.js';
-import { loadModel, saveModel, type LoadedModel } from '../../io/model-file.js';
+import { assertFiniteWeights } from '../../io/finite.js';
+import { configParameterCount, encodeModel, loadModel, type LoadedModel } from '../../io/model-file.js';
+import { Sequential } from '../../nn/sequential.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { SeriesForecaster, type ForecastResult } from './single-series.js';
 
 /** Most ensemble members a forecast model file may declare. */
@@ -27,11 +34,9 @@ export interface ForecastSource {
   dateColumn?: string | null;
 }
 
-/** File of ensemble member k (from 0): `path` itself, then NAME.2.safetensors, NAME.3.safetensors, ... */
-export function memberPath(path: string, k: number): string {
-  if (k === 0) return path;
-  if (!path.endsWith('.safetensors')) throw new RangeError(`${path}: an ensemble needs a file name ending in .safetensors (members are NAME.2.safetensors, ...)`);
-  return path.replace(/\.safetensors$/, `.${k + 1}.safetensors`);
+/** Name prefix of the tensors of ensemble member k (from 0; member 0 has none). */
+export function memberPrefix(k: number): string {
+  return `__member${k + 1}__.`;
 }
 
 /** The `forecast` metadata of a model file: the forecaster's JSON, its source and the member count. */
@@ -40,24 +45,29 @@ export function forecastMetadata(forecaster: unknown, source: ForecastSource, me
 }
 
 /**
- * Save every model of a runForecast result: member 1 to `path`, the others beside it, each with
- * the plan, the source, the training histories (and `seconds`, the wall time) and the hold-out
- * scores. Creates the directory. Returns the files written, member 1 first.
+ * Save every model of a runForecast result into the one file `path` (see the layout above),
+ * with the plan, the source, the training histories (and `seconds`, the wall time) and the
+ * hold-out scores. Creates the directory. Returns the files written (just `path`).
  */
 export function saveForecast(path: string, result: ForecastResult, source: ForecastSource, seconds?: number): string[] {
   const members = result.forecaster.models;
-  const files = members.map((_, k) => memberPath(path, k));
   fs.mkdirSync(dirname(path), { recursive: true });
   const meta = {
-    forecast: forecastMetadata(result.forecaster.toJSON(), source, members.length),
+    // `series`: which data trained it (the first trainRows of these rows), so eval can score the rest.
+    forecast: { ...forecastMetadata(result.forecaster.toJSON(), source, members.length), series: { ...result.series, trainRows: result.holdoutStart } },
     training: { seconds, histories: result.histories.map((h) => ({ epochs: h.epochs, bestEpoch: h.bestEpoch, loss: h.loss, valLoss: h.valLoss })) },
     metrics: { model: result.metrics, baselines: result.baselines },
   };
-  for (let k = members.length - 1; k >= 0; k--) saveModel(members[k]!, files[k]!, { ...meta, member: k });
-  return files;
+  const others: Record<string, Tensor> = Object.create(null);
+  members.forEach((m, k) => {
+    if (k === 0) return;
+    for (const [name, t] of Object.entries(m.stateDict())) others[memberPrefix(k) + name] = t;
+  });
+  writeFileAtomicSync(path, encodeModel(members[0]!, meta, others));
+  return [path];
 }
 
-/** A forecaster read back from its files, with the column (and date column) it was trained on. */
+/** A forecaster read back from its file, with the column (and date column) it was trained on. */
 export interface OpenedForecast {
   forecaster: SeriesForecaster;
   column: string;
@@ -65,19 +75,45 @@ export interface OpenedForecast {
 }
 
 /**
- * The forecaster of a model file written by saveForecast (`loaded` is loadModel(path)): its
- * other members are loaded from beside it. A member count out of range is a FormatError.
+ * The forecaster of a model file written by saveForecast (`loaded` is loadModel(path)): members
+ * 2.. are rebuilt from its `__member<k>__.` tensors with member 1's architecture. A member count
+ * out of range, a member missing, extra or of the wrong size is a FormatError naming the file.
  */
 export function openForecast(path: string, loaded: LoadedModel = loadModel(path)): OpenedForecast {
   const meta = loaded.metadata as Record<string, unknown>;
   const f = meta.forecast as { column?: string; dateColumn?: string | null; members?: number };
-  // Ensemble members sit next to the file as NAME.2.safetensors, ...; a hostile count must not
-  // make us load the same file forever.
   const count = f.members ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > MAX_MEMBERS) throw new FormatError(path, `metadata forecast.members must be an integer in 1..${MAX_MEMBERS}, got ${JSON.stringify(f.members)}`);
-  if (count > 1 && !path.endsWith('.safetensors')) throw new FormatError(path, `an ensemble of ${count} models needs a file name ending in .safetensors (members are NAME.2.safetensors, ...)`);
+  // Group the member tensors by k; anything else starting with __member is not ours.
+  const groups = new Map<number, Record<string, Tensor>>();
+  for (const name of Object.keys(loaded.extraTensors)) {
+    const m = /^__member(\d+)__\.(.+)$/.exec(name);
+    if (!m) continue;
+    const k = Number(m[1]) - 1;
+    if (!(k >= 1 && k < count)) throw new FormatError(path, `tensor "${name.slice(0, 60)}" belongs to member ${k + 1}, but the file declares ${count} member(s)`);
+    if (!groups.has(k)) groups.set(k, Object.create(null) as Record<string, Tensor>);
+    groups.get(k)![m[2]!] = loaded.extraTensors[name]!;
+  }
+  if (count > 1 && groups.size === 0) {
+    throw new FormatError(path, `declares an ensemble of ${count} models stored as separate files (NAME.2.safetensors, ...), as older versions wrote them; such sets can mix runs and are no longer read: run lstm forecast again`);
+  }
+  const config = loaded.model.config();
+  const size = configParameterCount(config);
   const members = [loaded.model];
-  for (let k = 1; k < count; k++) members.push(loadModel(memberPath(path, k)).model);
+  for (let k = 1; k < count; k++) {
+    const weights = groups.get(k);
+    if (!weights) throw new FormatError(path, `ensemble member ${k + 1} of ${count} is missing (no "${memberPrefix(k)}" tensors)`);
+    const held = Object.values(weights).reduce((n, t) => n + t.size, 0);
+    if (held !== size) throw new FormatError(path, `ensemble member ${k + 1} holds ${held} weights, member 1's architecture needs ${size}`);
+    assertFiniteWeights(weights, path, config.dtype === 'float64' ? 'float64' : 'float32');
+    const model = Sequential.fromConfig(config, { backend: loaded.model.backend.name });
+    try {
+      model.loadStateDict(weights);
+    } catch (e) {
+      throw new FormatError(path, `ensemble member ${k + 1}: ${(e as Error).message}`, { cause: e });
+    }
+    members.push(model.eval() as Sequential);
+  }
   return { forecaster: SeriesForecaster.fromJSON(meta.forecast, members), column: f.column ?? 'value', dateColumn: f.dateColumn ?? null };
 }
 

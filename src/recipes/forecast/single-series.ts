@@ -28,9 +28,10 @@ import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength
 import { slidingWindows, windowCount } from '../../data/windows.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { LSTM, GRU, Dense, LastStep, Sequential } from '../../nn/index.js';
-import { fit } from '../../train/fit.js';
+import { divergedError, fit, type History } from '../../train/fit.js';
 import { compile, type EngineName } from '../../io/onnx/engine.js';
 import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from '../resume.js';
+import { checkModelSize } from '../budget.js';
 
 /** How a model sees a window: standardised levels, or changes relative to the window's last value. */
 export type ForecastMode = 'level' | 'delta';
@@ -185,7 +186,15 @@ export class ModeForecaster {
       const y = model.predict(x).data;
       for (let i = 0; i < sum.length; i++) sum[i]! += y[i]! / this.models.length;
     }
-    return this.outputs(sum, anchor);
+    const out = this.outputs(sum, anchor);
+    // A diverged model (or an input far outside what it saw) overflows back in series units,
+    // e.g. exp() of a huge log: never hand out ±Infinity or NaN as a forecast.
+    const bad = out.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      const h = this.plan.horizon;
+      throw new RangeError(`the ${this.mode} model's forecast from origin ${origins[Math.floor(bad / h)]} is ${out[bad]} at step ${(bad % h) + 1} (in model units ${sum[bad]}): the model diverged, or the input is far outside the range it was trained on`);
+    }
+    return out;
   }
 
   /** The next `horizon` values after the end of `values`. */
@@ -247,16 +256,17 @@ export class SeriesForecaster {
   }
 
   /**
-   * Rolling-origin score over a whole series: an origin every `horizon` steps from the first
-   * with a full window (and a season) behind it, forecasts against the last-value and
-   * seasonal-naive baselines. A series with no such origin is a RangeError.
+   * Rolling-origin score over a series: an origin every `horizon` steps from the first with a
+   * full window (and a season) behind it — or from `from` on (e.g. the first point the model
+   * was not trained on) — forecasts against the last-value and seasonal-naive baselines. A
+   * series with no such origin is a RangeError.
    */
-  evaluate(values: ArrayLike<number>): { origins: number[]; points: number; metrics: Metrics; baselines: { last: Metrics; seasonal: Metrics | null } } {
+  evaluate(values: ArrayLike<number>, opts: { from?: number } = {}): { origins: number[]; points: number; metrics: Metrics; baselines: { last: Metrics; seasonal: Metrics | null } } {
     const { lookback, horizon, season } = this.plan;
-    const first = Math.max(lookback, season ?? 0);
+    const first = Math.max(lookback, season ?? 0, opts.from ?? 0);
     const origins: number[] = [];
     for (let o = first; o + horizon <= values.length; o += horizon) origins.push(o);
-    if (origins.length === 0) throw new RangeError(`too few rows: ${values.length}, need at least ${first + horizon} (lookback/season + horizon)`);
+    if (origins.length === 0) throw new RangeError(`too few rows: ${values.length}, need at least ${first + horizon} (${opts.from !== undefined && opts.from >= Math.max(lookback, season ?? 0) ? 'the first unseen row' : 'lookback/season'} + horizon)`);
     const actual = Float64Array.from(origins.flatMap((o) => Array.from({ length: horizon }, (_, h) => values[o + h]!)));
     return {
       origins,
@@ -315,6 +325,10 @@ export class SeriesForecaster {
 /** Build one untrained model for a plan: (B,lookback,1) → LSTM/GRU → last step → Dense → (B,horizon). */
 export function buildForecastModel(plan: ForecastPlan, seed: number): Sequential {
   const Cell = plan.cell === 'gru' ? GRU : LSTM;
+  checkModelSize([
+    { type: plan.cell === 'gru' ? 'GRU' : 'LSTM', options: { inputSize: 1, hiddenSize: plan.hidden, numLayers: plan.layers } },
+    { type: 'Dense', options: { inputSize: plan.hidden, outputSize: plan.horizon } },
+  ], `a forecast model of hidden size ${plan.hidden} and ${plan.layers} layer(s)`);
   return new Sequential(
     [
       ['lstm', new Cell({ inputSize: 1, hiddenSize: plan.hidden, numLayers: plan.layers, batchFirst: true, seed })],
@@ -369,6 +383,7 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
   const models: Sequential[] = [];
   const histories: TrainForecastResult['histories'] = [];
   const checkpoints: string[] = [];
+  let fullHistory: History | undefined;
   for (let k = 0; k < plan.ensemble; k++) {
     const seed = plan.seed + 1000 * k;
     const model = buildForecastModel(plan, seed);
@@ -392,6 +407,13 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
       progress: opts.progress ?? false,
       ...checkpointFitOptions(model, path, fingerprint(train, { ...plan, epochs: 0 }, mode, k), extra, { ...opts, resume }),
     }).catch((err: unknown) => withPartial(err, () => ({ model, extra })));
+    fullHistory = h;
+    // Every loss can stay finite and the run still diverge: refuse a best validation loss far
+    // above that of predicting zero in model units (the mean, or no change for 'delta').
+    const constant = meanSquare(yVal.data);
+    if (!(h.bestLoss <= DIVERGED * Math.max(constant, 1e-12))) {
+      withPartial(divergedError(`${mode} model ${k + 1}: the best validation loss ${h.bestLoss.toPrecision(4)} is over ${DIVERGED}× that of a constant prediction (${constant.toPrecision(4)})`, h, plan.lr), () => ({ model, extra }));
+    }
     opts.log?.(`${mode} model ${k + 1}/${plan.ensemble}: ${h.epochs} epochs, best val loss ${Math.min(...h.valLoss).toFixed(4)} at epoch ${h.bestEpoch}, ${h.seconds.toFixed(1)} s`);
     models.push(model);
     histories.push(h);
@@ -399,12 +421,53 @@ export async function trainForecaster(train: ArrayLike<number>, plan: ForecastPl
   const forecaster = new ModeForecaster(plan, mode, models, scaler);
   const valOrigins = origins.subarray(m - nVal);
   const valActual = Float64Array.from({ length: nVal * plan.horizon }, (_, i) => train[valOrigins[Math.floor(i / plan.horizon)]! + (i % plan.horizon)]!);
-  const valRmse = forecastMetrics(valActual, forecaster.predictAt(train, valOrigins)).rmse;
+  let valRmse: number;
+  try {
+    valRmse = forecastMetrics(valActual, forecaster.predictAt(train, valOrigins)).rmse;
+  } catch (err) {
+    // Forecasts that overflow in series units: the same failure as a loss that blows up.
+    if (!(err instanceof RangeError)) throw err;
+    withPartial(divergedError(err.message, fullHistory!, plan.lr), () => ({ model: models[0]!, extra: { forecast: { plan: { ...plan, mode }, parts: [{ ...shell.toJSON(), models: 1 }] }, member: 0 } }));
+  }
   return { forecaster, histories, valRmse, checkpoints };
+}
+
+/** A value this many median absolute deviations from the median is taken for a data error. */
+const OUTLIER_MADS = 1e6;
+
+/**
+ * Refuse a series with a value so far from the rest (a typo, wrong units: 2e154 among values
+ * near 100) that it would swamp the scaling: every other value would become ~0 in model units
+ * and the model and its forecasts meaningless. RangeError naming the value.
+ */
+export function checkOutliers(values: ArrayLike<number>): void {
+  const sorted = Float64Array.from(values).sort();
+  const median = (a: Float64Array): number => (a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2);
+  const m = median(sorted);
+  const mad = median(Float64Array.from(sorted, (v) => Math.abs(v - m)).sort());
+  if (!(mad > 0)) return;
+  for (let i = 0; i < values.length; i++) {
+    const d = Math.abs(values[i]! - m) / mad;
+    if (d > OUTLIER_MADS) {
+      throw new RangeError(`value ${i + 1} of the series is ${values[i]}, ${d.toPrecision(3)} times the median absolute deviation (${mad.toPrecision(4)}) from the median ${m.toPrecision(4)}: a value like this swamps the scaling and leaves the model nothing to learn; check it (a typo, other units?)`);
+    }
+  }
+}
+
+/** A best validation loss this many times that of a constant prediction means the run diverged (MSE: an RMSE 10× a constant's). */
+const DIVERGED = 100;
+
+/** Mean of the squares (the MSE of predicting zero). */
+function meanSquare(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return a.length ? s / a.length : 0;
 }
 
 export interface ForecastResult {
   plan: ForecastPlan;
+  /** The series it was given (`rows` values, fingerprint `key`): eval tells its training data by it. */
+  series: { rows: number; key: string };
   forecaster: SeriesForecaster;
   histories: TrainForecastResult['histories'];
   checkpoints: string[];
@@ -434,6 +497,7 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
   if (plan.transform === 'log') {
     for (let i = 0; i < n; i++) if (!(values[i]! > 0)) throw new RangeError(`log transform needs positive values, row ${i} is ${values[i]}`);
   }
+  checkOutliers(values);
   const modes = plan.mode === 'both' ? (['level', 'delta'] as const) : [plan.mode];
   if (opts.resume) {
     const first = opts.checkpoint && memberCheckpoint(opts.checkpoint, modes[0]!, 0);
@@ -473,6 +537,7 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
   const lastM = forecastMetrics(actual, last);
   return {
     plan,
+    series: { rows: n, key: fingerprint(values) },
     forecaster,
     histories,
     checkpoints,

@@ -1,4 +1,4 @@
-// The kernel module's entry: every function the JS side (../index.ts) calls. Built twice by
+// The kernel module's entry: every function the JS side (../abi.ts) calls. Built twice by
 // scripts/build-wasm.mjs, with plain SIMD and with relaxed SIMD (fused multiply-add).
 // No data segments and no runtime: all memory is managed from JS, so one shared memory can
 // serve instances on several threads.
@@ -13,4 +13,6 @@ export {
   copyBytes, keepInactiveRows,
 } from './elementwise';
 export { simdPeakF32, activationsF32 } from './simd';
-export { DOT_ROWS, SYNC_STRIDE, FWD_FIELDS, UNITS_FIELDS, packDotBytes, packPanelsF32, lstmSeqFwdRowsF32, lstmSeqFwdUnitsF32, lstmSeqBwdRowsF32 } from './sequence';
+// The sequence kernels, their constants, and the layout of their parameter blocks
+// (RowsJob_*, UnitsJob_*: checked against ../abi.ts when the module loads).
+export * from './sequence';

@@ -135,13 +135,22 @@ function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
 
 // ------------------------------------------------------------------------------ forward
 
-/** The parameter block of lstmSeqFwdRowsF32: FWD_FIELDS int32 in this order. */
+/**
+ * The parameter block of lstmSeqFwdRowsF32, written by JavaScript from the field list RowsJob
+ * in ../abi.ts. The loader checks that list against the layout exported below (RowsJob_size
+ * bytes, RowsJob_<field> each field's byte offset): a field added here needs its export line.
+ */
 @unmanaged
 class RowsJob {
   G: usize; Hs: usize; Cs: usize; X: usize; Wip: usize; Wp: usize; bIh: usize; bHh: usize;
   T: i32; B: i32; I: i32; H: i32; lengths: usize; rev: i32;
 }
-export const FWD_FIELDS: i32 = 14;
+export const RowsJob_size = <i32>offsetof<RowsJob>();
+export const RowsJob_G = <i32>offsetof<RowsJob>('G'), RowsJob_Hs = <i32>offsetof<RowsJob>('Hs'), RowsJob_Cs = <i32>offsetof<RowsJob>('Cs');
+export const RowsJob_X = <i32>offsetof<RowsJob>('X'), RowsJob_Wip = <i32>offsetof<RowsJob>('Wip'), RowsJob_Wp = <i32>offsetof<RowsJob>('Wp');
+export const RowsJob_bIh = <i32>offsetof<RowsJob>('bIh'), RowsJob_bHh = <i32>offsetof<RowsJob>('bHh');
+export const RowsJob_T = <i32>offsetof<RowsJob>('T'), RowsJob_B = <i32>offsetof<RowsJob>('B'), RowsJob_I = <i32>offsetof<RowsJob>('I'), RowsJob_H = <i32>offsetof<RowsJob>('H');
+export const RowsJob_lengths = <i32>offsetof<RowsJob>('lengths'), RowsJob_rev = <i32>offsetof<RowsJob>('rev');
 
 /**
  * LSTM forward over all T steps for batch rows b0..b1 (no projection), input projection
@@ -202,14 +211,24 @@ const SPIN: i32 = 4000;
 /** Bytes between the sync words of lstmSeqFwdUnitsF32: one cache line pair each. */
 export const SYNC_STRIDE: i32 = 128;
 
-/** The parameter block of lstmSeqFwdUnitsF32: UNITS_FIELDS int32 in this order. */
+/**
+ * The parameter block of lstmSeqFwdUnitsF32, written from the field list UnitsJob in ../abi.ts
+ * and checked against the layout exported below, as RowsJob's.
+ */
 @unmanaged
 class UnitsJob {
   G: usize; Hs: usize; Cs: usize; X: usize; Wih: usize; Whh: usize; Wd: usize; bIh: usize; bHh: usize;
   T: i32; B: i32; I: i32; H: i32; lengths: usize; rev: i32; sync: usize; chunks: i32; cu: i32; mayWait: i32;
   failed: usize; // int32 set when a thread's range threw: stop waiting for its chunk
 }
-export const UNITS_FIELDS: i32 = 20;
+export const UnitsJob_size = <i32>offsetof<UnitsJob>();
+export const UnitsJob_G = <i32>offsetof<UnitsJob>('G'), UnitsJob_Hs = <i32>offsetof<UnitsJob>('Hs'), UnitsJob_Cs = <i32>offsetof<UnitsJob>('Cs');
+export const UnitsJob_X = <i32>offsetof<UnitsJob>('X'), UnitsJob_Wih = <i32>offsetof<UnitsJob>('Wih'), UnitsJob_Whh = <i32>offsetof<UnitsJob>('Whh');
+export const UnitsJob_Wd = <i32>offsetof<UnitsJob>('Wd'), UnitsJob_bIh = <i32>offsetof<UnitsJob>('bIh'), UnitsJob_bHh = <i32>offsetof<UnitsJob>('bHh');
+export const UnitsJob_T = <i32>offsetof<UnitsJob>('T'), UnitsJob_B = <i32>offsetof<UnitsJob>('B'), UnitsJob_I = <i32>offsetof<UnitsJob>('I'), UnitsJob_H = <i32>offsetof<UnitsJob>('H');
+export const UnitsJob_lengths = <i32>offsetof<UnitsJob>('lengths'), UnitsJob_rev = <i32>offsetof<UnitsJob>('rev');
+export const UnitsJob_sync = <i32>offsetof<UnitsJob>('sync'), UnitsJob_chunks = <i32>offsetof<UnitsJob>('chunks'), UnitsJob_cu = <i32>offsetof<UnitsJob>('cu');
+export const UnitsJob_mayWait = <i32>offsetof<UnitsJob>('mayWait'), UnitsJob_failed = <i32>offsetof<UnitsJob>('failed');
 
 // Chunk c of step s of lstmSeqFwdUnitsF32 (units j0..j1 of every batch row): the four gates'
 // recurrent dot products, then the cell. The first time (step 0) the thread that runs the
