@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with Node's built-in test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [substring ...]   (only files whose path contains a substring)
-import { readdirSync, statSync } from 'node:fs';
+// Every test's temporary files go to one directory of this run (TMPDIR), removed when all tests
+// pass and kept (its path printed) when one fails, so that runs do not pile files up in /tmp.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -21,7 +24,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+const tmp = mkdtempSync(join(tmpdir(), 'lstm-ts-tests-'));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
+  env: { ...process.env, TMPDIR: tmp },
 });
+if (r.status === 0) rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+else console.error(`test temporary files kept in ${tmp}`);
 process.exit(r.status ?? 1);
