@@ -88,3 +88,16 @@ export function childResult(cmd: string, args: string[], timeoutMs: number, env:
     });
   });
 }
+
+/**
+ * What the load says about a report's figures: above the core count, other processes took CPU
+ * time during the run, so the figures are preliminary (slower and noisier than on an idle
+ * machine) and the line names the command that gives final ones. `loads` are the 1-minute load
+ * averages seen during the run.
+ */
+export function loadVerdict(loads: number[], cores: number, rerun: string): string {
+  const worst = Math.max(0, ...loads.filter((x) => Number.isFinite(x)));
+  return worst > cores
+    ? `**Preliminary figures**: the 1-minute load average reached ${worst.toFixed(1)} on ${cores} cores, so other processes shared the CPU and the figures are slower and noisier than on an idle machine; final figures come from \`${rerun}\` on a quiet machine.`
+    : `The 1-minute load average stayed at or below the core count (highest ${worst.toFixed(2)} on ${cores} cores).`;
+}

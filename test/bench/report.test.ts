@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { evaluateTargets, evaluateTargets16, fastest, renderReport, type Row, type RunInfo } from '../../bench/report.js';
 import { crossovers, type SweepRow } from '../../bench/sweep.js';
 import { fitThreshold, ruleCost, type RulePoint } from '../../bench/engine-rule.js';
-import { bitsAt } from '../../bench/ttq.js';
+import { bitsAt, renderTtq, type TtqRun } from '../../bench/ttq.js';
+import { loadVerdict } from '../../bench/harness.js';
 
 const row = (id: string, group: Row['group'], workload: Row['workload'], median: number, threads = 1): Row =>
   ({ id, label: id, group, workload, threads, median, min: median, runs: 5, load: 0 });
@@ -51,6 +52,10 @@ test('the report lists every row and the ratio of each peer to lstm-ts\'s best',
   const { md } = renderReport({ info, rows, kernels: null });
   assert.match(md, /\| W1 \| lstm-ts\/wasm-1t, 1 thread: 1\.00 ms \| 36\.0× \| 20\.0× \| 0\.400× \| 1\.50× \| 1\.20× \|/);
   for (const r of rows) assert.ok(md.includes(`| ${r.label}, ${r.threads} thread`), r.label);
+  assert.doesNotMatch(md, /Preliminary/);
+  // One row measured while the load average was above the core count makes the whole report preliminary.
+  const busy = renderReport({ info, rows: rows.map((r, i) => (i === 3 ? { ...r, load: 2.5 } : r)), kernels: null }).md;
+  assert.match(busy, /\*\*Preliminary figures\*\*: the 1-minute load average reached 2\.5 on 2 cores.*`npm run bench` on a quiet machine/);
 });
 
 test('the matmul target is read from the kernel micro-benchmark\'s "% of peak" column', () => {
@@ -106,4 +111,26 @@ test('time to quality: bits/char at t is the first evaluation at or after t', ()
   const curve = [{ seconds: 0, steps: 0, bitsPerChar: 6 }, { seconds: 59.5, steps: 10, bitsPerChar: 3 }, { seconds: 61, steps: 11, bitsPerChar: 2.9 }];
   assert.equal(bitsAt(curve, 60)!.bitsPerChar, 2.9);
   assert.equal(bitsAt(curve, 300), null);
+});
+
+test('load verdict: preliminary only above the core count, naming the command for final figures', () => {
+  assert.match(loadVerdict([0.3, 2, 1.9], 2, 'npm run bench'), /^The 1-minute load average stayed at or below the core count \(highest 2\.00 on 2 cores\)\.$/);
+  assert.match(loadVerdict([0.3, 2.01], 2, 'npm run bench:ttq'), /^\*\*Preliminary figures\*\*: .*reached 2\.0 on 2 cores.*`npm run bench:ttq` on a quiet machine\.$/);
+});
+
+test('time to quality: a figure first evaluated well past its mark says when, and a loaded run is preliminary', () => {
+  const result = (impl: string, curve: Array<[number, number]>) => ({
+    impl, label: impl, threads: 1, stepSeconds: 1, maxRssKB: 1024, info: {},
+    curve: curve.map(([seconds, bitsPerChar], steps) => ({ seconds, steps, bitsPerChar })),
+  });
+  const run: TtqRun = {
+    date: 'd', commit: 'c', command: 'npm run bench:ttq', cores: 2, loadStart: [3, 0, 0], loadEnd: [1, 0, 0],
+    seconds: 300, tfjsSeconds: 60, evalEvery: 15, vocabSize: 5, trainChars: 10, evalChars: 10,
+    results: [result('lstm-ts', [[0, 6], [60.2, 2.5], [300.4, 2]]), result('torch', [[0, 6], [60.1, 2.6], [300.3, 2.1]]), result('tfjs', [[0, 6], [75, 5.5]])],
+  };
+  const md = renderTtq(run).md.join('\n');
+  assert.match(md, /\| lstm-ts \| 1 \| 2\.500 \| 2\.000 \|/);
+  assert.match(md, /\| tfjs \| 1 \| 5\.500 \(at 75 s\) \| — \|/);
+  assert.match(md, /\*\*Preliminary figures\*\*: the 1-minute load average reached 3\.0 on 2 cores/);
+  assert.match(md, /at 60 s lstm-ts 2\.500 vs PyTorch 2\.600 bits\/char: \*\*reached\*\*/);
 });
