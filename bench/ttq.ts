@@ -6,7 +6,7 @@
  * after the other. Writes results/bench/ttq.json and results/bench/ttq-curves.svg and puts the
  * section into BENCHMARKS.md (between `<!-- ttq:start -->` and `<!-- ttq:end -->`; `npm run
  * bench` renders the same section from ttq.json). Not part of CI: it takes about 13 minutes
- * (`--seconds 30 --tfjs-seconds 10 --no-write` tries it in about 2).
+ * (`--seconds 30 --tfjs-seconds 10 --no-write`: a shorter trial that writes nothing).
  *
  * Flags: --seconds S (default 300)  --tfjs-seconds S (default 60)  --eval-every S (default 15)
  *        --impl lstm-ts,torch,tfjs   --no-write (print only)
