@@ -40,14 +40,15 @@ export function heatmap(o: HeatmapOptions): string {
   const id = o.id ?? `hm${++heatmapCount}`;
   const tokens = o.input && typeof o.input.values[0] === 'string';
   const stripH = o.input ? (tokens ? 22 : 60) : 0;
-  const left = 58, top = 28 + (o.input ? stripH + 14 : 0), mapW = cols * cw, mapH = rows * ch;
+  // The input strip sits under its own label row (the label can be long: a CSV column name).
+  const left = 58, labelRow = o.input ? 14 : 0, top = 28 + (o.input ? labelRow + stripH + 14 : 0), mapW = cols * cw, mapH = rows * ch;
   const W = left + mapW + 80, Hh = top + mapH + 44;
   const parts: string[] = [];
   parts.push(`<text x="${left}" y="16" font-size="13" font-weight="600">${esc(o.title)}</text>`);
 
   // The input strip, aligned with the columns.
   if (o.input) {
-    const y0 = 26;
+    const y0 = 26 + labelRow;
     if (tokens) {
       const vals = o.input.values as string[];
       for (let c = 0; c < cols; c++) {
@@ -68,7 +69,7 @@ export function heatmap(o: HeatmapOptions): string {
         parts.push(`<polyline points="${pts}" fill="none" stroke="${colours[k % colours.length]}" stroke-width="1.3"/>`);
       });
     }
-    parts.push(`<text x="${left - 4}" y="${y0 - 2}" font-size="10" text-anchor="end" fill="#555">${esc(o.input.label)}</text>`);
+    parts.push(`<text class="input-label" x="${left}" y="${y0 - 4}" font-size="10" fill="#555">${esc(shorten(o.input.label, (mapW + 60) / 5.6))}</text>`);
   }
 
   // The cells.
@@ -101,6 +102,12 @@ export function heatmap(o: HeatmapOptions): string {
   if (o.yLabel) parts.push(`<text transform="translate(14,${top + mapH / 2}) rotate(-90)" font-size="11" text-anchor="middle">${esc(o.yLabel)}</text>`);
   parts.push(colorBar(o.scale, left + mapW + 14, top, Math.max(mapH, 60), `${id}-bar`, o.colorLabel ?? ''));
   return svg(W, Math.max(Hh, top + 104), parts.join(''));
+}
+
+/** `s` cut to at most `n` characters, with an ellipsis when cut. */
+function shorten(s: string, n: number): string {
+  const chars = Array.from(s);
+  return chars.length <= n ? s : chars.slice(0, Math.max(1, Math.floor(n) - 1)).join('') + '…';
 }
 
 function clamp(v: number, lo: number, hi: number): number {

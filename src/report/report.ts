@@ -3,8 +3,8 @@
  * one self-contained HTML page that inlines them (no scripts, no fonts or styles fetched):
  *   - a heatmap per gate (time × unit) with the input sequence aligned above,
  *   - heatmaps of the memory cell and hidden state, trajectories of the most active cells,
- *   - the LSTM cell diagram at one step with the live values on each gate, and what the
- *     forget gate keeps of each unit's memory at that step,
+ *   - the cell diagram (LSTM, GRU or plain RNN) at one step with the live values on each
+ *     gate, and for an LSTM what the forget gate keeps of each unit's memory at that step,
  *   - the training loss curves stored with the model,
  *   - ‖∂L/∂hₜ‖ over time for the model and for a fresh RNN and LSTM of the same size (the
  *     vanishing-gradient picture).
@@ -15,7 +15,9 @@ import type { Module } from '../nn/module.js';
 import { lineChart, type LineSeries } from '../plot/line.js';
 import { escapeXml as esc } from '../plot/axes.js';
 import { heatmap } from '../plot/heatmap.js';
-import { cellDiagram, type CellStep } from '../plot/cell-diagram.js';
+import { cellDiagram, type CellStep, type DiagramOptions } from '../plot/cell-diagram.js';
+import { gruDiagram, type GruStep } from '../plot/gru-diagram.js';
+import { rnnDiagram, type RnnStep } from '../plot/rnn-diagram.js';
 import { forgetBars } from '../plot/forget-bars.js';
 import { divergingScale, sequentialScale } from '../plot/color.js';
 import { FONT_STACK } from '../plot/fonts.js';
@@ -105,22 +107,20 @@ export function inspectReport(model: Module, input: Tensor, opts: ReportOptions 
     }));
   }
 
-  // The cell diagram for the first LSTM direction.
-  const lstmDir = tr.directions.find((d) => d.mode === 'lstm');
-  let step = 0;
-  if (lstmDir) {
-    step = opts.step ?? lstmDir.T - 1;
-    if (!Number.isInteger(step) || step < 0 || step >= lstmDir.T) throw new RangeError(`inspect: step ${step + 1} is out of range: the sequence has steps 1..${lstmDir.T}`);
-    const unit = opts.unit ?? activeUnits(lstmDir.cell!, lstmDir, 1)[0]!;
-    if (!Number.isInteger(unit) || unit < 0 || unit >= lstmDir.units) throw new RangeError(`inspect: unit ${unit} is out of range: the LSTM has units 0..${lstmDir.units - 1}`);
-    const cs = cellStep(lstmDir, input, model, step);
-    add('cell-diagram.svg', L.explain.diagram, cellDiagram({
-      labels: L, step: cs, unit,
-      title: `LSTM · ${L.timeStep} ${step + 1}`, ...tokenAt(display.values, step),
-    }));
+  // The cell diagram for the first LSTM direction (else the first direction of any kind).
+  const shown = tr.directions.find((d) => d.mode === 'lstm') ?? tr.directions[0]!;
+  const step = opts.step ?? shown.T - 1;
+  if (!Number.isInteger(step) || step < 0 || step >= shown.T) throw new RangeError(`inspect: step ${step + 1} is out of range: the sequence has steps 1..${shown.T}`);
+  const unit = opts.unit ?? activeUnits(shown.cell ?? shown.hidden, shown, 1)[0]!;
+  if (!Number.isInteger(unit) || unit < 0 || unit >= shown.units) throw new RangeError(`inspect: unit ${unit} is out of range: the ${shown.mode.toUpperCase()} has units 0..${shown.units - 1}`);
+  add('cell-diagram.svg', L.explain.diagram, stepDiagram(shown, input, model, step, L, {
+    unit, title: `${shown.mode.toUpperCase()} · ${L.timeStep} ${step + 1}`, ...tokenAt(display.values, step), displayScale: 1.5,
+  }));
+  if (shown.mode === 'lstm') {
+    const cs = cellStep(shown, input, model, step);
     add('forget-kept.svg', L.forgetTitle, forgetBars({
       title: `${L.forget} · ${L.timeStep} ${step + 1}`, cPrev: cs.cPrev, f: cs.f, keptLabel: L.kept, droppedLabel: L.oldMemory,
-      unitLabel: L.units, unit, width: 640,
+      unitLabel: L.units, fLabel: L.forgetAxis, unit, width: 640,
     }));
   }
 
@@ -213,15 +213,49 @@ function freshCurves(T: number, I: number, H: number, seed: number): { rnn: numb
   return c;
 }
 
+/** Batch item 0's vector at time t of a traced (T,B,W) quantity. */
+function atStep(x: Tensor, d: DirectionTrace, t: number): ArrayLike<number> {
+  const W = x.shape[2]!;
+  return x.data.subarray(t * d.B * W, t * d.B * W + W);
+}
+
 /** The values of one step of an LSTM direction, batch item 0, for the cell diagram. */
 export function cellStep(d: DirectionTrace, input: Tensor, model: Module, t: number): CellStep {
-  const at = (x: Tensor): ArrayLike<number> => {
-    const W = x.shape[2]!;
-    return x.data.subarray(t * d.B * W, t * d.B * W + W);
-  };
+  const at = (x: Tensor): ArrayLike<number> => atStep(x, d, t);
   return {
     x: inputStep(input, model, t), hPrev: at(d.hiddenPrev), cPrev: at(d.cellPrev!), c: at(d.cell!), h: at(d.hidden),
     i: at(d.gates.input!), f: at(d.gates.forget!), g: at(d.gates.candidate!), o: at(d.gates.output!),
+  };
+}
+
+/** The values of one step of a GRU or RNN direction, batch item 0. */
+export function otherStep(d: DirectionTrace, input: Tensor, model: Module, t: number): GruStep | RnnStep {
+  const at = (x: Tensor): ArrayLike<number> => atStep(x, d, t);
+  const base = { x: inputStep(input, model, t), hPrev: at(d.hiddenPrev), h: at(d.hidden) };
+  return d.mode === 'gru' ? { ...base, r: at(d.gates.reset!), z: at(d.gates.update!), n: at(d.gates.new!) } : base;
+}
+
+/**
+ * The cell diagram of a traced direction at step t (batch item 0): the LSTM, GRU or plain RNN
+ * picture with the values of `opts.unit`, the deck's explanations as tooltips. The x_t shown
+ * is the model input's; for a layer above the first it is not what that layer received.
+ */
+export function stepDiagram(d: DirectionTrace, input: Tensor, model: Module, t: number, L: Terms, opts: DiagramOptions = {}): string {
+  const o = { tips: diagramTips(L), ...opts };
+  if (d.mode === 'lstm') return cellDiagram({ ...o, labels: L, step: cellStep(d, input, model, t) });
+  const layer = findRecurrent(model).find((r) => r.path === d.module)?.layer;
+  if (d.mode === 'gru') return gruDiagram({ ...o, labels: L, step: otherStep(d, input, model, t) as GruStep });
+  return rnnDiagram({ ...o, labels: L, step: otherStep(d, input, model, t), nonlinearity: layer?.nonlinearity ?? 'tanh' });
+}
+
+/** Tooltips for the diagrams' parts (by data-k): the deck's explanation of each. */
+export function diagramTips(L: Terms): Record<string, string> {
+  const e = L.explain;
+  return {
+    f: `${L.forget}: ${e.forget}`, i: `${L.input}: ${e.input}`, g: `${L.candidate}: ${e.candidate}`, o: `${L.output}: ${e.output}`,
+    c: `${L.cell}: ${e.cell}`, cPrev: `${L.cell} (t−1)`, h: `${L.hidden}: ${e.hidden}`, hPrev: `${L.hidden} (t−1)`,
+    r: `${L.reset}: ${e.reset}`, z: `${L.update}: ${e.update}`, n: `${L.newGate}: ${e.newGate}`,
+    fc: 'fₜ ⊙ cₜ₋₁', ig: 'iₜ ⊙ C̃ₜ', tanhC: 'tanh(cₜ)', zh: 'zₜ ⊙ hₜ₋₁', zn: '(1 − zₜ) ⊙ nₜ',
   };
 }
 

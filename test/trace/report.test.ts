@@ -40,12 +40,13 @@ test('lstm inspect writes a self-contained report with every plot', async () => 
   assert.match(html, /時間步 5/); // --step 5 is drawn in the cell diagram
 });
 
-test('inspectReport on a bare GRU: gate heatmaps r, z, n and no LSTM cell diagram', () => {
+test('inspectReport on a bare GRU: gate heatmaps r, z, n and the GRU cell diagram (no forget-gate chart)', () => {
   const gru = new GRU({ inputSize: 2, hiddenSize: 3, seed: 1 });
   const x = Tensor.zeros([6, 1, 2]).clone();
   x.data.forEach((_, i) => (x.data[i] = Math.sin(i)));
   const r = inspectReport(gru, x);
-  assert.deepEqual(r.svgs.map((s) => s.name), ['gate-reset.svg', 'gate-update.svg', 'gate-new.svg', 'hidden-state.svg', 'cell-trajectories.svg', 'gradient-norm.svg']);
+  assert.deepEqual(r.svgs.map((s) => s.name), ['gate-reset.svg', 'gate-update.svg', 'gate-new.svg', 'hidden-state.svg', 'cell-trajectories.svg', 'cell-diagram.svg', 'gradient-norm.svg']);
+  assert.match(r.svgs.find((s) => s.name === 'cell-diagram.svg')!.svg, /data-label="reset"/);
   const lstm = new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, seed: 1 });
   assert.ok(inspectReport(lstm, x).svgs.some((s) => s.name === 'l1-gate-forget.svg'));
 });

@@ -54,7 +54,8 @@ async function probeHan(page: Page): Promise<Probe[]> {
     const out = [];
     for (const el of document.querySelectorAll('body *')) {
       const own = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent ?? '').join('');
-      if (!/\\p{Script=Han}/u.test(own) || out.length >= 12 || el.closest('script, style')) continue;
+      // SVG <title> elements are tooltips, never drawn: no font to check.
+      if (!/\\p{Script=Han}/u.test(own) || out.length >= 12 || el.closest('script, style, title')) continue;
       const cs = getComputedStyle(el);
       el.setAttribute('data-font-probe', String(out.length));
       out.push({ text: own.trim(), font: cs.fontWeight + ' 40px ' + cs.fontFamily });

@@ -1,12 +1,13 @@
 /**
  * The explorer's tasks and input parsing (web/src/tasks.ts), in Node: each task's data and
- * model fit together and are the same for the same seed; typed input becomes the model input,
- * with clear errors for bad tokens.
+ * model (LSTM, GRU or RNN) fit together and are the same for the same seed; typed input becomes
+ * the model input, with clear errors for bad tokens, a count of what was left out, and the
+ * adding problem's true sum.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sliceRows } from '../../src/index.js';
-import { buildTask, defaultProbe, parseProbe, TASKS } from '../../web/src/tasks.js';
+import { WordVocab, sliceRows } from '../../src/index.js';
+import { CELLS, MAX_CHARS, MAX_STEPS, buildTask, defaultProbe, parseProbe, TASKS } from '../../web/src/tasks.js';
 
 test('every task: a batch runs through its model, the output fits the loss, same seed same data', () => {
   for (const name of TASKS) {
@@ -43,4 +44,34 @@ test('parseProbe: numbers, markers, features, text, and errors naming the token'
   assert.throws(() => parseProbe('1 x 3', 1), /not a number: "x"/);
   assert.throws(() => parseProbe('1,2,3', 2), /"1,2,3": 3 values, the model takes 2/);
   assert.throws(() => parseProbe('  ', 1), /empty input/);
+});
+
+test('every task with every cell: LSTM, GRU and plain RNN models run and are seeded', () => {
+  for (const name of TASKS) {
+    for (const cell of CELLS) {
+      const t = buildTask(name, 3, cell);
+      assert.equal(t.model.layer('lstm').constructor.name, { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN' }[cell], `${name} ${cell}`);
+      const out = t.model.forward(sliceRows(t.x, 0, 2));
+      assert.equal(out.shape[0], 2);
+      assert.deepEqual(Array.from(buildTask(name, 3, cell).model.flat), Array.from(t.model.flat), `${name} ${cell}: seeded`);
+    }
+  }
+});
+
+test('parseProbe says how much it left out, and the sum of two marked values', () => {
+  const long = Array.from({ length: 2000 }, (_, t) => String(t % 7)).join(' ');
+  const p = parseProbe(long, 1);
+  assert.deepEqual([p.x.shape[1], p.dropped], [MAX_STEPS, 2000 - MAX_STEPS]);
+  assert.equal(parseProbe('1 2 3', 1).dropped, 0);
+  const a = parseProbe('0.25 0.5* 0.125 0.75*', 2);
+  assert.equal(a.markedSum, 1.25);
+  assert.equal(parseProbe('0.25 0.5* 0.125', 2).markedSum, undefined); // one mark: no sum to compare with
+  const vocab = buildTask('names', 1).vocab!;
+  const text = parseProbe('a'.repeat(MAX_CHARS + 5), 1, vocab);
+  assert.deepEqual([text.x.shape[1], text.dropped], [MAX_CHARS, 5]);
+  // A word-level vocabulary reads words, not characters.
+  const words = new WordVocab().fit('the cat sat on the mat');
+  const w = parseProbe('The cat sat', 1, words);
+  assert.deepEqual(w.display.values, ['the', 'cat', 'sat']);
+  assert.deepEqual(Array.from(w.x.data), [words.id('the'), words.id('cat'), words.id('sat')]);
 });

@@ -9,16 +9,17 @@
  * isolated cannot share memory with threads) when they load, else the plain TypeScript
  * reference kernels; 'start' may ask for 'reference'. The page traces with the reference backend.
  *
- * Messages in:  { type: 'start', task, seed, backend? } | { type: 'stop' }
+ * Messages in:  { type: 'start', task, cell?, seed, backend? } | { type: 'stop' }
  * Messages out: { type: 'model', task, config, vocab?, weights, backend } then
  *               { type: 'progress', step, epoch, loss, weights? }* | { type: 'error', message }
  */
 import { Adam, fit, initWasm, setBackend } from '../../src/index.js';
-import { buildTask, type TaskName } from './tasks.js';
+import { buildTask, type CellType, type TaskName } from './tasks.js';
 
 interface Start {
   type: 'start';
   task: TaskName;
+  cell?: CellType;
   seed: number;
   backend?: 'wasm' | 'reference';
 }
@@ -45,7 +46,7 @@ ctx.onmessage = (e: MessageEvent<Start | { type: 'stop' }>) => {
 async function train(msg: Start, id: number): Promise<void> {
   const wasmName = msg.backend === 'reference' ? null : await wasm;
   setBackend(wasmName ? 'wasm-1t' : 'reference');
-  const task = buildTask(msg.task, msg.seed);
+  const task = buildTask(msg.task, msg.seed, msg.cell ?? 'lstm');
   const { model } = task;
   ctx.postMessage({
     type: 'model', task: msg.task, config: model.config(), vocab: task.vocab?.toJSON() ?? null,
