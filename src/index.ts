@@ -1,6 +1,7 @@
 /**
  * lstm-ts public API: tensors and backends, the recurrent layers and models, training,
- * data, file formats, recipes and tracing. Each folder's index.ts lists what it exports.
+ * data, classical statistical forecasting, file formats, recipes and tracing. Each folder's
+ * index.ts lists what it exports.
  */
 export { Tensor, sizeOf, type DType, type FloatArray } from './tensor/tensor.js';
 export { Rng } from './tensor/rng.js';
@@ -13,5 +14,6 @@ export * from './io/index.js';
 export * from './trace/index.js';
 export * from './report/index.js';
 export * from './data/index.js';
+export * from './stats/index.js';
 export * from './recipes/index.js';
 export * from './plot/index.js';

@@ -7,6 +7,6 @@ export { MinMaxScaler, StandardScaler, scalerFromJSON, type Scaler, type ScalerJ
 export { slidingWindows, windowCount, type WindowOptions, type Windows } from './windows.js';
 export { CharVocab, WordVocab, vocabFromJSON, tokenize, padBatch, withDefaults, PAD_ID, UNK_ID, type VocabJSON } from './text.js';
 export {
-  autocorrelation, difference, trendStrength, detectSeason, forecastMetrics, naiveForecast, extendDates, futureLabels, type Metrics,
+  difference, trendStrength, forecastMetrics, naiveForecast, extendDates, futureLabels, type Metrics,
 } from './series.js';
 export { readTextHead } from './text-file.js';

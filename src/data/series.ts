@@ -1,26 +1,10 @@
 /**
- * Time-series statistics the forecaster needs: autocorrelation and season detection, a trend
- * test, forecast-error metrics (RMSE, MAE, MAPE) and the two naive baselines a forecast must
- * beat to be worth anything: "last value" (tomorrow = today) and "seasonal naive" (next
- * January = last January). All functions take plain arrays and return plain numbers.
+ * Time-series helpers the forecaster needs: differencing, a trend test, forecast-error metrics
+ * (RMSE, MAE, MAPE) and the two naive baselines a forecast must beat to be worth anything:
+ * "last value" (tomorrow = today) and "seasonal naive" (next January = last January). All
+ * functions take plain arrays and return plain numbers. Autocorrelation and season detection
+ * live in src/stats/season.ts.
  */
-
-/** Sample autocorrelation r_k of `x` for k = 0..maxLag (r_0 = 1; 0 for a constant series). */
-export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Array {
-  const n = x.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i]! / n;
-  let var0 = 0;
-  for (let i = 0; i < n; i++) var0 += (x[i]! - mean) ** 2;
-  const r = new Float64Array(Math.min(maxLag, n - 1) + 1);
-  if (var0 === 0) return r;
-  for (let k = 0; k < r.length; k++) {
-    let s = 0;
-    for (let i = k; i < n; i++) s += (x[i]! - mean) * (x[i - k]! - mean);
-    r[k] = s / var0;
-  }
-  return r;
-}
 
 /** First differences x_t − x_{t−lag} (length N − lag). */
 export function difference(x: ArrayLike<number>, lag = 1): Float64Array {
@@ -43,35 +27,6 @@ export function trendStrength(x: ArrayLike<number>): number {
     sxx += (x[i]! - xm) ** 2;
   }
   return sxx === 0 ? 0 : (sxy * sxy) / (stt * sxx);
-}
-
-/**
- * The season length of `x`, or null: the lag of the highest autocorrelation peak after the
- * autocorrelation first drops below zero (so short-range persistence is not mistaken for a
- * cycle), if that peak is at least `minStrength` (default 0.2) and at least two full cycles
- * fit in the data. A trending series is differenced first (a trend hides the cycle), and so is
- * one whose autocorrelation never drops below zero within maxLag (e.g. hourly data whose
- * daily cycle rides on a slow annual one).
- */
-export function detectSeason(x: ArrayLike<number>, opts: { maxLag?: number; minStrength?: number } = {}): number | null {
-  if (trendStrength(x) > 0.5) return seasonPeak(difference(x), opts) ?? null;
-  const raw = seasonPeak(x, opts);
-  return raw === undefined ? (seasonPeak(difference(x), opts) ?? null) : raw;
-}
-
-/** The peak lag, null if none is strong enough, undefined if the autocorrelation never went below zero. */
-function seasonPeak(series: ArrayLike<number>, opts: { maxLag?: number; minStrength?: number }): number | null | undefined {
-  const maxLag = Math.min(opts.maxLag ?? 400, Math.floor(series.length / 2));
-  if (maxLag < 3) return null;
-  const r = autocorrelation(series, maxLag);
-  let k = 1;
-  while (k < r.length && r[k]! >= 0) k++;
-  if (k >= r.length - 1) return undefined;
-  let best = -1;
-  for (let lag = Math.max(k, 2); lag < r.length - 1; lag++) {
-    if (r[lag]! >= r[lag - 1]! && r[lag]! >= r[lag + 1]! && (best < 0 || r[lag]! > r[best]!)) best = lag;
-  }
-  return best > 0 && r[best]! >= (opts.minStrength ?? 0.2) ? best : null;
 }
 
 /** Forecast errors. MAPE is in percent and skips points whose actual value is 0 (null if all are). */

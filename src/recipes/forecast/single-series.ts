@@ -8,7 +8,7 @@
  * output), exactly as the last-value and seasonal-naive baselines are given the same origins.
  *
  * Defaults that make an untuned series work (each can be overridden):
- *   season     autocorrelation peak (see detectSeason), or given
+ *   season     detected among the calendar seasons (see src/stats/season.ts), or given
  *   horizon    the season if it is at most 24 steps, else 12 (at most N/10)
  *   lookback   the season (one cycle shows what comes next), clamped to 8..60; without a
  *              season 24 (at most N/4, at least 4)
@@ -24,7 +24,8 @@
  *              (default 3 on short series, where it is cheap, else 1).
  */
 import { StandardScaler, scalerFromJSON, type ScalerJSON } from '../../data/scalers.js';
-import { difference, detectSeason, forecastMetrics, naiveForecast, trendStrength, type Metrics } from '../../data/series.js';
+import { difference, forecastMetrics, naiveForecast, trendStrength, type Metrics } from '../../data/series.js';
+import { detectSeason } from '../../stats/season.js';
 import { slidingWindows, windowCount } from '../../data/windows.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { LSTM, GRU, Dense, LastStep, Sequential } from '../../nn/index.js';
