@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   forecastPanel, panelForecastCsv, saveGlobalForecaster, rankMethods, LSTM_METHOD, readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
-  writeFileAtomic, removeCheckpoints, listNames, type MissingPolicy,
+  writeFileAtomic, removeCheckpoints, listNames, engineSummary, type MissingPolicy, type EngineName,
 } from '../../index.js';
 import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, readPanel, writeBacktest, type PanelFlags } from './panel.js';
-import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags, PanelFlags {
   holdoutBlocks?: number;
@@ -19,18 +19,19 @@ interface ForecastFlags extends TrainingRunFlags, PanelFlags {
   mode: 'auto' | 'level' | 'delta' | 'both';
   missing: MissingPolicy;
   holdout: boolean;
+  engine: EngineName;
 }
 
 /** Flags of the single-series forecaster only (refused with --id and the other global-forecaster flags). */
-const SINGLE_ONLY = ['holdoutBlocks', 'patience', 'mode', 'missing', 'checkpointEvery', 'resume', 'progress'] as const;
+const SINGLE_ONLY = ['holdoutBlocks', 'patience', 'mode', 'missing', 'checkpointEvery', 'resume', 'progress', 'engine'] as const;
 /** Flags that switch to the global forecaster (one series without --id). */
 const GLOBAL_ONLY = ['id', 'quantiles', 'covariates', 'pastCovariates', 'windowsPerSeries', 'holdout'] as const;
 const flagName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 export function register(program: Command): void {
   const d = FORECAST_DEFAULTS;
-  panelOptions(checkpointOptions(program
-    .command('forecast')
+  panelOptions(checkpointOptions(engineOption(program
+    .command('forecast'))
     .description('Train an LSTM on one CSV column, score it on a hold-out tail against naive baselines, and forecast past the end.')
     .argument('<file>', 'CSV file with a header row')
     .option('-c, --column <name>', 'numeric column to forecast (default: the only numeric column)')
@@ -128,6 +129,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       log: info,
       progress: f.progress ?? false,
       checkpoint: join(f.out, 'checkpoint'), checkpointEvery: f.checkpointEvery, resume: f.resume,
+      engine: f.engine,
     }),
   ).catch((err: unknown) =>
     // NaN/Inf stop: save the failing member's best weights so far (a one-model forecast file).
@@ -136,6 +138,8 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     })),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const usedEngine = engineSummary(result.forecaster.models);
+  if (usedEngine) info(usedEngine);
 
   // Everything is computed; now write the outputs (each atomically).
   const { plan, holdout, holdoutStart } = result;
