@@ -8,7 +8,8 @@ import { airlineDemo } from './airline.js';
 import { pm25Demo } from './pm25.js';
 import { charlmDemo } from './charlm.js';
 import { spamDemo } from './spam.js';
+import { backtestDemo } from './backtest.js';
 
-export const DEMOS: Demo[] = [addingDemo, airlineDemo, pm25Demo, charlmDemo, spamDemo];
+export const DEMOS: Demo[] = [addingDemo, airlineDemo, pm25Demo, charlmDemo, spamDemo, backtestDemo];
 
 export { demoCommand, runDemo, formatResult, formatTable, machine, type Demo, type DemoResult } from './runner.js';

@@ -7,7 +7,7 @@
 // Usage: node --import tsx scripts/results.mjs [--seed N] [--quick] [--write-only] [demo ...]
 //   --write-only: run nothing, rebuild RESULTS.md (and README blocks) from the stored JSON.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { DEMOS, formatTable, machine } from '../demos/index.ts';
@@ -67,6 +67,11 @@ for (const r of results) {
   lines.push(`Command: \`${r.command}\``, '', formatTable(r.columns, r.rows, true), '');
   for (const n of r.notes) lines.push(`- ${n.replace(/\n/g, ' ')}`);
   if (r.plots.length) lines.push('', ...r.plots.map((p) => `![${p.split('/').pop()}](${p})`));
+}
+// Benchmarks too long for this script (e.g. `npm run bench:m3`, then bench/m3/combine.ts) leave
+// their report as results/bench-NAME.md; each is copied in as written, after the demos.
+if (!quick) {
+  for (const f of readdirSync('results').filter((f) => /^bench-.*\.md$/.test(f)).sort()) lines.push('', readFileSync(join('results', f), 'utf8').trimEnd());
 }
 const target = quick ? join(dir, 'RESULTS.md') : 'RESULTS.md';
 writeFileAtomicSync(target, lines.join('\n') + '\n');

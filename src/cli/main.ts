@@ -22,6 +22,7 @@ import { register as registerInfo } from './commands/info.js';
 import { register as registerInspect } from './commands/inspect.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerConvert } from './commands/convert.js';
+import { register as registerBacktest } from './commands/backtest.js';
 
 /** The version in package.json (src/cli or dist/src/cli is two or three levels below it). */
 function packageVersion(): string {
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
       setBackend(name);
     });
   registerForecast(program);
+  registerBacktest(program);
   registerTrainText(program);
   registerGenerate(program);
   registerClassify(program);

@@ -68,16 +68,17 @@ export interface CsvTable {
   report: CsvReport;
 }
 
-const DEFAULT_MISSING = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
+/** Cell texts read as "missing" unless told otherwise. */
+export const DEFAULT_MISSING: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', '?'];
 // Unambiguous, so a long run of digits followed by a letter is rejected in linear time (the
 // older /(\d+\.?\d*)/ tried every split of the digits: minutes for one 120 KB cell).
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** First capacity of a column's buffer (it doubles as rows arrive), small so a wide file costs little per column. */
-const FIRST_CAPACITY = 64;
+export const FIRST_CAPACITY = 64;
 const INFINITE = /^[+-]?(inf|infinity)$/i;
 
 /** A typed array that doubles when full (amortised O(1) push, one copy at the end). */
-class Growable<A extends Float64Array | Int32Array> {
+export class Growable<A extends Float64Array | Int32Array> {
   n = 0;
   constructor(private buf: A) {}
   push(v: number): void {
@@ -98,7 +99,7 @@ class Growable<A extends Float64Array | Int32Array> {
  * Parse one numeric cell. Returns the number, NaN for a missing cell, or for anything else
  * the complaint as a string (the caller adds file/line/column).
  */
-function parseCell(raw: string, missing: Set<string>): number | string {
+export function parseCell(raw: string, missing: ReadonlySet<string>): number | string {
   const s = raw.trim();
   if (missing.has(s)) return Number.NaN;
   if (DECIMAL.test(s)) {
@@ -108,6 +109,27 @@ function parseCell(raw: string, missing: Set<string>): number | string {
   }
   if (INFINITE.test(s)) return `expected a finite number, found ${quote(raw, 40)}`;
   return `expected a number, found ${quote(raw, 40)}`;
+}
+
+/** A csv-parse stream over `path`: records with their line numbers, destroyed by the reader when done. */
+export interface CsvRecords extends AsyncIterable<{ record: string[]; info: { lines: number } }> {
+  destroy(): void;
+}
+
+/** Stream the records of a CSV file (header included) with the project's settings. */
+export function csvParser(path: string, delimiter = ','): CsvRecords {
+  return createReadStream(path).pipe(
+    // Line endings given, not detected: any mix of CRLF, LF and CR is read, and csv-parse's
+    // detection costs seconds on a very wide first line.
+    parse({ delimiter, record_delimiter: ['\r\n', '\n', '\r'], bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
+  ) as unknown as CsvRecords;
+}
+
+/** What a CSV reader throws for `err`: a FormatError as it is; a csv-parse error (it carries the line) as a FormatError naming the file. */
+export function csvSyntaxError(path: string, err: unknown): FormatError {
+  if (err instanceof FormatError) return err;
+  const e = err as Error & { lines?: number };
+  return new FormatError(path, `CSV syntax error${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}${lineEndingHint(path)}`, { cause: err });
 }
 
 /**
@@ -123,11 +145,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   // A regular file within the fileBytes budget (a FIFO or /dev/zero would never end).
   checkRegularFile(path, opts.limits);
   const missingSet = new Set(opts.missingValues ?? DEFAULT_MISSING);
-  const parser = createReadStream(path).pipe(
-    // Line endings given, not detected: any mix of CRLF, LF and CR is read, and csv-parse's
-    // detection costs seconds on a very wide first line.
-    parse({ delimiter: opts.delimiter ?? ',', record_delimiter: ['\r\n', '\n', '\r'], bom: true, info: true, relax_column_count: false, skip_empty_lines: true }),
-  );
+  const parser = csvParser(path, opts.delimiter);
 
   let header: string[] | null = null;
   // Per loaded column: its header index and its storage.
@@ -139,7 +157,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
   const maxRows = opts.maxRows ?? Infinity;
 
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser) {
       const line = info.lines;
       if (header === null) {
         header = record.map((h) => h.trim());
@@ -188,10 +206,7 @@ export async function readCsv(path: string, opts: ReadCsvOptions = {}): Promise<
       lines.push(line);
     }
   } catch (err) {
-    if (err instanceof FormatError) throw err;
-    // csv-parse errors carry the line; keep its message but name the file.
-    const e = err as Error & { lines?: number };
-    throw new FormatError(path, `CSV syntax error${e.lines ? ` near line ${e.lines}` : ''}: ${e.message}${lineEndingHint(path)}`, { cause: err });
+    throw csvSyntaxError(path, err);
   } finally {
     parser.destroy();
   }

@@ -10,3 +10,4 @@ export {
   difference, trendStrength, forecastMetrics, naiveForecast, extendDates, futureLabels, type Metrics,
 } from './series.js';
 export { readTextHead } from './text-file.js';
+export { readPanelCsv, type ReadPanelOptions, type Panel, type PanelSeries } from './panel-csv.js';

@@ -1,5 +1,5 @@
 /** Training: losses, the fit loop, evaluation and progress display (checkpoint files are in io/). */
-export { mse, mae, huber, bce, crossEntropy, makeLoss, type Loss, type LossName } from './losses.js';
+export { mse, mae, huber, bce, crossEntropy, pinball, makeLoss, type Loss, type LossName } from './losses.js';
 export {
   fit, TrainingError, divergedError, DEFAULT_CLIP_NORM,
   type FitOptions, type History, type BatchInfo, type EpochInfo, type ValidationSpec, type CheckpointHook, type TrainState,

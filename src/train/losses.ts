@@ -5,6 +5,8 @@
  * Shapes: pred is (...,K) (K = last dimension; rows R = pred.size / K).
  *   mse, mae, huber, bce: target has pred's size (any shape with the same number of elements).
  *   crossEntropy: pred holds logits (...,C), target holds class ids (...) (R values).
+ *   pinball: pred holds Q quantiles per target value, quantile fastest: pred (...,H·Q), target
+ *     (...,H) (pred.size = Q·target.size; pred[i] predicts quantile τ[i mod Q] of target[⌊i/Q⌋]).
  * mask (R), optional: 1 counts a row, 0 ignores it (padding past a sequence's length). The mean
  * is over counted elements (R_counted·K), or counted rows for cross-entropy.
  *
@@ -13,7 +15,7 @@
 import { Tensor, shapeStr } from '../tensor/tensor.js';
 
 /** Names accepted wherever a loss can be given by name. */
-export type LossName = 'mse' | 'mae' | 'huber' | 'cross-entropy' | 'bce';
+export type LossName = 'mse' | 'mae' | 'huber' | 'cross-entropy' | 'bce' | 'pinball';
 
 /** A loss: forward returns the mean, backward returns dL/dpred for the last forward. */
 export interface Loss {
@@ -253,6 +255,70 @@ class CrossEntropyLoss implements Loss {
   }
 }
 
+/**
+ * Pinball (quantile) loss for Q quantile levels τ_q in (0, 1), default [0.1, 0.5, 0.9]:
+ *   ρ_τ(u) = max(τ·u, (τ − 1)·u),  u = t − p,
+ * mean over every prediction (R_counted·K elements, like mse). Its minimiser over p is the τ
+ * quantile of t, so one output per level trained together gives a predictive distribution
+ * (τ = 0.5: the median, half the MAE). Gradient ∂ρ/∂p = −τ where t > p, 1 − τ where t < p,
+ * 0 at t = p. Layout: see the file header (quantile fastest).
+ */
+export function pinball(opts: { quantiles?: readonly number[] } = {}): Loss {
+  return new PinballLoss(opts.quantiles ?? [0.1, 0.5, 0.9]);
+}
+
+class PinballLoss implements Loss {
+  readonly name = 'pinball';
+  readonly quantiles: Float64Array;
+  private cache: Cache | null = null;
+  constructor(quantiles: readonly number[]) {
+    if (!Array.isArray(quantiles) || quantiles.length === 0) throw new RangeError('pinball: quantiles must be a non-empty list of levels in (0, 1)');
+    for (const q of quantiles) if (!(q > 0 && q < 1)) throw new RangeError(`pinball: every quantile level must be in (0, 1), got ${q}`);
+    this.quantiles = Float64Array.from(quantiles);
+  }
+
+  forward(pred: Tensor, target: Tensor, mask?: ArrayLike<number> | null): number {
+    const Q = this.quantiles.length;
+    if (target.size * Q !== pred.size) throw new RangeError(`pinball: the prediction ${shapeStr(pred.shape)} must hold ${Q} quantiles per target value (target ${shapeStr(target.shape)}, ${target.size * Q} elements)`);
+    const { R, K } = rowsOf(pred);
+    const m = checkMask(mask, R, this.name);
+    const p = pred.data, t = target.data, tau = this.quantiles;
+    let sum = 0, count = 0;
+    for (let r = 0; r < R; r++) {
+      if (m && !m[r]) continue;
+      count += K;
+      for (let k = r * K; k < (r + 1) * K; k++) {
+        const q = tau[k % Q]!, u = t[(k - (k % Q)) / Q]! - p[k]!;
+        sum += u >= 0 ? q * u : (q - 1) * u;
+      }
+    }
+    this.cache = { pred, target, mask: m, count };
+    return count ? sum / count : 0;
+  }
+
+  backward(): Tensor {
+    const c = this.cache;
+    if (!c) throw new Error('pinball.backward: call forward first');
+    const Q = this.quantiles.length;
+    const { R, K } = rowsOf(c.pred);
+    const g = Tensor.zeros(c.pred.shape, c.pred.dtype);
+    if (!c.count) return g;
+    const p = c.pred.data, t = c.target.data, tau = this.quantiles, inv = 1 / c.count;
+    for (let r = 0; r < R; r++) {
+      if (c.mask && !c.mask[r]) continue;
+      for (let k = r * K; k < (r + 1) * K; k++) {
+        const u = t[(k - (k % Q)) / Q]! - p[k]!;
+        g.data[k] = (u > 0 ? -tau[k % Q]! : u < 0 ? 1 - tau[k % Q]! : 0) * inv;
+      }
+    }
+    return g;
+  }
+
+  lastCount(): number {
+    return this.cache?.count ?? 0;
+  }
+}
+
 /** A loss by name (defaults as above) or the Loss itself. */
 export function makeLoss(spec: LossName | Loss): Loss {
   if (typeof spec === 'object' && spec !== null && typeof spec.forward === 'function') return spec;
@@ -262,6 +328,7 @@ export function makeLoss(spec: LossName | Loss): Loss {
     case 'huber': return huber();
     case 'cross-entropy': return crossEntropy();
     case 'bce': return bce();
-    default: throw new RangeError(`unknown loss ${JSON.stringify(spec)}; expected 'mse', 'mae', 'huber', 'cross-entropy', 'bce' or a Loss`);
+    case 'pinball': return pinball();
+    default: throw new RangeError(`unknown loss ${JSON.stringify(spec)}; expected 'mse', 'mae', 'huber', 'cross-entropy', 'bce', 'pinball' or a Loss`);
   }
 }

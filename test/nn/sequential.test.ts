@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Dense, Dropout, Embedding, GRU, LSTM, LastStep, RNN, Rng, Sequential, Tensor,
-  bce, crossEntropy, huber, mae, mse, stepMask, type Loss,
+  bce, crossEntropy, huber, mae, mse, pinball, stepMask, type Loss,
 } from '../../src/index.js';
 import { BACKENDS } from '../helpers/backends.js';
 import { centralDiff, randomTensor } from '../helpers/gradcheck.js';
@@ -95,6 +95,11 @@ for (const backend of BACKENDS) {
         name: 'bidirectional RNN → LastStep → Dense, huber(0.5)',
         build: () => new Sequential([new RNN({ inputSize: 2, hiddenSize: 3, bidirectional: true, ...f64, seed: 3 }), new LastStep(f64), new Dense({ inputSize: 6, outputSize: 2, ...f64 })]),
         x: () => randomTensor([3, 3, 2], new Rng(9)), y: (p, r) => randomTensor(p.shape, r, 2), loss: () => huber({ delta: 0.5 }), lengths: null,
+      },
+      {
+        name: 'LSTM → LastStep → Dense(2 steps × 3 quantiles), pinball',
+        build: () => new Sequential([new LSTM({ inputSize: 2, hiddenSize: 3, ...f64, seed: 7 }), new LastStep(f64), new Dense({ inputSize: 3, outputSize: 6, ...f64 })]),
+        x: () => randomTensor([4, 3, 2], new Rng(13)), y: (p, r) => randomTensor([p.shape[0]!, 2], r, 2), loss: () => pinball({ quantiles: [0.1, 0.5, 0.95] }), lengths: [3, 2, 3, 1],
       },
       {
         name: 'LSTM classifier, cross-entropy over 3 classes',

@@ -7,35 +7,31 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
-  readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
-  writeFileAtomic, removeCheckpoints, listNames, type MissingPolicy,
+  forecastPanel, panelForecastCsv, saveGlobalForecaster, rankMethods, LSTM_METHOD, readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
+  writeFileAtomic, removeCheckpoints, listNames, engineSummary, type MissingPolicy, type EngineName,
 } from '../../index.js';
-import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
+import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, readPanel, writeBacktest, type PanelFlags } from './panel.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
-interface ForecastFlags extends TrainingRunFlags {
-  column?: string;
-  date?: string;
-  lookback?: number;
-  horizon?: number;
-  season?: string;
+interface ForecastFlags extends TrainingRunFlags, PanelFlags {
   holdoutBlocks?: number;
-  epochs?: number;
-  hidden?: number;
-  layers?: number;
-  cell?: 'lstm' | 'gru';
-  lr?: number;
-  batchSize?: number;
   patience?: number;
-  ensemble?: number;
-  transform: 'auto' | 'none' | 'log';
   mode: 'auto' | 'level' | 'delta' | 'both';
   missing: MissingPolicy;
+  holdout: boolean;
+  engine: EngineName;
 }
+
+/** Flags of the single-series forecaster only (refused with --id and the other global-forecaster flags). */
+const SINGLE_ONLY = ['holdoutBlocks', 'patience', 'mode', 'missing', 'checkpointEvery', 'resume', 'progress', 'engine'] as const;
+/** Flags that switch to the global forecaster (one series without --id). */
+const GLOBAL_ONLY = ['id', 'quantiles', 'covariates', 'pastCovariates', 'windowsPerSeries', 'holdout'] as const;
+const flagName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 export function register(program: Command): void {
   const d = FORECAST_DEFAULTS;
-  checkpointOptions(program
-    .command('forecast')
+  panelOptions(checkpointOptions(engineOption(program
+    .command('forecast'))
     .description('Train an LSTM on one CSV column, score it on a hold-out tail against naive baselines, and forecast past the end.')
     .argument('<file>', 'CSV file with a header row')
     .option('-c, --column <name>', 'numeric column to forecast (default: the only numeric column)')
@@ -58,13 +54,47 @@ export function register(program: Command): void {
     .option('--missing <policy>', 'missing cells: error, drop, ffill or interpolate', choiceOption(['error', 'drop', 'ffill', 'interpolate'] as const), 'error')
     .option('-o, --out <dir>', 'output directory for model.safetensors, forecast.csv and forecast.svg', 'out/forecast')
     .option('--json', 'print one JSON object with metrics, baselines, forecast and model path on stdout')
-    .option('--progress', 'show per-epoch training progress on stderr'), {
+    .option('--progress', 'show per-epoch training progress on stderr')
+    .option('--no-holdout', 'global forecaster: skip the hold-out scores (train once, on everything)'), {
       every: 'checkpoint each ensemble member every N epochs (atomic) to --out/checkpoint.<mode>.<k>.safetensors; deleted once the models are saved',
       resume: 'continue from the checkpoints in --out (same file and flags): finished members are reloaded, the interrupted one continues, the rest train; same weights as an uninterrupted run',
-    })
-    .action(async (file: string, flags: ForecastFlags) => {
-      await forecastCommand(file, flags);
+    }))
+    .action(async (file: string, flags: ForecastFlags, cmd: Command) => {
+      const given = (key: string): boolean => cmd.getOptionValueSource(key) === 'cli';
+      const global = GLOBAL_ONLY.filter(given);
+      if (global.length === 0) return forecastCommand(file, flags);
+      const single = SINGLE_ONLY.filter(given);
+      if (single.length > 0) throw new CliError(`${flagName(single[0]!)} is for the single-series forecaster; it cannot be used with ${flagName(global[0]!)} (the global forecaster)`);
+      await panelForecastCommand(file, flags);
     });
+}
+
+/** `lstm forecast --id …` (or one series with global-forecaster flags): forecastPanel, then forecast.csv, the model and the hold-out scores. */
+async function panelForecastCommand(file: string, f: ForecastFlags): Promise<void> {
+  checkOutDir(f.out);
+  const { panel, series, period } = await readPanel(file, f, f.holdout ? holdoutLength(f.horizon ?? 1, 1, f.horizon ?? 1) : () => 1);
+  const t0 = performance.now();
+  const result = await naming(file, () => forecastPanel(series, { ...globalOptions(f, period), holdout: f.holdout }));
+  const seconds = (performance.now() - t0) / 1000;
+  ensureDir(f.out);
+  const csvPath = join(f.out, 'forecast.csv'), modelPath = join(f.out, 'model.safetensors');
+  await writeFileAtomic(csvPath, panelForecastCsv(series, result.forecasts));
+  saveGlobalForecaster(result.forecaster, modelPath);
+  const extra = { file, skipped: panel.skipped };
+  const holdoutFiles = result.holdout ? await writeBacktest(f.out, result.holdout, extra, 'holdout') : [];
+  if (f.json) {
+    return writeJson({
+      series: panel.series.length, skipped: panel.skipped, period, horizon: f.horizon, quantiles: result.forecaster.plan.quantiles,
+      holdout: result.holdout ? backtestJson(result.holdout) : null, rank: result.holdout ? result.holdout.ranks.smape[LSTM_METHOD] : null,
+      forecast: csvPath, model: modelPath, files: holdoutFiles, seconds: round(seconds, 4),
+    });
+  }
+  const out = [
+    ...(result.holdout ? [backtestTable(result.holdout, `hold-out: the last ${f.horizon} values of each of ${result.holdout.series.length} series (trained on the rest)`)] : []),
+    `forecast ${f.horizon} steps for ${panel.series.length} series, quantiles ${result.forecaster.plan.quantiles.join(', ')}`,
+    `csv   ${csvPath}`, `model ${modelPath}`, ...holdoutFiles.map((p) => `      ${p}`), `(${round(seconds, 3)} s)`,
+  ];
+  writeOut(out.join('\n') + '\n');
 }
 
 async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
@@ -99,6 +129,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       log: info,
       progress: f.progress ?? false,
       checkpoint: join(f.out, 'checkpoint'), checkpointEvery: f.checkpointEvery, resume: f.resume,
+      engine: f.engine,
     }),
   ).catch((err: unknown) =>
     // NaN/Inf stop: save the failing member's best weights so far (a one-model forecast file).
@@ -107,6 +138,8 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     })),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const usedEngine = engineSummary(result.forecaster.models);
+  if (usedEngine) info(usedEngine);
 
   // Everything is computed; now write the outputs (each atomically).
   const { plan, holdout, holdoutStart } = result;
@@ -148,6 +181,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     row('last value', b.last),
     b.seasonal ? row(`seasonal (${plan.season})`, b.seasonal) : `  seasonal naive   n/a (no season detected; give --season N)`,
     `  RMSE vs last value: ${m.rmse < b.last.rmse ? `${round(100 * (1 - m.rmse / b.last.rmse), 3)}% lower` : `${round(100 * (m.rmse / b.last.rmse - 1), 3)}% HIGHER (the model does not beat the naive forecast)`}`,
+    `  rank of the LSTM by RMSE: ${rankMethods({ lstm: m.rmse, last: b.last.rmse, ...(b.seasonal ? { seasonal: b.seasonal.rmse } : {}) }).lstm} of ${b.seasonal ? 3 : 2} (for ETS, Theta and ARIMA: lstm backtest, or lstm forecast --quantiles 0.1,0.5,0.9)`,
     `forecast ${plan.horizon} steps (${future[0]} .. ${future[future.length - 1]}): ${Array.from(result.forecast, (v) => round(v, 5)).join(', ')}`,
     `model ${modelPath}`,
     `plot  ${plotPath}`,

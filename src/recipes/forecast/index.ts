@@ -1,6 +1,22 @@
-/** Forecasting recipes: one series (`lstm forecast`), its ensembles and their model files. */
+/** Forecasting recipes: one series (`lstm forecast`), its ensembles and their model files; the global (many-series) forecaster and its quantile forecasts. */
 export {
   planForecast, FORECAST_DEFAULTS, runForecast, trainForecaster, buildForecastModel, fitScaler, minimumLength, SeriesForecaster, ModeForecaster, WINDOW_BUDGET, CHEAP_ENSEMBLE,
   type ForecastPlan, type ForecastMode, type ForecastOptions, type ForecastResult, type TrainForecastResult,
 } from './single-series.js';
 export { saveForecast, openForecast, forecastCsv, forecastMetadata, memberPrefix, type ForecastSource, type OpenedForecast } from './files.js';
+export {
+  fitGlobalForecaster, GlobalForecaster, saveGlobalForecaster, loadGlobalForecaster, planGlobal, buildGlobalModel, seriesFrame, sesAlpha, GLOBAL_DEFAULTS,
+  type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame, type GlobalSeries, type GlobalSeriesInput,
+} from './global.js';
+export {
+  DEFAULT_QUANTILES, checkLevels, sortQuantiles, quantileAt, centralInterval, intervalCoverage, movePoint, spreadQuantiles, calibrateSpread, type QuantileForecast,
+} from './quantiles.js';
+export { seasonalityTest, seasonalFigure } from './seasonal.js';
+export {
+  backtestPanel, fitPanel, cutSeries, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
+  type BaselineName, type BacktestOptions, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput,
+} from './backtest.js';
+export {
+  forecastPanel, detectPanelSeason, panelForecastCsv, csvField, quantileColumn,
+  type DatedPanelInput, type PanelForecastOptions, type PanelForecastResult,
+} from './panel.js';

@@ -1,0 +1,93 @@
+/**
+ * Forecasting a panel (many series, or one) with the global forecaster: what `lstm forecast
+ * --id` does as a library call. The season is given or detected; the last `horizon` values of
+ * every series are held out and scored against the baselines (a one-origin backtest,
+ * backtest.ts); then one model is trained on the full series and forecasts every series
+ * `horizon` steps past its own end. The forecasts are written as a long CSV: one row per series
+ * and step with the point forecast (the median) and one column per quantile.
+ */
+import { detectSeason, samplingInterval } from '../../stats/season.js';
+import { extendDates } from '../../data/series.js';
+import { backtestPanel, cutSeries, fitPanel, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
+import type { GlobalForecaster } from './global.js';
+import type { QuantileForecast } from './quantiles.js';
+
+/** A series with its time labels, as read by readPanelCsv. */
+export interface DatedPanelInput extends PanelInput {
+  /** Labels of the observed values, if any. */
+  dates?: readonly string[] | null;
+  /** Labels of the rows past the end (future rows), if any. */
+  futureDates?: readonly string[] | null;
+}
+
+/**
+ * The season of a panel: detected (src/stats detectSeason, calendar candidates when the dates
+ * tell the sampling interval) on its longest series; 1 when none is found.
+ */
+export function detectPanelSeason(series: readonly DatedPanelInput[]): number {
+  let longest = series[0]!;
+  for (const s of series) if (s.values.length > longest.values.length) longest = s;
+  const interval = longest.dates ? samplingInterval(longest.dates) : null;
+  return detectSeason(longest.values, interval ? { interval } : {}) ?? 1;
+}
+
+export interface PanelForecastOptions extends BacktestOptions {
+  /** Score a hold-out of the last `horizon` values first (a one-origin backtest). Default true. */
+  holdout?: boolean;
+}
+
+export interface PanelForecastResult {
+  /** Trained on the full series. */
+  forecaster: GlobalForecaster;
+  /** One per input series, `horizon` steps past its end. */
+  forecasts: QuantileForecast[];
+  /** The hold-out's scores against the baselines, or null when `holdout` was false. */
+  holdout: BacktestResult | null;
+}
+
+/** Score the hold-out, then train on everything and forecast every series past its end. */
+export async function forecastPanel(series: readonly PanelInput[], opts: PanelForecastOptions): Promise<PanelForecastResult> {
+  const H = opts.horizon;
+  // Known covariates must reach `horizon` steps past every series' end: check before any training.
+  for (const s of series) {
+    const short = (s.known ?? []).findIndex((k) => k.length < s.values.length + H);
+    if (short >= 0) throw new RangeError(`series "${s.id}": known covariate ${short + 1} has ${s.known![short]!.length - s.values.length} value(s) past the series' end; forecasting ${H} steps needs ${H} (give them on rows after its last value, with the value cell empty)`);
+  }
+  const holdout = opts.holdout === false ? null : await backtestPanel(series, { ...opts, origins: 1 });
+  opts.log?.(`forecast: training on the full series (${series.length})`);
+  const all = series.map((s) => cutSeries(s, s.values.length, H));
+  const forecaster = await fitPanel(all, opts);
+  return { forecaster, forecasts: forecaster.forecast(all), holdout };
+}
+
+/** A CSV field, quoted when it holds a comma, quote or line break. */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Column name of quantile level τ: q0.1, q0.5, q0.975. */
+export const quantileColumn = (tau: number): string => `q${Number(tau.toFixed(6))}`;
+
+/**
+ * The forecasts as a long CSV: `id,step[,date],forecast,q…` with one row per series and step.
+ * Dates (when the series have them) are the future rows' own labels, else the observed dates
+ * continued (extendDates).
+ */
+export function panelForecastCsv(series: readonly DatedPanelInput[], forecasts: readonly QuantileForecast[]): string {
+  const dated = series.some((s) => s.dates);
+  const levels = forecasts[0]?.levels ?? [];
+  const lines = [['id', 'step', ...(dated ? ['date'] : []), 'forecast', ...levels.map(quantileColumn)].join(',')];
+  series.forEach((s, i) => {
+    const f = forecasts[i]!, H = f.point.length, Q = levels.length;
+    let dates: readonly string[] = [];
+    if (dated) {
+      const given = s.futureDates ?? [];
+      dates = given.length >= H ? given.slice(0, H) : [...given, ...extendDates(s.dates ?? [], H).slice(given.length)];
+    }
+    for (let h = 0; h < H; h++) {
+      const qs = Array.from({ length: Q }, (_, q) => String(f.quantiles[h * Q + q]));
+      lines.push([csvField(s.id), String(h + 1), ...(dated ? [csvField(dates[h] ?? '')] : []), String(f.point[h]), ...qs].join(','));
+    }
+  });
+  return lines.join('\n') + '\n';
+}
