@@ -23,7 +23,7 @@ const [B, T, I, H] = [32, 50, 32, 128];
 // The same wasm kernels, with and without the optional whole-sequence LSTM kernels.
 const wasm = createWasmBackend({ threads: THREADS });
 registerBackend('bench-seq', () => wasm);
-registerBackend('bench-step', () => ({ ...wasm, name: 'bench-step', lstmSequenceForward: undefined, lstmSequenceBackward: undefined }));
+registerBackend('bench-step', () => ({ ...wasm, name: 'bench-step', sequenceForward: undefined, sequenceBackward: undefined }));
 setBackend('bench-seq');
 
 const rng = new Rng(1);

@@ -54,6 +54,8 @@ export interface AddingRun {
   baselineMse: number;
   params: number;
   seconds: number;
+  /** Wall time of one training step (forward, backward, clipping, Adam), ms: the mean over the run. */
+  msPerStep: number;
   /** Test MSE by step (learning curve). */
   curve: { step: number[]; mse: number[] };
   /** ‖∂L/∂h_t‖ for t = 0..T−1 at initialisation and after training (test batch, norm over batch and units). */
@@ -109,6 +111,7 @@ export function trainAdding(c: AddingConfig, test: { x: Tensor; y: Tensor }, log
     baselineMse: mse(test.y.data, new Float32Array(test.y.size).fill(mean(test.y.data))),
     params: model.numParameters(),
     seconds: (performance.now() - t0) / 1000,
+    msPerStep: curve.trainMs / c.steps,
     curve: { step: curve.step, mse: curve.value }, gradInit, gradFinal,
   };
 }
@@ -157,7 +160,7 @@ export const addingDemo: Demo = {
       for (const mode of models) {
         const r = trainAdding({ ...base, mode, T, evalEvery }, test, log);
         runs[`${mode}-${T}`] = r;
-        rows.push({ model: mode, T, mse: round(r.mse, 5), baselineMse: round(r.baselineMse, 5), ratio: round(r.mse / r.baselineMse, 5), params: r.params, seconds: round(r.seconds, 1) });
+        rows.push({ model: mode, T, mse: round(r.mse, 5), baselineMse: round(r.baselineMse, 5), ratio: round(r.mse / r.baselineMse, 5), params: r.params, seconds: round(r.seconds, 1), msPerStep: round(r.msPerStep, 3) });
       }
     }
     const plots: string[] = [];
@@ -183,6 +186,7 @@ export const addingDemo: Demo = {
     const notes = [
       `Same budget for every model: hidden ${base.hidden}, ${base.steps} steps of batch ${base.batch} (fresh seeded random sequences each step), Adam lr ${base.lr}, gradient-norm clipping at ${base.clip}; the LSTM uses unit forget-gate bias; the output bias starts at 1 (the targets' mean).`,
       `MSE is on ${testSize} held-out sequences per length; baselineMse is the MSE of predicting the test targets' mean (≈ 1/6).`,
+      'seconds: the whole run of a model (training and held-out evaluations); ms/step: one training step (forward, backward, clipping, Adam), the mean over the run.',
     ];
     if (lstm100) notes.push(`LSTM at T = 100: MSE ${lstm100.mse} (${(lstm100.mse as number) < 0.01 ? 'below' : 'NOT below'} the 0.01 target).`);
     const Tmax = Math.max(...lengths);
@@ -196,6 +200,7 @@ export const addingDemo: Demo = {
         { key: 'model', label: 'model' }, { key: 'T', label: 'T' }, { key: 'mse', label: 'test MSE' },
         { key: 'baselineMse', label: 'baseline MSE' }, { key: 'ratio', label: 'MSE / baseline', digits: 3 },
         { key: 'params', label: 'params' }, { key: 'seconds', label: 'seconds', digits: 1 },
+        { key: 'msPerStep', label: 'ms/step', digits: 2 },
       ],
       rows, notes, plots, extra,
     };

@@ -5,7 +5,7 @@
  */
 export { Tensor, sizeOf, type DType, type FloatArray } from './tensor/tensor.js';
 export { Rng } from './tensor/rng.js';
-export { setBackend, getBackend, registerBackend, listBackends, backendByName, type Backend, type RnnActivation } from './kernels/index.js';
+export { setBackend, getBackend, registerBackend, listBackends, backendByName, type Backend, type RnnActivation, type SequenceLayer, type SequenceCache, type SequenceGrads, type SequenceRunningGrads } from './kernels/index.js';
 export { initWasm, wasmInfo, wasmThreadsReady, createWasmBackend, type WasmInfo } from './kernels/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';

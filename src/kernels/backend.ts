@@ -22,6 +22,42 @@ export type { DType, FloatArray };
 /** RNN nonlinearity (torch.nn.RNN `nonlinearity`). */
 export type RnnActivation = 'tanh' | 'relu';
 
+/**
+ * One layer direction of a recurrent layer, as the whole-sequence kernels see it: the cell
+ * (mode, and act for an RNN), the sizes (Hout = projSize or H; I this layer's input size), the
+ * parameters as offsets into the flat buffer W in PyTorch's layout (W_ih (G,I), W_hh (G,Hout),
+ * b_ih, b_hh (G), W_hr (Hout,H); −1: absent), the lengths and the direction.
+ */
+export interface SequenceLayer {
+  mode: 'lstm' | 'gru' | 'rnn';
+  act: RnnActivation;
+  T: number; B: number; I: number; H: number; Hout: number;
+  W: FloatArray;
+  wIh: number; wHh: number; bIh: number; bHh: number; wHr: number;
+  lengths: Int32Array | null;
+  reverse: boolean;
+}
+
+/**
+ * What one layer direction's forward keeps for its backward (recurrent.ts's BPTT cache; null
+ * where the mode has none): gates (T,B,G) activated; h ((T+1),B,Hout) and c ((T+1),B,H, LSTM)
+ * by state slot (the state before time t in slot t forward, t+1 reverse); m (T,B,H) a projected
+ * LSTM's o⊙tanh(c); hn (T,B,H) and hg (B,3H) the GRU's W_hn·h + b_hn and its step scratch.
+ */
+export interface SequenceCache {
+  gates: FloatArray; h: FloatArray; c: FloatArray | null; m: FloatArray | null; hn: FloatArray | null; hg: FloatArray | null;
+}
+
+/** What a layer direction's backward computes: dGates (T,B,G), dHg (T,B,3H) GRU only, dh (T,B,Hout). */
+export interface SequenceGrads {
+  dGates: FloatArray; dHg: FloatArray | null; dh: FloatArray;
+}
+
+/** The gradients carried from step to step: dhRun (B,Hout), dcRun (B,H) LSTM, dm (B,H) projected LSTM's scratch. */
+export interface SequenceRunningGrads {
+  dhRun: FloatArray; dcRun: FloatArray | null; dm: FloatArray | null;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -110,32 +146,25 @@ export interface Backend {
     cPrev: FloatArray, cpOff: number, cNext: FloatArray, cnOff: number, rows: number, H: number): void;
 
   /**
-   * Optional: one whole LSTM layer direction without projection, forward, in one call (a
-   * backend that can run it faster than the per-step kernels; recurrent.ts runs those when this
-   * is absent or returns false, having done nothing). Equivalent to
-   *   fillRows(G ← b_ih + b_hh); matmul(G += X·W_ihᵀ) (a bias at offset −1 is absent), then for
-   *   each step t (T−1 down to 0 when reverse), with prev/next the state slots before and after
-   *   t (t and t+1 forward, t+1 and t reverse):
-   *   matmul(G[t] += Hs[prev]·W_hhᵀ); lstmCellForward(G[t], Cs[prev] → Cs[next], Hs[next]);
-   *   keepInactiveRows(Hs[next] ← Hs[prev]).
-   * X (T,B,I) the layer input; G (T,B,4H) receives the activated gates; Hs, Cs (T+1,B,H) hold
-   * the initial state in the first slot; W_ih (4H,I), W_hh (4H,H), b_ih, b_hh (4H) in W.
+   * Optional: one whole layer direction's forward in one call (a backend that can run it faster
+   * than the per-step kernels; recurrent.ts runs those when this is absent or returns false,
+   * having done nothing). Equivalent to recurrent.ts forwardRaw's per-step path for one layer
+   * direction: the input projection G = X·W_ihᵀ + b_ih (+ b_hh, not for GRU), then for each
+   * step t (T−1 down to 0 when reverse) the recurrent product, the cell kernel of the mode,
+   * the projection of a projected LSTM, and inactive rows keeping their state. `x` (T,B,I) is
+   * the layer input; `cache` receives what the backward needs, its initial-state slots filled.
    */
-  lstmSequenceForward?(X: FloatArray, xOff: number, I: number, G: FloatArray, gOff: number,
-    Hs: FloatArray, hsOff: number, Cs: FloatArray, csOff: number,
-    W: FloatArray, wIh: number, wHh: number, bIh: number, bHh: number,
-    T: number, B: number, H: number, lengths: Int32Array | null, reverse: boolean): boolean;
+  sequenceForward?(layer: SequenceLayer, x: FloatArray, cache: SequenceCache): boolean;
 
   /**
-   * Optional: the matching backward time loop (no projection). For each step t from the last
-   * processed to the first: dHs[t] += dhRun; lstmCellBackward(G[t], Cs[prev], Cs[next],
-   * dm = dHs[t], dc = dcRun, dGates = dG[t]); matmul(dhRun = dG[t]·W_hh);
-   * keepInactiveRows(dhRun ← dHs[t]). dHs (T,B,H) holds dL/dh_t from above; dhRun, dcRun (B,H)
-   * hold the gradients from beyond the sequence and leave with dL/dh0, dL/dc0.
+   * Optional: the matching backward time loop (recurrent.ts backwardRaw's per-step path), in
+   * one call, for the last sequenceForward's `cache`: grads.dh (T,B,Hout) holds dL/dh_t from
+   * above and receives the total; run.dhRun (B,Hout) and run.dcRun (B,H) hold the gradients from
+   * beyond the sequence and leave with dL/dh0, dL/dc0; grads.dGates (and dHg) receive the
+   * gradients of the gates. Parameter gradients are left to the caller (one matmul each over
+   * all steps). Returns false, having done nothing, when it cannot run this layer.
    */
-  lstmSequenceBackward?(G: FloatArray, gOff: number, Cs: FloatArray, csOff: number, dHs: FloatArray, dhsOff: number,
-    dhRun: FloatArray, dhOff: number, dcRun: FloatArray, dcOff: number, dG: FloatArray, dgOff: number,
-    W: FloatArray, wOff: number, T: number, B: number, H: number, lengths: Int32Array | null, reverse: boolean): boolean;
+  sequenceBackward?(layer: SequenceLayer, cache: SequenceCache, grads: SequenceGrads, run: SequenceRunningGrads): boolean;
 
   /**
    * GRU cell forward (PyTorch): xg (B,3H) = x·W_ihᵀ + b_ih, hg (B,3H) = h·W_hhᵀ + b_hh, order r, z, n.

@@ -6,6 +6,6 @@
  * first registry call where its kernels load (Node: at once; browsers: after `await initWasm()`).
  */
 export { registerBackend, setBackend, getBackend, backendByName, listBackends, setDefaultBackend } from './registry.js';
-export type { Backend, RnnActivation } from './backend.js';
+export type { Backend, RnnActivation, SequenceLayer, SequenceCache, SequenceGrads, SequenceRunningGrads } from './backend.js';
 export { createReferenceBackend } from './reference/index.js';
 export { initWasm, wasmInfo, wasmThreadsReady, createWasmBackend, type WasmInfo, type WasmInitOptions, type WasmBackendOptions } from './wasm/index.js';

@@ -34,7 +34,7 @@
  * taken at its own last step; the reverse direction keeps h0 until t = lengths[b]−1 and starts
  * there. Outputs past a row's end are zero.
  */
-import type { FloatArray, RnnActivation } from '../kernels/backend.js';
+import type { FloatArray, RnnActivation, SequenceLayer } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor, shapeStr, sizeOf, swapLeadingAxes } from '../tensor/tensor.js';
 import { glorotUniform, orthogonal, uniform } from './init.js';
@@ -420,6 +420,16 @@ export abstract class RecurrentBase extends Module {
     };
   }
 
+  /** Layer l, direction d as a backend's whole-sequence kernels see it (Backend.sequenceForward). */
+  private sequenceLayer(l: number, d: number, T: number, B: number, lengths: Int32Array | null): SequenceLayer {
+    const p = this.layers[l]![d]!;
+    return {
+      mode: this.mode, act: this.nonlinearity, T, B, I: p.wIh.shape[1]!, H: this.hiddenSize, Hout: this.hOut,
+      W: this.flat, wIh: p.wIh.offset, wHh: p.wHh.offset, bIh: p.bIh?.offset ?? -1, bHh: p.bHh?.offset ?? -1, wHr: p.wHr?.offset ?? -1,
+      lengths, reverse: d === 1,
+    };
+  }
+
   /** A named workspace buffer of n elements (reused across calls). */
   private buf(name: string, n: number, zero = false): FloatArray {
     return this.ws.get(name, n, zero);
@@ -557,12 +567,11 @@ export abstract class RecurrentBase extends Module {
           if (opts.c0) be.copy(Cs, s0 * B * H, opts.c0, sd * B * H, B * H);
           else Cs.fill(0, s0 * B * H, (s0 + 1) * B * H);
         }
-        // A backend may run the whole LSTM layer direction, input projection included, in one
-        // call (the WebAssembly one does, without projection or peepholes); otherwise the
-        // projection and the steps below.
+        // A backend may run the whole layer direction, input projection included, in one call
+        // (the WebAssembly one does; not for peephole LSTMs, whose cells are per-step kernels
+        // only); otherwise the projection and the steps below.
         const peep = p.wPh ? w : null, pOff = p.wPh?.offset ?? 0;
-        const fused = this.mode === 'lstm' && !M && !peep && be.lstmSequenceForward?.(X, 0, I, G, 0, Hs, 0, Cs!, 0,
-          w, p.wIh.offset, p.wHh.offset, p.bIh?.offset ?? -1, p.bHh?.offset ?? -1, T, B, H, lengths, rev) === true;
+        const fused = !peep && be.sequenceForward?.(this.sequenceLayer(l, d, T, B, lengths), X, a) === true;
         if (!fused) {
           // Input projection of all T steps at once: G = X·W_ihᵀ + b_ih (+ b_hh; GRU keeps b_hh for its n gate).
           if (p.bIh) be.fillRows(G, 0, TB, Gc, w, p.bIh.offset, this.mode === 'gru' ? null : w, p.bHh!.offset);
@@ -637,7 +646,8 @@ export abstract class RecurrentBase extends Module {
     const H = this.hiddenSize, Hout = this.hOut, Gc = GATE_COUNT[this.mode] * H, D = this.numDirections, O = this.outputSize;
     const L = this.numLayers, TB = T * B;
     const sizes = this.cacheSizes(T, B, inputGrad);
-    const { dh0, dc0, dhRun, dcRun, dm } = this.stateGrads.views(sizes.stateGrads);
+    const running = this.stateGrads.views(sizes.stateGrads);
+    const { dh0, dc0, dhRun, dcRun, dm } = running;
     const grads: ActivationGrads[][] = [];
     let dY: FloatArray | null = dOutput; // dL/d(output of layer l)
     let dXl: FloatArray | null = null; // dL/d(input of layer l)
@@ -667,8 +677,7 @@ export abstract class RecurrentBase extends Module {
           else dcRun.fill(0, 0, B * H);
         }
         const peep = p.wPh ? w : null, pOff = p.wPh?.offset ?? 0;
-        const fused = this.mode === 'lstm' && !dm && !peep && be.lstmSequenceBackward?.(G, 0, Cs!, 0, dHs, 0, dhRun, 0, dcRun!, 0, dG, 0,
-          w, p.wHh.offset, T, B, H, lengths, rev) === true;
+        const fused = !peep && be.sequenceBackward?.(this.sequenceLayer(l, d, T, B, lengths), last.acts[l]![d]!, g, running) === true;
         for (let s = T - 1; s >= 0 && !fused; s--) {
           const t = rev ? T - 1 - s : s;
           const sp = rev ? t + 1 : t, sn = rev ? t : t + 1;

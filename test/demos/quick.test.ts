@@ -25,7 +25,7 @@ test('adding --quick: the LSTM gets far below the predict-the-mean baseline', as
   const lstm = r.rows.find((x) => x.model === 'lstm')!;
   assert.ok((lstm.mse as number) < 0.25 * (lstm.baselineMse as number), JSON.stringify(r.rows));
   // The JSON contract: one row per model and length with these fields.
-  for (const k of ['model', 'T', 'mse', 'baselineMse', 'seconds']) assert.ok(k in lstm, `row lacks ${k}`);
+  for (const k of ['model', 'T', 'mse', 'baselineMse', 'seconds', 'msPerStep']) assert.ok(k in lstm, `row lacks ${k}`);
 });
 
 test('airline --quick: the LSTM beats last-value and seasonal-naive', async () => {

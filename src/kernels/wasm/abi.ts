@@ -1,10 +1,10 @@
 /**
  * The contract between this backend's JavaScript and the kernel module compiled from
  * ./assembly: the functions the module exports, and the parameter blocks of the sequence
- * kernels (RowsJob, UnitsJob in ./assembly/sequence.ts), which JavaScript fills in memory and
+ * kernels (ForwardJob, BackwardJob in ./assembly/sequence.ts), which JavaScript fills in memory and
  * AssemblyScript reads as a class. A block's fields are declared here once, as an ordered list
- * of names; the module exports each field's byte offset (`RowsJob_G`, ...) and the block's size
- * (`RowsJob_size`), and `checkBlockLayouts` compares the two when the module loads, so a field
+ * of names; the module exports each field's byte offset (`ForwardJob_G`, ...) and the block's size
+ * (`ForwardJob_size`), and `checkBlockLayouts` compares the two when the module loads, so a field
  * added, removed or moved on one side only stops the backend from loading with a message
  * naming the field (test/kernels/wasm-abi.test.ts).
  */
@@ -50,22 +50,27 @@ export interface Kernels {
   DOT_ROWS: WebAssembly.Global;
   /** Bytes between that kernel's step counters. */
   SYNC_STRIDE: WebAssembly.Global;
-  /** params: a RowsJob. */
-  lstmSeqFwdRowsF32(params: number, b0: number, b1: number, scratch: number): void;
-  /** params: a UnitsJob. */
-  lstmSeqFwdUnitsF32(params: number, who: number, scratch: number): void;
-  lstmSeqBwdRowsF32(G: number, Cs: number, dHs: number, dh: number, dc: number, dG: number, Wp: number, T: number, B: number, H: number, len: number, rev: number, b0: number, b1: number, tmp: number): void;
+  /** params: a ForwardJob (weights packed by packPanelsF32). */
+  seqFwdRowsF32(params: number, b0: number, b1: number, scratch: number): void;
+  /** params: a ForwardJob (room for the weights packed by the kernel). */
+  seqFwdUnitsF32(params: number, who: number, scratch: number): void;
+  /** params: a BackwardJob. */
+  seqBwdRowsF32(params: number, b0: number, b1: number, scratch: number): void;
   simdPeakF32(iters: number): number;
   activationsF32(x: number, sig: number, th: number, n: number): void;
 }
 
 // ------------------------------------------------------------------------------ parameter blocks
 
-/** lstmSeqFwdRowsF32's parameters: int32 fields (pointers are byte addresses, 0 = absent), in this order. */
-const ROWS_JOB = ['G', 'Hs', 'Cs', 'X', 'Wip', 'Wp', 'bIh', 'bHh', 'T', 'B', 'I', 'H', 'lengths', 'rev'] as const;
-/** lstmSeqFwdUnitsF32's parameters, likewise. */
-const UNITS_JOB = ['G', 'Hs', 'Cs', 'X', 'Wih', 'Whh', 'Wd', 'bIh', 'bHh', 'T', 'B', 'I', 'H', 'lengths', 'rev',
-  'sync', 'chunks', 'cu', 'mayWait', 'failed'] as const;
+/** Cell kinds of the blocks' `mode` field (MODE_* in ./assembly/sequence.ts). */
+export const MODE = { lstm: 0, gru: 1, rnn: 2 } as const;
+
+/** The forward sequence kernels' parameters: int32 fields (pointers are byte addresses, 0 = absent), in this order. */
+const FORWARD_JOB = ['mode', 'act', 'X', 'G', 'Hs', 'Cs', 'M', 'HN', 'HG', 'Wih', 'Whh', 'Whr', 'Wi', 'Wh', 'Wr', 'bIh', 'bHh',
+  'T', 'B', 'I', 'H', 'Hout', 'lengths', 'rev', 'sync', 'chunks', 'cu', 'cuOut', 'mayWait', 'failed'] as const;
+/** The backward sequence kernel's parameters, likewise. */
+const BACKWARD_JOB = ['mode', 'act', 'G', 'Hs', 'Cs', 'HN', 'dHs', 'dhRun', 'dcRun', 'dm', 'dG', 'dHg', 'Wh', 'Wr',
+  'T', 'B', 'H', 'Hout', 'lengths', 'rev'] as const;
 
 /** A parameter block as AssemblyScript declares it: a class name and its int32 fields in order. */
 export interface BlockLayout<F extends string = string> {
@@ -73,10 +78,10 @@ export interface BlockLayout<F extends string = string> {
   fields: readonly F[];
 }
 
-export const RowsJob: BlockLayout<(typeof ROWS_JOB)[number]> = { name: 'RowsJob', fields: ROWS_JOB };
-export const UnitsJob: BlockLayout<(typeof UNITS_JOB)[number]> = { name: 'UnitsJob', fields: UNITS_JOB };
+export const ForwardJob: BlockLayout<(typeof FORWARD_JOB)[number]> = { name: 'ForwardJob', fields: FORWARD_JOB };
+export const BackwardJob: BlockLayout<(typeof BACKWARD_JOB)[number]> = { name: 'BackwardJob', fields: BACKWARD_JOB };
 /** Every block shared with the module (the load check covers these). */
-export const BLOCKS: readonly BlockLayout[] = [RowsJob, UnitsJob];
+export const BLOCKS: readonly BlockLayout[] = [ForwardJob, BackwardJob];
 
 /** Bytes of a block. */
 export function blockBytes(b: BlockLayout): number {

@@ -6,16 +6,16 @@
  * How work is split: a matmul by columns (n ≥ m) or rows, 2 ranges per thread, in multiples of
  * the register block, so every element is summed in the same order whatever the thread count
  * (results are bit-identical); the cell kernels by batch rows. Work below the PAR_MIN_*
- * thresholds stays on the calling thread. LSTM layers (float32, no projection) run their whole
- * time loop as one job (lstmSequenceForward/Backward, ./assembly/sequence.ts): batches of 4
- * rows or more are split by rows, one range per thread, and no thread waits for another inside
- * the loop; batches of 1–3 are split by hidden units, each thread owning one slice and meeting
- * the others once per step (taking over a slice nobody took, so a missing worker costs time,
- * never a hang).
+ * thresholds stays on the calling thread. Recurrent layers (float32: LSTM with or without
+ * projection, GRU, RNN) run their whole time loop as one job (sequenceForward/Backward,
+ * ./assembly/sequence.ts): batches of 4 rows or more are split by rows, one range per thread,
+ * and no thread waits for another inside the loop; batches of 1–3 are split by hidden units,
+ * each thread owning one slice and meeting the others once per step (twice for a projected
+ * LSTM), taking over a slice nobody took, so a missing worker costs time, never a hang.
  */
-import type { Backend, FloatArray, RnnActivation } from '../backend.js';
+import type { Backend, FloatArray, RnnActivation, SequenceLayer } from '../backend.js';
 import type { DType } from '../../tensor/tensor.js';
-import { RowsJob, UnitsJob, blockBytes, writeBlock } from './abi.js';
+import { BackwardJob, ForwardJob, MODE, blockBytes, writeBlock } from './abi.js';
 import { canBlock, coreCount } from './env.js';
 import { need } from './load.js';
 import { MAX_THREADS, type ParOp } from './threads.js';
@@ -35,14 +35,16 @@ export interface WasmBackendOptions {
  */
 const PAR_MIN_MACS = 1 << 18;
 /**
- * Below this many multiply-adds per step (B·4H·H) an LSTM sequence split by hidden units runs
+ * Below this many multiply-adds per step (B·G·Hout, plus B·H·Hout with projection) a sequence split by hidden units runs
  * on the calling thread: the threads meet once per step, which costs more than a small step.
  */
 const SEQ_PAR_MIN_MACS = 1 << 15;
 /** Below this many hidden units × batch rows a cell kernel runs on the calling thread. */
 const PAR_MIN_CELLS = 1 << 14;
 /** Heap.region slots of the sequence kernels: packed weights, step counters, parameter blocks. */
-const REGION = { whh: 0, sync: 1, wih: 2, rowsJob: 3, unitsJob: 4 } as const;
+const REGION = { whh: 0, sync: 1, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5 } as const;
+/** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
+const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
 
 /** A backend on the loaded kernels with its own thread count (memory and workers are shared). */
 export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly threads: number } {
@@ -78,16 +80,32 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
   }
 
   /**
-   * A rows-split sequence kernel: `args`, then b0, b1 and the thread's scratch. One range of
-   * whole groups of 4 rows per thread: no thread waits for another inside.
+   * A rows-split sequence kernel on the parameter block at `pb`: (pb, b0, b1, scratch). One
+   * range of whole groups of 4 rows per thread: no thread waits for another inside.
    */
-  function seqByRows(op: 'lstmSeqFwdRowsF32' | 'lstmSeqBwdRowsF32', B: number, args: number[]): void {
-    const b0 = args.length;
+  function seqByRows(op: 'seqFwdRowsF32' | 'seqBwdRowsF32', B: number, pb: number): void {
     if (threads === 1) {
-      (k[op] as (...a: number[]) => void)(...args, 0, B, pool.scratch[0]!);
+      k[op](pb, 0, B, pool.scratch[0]!);
       return;
     }
-    pool.run({ op, args, dim: B, per: Math.ceil(B / threads / 4) * 4, lo: b0, hi: b0 + 1, scratch: b0 + 2 });
+    pool.run({ op, args: [pb], dim: B, per: Math.ceil(B / threads / 4) * 4, lo: 1, hi: 2, scratch: 3 });
+  }
+
+  /** Address of a cache buffer, or 0 for one the layer does not have. */
+  const opt = (buf: FloatArray | null, what: string): number => (buf ? ptr(buf, 0, what) : 0);
+  /** Address of a parameter at element `off` of L.W, or 0 for −1 (absent). */
+  const param = (L: SequenceLayer, off: number, what: string): number => (off < 0 ? 0 : ptr(L.W, off, what));
+  // The blocks' fields are written out in one object literal each, not spread from a shared
+  // helper: a spread into a 30-field literal cost about 48 µs per call in V8 (a batch-1 LSTM.step
+  // went from 15 to 126 µs of CPU), more than the whole one-step kernel.
+  /**
+   * op(W) (K,N) packed into panels of 8 columns in region `slot` (W at byte address w, stored
+   * (N,K) when trans, else (K,N)); returns the panels' address.
+   */
+  function packPanels(slot: number, w: number, K: number, N: number, trans: boolean): number {
+    const dst = heap.region(slot, Math.ceil(N / 8) * 8 * K * 4);
+    k.packPanelsF32(dst, w, K, N, trans ? 1 : 0);
+    return dst;
   }
 
   const be: Backend & { readonly threads: number } = {
@@ -218,57 +236,71 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       k[op](...(args as [number, number, number, number, number, number, number]));
     },
 
-    // The whole time loop of an LSTM layer direction (float32; float64 returns false and the
-    // layer runs the per-step kernels). Batches of 4 rows or more run as 4×8 tiles and split by
-    // rows, smaller ones as dot products split by hidden units (./assembly/sequence.ts). The
-    // choice depends on B alone, so any thread count gives the same sums.
-    lstmSequenceForward(X, xOff, I, G, gOff, Hs, hsOff, Cs, csOff, W, wIh, wHh, bIh, bHh, T, B, H, lengths, reverse) {
-      if ([X, G, Hs, Cs, W].some((a) => a.BYTES_PER_ELEMENT !== 4)) return false;
-      const x = ptr(X, xOff, 'X'), g = ptr(G, gOff, 'G'), hs = ptr(Hs, hsOff, 'Hs'), cs = ptr(Cs, csOff, 'Cs');
-      const w = ptr(W, wHh, 'W_hh'), wi = ptr(W, wIh, 'W_ih'), len = lenPtr(lengths), rev = reverse ? 1 : 0;
-      const bi = bIh < 0 ? 0 : ptr(W, bIh, 'b_ih'), bh = bHh < 0 ? 0 : ptr(W, bHh, 'b_hh'); // 0: no bias
+    // The whole time loop of a layer direction (float32; float64 returns false and the layer
+    // runs the per-step kernels). Batches of 4 rows or more run as 4×8 tiles and split by rows,
+    // smaller ones as dot products split by hidden units (./assembly/sequence.ts). The choice
+    // depends on B alone, so any thread count gives the same sums.
+    sequenceForward(L, x, a) {
+      if (L.W.BYTES_PER_ELEMENT !== 4 || x.BYTES_PER_ELEMENT !== 4 || a.gates.BYTES_PER_ELEMENT !== 4) return false;
+      const { T, B, I, H, Hout } = L, Gc = GATES[L.mode] * H;
+      const job = {
+        mode: MODE[L.mode], act: L.act === 'relu' ? 1 : 0, T: L.T, B: L.B, H: L.H, Hout: L.Hout,
+        lengths: lenPtr(L.lengths), rev: L.reverse ? 1 : 0, X: ptr(x, 0, 'X'), G: ptr(a.gates, 0, 'gates'), Hs: ptr(a.h, 0, 'h'),
+        Cs: opt(a.c, 'c'), M: opt(a.m, 'm'), HN: opt(a.hn, 'hn'), HG: opt(a.hg, 'hg'),
+        Wih: ptr(L.W, L.wIh, 'W_ih'), Whh: ptr(L.W, L.wHh, 'W_hh'), Whr: param(L, L.wHr, 'W_hr'), Wi: 0, Wh: 0, Wr: 0,
+        bIh: param(L, L.bIh, 'b_ih'), bHh: param(L, L.bHh, 'b_hh'), I,
+        sync: 0, chunks: 0, cu: 0, cuOut: 0, mayWait: 0, failed: 0,
+      };
+      const pb = heap.region(REGION.forwardJob, blockBytes(ForwardJob));
       if (B >= 4) {
         // One job: every thread projects, multiplies and updates its own rows, step by step.
-        const panels = Math.ceil(H / 2) * 8 * 4; // bytes per row of K: ceil(4H/8) panels of 8 floats
-        const wip = heap.region(REGION.wih, panels * I), wp = heap.region(REGION.whh, panels * H);
-        k.packPanelsF32(wip, wi, I, 4 * H, 1); // W_ihᵀ (I, 4H)
-        k.packPanelsF32(wp, w, H, 4 * H, 1); // W_hhᵀ (H, 4H)
-        const pb = heap.region(REGION.rowsJob, blockBytes(RowsJob));
-        writeBlock(heap.buffer, pb, RowsJob, { G: g, Hs: hs, Cs: cs, X: x, Wip: wip, Wp: wp, bIh: bi, bHh: bh, T, B, I, H, lengths: len, rev });
-        seqByRows('lstmSeqFwdRowsF32', B, [pb]);
+        job.Wi = packPanels(REGION.wih, job.Wih, I, Gc, true); // W_ihᵀ (I, Gc)
+        job.Wh = packPanels(REGION.whh, job.Whh, Hout, Gc, true); // W_hhᵀ (Hout, Gc)
+        if (job.Whr) job.Wr = packPanels(REGION.whr, job.Whr, H, Hout, true); // W_hrᵀ (H, Hout)
+        writeBlock(heap.buffer, pb, ForwardJob, job);
+        seqByRows('seqFwdRowsF32', B, pb);
         return true;
       }
       // Batch 1..3: split by hidden units, each thread projecting, packing and stepping its slice.
-      const wd = heap.region(REGION.whh, k.packDotBytes(4, H, H)); // W_hh in groups of DOT_ROWS rows per gate (packed by the kernel)
+      // Room for W_hh (and W_hr) in groups of DOT_ROWS rows per gate, packed by the kernel.
+      job.Wh = heap.region(REGION.whh, k.packDotBytes(GATES[L.mode], H, Hout));
+      if (job.Whr) job.Wr = heap.region(REGION.whr, k.packDotBytes(1, Hout, H));
       // One slice of whole groups per thread.
       const rows = k.DOT_ROWS.value as number, groups = Math.ceil(H / rows);
-      const parallel = threads > 1 && B * 4 * H * H >= SEQ_PAR_MIN_MACS;
-      const cu = Math.ceil(groups / (parallel ? Math.min(groups, threads) : 1)) * rows, chunks = Math.ceil(H / cu);
+      const macs = B * (Gc * Hout + (job.Whr ? H * Hout : 0)); // per step
+      const parallel = threads > 1 && macs >= SEQ_PAR_MIN_MACS;
+      job.cu = Math.ceil(groups / (parallel ? Math.min(groups, threads) : 1)) * rows;
+      const chunks = (job.chunks = Math.ceil(H / job.cu));
+      job.cuOut = Math.ceil(Math.ceil(Hout / rows) / chunks) * rows;
       const stride = k.SYNC_STRIDE.value as number;
-      const sync = heap.region(REGION.sync, 2 * chunks * stride);
-      const sv = new Int32Array(heap.buffer, sync, (2 * chunks * stride) / 4);
-      for (let i = 0; i < 2 * chunks; i++) sv[(i * stride) / 4] = -1; // no step claimed or done
-      const pb = heap.region(REGION.unitsJob, blockBytes(UnitsJob));
-      writeBlock(heap.buffer, pb, UnitsJob, {
-        G: g, Hs: hs, Cs: cs, X: x, Wih: wi, Whh: w, Wd: wd, bIh: bi, bHh: bh, T, B, I, H, lengths: len, rev,
-        sync, chunks, cu, mayWait: canBlock ? 1 : 0, failed: pool.failedFlagAddress,
-      });
+      job.sync = heap.region(REGION.sync, 2 * chunks * stride);
+      const sv = new Int32Array(heap.buffer, job.sync, (2 * chunks * stride) / 4);
+      for (let i = 0; i < 2 * chunks; i++) sv[(i * stride) / 4] = -1; // no phase claimed or done
+      job.mayWait = canBlock ? 1 : 0;
+      job.failed = pool.failedFlagAddress;
+      writeBlock(heap.buffer, pb, ForwardJob, job);
       if (chunks === 1) {
-        k.lstmSeqFwdUnitsF32(pb, 0, pool.scratch[0]!);
+        k.seqFwdUnitsF32(pb, 0, pool.scratch[0]!);
         return true;
       }
-      // lstmSeqFwdUnitsF32(params, who, scratch): range i is thread slot `who` = i.
-      pool.run({ op: 'lstmSeqFwdUnitsF32', args: [pb], dim: threads, per: 1, lo: 1, scratch: 2 });
+      // seqFwdUnitsF32(params, who, scratch): range i is thread slot `who` = i.
+      pool.run({ op: 'seqFwdUnitsF32', args: [pb], dim: threads, per: 1, lo: 1, scratch: 2 });
       return true;
     },
 
-    lstmSequenceBackward(G, gOff, Cs, csOff, dHs, dhsOff, dhRun, dhOff, dcRun, dcOff, dG, dgOff, W, wOff, T, B, H, lengths, reverse) {
-      if (G.BYTES_PER_ELEMENT !== 4 || dG.BYTES_PER_ELEMENT !== 4 || W.BYTES_PER_ELEMENT !== 4) return false;
-      const g = ptr(G, gOff, 'G'), cs = ptr(Cs, csOff, 'Cs'), dhs = ptr(dHs, dhsOff, 'dHs'), dh = ptr(dhRun, dhOff, 'dhRun');
-      const dc = ptr(dcRun, dcOff, 'dcRun'), dg = ptr(dG, dgOff, 'dG'), w = ptr(W, wOff, 'W_hh');
-      const wp = heap.region(REGION.whh, Math.ceil(H / 8) * 8 * 4 * H * 4); // W_hh (4H, H) in panels of 8 columns
-      k.packPanelsF32(wp, w, 4 * H, H, 0);
-      seqByRows('lstmSeqBwdRowsF32', B, [g, cs, dhs, dh, dc, dg, wp, T, B, H, lenPtr(lengths), reverse ? 1 : 0]);
+    sequenceBackward(L, a, g, r) {
+      if (L.W.BYTES_PER_ELEMENT !== 4 || a.gates.BYTES_PER_ELEMENT !== 4 || g.dGates.BYTES_PER_ELEMENT !== 4) return false;
+      const { H, Hout } = L, Gc = GATES[L.mode] * H, whr = param(L, L.wHr, 'W_hr');
+      const pb = heap.region(REGION.backwardJob, blockBytes(BackwardJob));
+      writeBlock(heap.buffer, pb, BackwardJob, {
+        mode: MODE[L.mode], act: L.act === 'relu' ? 1 : 0, T: L.T, B: L.B, H: L.H, Hout: L.Hout,
+        lengths: lenPtr(L.lengths), rev: L.reverse ? 1 : 0, G: ptr(a.gates, 0, 'gates'), Hs: ptr(a.h, 0, 'h'), Cs: opt(a.c, 'c'), HN: opt(a.hn, 'hn'),
+        dHs: ptr(g.dh, 0, 'dh'), dhRun: ptr(r.dhRun, 0, 'dhRun'), dcRun: opt(r.dcRun, 'dcRun'), dm: opt(r.dm, 'dm'),
+        dG: ptr(g.dGates, 0, 'dGates'), dHg: opt(g.dHg, 'dHg'),
+        Wh: packPanels(REGION.whh, ptr(L.W, L.wHh, 'W_hh'), Gc, Hout, false), // W_hh (Gc, Hout)
+        Wr: whr ? packPanels(REGION.whr, whr, Hout, H, false) : 0, // W_hr (Hout, H)
+      });
+      seqByRows('seqBwdRowsF32', L.B, pb);
       return true;
     },
 

@@ -59,7 +59,7 @@ const MAIN_SPIN = 4000;
 /** Kernels a worker can run, by id (CTRL.op holds the index). */
 export const PAR_OPS = ['matmulF32', 'matmulF64', 'lstmFwdF32', 'lstmFwdF64', 'lstmBwdF32', 'lstmBwdF64',
   'gruFwdF32', 'gruFwdF64', 'gruBwdF32', 'gruBwdF64', 'rnnBwdF32', 'rnnBwdF64',
-  'lstmSeqFwdRowsF32', 'lstmSeqFwdUnitsF32', 'lstmSeqBwdRowsF32',
+  'seqFwdRowsF32', 'seqFwdUnitsF32', 'seqBwdRowsF32',
   'lstmFwdPeepF32', 'lstmFwdPeepF64', 'lstmBwdPeepF32', 'lstmBwdPeepF64', 'lstmPeepGradF32', 'lstmPeepGradF64'] as const;
 export type ParOp = (typeof PAR_OPS)[number];
 const OP_ID = Object.fromEntries(PAR_OPS.map((n, i) => [n, i])) as Record<ParOp, number>;
@@ -165,7 +165,7 @@ export class ThreadPool {
     Atomics.store(c, CTRL.done, 0);
     this.seq = (this.seq + 1) & 0x7fffffff;
     // Range 0 is the caller's, claimed before the job is published: a kernel may count on
-    // range 0 running on the calling thread (the LSTM sequence kernel lets only that range
+    // range 0 running on the calling thread (the split-by-units sequence kernel lets only that range
     // spin instead of Atomics.wait, which a browser's main thread cannot call).
     Atomics.store(c, CTRL.next, ((this.seq & 0x7fff) << 16) | 1);
     Atomics.store(c, CTRL.seq, this.seq);

@@ -254,14 +254,17 @@ export function lstmPeepGradF64(dP: usize, dG: usize, cPrev: usize, cNext: usize
 }
 
 export function gruFwdF32(xg: usize, hg: usize, hn: usize, hPrev: usize, hNext: usize, B: i32, H: i32, lengths: usize, t: i32): void {
-  const hb = <usize>H * 4, H4 = H & ~3;
-  for (let b = 0; b < B; b++) {
-    const x = xg + <usize>b * 3 * hb, h = hg + <usize>b * 3 * hb, o = <usize>b * hb;
-    const active = isActive(lengths, b, t);
-    let j = 0;
-    for (; j < H4; j += 4) { const q = <usize>j * 4; gruFwd(x + q, h + q, hb, hn + o + q, hPrev + o + q, hNext + o + q, active, true); }
-    for (; j < H; j++) { const q = <usize>j * 4; gruFwd(x + q, h + q, hb, hn + o + q, hPrev + o + q, hNext + o + q, active, false); }
-  }
+  for (let b = 0; b < B; b++) gruFwdUnitsF32(xg, hg, hn, hPrev, hNext, b, H, isActive(lengths, b, t), 0, H);
+}
+
+/** Units j0..j1 of batch row b of gruFwdF32 (pointers are the whole batch's), as lstmFwdUnitsF32. */
+@inline
+export function gruFwdUnitsF32(xg: usize, hg: usize, hn: usize, hPrev: usize, hNext: usize, b: i32, H: i32, active: bool, j0: i32, j1: i32): void {
+  const hb = <usize>H * 4;
+  const x = xg + <usize>b * 3 * hb, h = hg + <usize>b * 3 * hb, o = <usize>b * hb;
+  let j = j0;
+  for (; j + 4 <= j1; j += 4) { const q = <usize>j * 4; gruFwd(x + q, h + q, hb, hn + o + q, hPrev + o + q, hNext + o + q, active, true); }
+  for (; j < j1; j++) { const q = <usize>j * 4; gruFwd(x + q, h + q, hb, hn + o + q, hPrev + o + q, hNext + o + q, active, false); }
 }
 
 @inline function gruBwd(g: usize, hb: usize, hn: usize, hp: usize, dh: usize, dx: usize, dhg: usize, dhp: usize, full: bool): void {

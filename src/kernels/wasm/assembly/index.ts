@@ -15,5 +15,5 @@ export {
 } from './elementwise';
 export { simdPeakF32, activationsF32 } from './simd';
 // The sequence kernels, their constants, and the layout of their parameter blocks
-// (RowsJob_*, UnitsJob_*: checked against ../abi.ts when the module loads).
+// (ForwardJob_*, BackwardJob_*: checked against ../abi.ts when the module loads).
 export * from './sequence';

@@ -1,28 +1,49 @@
-// Whole-sequence LSTM kernels: the time loop of one layer direction inside WebAssembly, so a
-// forward or backward pass is one call instead of two or three calls per step, the recurrent
-// weights are packed once per pass instead of once per step, and threads share the work of the
-// whole loop instead of meeting at every kernel.
+// Whole-sequence recurrent kernels: the time loop of one layer direction of an LSTM (with or
+// without projection), a GRU or an RNN (tanh or relu) inside WebAssembly, so a forward or
+// backward pass is one call instead of two or three calls per step, the weights are packed
+// once per pass instead of once per step, and threads share the work of the whole loop
+// instead of meeting at every kernel.
 //
 // Two ways to share a sequence between threads:
 // - by batch rows (forward with B ≥ 4, and every backward; whole groups of 4 rows per thread):
-//   rows of an LSTM never meet inside a layer, so each thread runs every step for its own
-//   rows and nobody waits (lstmSeqFwdRowsF32 and lstmSeqBwdRowsF32). The products are the matmul's 4×8 register-blocked tile against
-//   W_ihᵀ and W_hhᵀ packed once into panels of 8 columns (matmul.ts packB); the forward does
-//   the input projection step by step too, so the whole layer is one parallel job.
-// - by hidden units (forward with batch 1..3): each step, each thread computes its slice of hidden
-//   units (all four gates of them, then the cell), and waits for every slice before the next
-//   step (lstmSeqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
-//   core streams W_hh (128-bit loads); two cores stream half each.
+//   rows never meet inside a layer, so each thread runs every step for its own rows and nobody
+//   waits (seqFwdRowsF32, seqBwdRowsF32). The products are the matmul's 4×8 register-blocked
+//   tile against weights packed once into panels of 8 columns (matmul.ts packB); the forward
+//   does the input projection step by step too, so the whole layer is one parallel job.
+// - by hidden units (forward with batch 1..3): each step, each thread computes its slice of
+//   hidden units (every gate of them, then the cell), and waits for every slice before the next
+//   step (seqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
+//   core streams W_hh (128-bit loads); two cores stream half each. A projected LSTM's step has
+//   two phases: the cell's slice of H units, then, once every slice of m is there, a slice of
+//   the Hout outputs h = m·W_hrᵀ.
+//
+// The per-step equations are those of the cell kernels (./cells.ts) and of recurrent.ts's
+// per-step loop, which these kernels replace:
+//   LSTM  G_t = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b_ih + b_hh → cell → m_t (h_t = m_t·W_hrᵀ with projection)
+//   GRU   G_t = x_t·W_ihᵀ + b_ih,  hg = h_{t−1}·W_hhᵀ + b_hh → cell (r, z, n; hn_t = hg's n part)
+//   RNN   G_t = act(x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b_ih + b_hh) = h_t
+// and a row past its length keeps h_{t−1} (and c_{t−1}).
 //
 // Every output element is computed by the same code whichever thread runs it, so results are
-// bit-identical for any thread count. Pointers are byte addresses; `lengths` is 0 or the
-// address of B int32 lengths; `rev` runs t = T−1..0 (the reverse direction of a bidirectional
-// layer). State slots: Hs and Cs hold T+1 slots of (B,H); the state before time t is slot t
-// forward, t+1 reverse (recurrent.ts forwardRaw).
+// bit-identical for any thread count. Pointers are byte addresses (0: absent); `lengths` is 0
+// or the address of B int32 lengths; `rev` runs t = T−1..0 (the reverse direction of a
+// bidirectional layer). State slots: Hs (T+1,B,Hout) and Cs (T+1,B,H) hold the state before
+// time t in slot t forward, t+1 reverse (recurrent.ts forwardRaw).
 
 import { madd } from './simd';
 import { KC, MC, TRANS_B, hsum4, matmulF32, micro, packA, packB } from './matmul';
-import { isActive, lstmBwdF32, lstmFwdF32, lstmFwdUnitsF32 } from './cells';
+import { gruBwdF32, gruFwdF32, gruFwdUnitsF32, isActive, lstmBwdF32, lstmFwdF32, lstmFwdUnitsF32, rnnBwdF32, rnnFwdF32 } from './cells';
+
+/** Cell kinds of the `mode` field of ForwardJob and BackwardJob (../abi.ts MODE). */
+export const MODE_LSTM: i32 = 0;
+export const MODE_GRU: i32 = 1;
+export const MODE_RNN: i32 = 2;
+
+/** Gate blocks of H rows in W_ih and W_hh: LSTM i,f,g,o; GRU r,z,n; RNN one. */
+@inline
+function gateCount(mode: i32): i32 {
+  return mode == MODE_LSTM ? 4 : mode == MODE_GRU ? 3 : 1;
+}
 
 // ------------------------------------------------------------------------------ packing
 
@@ -133,59 +154,96 @@ function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
   }
 }
 
+
 // ------------------------------------------------------------------------------ forward
 
 /**
- * The parameter block of lstmSeqFwdRowsF32, written by JavaScript from the field list RowsJob
- * in ../abi.ts. The loader checks that list against the layout exported below (RowsJob_size
- * bytes, RowsJob_<field> each field's byte offset): a field added here needs its export line.
+ * The parameter block of both forward kernels, written by JavaScript from the field list
+ * ForwardJob in ../abi.ts. The loader checks that list against the layout exported below
+ * (ForwardJob_size bytes, ForwardJob_<field> each field's byte offset): a field added here
+ * needs its export line. Buffers (recurrent.ts's BPTT cache of one layer direction):
+ * X (T,B,I) the layer input; G (T,B,Gc) receives the activated gates (RNN: h_t); Hs (T+1,B,Hout)
+ * and Cs (T+1,B,H, LSTM) hold h0, c0 in the first slot and receive every step's state;
+ * M (T,B,H) m_t of a projected LSTM; HN (T,B,H) and HG (B,3H) the GRU's hn_t and its current
+ * h_{t−1}·W_hhᵀ + b_hh. Weights as stored (PyTorch's layout): Wih (Gc,I), Whh (Gc,Hout),
+ * Whr (Hout,H) or 0; the packed copies: for the rows kernel Wi, Wh, Wr are W_ihᵀ, W_hhᵀ, W_hrᵀ
+ * packed by packPanelsF32(·, W, K, N, true); for the units kernel Wh and Wr receive W_hh and
+ * W_hr packed by packDotGroups (each thread packs its own groups at step 0) and Wi is unused.
+ * act: RNN 0 tanh, 1 relu. The last six fields are the units kernel's (seqFwdUnitsF32).
  */
 @unmanaged
-class RowsJob {
-  G: usize; Hs: usize; Cs: usize; X: usize; Wip: usize; Wp: usize; bIh: usize; bHh: usize;
-  T: i32; B: i32; I: i32; H: i32; lengths: usize; rev: i32;
+class ForwardJob {
+  mode: i32; act: i32;
+  X: usize; G: usize; Hs: usize; Cs: usize; M: usize; HN: usize; HG: usize;
+  Wih: usize; Whh: usize; Whr: usize; Wi: usize; Wh: usize; Wr: usize; bIh: usize; bHh: usize;
+  T: i32; B: i32; I: i32; H: i32; Hout: i32; lengths: usize; rev: i32;
+  sync: usize; chunks: i32; cu: i32; cuOut: i32; mayWait: i32;
+  failed: usize; // int32 set when a thread's range threw: stop waiting for its chunk
 }
-export const RowsJob_size = <i32>offsetof<RowsJob>();
-export const RowsJob_G = <i32>offsetof<RowsJob>('G'), RowsJob_Hs = <i32>offsetof<RowsJob>('Hs'), RowsJob_Cs = <i32>offsetof<RowsJob>('Cs');
-export const RowsJob_X = <i32>offsetof<RowsJob>('X'), RowsJob_Wip = <i32>offsetof<RowsJob>('Wip'), RowsJob_Wp = <i32>offsetof<RowsJob>('Wp');
-export const RowsJob_bIh = <i32>offsetof<RowsJob>('bIh'), RowsJob_bHh = <i32>offsetof<RowsJob>('bHh');
-export const RowsJob_T = <i32>offsetof<RowsJob>('T'), RowsJob_B = <i32>offsetof<RowsJob>('B'), RowsJob_I = <i32>offsetof<RowsJob>('I'), RowsJob_H = <i32>offsetof<RowsJob>('H');
-export const RowsJob_lengths = <i32>offsetof<RowsJob>('lengths'), RowsJob_rev = <i32>offsetof<RowsJob>('rev');
+export const ForwardJob_size = <i32>offsetof<ForwardJob>();
+export const ForwardJob_mode = <i32>offsetof<ForwardJob>('mode'), ForwardJob_act = <i32>offsetof<ForwardJob>('act');
+export const ForwardJob_X = <i32>offsetof<ForwardJob>('X'), ForwardJob_G = <i32>offsetof<ForwardJob>('G'), ForwardJob_Hs = <i32>offsetof<ForwardJob>('Hs');
+export const ForwardJob_Cs = <i32>offsetof<ForwardJob>('Cs'), ForwardJob_M = <i32>offsetof<ForwardJob>('M'), ForwardJob_HN = <i32>offsetof<ForwardJob>('HN');
+export const ForwardJob_HG = <i32>offsetof<ForwardJob>('HG');
+export const ForwardJob_Wih = <i32>offsetof<ForwardJob>('Wih'), ForwardJob_Whh = <i32>offsetof<ForwardJob>('Whh'), ForwardJob_Whr = <i32>offsetof<ForwardJob>('Whr');
+export const ForwardJob_Wi = <i32>offsetof<ForwardJob>('Wi'), ForwardJob_Wh = <i32>offsetof<ForwardJob>('Wh'), ForwardJob_Wr = <i32>offsetof<ForwardJob>('Wr');
+export const ForwardJob_bIh = <i32>offsetof<ForwardJob>('bIh'), ForwardJob_bHh = <i32>offsetof<ForwardJob>('bHh');
+export const ForwardJob_T = <i32>offsetof<ForwardJob>('T'), ForwardJob_B = <i32>offsetof<ForwardJob>('B'), ForwardJob_I = <i32>offsetof<ForwardJob>('I');
+export const ForwardJob_H = <i32>offsetof<ForwardJob>('H'), ForwardJob_Hout = <i32>offsetof<ForwardJob>('Hout');
+export const ForwardJob_lengths = <i32>offsetof<ForwardJob>('lengths'), ForwardJob_rev = <i32>offsetof<ForwardJob>('rev');
+export const ForwardJob_sync = <i32>offsetof<ForwardJob>('sync'), ForwardJob_chunks = <i32>offsetof<ForwardJob>('chunks');
+export const ForwardJob_cu = <i32>offsetof<ForwardJob>('cu'), ForwardJob_cuOut = <i32>offsetof<ForwardJob>('cuOut');
+export const ForwardJob_mayWait = <i32>offsetof<ForwardJob>('mayWait'), ForwardJob_failed = <i32>offsetof<ForwardJob>('failed');
 
 /**
- * LSTM forward over all T steps for batch rows b0..b1 (no projection), input projection
- * included. The parameters are a RowsJob at `p`. X (T,B,I) is the layer input; G (T,B,4H)
- * receives the activated gates; Hs, Cs (T+1,B,H) hold h0, c0 in the first slot and receive
- * every step's state; Wip is W_ihᵀ packed by packPanelsF32(·, W_ih, I, 4H, true), Wp W_hhᵀ by
- * packPanelsF32(·, W_hh, H, 4H, true); bIh, bHh the biases (0 if none); scratch this thread's
- * matmul scratch. Per step:
- * G_t = x_t·W_ihᵀ + h_{t−1}·W_hhᵀ + b_ih + b_hh, the cell, and an inactive row keeps h_{t−1}.
+ * Forward over all T steps for batch rows b0..b1, input projection included. The parameters
+ * are a ForwardJob at `p` (with Wi, Wh, Wr packed for this kernel); scratch is this thread's
+ * matmul scratch. Per step, for the rows: the products into G_t (GRU: G_t and HG), the biases,
+ * the cell (./cells.ts), the projection h_t = m_t·W_hrᵀ of a projected LSTM, and an inactive
+ * row keeps h_{t−1} (the GRU cell keeps it itself).
  */
-export function lstmSeqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void {
-  const j = changetype<RowsJob>(p);
-  const G = j.G, Hs = j.Hs, Cs = j.Cs, X = j.X, Wip = j.Wip, Wp = j.Wp, bIh = j.bIh, bHh = j.bHh;
-  const T = j.T, B = j.B, I = j.I, H = j.H, lengths = j.lengths, rev = j.rev != 0;
-  const hRow = <usize>H * 4, gRow = hRow * 4, xRow = <usize>I * 4, rows = b1 - b0;
+export function seqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void {
+  const j = changetype<ForwardJob>(p);
+  const mode = j.mode, T = j.T, B = j.B, I = j.I, H = j.H, Hout = j.Hout, rev = j.rev != 0;
+  const Gc = gateCount(mode) * H, rows = b1 - b0;
   if (rows <= 0) return;
+  const hRow = <usize>H * 4, oRow = <usize>Hout * 4, gRow = <usize>Gc * 4, xRow = <usize>I * 4;
   const Ap = scratch, tmp = scratch + <usize>(MC * KC) * 4;
-  const lenB: usize = lengths == 0 ? 0 : lengths + <usize>b0 * 4;
+  const lenB: usize = j.lengths == 0 ? 0 : j.lengths + <usize>b0 * 4;
+  const hg = j.HG + <usize>b0 * gRow; // GRU only
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
-    const g = G + (<usize>t * B + b0) * gRow;
-    const hp = Hs + (<usize>sp * B + b0) * hRow, hn = Hs + (<usize>sn * B + b0) * hRow;
-    const cp = Cs + (<usize>sp * B + b0) * hRow, cn = Cs + (<usize>sn * B + b0) * hRow;
-    rowsTimesPanels(X + (<usize>t * B + b0) * xRow, xRow, rows, Wip, I, 4 * H, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
-    rowsTimesPanels(hp, hRow, rows, Wp, H, 4 * H, g, gRow, true, Ap, tmp); // += h_{t−1}·W_hhᵀ
-    if (bIh != 0 || bHh != 0) addBiases(g, rows, 4 * H, gRow, bIh, bHh);
-    lstmFwdF32(g, cp, cn, hn, rows, H, lenB, t);
+    const r0 = <usize>t * B + b0; // row of (T,B,·) buffers
+    const g = j.G + r0 * gRow;
+    const hp = j.Hs + (<usize>sp * B + b0) * oRow, hn = j.Hs + (<usize>sn * B + b0) * oRow;
+    rowsTimesPanels(j.X + r0 * xRow, xRow, rows, j.Wi, I, Gc, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
+    if (mode == MODE_GRU) {
+      rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, hg, gRow, false, Ap, tmp); // hg = h_{t−1}·W_hhᵀ
+      addBiases(g, rows, Gc, gRow, j.bIh, 0);
+      addBiases(hg, rows, Gc, gRow, j.bHh, 0);
+      gruFwdF32(g, hg, j.HN + r0 * hRow, hp, hn, rows, H, lenB, t);
+      continue;
+    }
+    rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, g, gRow, true, Ap, tmp); // += h_{t−1}·W_hhᵀ
+    addBiases(g, rows, Gc, gRow, j.bIh, j.bHh);
+    if (mode == MODE_LSTM) {
+      const cp = j.Cs + (<usize>sp * B + b0) * hRow, cn = j.Cs + (<usize>sn * B + b0) * hRow;
+      const m = j.Whr != 0 ? j.M + r0 * hRow : hn;
+      lstmFwdF32(g, cp, cn, m, rows, H, lenB, t);
+      if (j.Whr != 0) rowsTimesPanels(m, hRow, rows, j.Wr, H, Hout, hn, oRow, false, Ap, tmp); // h_t = m_t·W_hrᵀ
+    } else {
+      rnnFwdF32(g, rows * H, j.act);
+      memory.copy(hn, g, <usize>rows * hRow);
+    }
     if (lenB != 0) {
-      for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(hn + <usize>b * hRow, hp + <usize>b * hRow, hRow);
+      for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(hn + <usize>b * oRow, hp + <usize>b * oRow, oRow);
     }
   }
 }
 
 // rows of g (n floats each, ld bytes apart) += b1 + b2 (either may be 0: absent).
 function addBiases(g: usize, rows: i32, n: i32, ld: usize, b1: usize, b2: usize): void {
+  if (b1 == 0 && b2 == 0) return;
   for (let r = 0; r < rows; r++) {
     const row = g + <usize>r * ld;
     let i = 0;
@@ -208,96 +266,126 @@ function addBiases(g: usize, rows: i32, n: i32, ld: usize, b1: usize, b2: usize)
 
 /** Spins before a waiting thread sleeps (when it may: not a browser's main thread). */
 const SPIN: i32 = 4000;
-/** Bytes between the sync words of lstmSeqFwdUnitsF32: one cache line pair each. */
+/** Bytes between the sync words of seqFwdUnitsF32: one cache line pair each. */
 export const SYNC_STRIDE: i32 = 128;
 
-/**
- * The parameter block of lstmSeqFwdUnitsF32, written from the field list UnitsJob in ../abi.ts
- * and checked against the layout exported below, as RowsJob's.
- */
-@unmanaged
-class UnitsJob {
-  G: usize; Hs: usize; Cs: usize; X: usize; Wih: usize; Whh: usize; Wd: usize; bIh: usize; bHh: usize;
-  T: i32; B: i32; I: i32; H: i32; lengths: usize; rev: i32; sync: usize; chunks: i32; cu: i32; mayWait: i32;
-  failed: usize; // int32 set when a thread's range threw: stop waiting for its chunk
-}
-export const UnitsJob_size = <i32>offsetof<UnitsJob>();
-export const UnitsJob_G = <i32>offsetof<UnitsJob>('G'), UnitsJob_Hs = <i32>offsetof<UnitsJob>('Hs'), UnitsJob_Cs = <i32>offsetof<UnitsJob>('Cs');
-export const UnitsJob_X = <i32>offsetof<UnitsJob>('X'), UnitsJob_Wih = <i32>offsetof<UnitsJob>('Wih'), UnitsJob_Whh = <i32>offsetof<UnitsJob>('Whh');
-export const UnitsJob_Wd = <i32>offsetof<UnitsJob>('Wd'), UnitsJob_bIh = <i32>offsetof<UnitsJob>('bIh'), UnitsJob_bHh = <i32>offsetof<UnitsJob>('bHh');
-export const UnitsJob_T = <i32>offsetof<UnitsJob>('T'), UnitsJob_B = <i32>offsetof<UnitsJob>('B'), UnitsJob_I = <i32>offsetof<UnitsJob>('I'), UnitsJob_H = <i32>offsetof<UnitsJob>('H');
-export const UnitsJob_lengths = <i32>offsetof<UnitsJob>('lengths'), UnitsJob_rev = <i32>offsetof<UnitsJob>('rev');
-export const UnitsJob_sync = <i32>offsetof<UnitsJob>('sync'), UnitsJob_chunks = <i32>offsetof<UnitsJob>('chunks'), UnitsJob_cu = <i32>offsetof<UnitsJob>('cu');
-export const UnitsJob_mayWait = <i32>offsetof<UnitsJob>('mayWait'), UnitsJob_failed = <i32>offsetof<UnitsJob>('failed');
-
-// Chunk c of step s of lstmSeqFwdUnitsF32 (units j0..j1 of every batch row): the four gates'
-// recurrent dot products, then the cell. The first time (step 0) the thread that runs the
+// Phase 0 of chunk c of step s of seqFwdUnitsF32: units j0..j1 of every gate and batch row,
+// the recurrent dot products, then the cell. The first time (step 0) the thread that runs the
 // chunk first packs the chunk's rows of W_hh, into its own cache, and computes the chunk's
-// columns of the input projection for every step: G[:, gate, j0..j1] = X·W_ih[rows]ᵀ + b_ih + b_hh.
-function unitsChunk(j: UnitsJob, s: i32, j0: i32, j1: i32, scratch: usize): void {
-  const T = j.T, B = j.B, H = j.H, rev = j.rev != 0;
-  const hRow = <usize>H * 4, gRow = hRow * 4, nq = (H + DOT_ROWS - 1) / DOT_ROWS, group = <usize>dotGroupFloats(H) * 4;
+// columns of the input projection for every step: G[:, gate, j0..j1] = X·W_ih[rows]ᵀ + biases
+// (the GRU's b_hh goes to hg instead).
+function unitsCell(j: ForwardJob, s: i32, j0: i32, j1: i32, scratch: usize): void {
+  const mode = j.mode, T = j.T, B = j.B, H = j.H, Hout = j.Hout, rev = j.rev != 0, NG = gateCount(mode);
+  const hRow = <usize>H * 4, oRow = <usize>Hout * 4, gRow = <usize>(NG * H) * 4;
+  const nq = (H + DOT_ROWS - 1) / DOT_ROWS, group = <usize>dotGroupFloats(Hout) * 4;
   const q0 = j0 / DOT_ROWS, q1 = (j1 + DOT_ROWS - 1) / DOT_ROWS;
+  const gru = mode == MODE_GRU;
   if (s == 0) {
-    packDotGroups(j.Wd, j.Whh, 4, H, H, q0, q1);
-    const TB = T * B, N = 4 * H;
-    for (let gate = 0; gate < 4; gate++) {
-      const c0 = gate * H + j0, c1 = gate * H + j1;
+    packDotGroups(j.Wh, j.Whh, NG, H, Hout, q0, q1);
+    const TB = T * B, N = NG * H;
+    for (let gate = 0; gate < NG; gate++) {
+      const c0 = gate * H + j0, c1 = gate * H + j1, o = <usize>c0 * 4;
       matmulF32(j.G, j.X, j.Wih, TB, N, j.I, TRANS_B, scratch, 0, TB, c0, c1);
-      if (j.bIh != 0 || j.bHh != 0) {
-        addBiases(j.G + <usize>c0 * 4, TB, c1 - c0, gRow, j.bIh == 0 ? 0 : j.bIh + <usize>c0 * 4, j.bHh == 0 ? 0 : j.bHh + <usize>c0 * 4);
-      }
+      addBiases(j.G + o, TB, c1 - c0, gRow, j.bIh == 0 ? 0 : j.bIh + o, j.bHh == 0 || gru ? 0 : j.bHh + o);
     }
   }
   const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
   const g = j.G + <usize>t * B * gRow;
-  const hp = j.Hs + <usize>sp * B * hRow, hn = j.Hs + <usize>sn * B * hRow;
-  const cp = j.Cs + <usize>sp * B * hRow, cn = j.Cs + <usize>sn * B * hRow;
-  // G_t[:, gate, j0..j1] += h_{t−1}·W_hh[gate rows j0..j1]ᵀ, DOT_ROWS units at a time.
-  for (let gate = 0; gate < 4; gate++) {
-    for (let q = q0; q < q1; q++) {
-      const w = j.Wd + <usize>(gate * nq + q) * group, col = <usize>(gate * H + DOT_ROWS * q) * 4;
-      for (let b = 0; b < B; b++) dotGroup(H, hp + <usize>b * hRow, w, g + <usize>b * gRow + col, min(DOT_ROWS, H - DOT_ROWS * q));
+  const hp = j.Hs + <usize>sp * B * oRow, hn = j.Hs + <usize>sn * B * oRow;
+  // The recurrent products, DOT_ROWS units at a time: G_t[:, gate, j0..j1] += h_{t−1}·W_hh[gate rows j0..j1]ᵀ
+  // (GRU: hg[:, gate, j0..j1] = b_hh + h_{t−1}·W_hh[...]ᵀ).
+  const dst = gru ? j.HG : g;
+  if (gru) {
+    for (let b = 0; b < B; b++) {
+      for (let gate = 0; gate < NG; gate++) {
+        const o = <usize>(gate * H + j0) * 4, row = dst + <usize>b * gRow + o, n = <usize>(j1 - j0) * 4;
+        if (j.bHh != 0) memory.copy(row, j.bHh + o, n);
+        else memory.fill(row, 0, n);
+      }
     }
   }
+  for (let gate = 0; gate < NG; gate++) {
+    for (let q = q0; q < q1; q++) {
+      const w = j.Wh + <usize>(gate * nq + q) * group, col = <usize>(gate * H + DOT_ROWS * q) * 4;
+      for (let b = 0; b < B; b++) dotGroup(Hout, hp + <usize>b * oRow, w, dst + <usize>b * gRow + col, min(DOT_ROWS, H - DOT_ROWS * q));
+    }
+  }
+  // The cell, for units j0..j1 of each row.
+  const proj = j.Whr != 0;
   for (let b = 0; b < B; b++) {
     const active = isActive(j.lengths, b, t);
-    lstmFwdUnitsF32(g, cp, cn, hn, b, H, active, j0, j1);
-    if (!active) memory.copy(hn + <usize>b * hRow + <usize>j0 * 4, hp + <usize>b * hRow + <usize>j0 * 4, <usize>(j1 - j0) * 4);
+    const hpj = hp + <usize>b * oRow + <usize>j0 * 4, hnj = hn + <usize>b * oRow + <usize>j0 * 4, n = <usize>(j1 - j0) * 4;
+    if (mode == MODE_LSTM) {
+      const cp = j.Cs + <usize>sp * B * hRow, cn = j.Cs + <usize>sn * B * hRow;
+      lstmFwdUnitsF32(g, cp, cn, proj ? j.M + <usize>t * B * hRow : hn, b, H, active, j0, j1);
+      if (!active && !proj) memory.copy(hnj, hpj, n); // with projection, phase 1 keeps h
+    } else if (gru) {
+      gruFwdUnitsF32(g, j.HG, j.HN + <usize>t * B * hRow, hp, hn, b, H, active, j0, j1);
+    } else {
+      const gj = g + <usize>b * gRow + <usize>j0 * 4;
+      rnnFwdF32(gj, j1 - j0, j.act);
+      memory.copy(hnj, active ? gj : hpj, n);
+    }
+  }
+}
+
+// Phase 1 of chunk c of step s of a projected LSTM: outputs k0..k1 of every row,
+// h_t[:, k0..k1] = m_t·W_hr[k0..k1]ᵀ (an inactive row keeps h_{t−1}). At step 0 the chunk's
+// rows of W_hr are packed first.
+function unitsProjection(j: ForwardJob, s: i32, k0: i32, k1: i32): void {
+  const T = j.T, B = j.B, H = j.H, Hout = j.Hout, rev = j.rev != 0;
+  const hRow = <usize>H * 4, oRow = <usize>Hout * 4, group = <usize>dotGroupFloats(H) * 4;
+  const q0 = k0 / DOT_ROWS, q1 = (k1 + DOT_ROWS - 1) / DOT_ROWS;
+  if (s == 0) packDotGroups(j.Wr, j.Whr, 1, Hout, H, q0, q1);
+  const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
+  const m = j.M + <usize>t * B * hRow, hp = j.Hs + <usize>sp * B * oRow, hn = j.Hs + <usize>sn * B * oRow;
+  for (let b = 0; b < B; b++) {
+    const out = hn + <usize>b * oRow, n = <usize>(k1 - k0) * 4;
+    if (!isActive(j.lengths, b, t)) {
+      memory.copy(out + <usize>k0 * 4, hp + <usize>b * oRow + <usize>k0 * 4, n);
+      continue;
+    }
+    memory.fill(out + <usize>k0 * 4, 0, n);
+    for (let q = q0; q < q1; q++) {
+      dotGroup(H, m + <usize>b * hRow, j.Wr + <usize>q * group, out + <usize>(DOT_ROWS * q) * 4, min(DOT_ROWS, Hout - DOT_ROWS * q));
+    }
   }
 }
 
 /**
- * LSTM forward over all T steps, input projection included, shared by hidden units (for batch
- * 1..3). The parameters are a UnitsJob at `p`: the buffers of lstmSeqFwdRowsF32 (G, Hs, Cs,
- * X, biases), W_ih and W_hh themselves, and room Wd for W_hh packed by packDotGroups, which the
- * threads fill chunk by chunk at the first step; scratch is this thread's matmul scratch.
- * Chunk c is units c·cu .. (c+1)·cu (cu a multiple of DOT_ROWS) and belongs to thread c (who;
- * 0 is the caller). sync holds 2·chunks int32 SYNC_STRIDE bytes apart, all −1 from the caller:
- * claim[c], the last step whose chunk c someone took, then done[c], the last step whose chunk c
- * is finished. Each step a thread takes its own chunk (a compare-exchange on a line only it
- * writes while all goes well, so its slice of W_hh stays in its cache), then waits until every
- * chunk of the step is done, taking over any chunk nobody has taken yet: a thread that arrives
- * late or never (a busy machine) only changes who computes what, never the sums. mayWait: the
- * caller may block (not in a browser's main thread); other threads always may.
+ * Forward over all T steps, input projection included, shared by hidden units (for batch
+ * 1..3). The parameters are a ForwardJob at `p`: the buffers and weights of seqFwdRowsF32, and
+ * room Wh (and Wr) for W_hh (and W_hr) packed by packDotGroups, which the threads fill chunk by
+ * chunk at the first step; scratch is this thread's matmul scratch. A step has one phase, two
+ * for a projected LSTM (units of m, then outputs of h); phase u = s·phases + phase. Chunk c
+ * of the cell phase is units c·cu .. (c+1)·cu, of the projection phase outputs c·cuOut ..
+ * (c+1)·cuOut (cu, cuOut multiples of DOT_ROWS), and belongs to thread c (who; 0 is the caller).
+ * sync holds 2·chunks int32 SYNC_STRIDE bytes apart, all −1 from the caller: claim[c], the last
+ * phase whose chunk c someone took, then done[c], the last phase whose chunk c is finished. Each
+ * phase a thread takes its own chunk (a compare-exchange on a line only it writes while all
+ * goes well, so its slice of the weights stays in its cache), then waits until every chunk of
+ * the phase is done, taking over any chunk nobody has taken yet: a thread that arrives late or
+ * never (a busy machine) only changes who computes what, never the sums. mayWait: the caller
+ * may block (not in a browser's main thread); other threads always may.
  */
-export function lstmSeqFwdUnitsF32(p: usize, who: i32, scratch: usize): void {
-  const j = changetype<UnitsJob>(p), T = j.T, chunks = j.chunks;
+export function seqFwdUnitsF32(p: usize, who: i32, scratch: usize): void {
+  const j = changetype<ForwardJob>(p), chunks = j.chunks;
+  const U = j.T * (j.Whr != 0 ? 2 : 1);
   const canSleep = j.mayWait != 0 || who != 0;
   const claims = j.sync, dones = j.sync + <usize>chunks * SYNC_STRIDE;
-  // Join at the first step not finished by every chunk.
-  let s = T - 1;
-  for (let c = 0; c < chunks; c++) s = min(s, atomic.load<i32>(dones + <usize>c * SYNC_STRIDE));
-  for (s++; s < T; s++) {
-    if (who < chunks) takeChunk(j, s, who, claims, dones, scratch);
-    // Step s+1 reads all of h_s: wait for every chunk, taking any that nobody has.
+  // Join at the first phase not finished by every chunk.
+  let u = U - 1;
+  for (let c = 0; c < chunks; c++) u = min(u, atomic.load<i32>(dones + <usize>c * SYNC_STRIDE));
+  for (u++; u < U; u++) {
+    if (who < chunks) takeChunk(j, u, who, claims, dones, scratch);
+    // The next phase reads all of this one's output: wait for every chunk, taking any that nobody has.
     for (let i = 1; i <= chunks; i++) {
       const c = (who + i) % chunks, done = dones + <usize>c * SYNC_STRIDE;
       let spins = 0;
-      for (let d = atomic.load<i32>(done); d < s; d = atomic.load<i32>(done)) {
+      for (let d = atomic.load<i32>(done); d < u; d = atomic.load<i32>(done)) {
         if (atomic.load<i32>(j.failed) != 0) return; // a thread died inside its chunk: the caller reports it
-        if (atomic.load<i32>(claims + <usize>c * SYNC_STRIDE) < s) {
-          takeChunk(j, s, c, claims, dones, scratch);
+        if (atomic.load<i32>(claims + <usize>c * SYNC_STRIDE) < u) {
+          takeChunk(j, u, c, claims, dones, scratch);
         } else if (++spins > SPIN && canSleep) {
           atomic.wait<i32>(done, d, 50000); // no notify is sent: look again every 50 µs
           spins = 0;
@@ -307,44 +395,96 @@ export function lstmSeqFwdUnitsF32(p: usize, who: i32, scratch: usize): void {
   }
 }
 
-// Run chunk c of step s unless someone already took it.
+// Run chunk c of phase u unless someone already took it.
 @inline
-function takeChunk(j: UnitsJob, s: i32, c: i32, claims: usize, dones: usize, scratch: usize): void {
+function takeChunk(j: ForwardJob, u: i32, c: i32, claims: usize, dones: usize, scratch: usize): void {
   const claim = claims + <usize>c * SYNC_STRIDE, v = atomic.load<i32>(claim);
-  if (v >= s || atomic.cmpxchg<i32>(claim, v, s) != v) return;
-  unitsChunk(j, s, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
-  atomic.store<i32>(dones + <usize>c * SYNC_STRIDE, s);
+  if (v >= u || atomic.cmpxchg<i32>(claim, v, u) != v) return;
+  if (j.Whr == 0) {
+    unitsCell(j, u, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
+  } else if ((u & 1) == 0) {
+    unitsCell(j, u >> 1, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
+  } else {
+    const k0 = c * j.cuOut, k1 = min(j.Hout, (c + 1) * j.cuOut);
+    if (k0 < k1) unitsProjection(j, u >> 1, k0, k1);
+  }
+  atomic.store<i32>(dones + <usize>c * SYNC_STRIDE, u);
 }
 
 // ------------------------------------------------------------------------------ backward
 
 /**
- * LSTM backward through all T steps for batch rows b0..b1 (no projection), the loop of
- * recurrent.ts backwardRaw: G, Cs from the forward; dHs (T,B,H) holds dL/dh_t from above and
- * receives the total; dhRun, dcRun (B,H) the gradient arriving from the step after (in: from
- * beyond the last step; out: dL/dh0, dL/dc0); dG (T,B,4H) receives dL/d(pre-activations); Wp is
- * W_hh packed by packPanelsF32(·, W_hh, 4H, H, false). Per step (backwards in time):
- * dh_t += dhRun, the cell backward, dhRun = dG_t·W_hh, and an inactive row passes dh_t on.
+ * The parameter block of seqBwdRowsF32, written from the field list BackwardJob in ../abi.ts
+ * and checked against the layout exported below, as ForwardJob's. Buffers: G, Cs, Hs, HN from
+ * the forward (ForwardJob); dHs (T,B,Hout) holds dL/dh_t from above and receives the total;
+ * dhRun (B,Hout) and dcRun (B,H, LSTM) the gradient arriving from the step after (in: from
+ * beyond the last step; out: dL/dh0, dL/dc0); dm (B,H) a projected LSTM's dL/dm_t; dG (T,B,Gc)
+ * receives dL/d(gate pre-activations) (GRU: of the input part) and dHg (T,B,3H) the GRU's
+ * dL/d(hg). Wh is W_hh packed by packPanelsF32(·, W_hh, Gc, Hout, false), Wr W_hr by
+ * packPanelsF32(·, W_hr, Hout, H, false) or 0.
  */
-export function lstmSeqBwdRowsF32(G: usize, Cs: usize, dHs: usize, dhRun: usize, dcRun: usize, dG: usize, Wp: usize,
-  T: i32, B: i32, H: i32, lengths: usize, rev: bool, b0: i32, b1: i32, scratch: usize): void {
-  const hRow = <usize>H * 4, gRow = hRow * 4, rows = b1 - b0;
+@unmanaged
+class BackwardJob {
+  mode: i32; act: i32;
+  G: usize; Hs: usize; Cs: usize; HN: usize; dHs: usize; dhRun: usize; dcRun: usize; dm: usize; dG: usize; dHg: usize;
+  Wh: usize; Wr: usize;
+  T: i32; B: i32; H: i32; Hout: i32; lengths: usize; rev: i32;
+}
+export const BackwardJob_size = <i32>offsetof<BackwardJob>();
+export const BackwardJob_mode = <i32>offsetof<BackwardJob>('mode'), BackwardJob_act = <i32>offsetof<BackwardJob>('act');
+export const BackwardJob_G = <i32>offsetof<BackwardJob>('G'), BackwardJob_Hs = <i32>offsetof<BackwardJob>('Hs'), BackwardJob_Cs = <i32>offsetof<BackwardJob>('Cs');
+export const BackwardJob_HN = <i32>offsetof<BackwardJob>('HN'), BackwardJob_dHs = <i32>offsetof<BackwardJob>('dHs');
+export const BackwardJob_dhRun = <i32>offsetof<BackwardJob>('dhRun'), BackwardJob_dcRun = <i32>offsetof<BackwardJob>('dcRun');
+export const BackwardJob_dm = <i32>offsetof<BackwardJob>('dm'), BackwardJob_dG = <i32>offsetof<BackwardJob>('dG'), BackwardJob_dHg = <i32>offsetof<BackwardJob>('dHg');
+export const BackwardJob_Wh = <i32>offsetof<BackwardJob>('Wh'), BackwardJob_Wr = <i32>offsetof<BackwardJob>('Wr');
+export const BackwardJob_T = <i32>offsetof<BackwardJob>('T'), BackwardJob_B = <i32>offsetof<BackwardJob>('B');
+export const BackwardJob_H = <i32>offsetof<BackwardJob>('H'), BackwardJob_Hout = <i32>offsetof<BackwardJob>('Hout');
+export const BackwardJob_lengths = <i32>offsetof<BackwardJob>('lengths'), BackwardJob_rev = <i32>offsetof<BackwardJob>('rev');
+
+/**
+ * Backward through all T steps for batch rows b0..b1: the loop of recurrent.ts backwardRaw.
+ * The parameters are a BackwardJob at `p`; scratch is this thread's matmul scratch. Per step,
+ * backwards in time: dh_t += dhRun; LSTM: dm = dh_t·W_hr (projection), the cell backward,
+ * dhRun = dG_t·W_hh; GRU: the cell backward (dhRun = z⊙dh_t), dhRun += dHg_t·W_hh; RNN: dG_t =
+ * dh_t⊙act', dhRun = dG_t·W_hh; and an inactive row passes dh_t on.
+ */
+export function seqBwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void {
+  const j = changetype<BackwardJob>(p);
+  const mode = j.mode, T = j.T, B = j.B, H = j.H, Hout = j.Hout, rev = j.rev != 0;
+  const Gc = gateCount(mode) * H, rows = b1 - b0;
   if (rows <= 0) return;
-  const lenB: usize = lengths == 0 ? 0 : lengths + <usize>b0 * 4;
-  const dh = dhRun + <usize>b0 * hRow, dc = dcRun + <usize>b0 * hRow, n = rows * H;
+  const hRow = <usize>H * 4, oRow = <usize>Hout * 4, gRow = <usize>Gc * 4;
+  const Ap = scratch, tmp = scratch + <usize>(MC * KC) * 4;
+  const lenB: usize = j.lengths == 0 ? 0 : j.lengths + <usize>b0 * 4;
+  const dh = j.dhRun + <usize>b0 * oRow, n = rows * Hout;
   for (let s = T - 1; s >= 0; s--) {
     const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
-    const g = G + (<usize>t * B + b0) * gRow, dg = dG + (<usize>t * B + b0) * gRow;
-    const dht = dHs + (<usize>t * B + b0) * hRow;
-    const cp = Cs + (<usize>sp * B + b0) * hRow, cn = Cs + (<usize>sn * B + b0) * hRow;
+    const r0 = <usize>t * B + b0;
+    const g = j.G + r0 * gRow, dg = j.dG + r0 * gRow, dht = j.dHs + r0 * oRow;
     // dL/dh_t = from above + from step t+1
     let i = 0;
     for (; i + 4 <= n; i += 4) { const o = <usize>i * 4; v128.store(dht + o, f32x4.add(v128.load(dht + o), v128.load(dh + o))); }
     for (; i < n; i++) { const o = <usize>i * 4; store<f32>(dht + o, load<f32>(dht + o) + load<f32>(dh + o)); }
-    lstmBwdF32(g, cp, cn, dht, dc, dg, rows, H, lenB, t);
-    rowsTimesPanels(dg, gRow, rows, Wp, 4 * H, H, dh, hRow, false, scratch, scratch + <usize>(MC * KC) * 4); // dh_{t−1} = dG_t·W_hh
+    if (mode == MODE_LSTM) {
+      const cp = j.Cs + (<usize>sp * B + b0) * hRow, cn = j.Cs + (<usize>sn * B + b0) * hRow;
+      let dm = dht;
+      if (j.Wr != 0) {
+        dm = j.dm + <usize>b0 * hRow;
+        rowsTimesPanels(dht, oRow, rows, j.Wr, Hout, H, dm, hRow, false, Ap, tmp); // dm = dh_t·W_hr
+      }
+      lstmBwdF32(g, cp, cn, dm, j.dcRun + <usize>b0 * hRow, dg, rows, H, lenB, t);
+      rowsTimesPanels(dg, gRow, rows, j.Wh, Gc, Hout, dh, oRow, false, Ap, tmp); // dh_{t−1} = dG_t·W_hh
+    } else if (mode == MODE_GRU) {
+      const dhg = j.dHg + r0 * gRow;
+      gruBwdF32(g, j.HN + r0 * hRow, j.Hs + (<usize>sp * B + b0) * hRow, dht, dg, dhg, dh, rows, H, lenB, t);
+      rowsTimesPanels(dhg, gRow, rows, j.Wh, Gc, H, dh, hRow, true, Ap, tmp); // dh_{t−1} += dHg_t·W_hh
+      continue; // the GRU cell passes an inactive row's dh_t on itself
+    } else {
+      rnnBwdF32(g, dht, dg, rows, H, j.act, lenB, t);
+      rowsTimesPanels(dg, gRow, rows, j.Wh, H, H, dh, hRow, false, Ap, tmp); // dh_{t−1} = dG_t·W_hh
+    }
     if (lenB != 0) {
-      for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(dh + <usize>b * hRow, dht + <usize>b * hRow, hRow);
+      for (let b = 0; b < rows; b++) if (!isActive(lenB, b, t)) memory.copy(dh + <usize>b * oRow, dht + <usize>b * oRow, oRow);
     }
   }
 }
