@@ -2,8 +2,9 @@
  * Timing: warm up, then repeat the timed unit until the time budget is spent, and summarise
  * with the median and the minimum. A very slow unit (longer than half the budget) runs once
  * after a cheap warm-up through the same code (Runner.warmup), so a 50-second training step
- * costs 50 seconds, not 150.
+ * costs 50 seconds, not 150. Also the child-process runner the orchestrators share.
  */
+import { spawn } from 'node:child_process';
 import type { Runner } from './impls/types.js';
 
 export interface Timing {
@@ -66,3 +67,37 @@ export async function measure(runner: Runner, budgetMs: number, maxRuns = 2000):
 
 /** The marker the orchestrator looks for in a child's stdout (libraries print their own lines). */
 export const RESULT_MARK = '@@BENCH ';
+
+/**
+ * Run a child process (one benchmark row, in its own process) and resolve with the JSON of its
+ * last `@@BENCH` line, or `{ ok: false, error }` with the end of its stderr; killed after timeoutMs.
+ */
+export function childResult(cmd: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '', err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
+      if (line) return resolve(JSON.parse(line.slice(RESULT_MARK.length)));
+      const why = signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
+      resolve({ ok: false, error: why });
+    });
+  });
+}
+
+/**
+ * What the load says about a report's figures: above the core count, other processes took CPU
+ * time during the run, so the figures are preliminary (slower and noisier than on an idle
+ * machine) and the line names the command that gives final ones. `loads` are the 1-minute load
+ * averages seen during the run.
+ */
+export function loadVerdict(loads: number[], cores: number, rerun: string): string {
+  const worst = Math.max(0, ...loads.filter((x) => Number.isFinite(x)));
+  return worst > cores
+    ? `**Preliminary figures**: the 1-minute load average reached ${worst.toFixed(1)} on ${cores} cores, so other processes shared the CPU and the figures are slower and noisier than on an idle machine; final figures come from \`${rerun}\` on a quiet machine.`
+    : `The 1-minute load average stayed at or below the core count (highest ${worst.toFixed(2)} on ${cores} cores).`;
+}

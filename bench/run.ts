@@ -1,32 +1,43 @@
 /**
  * `npm run bench`: every workload (W1–W4, bench/workloads.ts) × every implementation, each row
  * in its own child process (bench/worker.ts for JavaScript, bench/torch_bench.py for PyTorch),
- * one after the other; then the ratios, the targets of issue 4, and BENCHMARKS.md (written
- * atomically) plus the same report on stdout.
+ * one after the other; then the sweep (bench/sweep.ts: H, T, B and layers one at a time,
+ * lstm-ts, its onnxruntime engine and PyTorch, with peak memory), the measurements behind
+ * `engine: 'auto'` (bench/engine-rule.ts), the ratios, the targets of issues 4 and 16, and
+ * BENCHMARKS.md (written atomically, with the SVG charts in results/bench/ and the raw rows in
+ * results/bench/run.json) plus the same report on stdout. The time-to-quality section comes
+ * from `npm run bench:ttq` (results/bench/ttq.json), which runs on its own.
  *
- * Flags: --only W1,W3   workloads to run          --impl tfjs,torch   rows whose id contains one of these
+ * Flags: --only W1,W3,sweep,engine   sections to run (default: all; with --only, --impl or
+ *                       --quick, the sweep and the engine section run only when named)
+ *        --impl tfjs,torch   rows whose id contains one of these
  *        --budget S     seconds of measuring per row (default 5), shared by its rounds
  *        --rounds N     measure every row N times (default 3), in N passes over all rows, and pool
  *                       the samples: a slow spell of a shared machine then hits every row a little
  *                       instead of one row a lot (rows known to take > 5 s per call run once)
+ *        --sweep-budget S   seconds of measuring per sweep row (default 1.5)
  *        --skip-slow    skip rows known to take > 5 s per call (TF.js CPU W2/W4, TF.js WASM W4, brain.js W2/W4, lstm-ts reference W2/W4)
  *        --quick        --budget 2 --skip-slow
  *        --out FILE     report path (default BENCHMARKS.md); --no-write prints only
- *        --json FILE    also save the raw rows; --from-json FILE re-renders a saved run without measuring
+ *        --json FILE    also save the raw rows there; --from-json FILE re-renders a saved run without measuring
  *        --no-plain-simd    leave out the lstm-ts rows that force the plain-SIMD build (LSTM_TS_WASM_RELAXED=0)
  *        --no-kernels   leave out the WebAssembly matmul micro-benchmark (bench/kernels/matmul.ts)
- *        --torch-blas DIR   run PyTorch with the libblas.so.3 in DIR (LD_LIBRARY_PATH), e.g. OpenBLAS
+ *        --torch-blas DIR   run PyTorch with the libblas.so.3 in DIR (LD_LIBRARY_PATH) instead of
+ *                       the one Debian's alternatives select (an override; the default needs none)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/index.js';
+import type { RulePoint } from './engine-rule.js';
 import { syncReadme } from './readme-sync.js';
-import { RESULT_MARK, median } from './harness.js';
-import { renderReport, type Row, type RunInfo } from './report.js';
-import { WORKLOADS, WORKLOAD_IDS, type WorkloadId } from './workloads.js';
+import { RESULT_MARK, childResult, median } from './harness.js';
+import { FIG_DIR, renderReport, type Row, type RunInfo, type SavedRun } from './report.js';
+import { SWEEP_IMPLS, sweepPoints, type SweepRow } from './sweep.js';
+import { readTtqRun } from './ttq.js';
+import { WORKLOADS, WORKLOAD_IDS, type Workload, type WorkloadId } from './workloads.js';
 
 const require = createRequire(import.meta.url);
 const CORES = cpus().length;
@@ -67,16 +78,17 @@ function findTorchPython(): { python: string | null; note: string } {
 }
 
 /**
- * A directory holding an optimised libblas.so.3 for the PyTorch rows. Debian's python3-torch
- * calls whatever libblas.so.3 the system has, by default the unoptimised reference BLAS
- * (libblas3), which makes PyTorch many times slower than a PyTorch with OpenBLAS or MKL.
- * `--torch-blas DIR` (e.g. an unpacked libopenblas0-pthread) wins; else an OpenBLAS the system has.
+ * The environment of the PyTorch rows. Debian's python3-torch calls whatever libblas.so.3 the
+ * dynamic linker finds, which Debian's alternatives select: with `apt-get install python3-torch
+ * libopenblas0-pthread` that is OpenBLAS (it outranks the reference BLAS of libblas3), so no
+ * setting is needed. `--torch-blas DIR` overrides it with the libblas.so.3 in DIR. Threads:
+ * OPENBLAS_NUM_THREADS as the row's, and passive OpenMP waiting (with libgomp's default
+ * spinning, torch's idle pool threads fight the BLAS threads for the 2 cores: W2 at 2 threads
+ * measured 4.3 s instead of 90 ms here).
  */
-function findBlasDir(given: string | undefined): string | null {
-  const candidates = given ? [given] : ['/usr/lib/x86_64-linux-gnu/openblas-pthread', '/usr/lib/aarch64-linux-gnu/openblas-pthread'];
-  for (const dir of candidates) if (existsSync(`${dir}/libblas.so.3`)) return dir;
-  if (given) throw new Error(`--torch-blas: no libblas.so.3 in ${given}`);
-  return null;
+function torchEnv(threads: number, blasDir: string | undefined): Record<string, string> {
+  if (blasDir !== undefined && !existsSync(`${blasDir}/libblas.so.3`)) throw new Error(`--torch-blas: no libblas.so.3 in ${blasDir}`);
+  return { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads), ...(blasDir ? { LD_LIBRARY_PATH: blasDir } : {}) };
 }
 
 /** Backend names lstm-ts registers in a fresh process (reference, plus wasm ones if built). */
@@ -87,21 +99,24 @@ function lstmTsBackends(): string[] {
   return (JSON.parse(line.slice(RESULT_MARK.length)) as { backends: string[] }).backends;
 }
 
-function childResult(cmd: string, args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let out = '', err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = out.split('\n').reverse().find((l) => l.startsWith(RESULT_MARK));
-      if (line) return resolve(JSON.parse(line.slice(RESULT_MARK.length)));
-      const why = signal === 'SIGKILL' ? `killed after ${timeoutMs / 1000} s` : `exit ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`;
-      resolve({ ok: false, error: why });
-    });
-  });
+/** Write the report (and its charts) and refresh README's copy of the tables. */
+async function writeReport(out: string, saved: SavedRun): Promise<string> {
+  const { md, svgs } = renderReport(saved, readTtqRun());
+  mkdirSync(FIG_DIR, { recursive: true });
+  for (const [name, svg] of Object.entries(svgs)) await writeFileAtomic(`${FIG_DIR}/${name}`, svg);
+  await writeFileAtomic(out, md);
+  if (out === 'BENCHMARKS.md') syncReadme();
+  return md;
+}
+
+/** Run the PyTorch script or a JavaScript worker for one row; the child's result line. */
+function runRow(torchPython: string | null, blasDir: string | undefined, id: string, w: Workload | WorkloadId, threads: number, budget: number, timeout: number, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const spec = typeof w === 'string' ? WORKLOADS[w] : w;
+  if (id === 'torch') {
+    return childResult(torchPython!, ['bench/torch_bench.py', '--spec', JSON.stringify(spec), '--threads', String(threads), '--budget', String(budget)], timeout, torchEnv(threads, blasDir));
+  }
+  const which = typeof w === 'string' ? ['--workload', w] : ['--spec', JSON.stringify(w)];
+  return childResult(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--impl', id, ...which, '--threads', String(threads), '--budget', String(budget)], timeout, env);
 }
 
 async function main(): Promise<void> {
@@ -112,29 +127,37 @@ async function main(): Promise<void> {
       out: { type: 'string', default: 'BENCHMARKS.md' }, 'no-write': { type: 'boolean', default: false },
       'no-plain-simd': { type: 'boolean', default: false }, 'no-kernels': { type: 'boolean', default: false },
       json: { type: 'string' }, 'from-json': { type: 'string' }, 'torch-blas': { type: 'string' },
-      rounds: { type: 'string' },
+      rounds: { type: 'string' }, 'sweep-budget': { type: 'string', default: '1.5' },
     },
   });
   if (values['from-json']) {
     // Re-render a saved run (after a change to the report's wording), no measuring.
-    const saved = JSON.parse(readFileSync(values['from-json'], 'utf8')) as { info: RunInfo; rows: Row[]; kernels: string | null };
-    const md = renderReport(saved.info, saved.rows, saved.kernels);
-    process.stdout.write(md);
-    if (!values['no-write']) {
-      await writeFileAtomic(values.out!, md);
-      if (values.out === 'BENCHMARKS.md') syncReadme();
-    }
+    const saved = JSON.parse(readFileSync(values['from-json'], 'utf8')) as SavedRun;
+    if (values['no-write']) process.stdout.write(renderReport(saved, readTtqRun()).md);
+    else process.stdout.write(await writeReport(values.out!, saved));
     return;
   }
   const budget = Number(values.budget ?? (values.quick ? 2 : 5));
   const rounds = Math.max(1, Math.floor(Number(values.rounds ?? (values.quick ? 1 : 3))));
   const skipSlow = values['skip-slow'] || values.quick;
-  const only = (values.only?.split(',') ?? WORKLOAD_IDS).map((s) => s.trim().toUpperCase()) as WorkloadId[];
-  for (const id of only) if (!WORKLOADS[id]) throw new Error(`--only: unknown workload "${id}" (have ${WORKLOAD_IDS.join(', ')})`);
+  const sections = (values.only?.split(',') ?? [...WORKLOAD_IDS, 'sweep', 'engine']).map((s) => s.trim());
+  const only = sections.filter((s) => !['sweep', 'engine'].includes(s.toLowerCase())).map((s) => s.toUpperCase()) as WorkloadId[];
+  for (const id of only) if (!WORKLOADS[id]) throw new Error(`--only: unknown section "${id}" (have ${WORKLOAD_IDS.join(', ')}, sweep, engine)`);
+  const partial = values.only !== undefined || values.impl !== undefined || values.quick;
+  const named = (s: string): boolean => sections.some((x) => x.toLowerCase() === s);
+  const doSweep = named('sweep') && (!partial || values.only !== undefined);
+  const doRule = named('engine') && (!partial || values.only !== undefined);
   const implFilter = values.impl?.split(',').map((s) => s.trim()).filter(Boolean);
 
   const torch = findTorchPython();
-  const blasDir = findBlasDir(values['torch-blas']);
+  const blasDir = values['torch-blas'];
+  const torchInfo: Record<string, string> = {};
+  if (torch.python) {
+    // Which BLAS PyTorch calls and which kernels it runs (bench/torch_bench.py --info).
+    const r = await childResult(torch.python, ['bench/torch_bench.py', '--info'], 120_000, torchEnv(1, blasDir));
+    for (const [k, v] of Object.entries(r)) if (k !== 'ok' && typeof v === 'string') torchInfo[k] = v;
+    console.error(`PyTorch ${torchInfo.torch ?? '?'}: BLAS ${torchInfo.blasConfig ?? torchInfo.blas ?? r.error}; ${torchInfo.blasAlternative ?? ''}; torch CPU capability ${torchInfo.torchCpuCapability ?? '?'} (BLAS_INFO ${torchInfo.torchBlasInfo ?? '?'})`);
+  }
   const backends = lstmTsBackends();
   const specs: RowSpec[] = [];
   // Reference first, then the WebAssembly backends from one thread up.
@@ -149,6 +172,8 @@ async function main(): Promise<void> {
       specs.push({ id: `lstm-ts/${b}`, label: `lstm-ts ${b} plain-SIMD build`, threads: backendThreads(b), group: 'lstm-ts', env: { LSTM_TS_WASM_RELAXED: '0' } });
     }
   }
+  // Inference through compile(model, { engine: 'onnxruntime' }), beside onnxruntime's own rows.
+  for (const t of [...new Set([1, CORES])]) specs.push({ id: 'lstm-ts/engine-onnxruntime', label: 'lstm-ts onnxruntime engine', threads: t, group: 'lstm-ts' });
   specs.push(
     { id: 'tfjs/cpu', label: 'TF.js cpu', threads: 1, group: 'tfjs' },
     { id: 'tfjs/wasm', label: 'TF.js wasm (SIMD)', threads: 1, group: 'tfjs' },
@@ -162,12 +187,14 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
     cpu: readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    cpuFlags: (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:\s*(.*)$/m)?.[1] ?? '').split(' ').filter((f) => /^(avx|avx2|fma|avx512f)$/.test(f)).join(' '),
     cores: CORES,
     memGB: totalmem() / 2 ** 30,
     node: process.versions.node, v8: process.versions.v8,
     packages: {},
     python: torch.note,
     torchVersion: torch.python ? sh(torch.python, ['-c', 'import torch,sys; print(torch.__version__, sys.version.split()[0])']).out.trim() : null,
+    torchBlas: torchInfo,
     commit: sh('git', ['rev-parse', '--short', 'HEAD']).out.trim(),
     dirty: sh('git', ['status', '--porcelain', '--untracked-files=no']).out.trim() !== '',
     lstmTsBackends: backends,
@@ -195,17 +222,11 @@ async function main(): Promise<void> {
           byKey.set(`${wid} ${i}`, row);
           if (skipSlow && SLOW.has(key)) row.skipped = 'skipped (--skip-slow: > 5 s per call)';
           else if (s.id === 'torch' && !torch.python) row.skipped = torch.note;
-          else if (s.group === 'onnxruntime' && w.kind === 'train') row.skipped = 'inference only';
+          else if ((s.group === 'onnxruntime' || s.id === 'lstm-ts/engine-onnxruntime') && w.kind === 'train') row.skipped = 'inference only';
         }
         if (row.skipped !== undefined || (round > 1 && SLOW.has(key))) continue;
         const timeout = (SLOW.has(key) ? 900 : 300) * 1000;
-        const share = String(SLOW.has(key) ? budget : budget / rounds);
-        const res = s.id === 'torch'
-          ? await childResult(torch.python!, ['bench/torch_bench.py', '--spec', JSON.stringify(w), '--threads', String(s.threads), '--budget', share], timeout,
-            // Passive OpenMP waiting: with libgomp's default spinning, torch's idle pool threads
-            // fight the BLAS threads for the 2 cores (measured here: W2 at 2 threads 4.3 s vs 90 ms).
-            { OMP_WAIT_POLICY: 'PASSIVE', ...(blasDir ? { LD_LIBRARY_PATH: blasDir, OPENBLAS_NUM_THREADS: String(s.threads) } : {}) })
-          : await childResult(process.execPath, ['--import', 'tsx', 'bench/worker.ts', '--impl', s.id, '--workload', wid, '--threads', String(s.threads), '--budget', share], timeout, s.env);
+        const res = await runRow(torch.python, blasDir, s.id, wid, s.threads, SLOW.has(key) ? budget : budget / rounds, timeout, s.env);
         if (res.ok) {
           const p = pooled.get(row) ?? { samples: [], cpu: [], rss: 0, loads: [] };
           pooled.set(row, p);
@@ -229,6 +250,37 @@ async function main(): Promise<void> {
       }
     }
   }
+  // The sweep: every point and implementation once, on every core, with peak memory.
+  const sweep: SweepRow[] = [];
+  if (doSweep) {
+    const sweepBudget = Number(values['sweep-budget']);
+    console.error('\nsweep (bench/sweep.ts)');
+    // The base point belongs to every axis: measured once, its result shared.
+    const done = new Map<string, Record<string, unknown>>();
+    for (const p of sweepPoints()) {
+      for (const impl of SWEEP_IMPLS) {
+        if (!(impl.kinds as readonly string[]).includes(p.kind)) continue;
+        const row: SweepRow = { axis: p.axis, value: p.value, kind: p.kind, impl: impl.key };
+        sweep.push(row);
+        if (impl.id === 'torch' && !torch.python) { row.skipped = 'no PyTorch'; continue; }
+        const { batch, steps, input, hidden, layers } = p.workload;
+        const key = JSON.stringify([impl.id, p.kind, batch, steps, input, hidden, layers]);
+        const res = done.get(key) ?? await runRow(torch.python, blasDir, impl.id, p.workload, CORES, sweepBudget, 600_000);
+        done.set(key, res);
+        if (res.ok) Object.assign(row, { median: res.median as number, runs: (res.samples as number[]).length, maxRssKB: Number(res.maxRssKB ?? 0) });
+        else row.skipped = String(res.skipped ?? `failed: ${res.error}`);
+        console.error(`  ${p.workload.id.padEnd(16)} ${p.kind.padEnd(9)} ${impl.label.padEnd(28)} ${row.median !== undefined ? `${row.median.toFixed(2)} ms, ${((row.maxRssKB ?? 0) / 1024).toFixed(0)} MB` : row.skipped}`);
+      }
+    }
+  }
+  // The grid behind engine: 'auto' (bench/engine-rule.ts), in one process.
+  let rule: RulePoint[] | null = null;
+  if (doRule) {
+    console.error('\nengine choice (bench/engine-rule.ts)');
+    const r = await childResult(process.execPath, ['--import', 'tsx', 'bench/engine-rule.ts'], 900_000);
+    if (r.ok) rule = r.points as RulePoint[];
+    else console.error(`  failed: ${r.error}`);
+  }
   // The WebAssembly kernels' own micro-benchmark (helper script in bench/kernels), same run.
   let kernels: string | null = null;
   if (!values['no-kernels'] && existsSync('bench/kernels/matmul.ts') && backends.some((b) => b !== 'reference')) {
@@ -238,14 +290,16 @@ async function main(): Promise<void> {
   }
   info.loadEnd = loadavg();
   info.seconds = (performance.now() - t0) / 1000;
-  if (values.json) await writeFileAtomic(values.json, JSON.stringify({ info, rows, kernels }, null, 1));
-  const md = renderReport(info, rows, kernels);
-  process.stdout.write(md);
-  if (!values['no-write']) {
-    await writeFileAtomic(values.out!, md);
-    if (values.out === 'BENCHMARKS.md') syncReadme();
-    console.error(`\nwrote ${values.out} (${info.seconds.toFixed(0)} s)`);
+  const saved: SavedRun = { info, rows, kernels, sweep, rule };
+  if (values.json) await writeFileAtomic(values.json, JSON.stringify(saved, null, 1));
+  if (values['no-write']) {
+    process.stdout.write(renderReport(saved, readTtqRun()).md);
+    return;
   }
+  mkdirSync(FIG_DIR, { recursive: true });
+  if (values.out === 'BENCHMARKS.md') await writeFileAtomic(`${FIG_DIR}/run.json`, JSON.stringify(saved, null, 1) + '\n');
+  process.stdout.write(await writeReport(values.out!, saved));
+  console.error(`\nwrote ${values.out} (${info.seconds.toFixed(0)} s)`);
 }
 
 main().catch((err: unknown) => {

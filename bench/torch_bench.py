@@ -5,6 +5,9 @@
   python3 bench/torch_bench.py --check data.json --spec '{...}' --runs 2
       loads the shared weights and inputs (bench/data.ts) and prints the outputs or losses
       as JSON, for the cross-implementation test in test/bench/.
+  python3 bench/torch_bench.py --info
+      prints which BLAS library PyTorch calls (and OpenBLAS's build and core) and torch's CPU
+      capability, as `@@BENCH {json}` (see blas_info).
 
 Inference: nn.LSTM(batch_first=True) under torch.inference_mode(), returning every step's
 output. Training step: nn.LSTM → last step → nn.Linear(H, 1) → MSELoss → backward → Adam
@@ -65,19 +68,56 @@ def build(spec, data=None):
     return step
 
 
-def loaded_blas():
-    """The BLAS library this process mapped (Debian's torch calls whichever libblas.so.3 it finds)."""
+def mapped_libraries(word):
+    """Paths of the shared libraries mapped into this process whose path contains `word`."""
     try:
         with open("/proc/self/maps") as f:
-            libs = sorted({l.split()[-1] for l in f if "blas" in l.lower() and ".so" in l})
+            return sorted({l.split()[-1] for l in f if word in l.lower() and ".so" in l})
     except OSError:
-        return "unknown"
-    names = [p.rsplit("/", 1)[-1] for p in libs]
-    if any("openblas" in n for n in names):
-        return "OpenBLAS " + next(n for n in names if "openblas" in n)
-    if any("/blas/libblas" in p for p in libs):
-        return "reference BLAS (Debian libblas3, unoptimised)"
-    return ", ".join(libs) or "none mapped"
+        return []
+
+
+def blas_info():
+    """Which BLAS PyTorch calls and which kernels run, as this process sees it.
+
+    Debian's python3-torch calls whatever libblas.so.3 the dynamic linker finds: by default the
+    one Debian's alternatives system points to (libopenblas0-pthread installs OpenBLAS there
+    with a higher priority than the reference BLAS of libblas3). Reported: the library mapped
+    after a matrix product, the alternatives link, OpenBLAS's own build string and the core it
+    picked for this CPU (openblas_get_config / openblas_get_corename, when it is OpenBLAS), and
+    torch's own CPU capability (its non-BLAS kernels) and BLAS_INFO from torch.__config__.show().
+    """
+    import ctypes
+    import os
+    import sysconfig
+
+    torch.ones(8, 8) @ torch.ones(8, 8)  # makes sure the BLAS is loaded
+    libs = mapped_libraries("blas")
+    info = {"blasLibraries": ", ".join(libs) or "none mapped"}
+    arch = sysconfig.get_config_var("MULTIARCH") or ""
+    link = f"/etc/alternatives/libblas.so.3-{arch}" if arch else "/etc/alternatives/libblas.so.3"
+    info["blasAlternative"] = f"{link} -> {os.path.realpath(link)}" if os.path.exists(link) else f"{link}: absent"
+    openblas = next((p for p in libs if "openblas" in p.rsplit("/", 1)[-1]), None)
+    if openblas:
+        try:
+            lib = ctypes.CDLL(openblas)
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            config = lib.openblas_get_config().decode()
+            info["blasConfig"] = config
+            info["blas"] = f"{' '.join(config.split()[:2])}, core {lib.openblas_get_corename().decode()}"
+        except (OSError, AttributeError) as e:
+            info["blas"] = f"OpenBLAS {openblas.rsplit('/', 1)[-1]} (openblas_get_config not reachable: {e})"
+    elif any("/blas/libblas" in p for p in libs):
+        info["blas"] = "reference BLAS (Debian libblas3, unoptimised)"
+    else:
+        info["blas"] = info["blasLibraries"]
+    config = torch.__config__.show()
+    cap = next((l.split(":", 1)[1].strip() for l in config.splitlines() if "CPU capability usage" in l), "unknown")
+    blas_build = next((w.split("=", 1)[1].rstrip(",") for w in config.replace(",", " ").split() if w.startswith("BLAS_INFO=")), "unknown")
+    info["torchCpuCapability"] = cap
+    info["torchBlasInfo"] = blas_build
+    return info
 
 
 def timed(fn, cpu_times):
@@ -108,12 +148,16 @@ def measure(fn, budget_ms, max_runs=2000):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--spec", required=True)
+    ap.add_argument("--spec")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--budget", type=float, default=8)
     ap.add_argument("--check")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--info", action="store_true", help="print the BLAS and kernel information as @@BENCH JSON and exit")
     a = ap.parse_args()
+    if a.info:
+        print("\n@@BENCH " + json.dumps({"ok": True, "torch": torch.__version__, "python": sys.version.split()[0], **blas_info()}))
+        return
     spec = json.loads(a.spec)
     torch.set_num_threads(a.threads)
     if a.check:
@@ -124,7 +168,7 @@ def main():
         print(json.dumps(res))
         return
     timing = measure(build(spec), a.budget * 1000)
-    info = {"torch": torch.__version__, "python": sys.version.split()[0], "blas": loaded_blas()}
+    info = {"torch": torch.__version__, "python": sys.version.split()[0], "blas": blas_info()["blas"]}
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print("\n@@BENCH " + json.dumps({"ok": True, **timing, "info": info, "maxRssKB": rss}))
 

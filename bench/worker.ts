@@ -1,6 +1,6 @@
 /**
  * One benchmark row in its own process: `tsx bench/worker.ts --impl ID --workload W1
- * --threads N --budget SECONDS`. Builds the implementation from the shared data, measures, and
+ * --threads N --budget SECONDS` (or `--spec JSON`, any Workload, for the sweep). Builds the implementation from the shared data, measures, and
  * prints one line `@@BENCH {json}` with the timing, the peak resident memory of this process
  * and the implementation's versions; errors are reported the same way (`ok: false`).
  * `--list-backends` prints the lstm-ts kernel backends registered in a fresh process.
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { makeData } from './data.js';
 import { measure, RESULT_MARK } from './harness.js';
 import { implById } from './impls/index.js';
-import { WORKLOADS, type WorkloadId } from './workloads.js';
+import { WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
 
 /** The library's WebAssembly hooks (the registry adds the wasm backends at its first call); loaded only for lstm-ts rows, so peers' processes never hold it. */
 interface WasmModule {
@@ -24,7 +24,7 @@ async function loadWasmBackends(): Promise<WasmModule | null> {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      impl: { type: 'string' }, workload: { type: 'string' },
+      impl: { type: 'string' }, workload: { type: 'string' }, spec: { type: 'string' },
       threads: { type: 'string', default: '1' }, budget: { type: 'string', default: '8' },
       'list-backends': { type: 'boolean', default: false },
     },
@@ -35,8 +35,8 @@ async function main(): Promise<void> {
     emit({ ok: true, backends: listBackends() });
     return;
   }
-  const w = WORKLOADS[values.workload as WorkloadId];
-  if (!w) throw new Error(`--workload must be one of ${Object.keys(WORKLOADS).join(', ')}, got ${values.workload}`);
+  const w: Workload | undefined = values.spec ? (JSON.parse(values.spec) as Workload) : WORKLOADS[values.workload as WorkloadId];
+  if (!w) throw new Error(`--workload must be one of ${Object.keys(WORKLOADS).join(', ')}, got ${values.workload} (or give --spec JSON)`);
   const threads = Number(values.threads), budget = Number(values.budget) * 1000;
   const impl = await implById(values.impl!);
   const info: Record<string, string> = {};

@@ -11,7 +11,8 @@
 export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
 
 export interface Workload {
-  id: WorkloadId;
+  /** W1–W4, or a sweep point's name (bench/sweep.ts). */
+  id: string;
   kind: 'inference' | 'train';
   /** B, T, I, H, L. */
   batch: number;

@@ -4,6 +4,9 @@
 // exports every name the real module has (read from it here, at build time, so a new import
 // cannot go missing), each a function that throws a clear error when called. The library only
 // calls them on paths a page never takes: the functions that read or write files by path.
+// The library's own Node-only engine module (src/io/onnx/onnxruntime-engine.ts, which loads the
+// native onnxruntime-node) is stubbed too: compile() imports it dynamically, and in a page
+// 'onnxruntime' then fails with a clear error and 'auto' picks the WebAssembly kernels.
 // Used by scripts/build-package.mjs (dist/browser/lstm-ts.js), scripts/build-web.mjs (the
 // explorer) and web/test-pages/build.mjs.
 import { builtinModules } from 'node:module';
@@ -30,10 +33,19 @@ async function stubSource(id) {
   return lines.join('\n');
 }
 
-/** esbuild plugin: Node built-ins and NODE_ONLY_PACKAGES → stubs (see the header). */
+/** The stub of src/io/onnx/onnxruntime-engine.ts: the names compile() takes from it. */
+const ENGINE_STUB = [
+  `const nodeOnly = () => { throw new Error('the onnxruntime engine is Node-only (it runs onnxruntime-node); in a browser the WebAssembly kernels run inference'); };`,
+  'export const createOnnxruntimeEngine = nodeOnly;',
+  'export const loadOnnxruntime = nodeOnly;',
+].join('\n');
+
+/** esbuild plugin: Node built-ins, NODE_ONLY_PACKAGES and the onnxruntime engine → stubs (see the header). */
 export const nodeStub = {
   name: 'node-stub',
   setup(b) {
+    b.onResolve({ filter: /\/onnxruntime-engine\.js$/ }, (args) => ({ path: args.path, namespace: 'engine-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'engine-stub' }, () => ({ loader: 'js', contents: ENGINE_STUB }));
     const names = [...builtinModules, ...NODE_ONLY_PACKAGES].map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
     const filter = new RegExp(`^(node:.*|${names.join('|')})$`);
     b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'node-stub' }));

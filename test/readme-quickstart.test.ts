@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import {
   LSTM, Tensor, Sequential, LastStep, Dense, fit, fileCheckpoint, saveModel, loadModel,
   readCsv, numericColumn, runForecast, saveForecast, readTextHead, trainLanguageModel, saveLanguageModel, generateText,
-  readLabelledTexts, trainClassifier, saveClassifier, openModel,
+  readLabelledTexts, trainClassifier, saveClassifier, openModel, compile,
 } from '../src/index.js';
 
 test('README quickstart: bidirectional 2-layer LSTM forward/backward shapes', () => {
@@ -112,3 +112,22 @@ test('README recipes: lstm classify from the library (trainClassifier, saveClass
   assert.equal(opened.kind, 'classifier');
   if (opened.kind === 'classifier') assert.deepEqual(opened.classifier.predict(['win a free prize now']), clf.classifier.predict(['win a free prize now']));
 }));
+
+test('README "Inference on onnxruntime": load, compile, predict', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lstm-ts-readme-'));
+  try {
+    const path = join(dir, 'model.safetensors');
+    saveModel(new Sequential([['lstm', new LSTM({ inputSize: 2, hiddenSize: 8, batchFirst: true, seed: 1 })], ['last', new LastStep()], ['fc', new Dense({ inputSize: 8, outputSize: 1, seed: 2 })]]), path);
+    const x = Tensor.from(new Float32Array(3 * 5 * 2).map((_, i) => Math.cos(i)), [3, 5, 2]);
+    const { model } = loadModel(path);
+    const kernels = model.predict(x);
+    const choice = await compile(model, { engine: 'onnxruntime' });   // or 'auto', or 'wasm'
+    assert.equal(choice.engine, 'onnxruntime');
+    assert.match(choice.reason, /onnxruntime-node session/);
+    const y = model.predict(x);
+    assert.deepEqual(y.shape, [3, 1]);
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(y.data[i]! - kernels.data[i]!) < 1e-6);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,6 +5,7 @@
 import type { Impl } from './types.js';
 
 export async function implById(id: string): Promise<Impl> {
+  if (id === 'lstm-ts/engine-onnxruntime') return (await import('./lstm-ts.js')).lstmTsEngineImpl();
   if (id.startsWith('lstm-ts/')) return (await import('./lstm-ts.js')).lstmTsImpl(id.slice('lstm-ts/'.length));
   if (id === 'tfjs/cpu' || id === 'tfjs/wasm') return (await import('./tfjs.js')).tfjsImpl(id.slice(5) as 'cpu' | 'wasm');
   if (id === 'brain.js') return (await import('./brainjs.js')).brainImpl();

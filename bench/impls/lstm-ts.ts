@@ -1,9 +1,10 @@
 /**
  * lstm-ts on a chosen kernel backend, through the public API as a user writes it. Inference is
  * `LSTM.forward` (batch-first, eval mode); a training step is a Sequential(LSTM, LastStep,
- * Dense(H→1)): zeroGrad, forward, mse, backward, Adam step.
+ * Dense(H→1)): zeroGrad, forward, mse, backward, Adam step. The onnxruntime engine row runs the
+ * same inference as `Sequential([LSTM]).forward` after `compile(model, { engine: 'onnxruntime' })`.
  */
-import { Adam, Dense, LSTM, LastStep, Sequential, Tensor, listBackends, mse, setBackend } from '../../src/index.js';
+import { Adam, Dense, LSTM, LastStep, Sequential, Tensor, compile, listBackends, mse, setBackend } from '../../src/index.js';
 import type { BenchData } from '../data.js';
 import { ADAM, type Workload } from '../workloads.js';
 import type { Impl, Runner, RunnerOptions } from './types.js';
@@ -71,6 +72,24 @@ export function lstmTsImpl(backend: string): Impl {
         return { run: () => lstm.forward(x).output.data as Float32Array, warmup: () => lstm.forward(x1) };
       }
       return trainer(w, d, backend);
+    },
+  };
+}
+
+/** Inference on the onnxruntime engine (the model's own ONNX export in an onnxruntime-node session); `threads` intra-op threads. */
+export function lstmTsEngineImpl(): Impl {
+  return {
+    id: 'lstm-ts/engine-onnxruntime',
+    unsupported: (w) => (w.kind === 'inference' ? null : 'inference only (training runs on the kernels)'),
+    async create(w: Workload, d: BenchData, opts: RunnerOptions): Promise<Runner> {
+      const { batch: B, steps: T, input: I, hidden: H, layers: L } = w;
+      const lstm = new LSTM({ inputSize: I, hiddenSize: H, numLayers: L, batchFirst: true });
+      loadLstm(lstm, d);
+      const model = new Sequential([['lstm', lstm]]);
+      const choice = await compile(model, { engine: 'onnxruntime', threads: opts.threads });
+      if (choice.engine !== 'onnxruntime') throw new Error(`compile chose ${choice.engine}: ${choice.reason}`);
+      const x = new Tensor(Float32Array.from(d.x), [B, T, I]);
+      return { run: () => model.forward(x).data as Float32Array, dispose: () => model.setEngine(null) };
     },
   };
 }

@@ -8,7 +8,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { FormatError, partialOf, printable, saveModel } from '../index.js';
+import { compile, engineSummary, ENGINE_NAMES, FormatError, partialOf, printable, saveModel, type EngineName, type Sequential } from '../index.js';
 
 /** An error meant for the user: printed as one line, exit code 1, no stack trace. */
 export class CliError extends Error {
@@ -178,4 +178,30 @@ export function ensureDir(dir: string, option = '--out'): string {
 /** Round for display and JSON (6 significant digits), keeping null. */
 export function round(v: number | null, digits = 6): number | null {
   return v === null ? null : Number(v.toPrecision(digits));
+}
+
+/** `--engine <name>` for the commands that run inference (predict, eval, forecast). */
+export function engineOption(cmd: Command): Command {
+  return cmd.option('--engine <name>', 'where inference runs: wasm (the WebAssembly kernels), onnxruntime (onnxruntime-node, when installed) or auto (the faster of the two for each call)',
+    choiceOption(ENGINE_NAMES), 'wasm');
+}
+
+/**
+ * Put the inference of `models` on `engine` (compile each) and say on stderr what was chosen
+ * and why. Returns a function to call at the end: under 'auto' it says which engine ran the calls.
+ */
+export async function useEngine(models: readonly Sequential[], engine: EngineName): Promise<() => void> {
+  if (engine === 'wasm') return () => {};
+  let said = '';
+  for (const m of models) {
+    const c = await compile(m, { engine }).catch((e: unknown) => {
+      throw new CliError(`--engine ${engine}: ${(e as Error).message}`);
+    });
+    said = `engine: ${c.engine} (${c.reason})`;
+  }
+  info(said);
+  return () => {
+    const s = engineSummary(models);
+    if (s) info(s);
+  };
 }

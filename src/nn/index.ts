@@ -15,3 +15,4 @@ export {
   type SequentialOptions, type SequentialConfig, type LayerEntry,
 } from './sequential.js';
 export type { Trainable, Task } from './trainable.js';
+export type { InferenceEngine } from './engine.js';

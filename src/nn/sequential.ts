@@ -11,11 +11,15 @@
  * recurrent kernels run in; row-wise layers treat it as T·B rows; the output is transposed back.
  * Lengths travel with the batch: recurrent layers freeze finished rows, LastStep takes each
  * row's own last step, and the trainer masks per-step losses past each row's end.
+ *
+ * Inference may run elsewhere: `setEngine` (called by io/onnx's `compile`) attaches an
+ * InferenceEngine that eval-mode forward and predict hand their input to.
  */
 import type { FloatArray } from '../kernels/backend.js';
 import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { Dense, Dropout, Embedding, LastStep, checkLengths, type Batch, type ModelLayer } from './layers.js';
-import { Module, Workspace, type ModuleOptions } from './module.js';
+import type { InferenceEngine } from './engine.js';
+import { Module, Workspace, type ModuleOptions, type TensorLike } from './module.js';
 import { GRU, LSTM, RNN, RecurrentBase } from './recurrent.js';
 import type { Task, Trainable } from './trainable.js';
 import { Rng } from '../tensor/rng.js';
@@ -32,6 +36,15 @@ export interface SequentialConfig {
   task: Task;
   dtype: string;
   layers: Array<{ name: string; type: string; options: Record<string, unknown> }>;
+}
+
+/** A checked model input: (B,T,F) sequences (F 1 for token ids) or, with seq false, (B,F) rows. */
+interface InputShape {
+  B: number;
+  T: number;
+  F: number;
+  seq: boolean;
+  lengths: Int32Array | null;
 }
 
 /** A layer, or a [name, layer] pair (names become parameter-name prefixes). */
@@ -92,6 +105,9 @@ export class Sequential extends Module implements Trainable {
   readonly outputSize: number;
   private readonly ws = new Workspace(this);
   private out: Batch | null = null;
+  private attached: InferenceEngine | null = null;
+  /** The engine that ran the last forward, when one did (backward then has nothing to work on). */
+  private lastRanOn: string | null = null;
 
   constructor(layers: LayerEntry[], opts: SequentialOptions = {}) {
     if (!Array.isArray(layers) || layers.length === 0) throw new RangeError('Sequential: give at least one layer');
@@ -156,9 +172,20 @@ export class Sequential extends Module implements Trainable {
    * Forward. x: (B,T,F) numeric sequences, (B,T) token ids (Embedding first), or (B,F) rows
    * (Dense-only models); lengths (B), each in 1..T, for padded batches.
    * Returns a fresh Tensor: (B,O) after LastStep or for rows, else (B,T,O).
+   * In eval mode with an engine attached (`compile`), the engine computes it.
    */
   forward(x: Tensor, opts: { lengths?: ArrayLike<number> | null } = {}): Tensor {
-    const batch = this.inputBatch(x, opts.lengths ?? null);
+    const shape = this.checkInput(x, opts.lengths ?? null);
+    if (this.attached && !this.training) {
+      const y = this.attached.run(x, shape.lengths);
+      if (y) {
+        this.out = null;
+        this.lastRanOn = this.attached.name;
+        return y;
+      }
+    }
+    this.lastRanOn = null;
+    const batch = this.inputBatch(x, shape);
     let b = batch;
     for (const a of this.adapters) b = a.forwardBatch(b);
     this.out = b;
@@ -175,6 +202,10 @@ export class Sequential extends Module implements Trainable {
    */
   backward(dOut: Tensor): void {
     const b = this.out;
+    if (this.lastRanOn) {
+      throw new Error(`Sequential.backward: the last forward ran on the ${this.lastRanOn} engine, which keeps nothing for backward; ` +
+        'run forward in training mode (model.train(), as fit does), where the model\'s own kernels run');
+    }
     if (!b) throw new Error('Sequential.backward: call forward first');
     const n = (b.seq ? b.T * b.B : b.B) * b.F;
     const want = b.seq ? [b.B, b.T, b.F] : [b.B, b.F];
@@ -210,6 +241,36 @@ export class Sequential extends Module implements Trainable {
     } finally {
       this.train(wasTraining);
     }
+  }
+
+  /**
+   * The inference engine attached by `compile` (io/onnx), or null: the model's own kernels.
+   * In eval mode forward and predict run through it; training mode never does.
+   */
+  get engine(): InferenceEngine | null {
+    return this.attached;
+  }
+
+  /**
+   * Attach an inference engine (null detaches; the engine replaced is disposed). `compile(model,
+   * { engine })` is the usual way in. An engine holds the weights of the moment it was built, so
+   * switching to training mode (`train()`, which fit does) or `loadStateDict` detaches it: a
+   * stale copy never answers. After changing `flat` any other way, compile again.
+   */
+  setEngine(engine: InferenceEngine | null): void {
+    if (this.attached && this.attached !== engine) this.attached.dispose();
+    this.attached = engine;
+    this.lastRanOn = null;
+  }
+
+  override train(on = true): this {
+    if (on && this.attached) this.setEngine(null);
+    return super.train(on);
+  }
+
+  override loadStateDict(record: Record<string, TensorLike>, opts: { prefix?: string; strict?: boolean } = {}): void {
+    this.setEngine(null);
+    super.loadStateDict(record, opts);
   }
 
   /** True when a layer is an LSTM, GRU or RNN (fit then clips the gradient norm by default). */
@@ -285,8 +346,8 @@ export class Sequential extends Module implements Trainable {
 
   // ------------------------------------------------------------------------------ internals
 
-  /** Check x against the model's input kind and copy it, time-major, into a backend buffer. */
-  private inputBatch(x: Tensor, lengths: ArrayLike<number> | null): Batch {
+  /** Check x (and lengths) against the model's input kind: its dimensions, lengths as checked Int32s. */
+  private checkInput(x: Tensor, lengths: ArrayLike<number> | null): InputShape {
     if (!(x instanceof Tensor)) throw new TypeError('Sequential.forward: x must be a Tensor');
     const s = x.shape;
     let B: number, T: number, F: number, seq: boolean;
@@ -303,16 +364,19 @@ export class Sequential extends Module implements Trainable {
     }
     if (F !== this.inputSize) throw new RangeError(`Sequential.forward: x must have ${this.inputSize} features in its last dimension, got ${shapeStr(s)}`);
     if (B < 1 || T < 1) throw new RangeError(`Sequential.forward: empty input ${shapeStr(s)}`);
-    const n = B * T * F;
-    const data = this.ws.get('x', n);
+    if (lengths && !seq) throw new RangeError('Sequential.forward: lengths are only for sequence input (B,T,F)');
+    return { B, T, F, seq, lengths: lengths ? checkLengths(lengths, B, T, 'Sequential.forward') : null };
+  }
+
+  /** Copy checked input x, time-major, into a backend buffer. */
+  private inputBatch(x: Tensor, { B, T, F, seq, lengths }: InputShape): Batch {
+    const data = this.ws.get('x', B * T * F);
     if (seq) swapLeadingAxes(data, x.data, B, T, F);
     else data.set(x.data);
     let lens: Int32Array | null = null;
     if (lengths) {
-      if (!seq) throw new RangeError('Sequential.forward: lengths are only for sequence input (B,T,F)');
-      const checked = checkLengths(lengths, B, T, 'Sequential.forward');
       lens = this.ws.getInt('lengths', B);
-      lens.set(checked);
+      lens.set(lengths);
     }
     return { data, T, B, F, seq, lengths: lens };
   }

@@ -14,5 +14,5 @@ export {
   type ClassifierPlan, type LabelledTexts, type TrainClassifierResult,
 } from './classify.js';
 export { removeCheckpoints, partialOf, fingerprint, type CheckpointOptions, type PartialModel } from './resume.js';
-export { openModel, type OpenedModel } from './open-model.js';
+export { openModel, inferenceModels, type OpenedModel } from './open-model.js';
 export { scoreForecast, scoreClassifier, scoreLanguageModel, type ScoredPart, type ScoreOptions } from './scoring.js';

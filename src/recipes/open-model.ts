@@ -11,6 +11,7 @@ import { openForecast } from './forecast/files.js';
 import { vocabFromJSON } from '../data/text.js';
 import { TextClassifier } from './classify.js';
 import { FormatError } from '../io/errors.js';
+import type { Sequential } from '../nn/sequential.js';
 
 /** A model file and the recipe that wrote it. */
 export type OpenedModel =
@@ -37,4 +38,9 @@ export function openModel(path: string): OpenedModel {
     return { kind: 'classifier', loaded, classifier: new TextClassifier(loaded.model, vocabFromJSON(meta.vocab), c.classes, c.maxLen), textColumn: c.textColumn, labelColumn: c.labelColumn };
   }
   return { kind: 'other', loaded };
+}
+
+/** The models that run inference for an opened file: every ensemble member of a forecaster, else its one model. */
+export function inferenceModels(m: OpenedModel): Sequential[] {
+  return m.kind === 'forecast' ? m.forecaster.models : m.kind === 'classifier' ? [m.classifier.model] : [m.loaded.model];
 }

@@ -62,11 +62,12 @@ describe('bench workloads', () => {
   });
 
   for (const w of [W1, W2]) {
-    test(`${w.id} inference: lstm-ts (every backend), onnxruntime-node and TF.js agree`, async () => {
+    test(`${w.id} inference: lstm-ts (every backend and the onnxruntime engine), onnxruntime-node and TF.js agree`, async () => {
       const d = makeData(w, 7);
       const ref = await outputs('lstm-ts/reference', w, d);
       assert.equal(ref.length, w.batch * w.steps * w.hidden);
       for (const b of BACKENDS) assertClose(await outputs(`lstm-ts/${b}`, w, d), ref, 1e-5, `lstm-ts/${b}`);
+      assertClose(await outputs('lstm-ts/engine-onnxruntime', w, d), ref, 1e-5, 'lstm-ts/engine-onnxruntime');
       assertClose(await outputs('onnxruntime-node', w, d), ref, 1e-5, 'onnxruntime-node');
       assertClose(await outputs('tfjs/cpu', w, d), ref, 1e-5, 'tfjs/cpu');
     });

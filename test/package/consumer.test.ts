@@ -4,7 +4,9 @@
  * tarball is installed into a fresh temporary project (its dependencies come from npm's cache or
  * the registry), and that project uses it the ways the README says:
  *   - Node ESM (test/package/consumer/train.mjs): trains, saves and reloads on the wasm and the
- *     reference backends; a minimal import bundled by esbuild for Node with "sideEffects" honoured;
+ *     reference backends, and finds no onnxruntime-node (an optional peer dependency, so not
+ *     installed): the onnxruntime engine says what to install; a minimal import bundled by
+ *     esbuild for Node with "sideEffects" honoured;
  *   - TypeScript: tsc --noEmit, strict, against the shipped declarations, with moduleResolution
  *     bundler (a browser app, no Node types) and node16 (the Node script, checkJs);
  *   - the CLI from node_modules/.bin: `lstm --help`, `lstm forecast` on the shipped CSV, `lstm info`
@@ -117,7 +119,12 @@ test('the tarball holds the build, declarations, kernels and browser build, and 
 test('Node ESM: train, save and reload on the wasm and the reference backends', () => {
   const out = JSON.parse(timed('node consumer', () => run(process.execPath, ['train.mjs'], app))) as {
     backends: string[]; runs: Record<string, { backend: string; first: number; last: number; reloadedSame: boolean; predictions: number[] }>;
+    engine: { onnxruntime: string; auto: { engine: string; reason: string } };
   };
+  // onnxruntime-node is an optional peer dependency: not installed with the package.
+  assert.match(out.engine.onnxruntime, /needs the npm package onnxruntime-node, an optional peer dependency of lstm-ts that is not installed: npm install onnxruntime-node@/);
+  assert.equal(out.engine.auto.engine, 'wasm');
+  assert.match(out.engine.auto.reason, /onnxruntime is not usable here/);
   assert.ok(out.backends.includes('wasm') && out.backends.includes('reference'), `backends: ${out.backends}`);
   for (const name of ['wasm', 'reference']) {
     const r = out.runs[name]!;

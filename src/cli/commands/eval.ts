@@ -6,14 +6,14 @@
  * --all; the output says which part was scored (`scored`). The logic is src/recipes/scoring.ts.
  */
 import type { Command } from 'commander';
-import { readCsv, numericColumn, assertFinite, readLabelledTexts, openModel, readTextHead, scoreClassifier, scoreForecast, scoreLanguageModel } from '../../index.js';
-import { CliError, intOption, naming, round, writeJson } from '../util.js';
+import { readCsv, numericColumn, assertFinite, readLabelledTexts, openModel, readTextHead, scoreClassifier, scoreForecast, scoreLanguageModel, inferenceModels, type EngineName } from '../../index.js';
+import { CliError, engineOption, intOption, naming, round, useEngine, writeJson } from '../util.js';
 
 const r4 = (m: { rmse: number; mae: number; mape: number | null }) => ({ rmse: round(m.rmse), mae: round(m.mae), mape: round(m.mape) });
 
 export function register(program: Command): void {
-  program
-    .command('eval')
+  engineOption(program
+    .command('eval'))
     .description('Score a saved model on a file: forecast errors vs naive baselines, classification accuracy/F1, or language-model bits per character.')
     .argument('<model>', 'model file (.safetensors)')
     .argument('<file>', 'CSV series, CSV/JSONL labelled texts, or text file')
@@ -21,8 +21,9 @@ export function register(program: Command): void {
     .option('--max-bytes <n>', 'language model: use only the first N bytes', intOption(1), 1 << 20)
     .option('--all', "score everything, also what the model was trained on (default on its training data: only the hold-out)")
     .option('--json', 'print one JSON object on stdout')
-    .action(async (path: string, file: string, f: { column?: string; maxBytes: number; all?: boolean; json?: boolean }) => {
+    .action(async (path: string, file: string, f: { column?: string; maxBytes: number; all?: boolean; json?: boolean; engine: EngineName }) => {
       const m = openModel(path);
+      const reportEngine = await useEngine(inferenceModels(m), f.engine);
       const meta = m.loaded.metadata as Record<string, unknown>;
       const all = { all: f.all ?? false };
       let out: Record<string, unknown>;
@@ -50,6 +51,7 @@ export function register(program: Command): void {
       } else {
         throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
       }
+      reportEngine();
       writeJson(out, !f.json);
     });
 }

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
-  writeFileAtomic, removeCheckpoints, listNames, type MissingPolicy,
+  writeFileAtomic, removeCheckpoints, listNames, engineSummary, type MissingPolicy, type EngineName,
 } from '../../index.js';
-import { CliError, checkOutDir, choiceOption, ensureDir, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
+import { CliError, checkOutDir, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags {
   column?: string;
@@ -30,12 +30,13 @@ interface ForecastFlags extends TrainingRunFlags {
   transform: 'auto' | 'none' | 'log';
   mode: 'auto' | 'level' | 'delta' | 'both';
   missing: MissingPolicy;
+  engine: EngineName;
 }
 
 export function register(program: Command): void {
   const d = FORECAST_DEFAULTS;
-  checkpointOptions(program
-    .command('forecast')
+  checkpointOptions(engineOption(program
+    .command('forecast'))
     .description('Train an LSTM on one CSV column, score it on a hold-out tail against naive baselines, and forecast past the end.')
     .argument('<file>', 'CSV file with a header row')
     .option('-c, --column <name>', 'numeric column to forecast (default: the only numeric column)')
@@ -99,6 +100,7 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       log: info,
       progress: f.progress ?? false,
       checkpoint: join(f.out, 'checkpoint'), checkpointEvery: f.checkpointEvery, resume: f.resume,
+      engine: f.engine,
     }),
   ).catch((err: unknown) =>
     // NaN/Inf stop: save the failing member's best weights so far (a one-model forecast file).
@@ -107,6 +109,8 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
     })),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const usedEngine = engineSummary(result.forecaster.models);
+  if (usedEngine) info(usedEngine);
 
   // Everything is computed; now write the outputs (each atomically).
   const { plan, holdout, holdoutStart } = result;

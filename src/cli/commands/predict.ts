@@ -4,20 +4,26 @@
  * continuation of the file's text.
  */
 import type { Command } from 'commander';
-import { readCsv, numericColumn, assertFinite, futureLabels, readLabelledTexts, generateText, openModel, readTextHead } from '../../index.js';
-import { CliError, intOption, round, writeJson, writeOut } from '../util.js';
+import { readCsv, numericColumn, assertFinite, futureLabels, readLabelledTexts, generateText, openModel, readTextHead, inferenceModels, type EngineName } from '../../index.js';
+import { CliError, engineOption, info, intOption, round, useEngine, writeJson, writeOut } from '../util.js';
 
 export function register(program: Command): void {
-  program
-    .command('predict')
+  engineOption(program
+    .command('predict'))
     .description('Run a saved model on a file: forecast past the end of a series, label texts, or continue a text.')
     .argument('<model>', 'model file (.safetensors)')
     .argument('<file>', 'CSV series (forecaster), CSV/JSONL texts (classifier) or text file (language model)')
     .option('-c, --column <name>', 'series or text column (default: the one used in training)')
     .option('-n, --length <n>', 'language model: tokens to generate', intOption(1), 200)
     .option('--json', 'print JSON on stdout')
-    .action(async (path: string, file: string, f: { column?: string; length: number; json?: boolean }) => {
+    .action(async (path: string, file: string, f: { column?: string; length: number; json?: boolean; engine: EngineName }) => {
       const m = openModel(path);
+      // Generation feeds one token per call with the state carried over: the kernels' work, not a whole-sequence engine's.
+      if (m.kind === 'language-model' && f.engine === 'onnxruntime') {
+        throw new CliError('--engine onnxruntime: a language model generates one token per call, carrying its state between calls, which the onnxruntime engine (whole sequences) does not do; use --engine wasm or auto');
+      }
+      if (m.kind === 'language-model' && f.engine === 'auto') info('engine: wasm (generation runs one token per call with carried state, on the kernels)');
+      const reportEngine = await useEngine(m.kind === 'language-model' ? [] : inferenceModels(m), f.engine);
       if (m.kind === 'forecast') {
         const column = f.column ?? m.column;
         const table = await readCsv(file, { columns: [column], ...(m.dateColumn ? { dateColumn: m.dateColumn } : {}) });
@@ -43,5 +49,6 @@ export function register(program: Command): void {
       } else {
         throw new CliError(`${path}: the model has no task metadata (forecast, languageModel or classifier); use the library API`);
       }
+      reportEngine();
     });
 }

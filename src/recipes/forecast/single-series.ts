@@ -30,6 +30,7 @@ import { slidingWindows, windowCount } from '../../data/windows.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { LSTM, GRU, Dense, LastStep, Sequential } from '../../nn/index.js';
 import { divergedError, fit, type History } from '../../train/fit.js';
+import { compile, type EngineName } from '../../io/onnx/engine.js';
 import { checkpointExists, checkpointFitOptions, fingerprint, withPartial, type CheckpointOptions } from '../resume.js';
 import { checkModelSize } from '../budget.js';
 
@@ -67,6 +68,12 @@ export interface ForecastOptions extends Partial<ForecastPlan>, CheckpointOption
   log?: (msg: string) => void;
   /** Show the trainer's progress bar/lines. Default false. */
   progress?: boolean;
+  /**
+   * Where the hold-out scoring and the forecast run once training is done (compile; training
+   * always runs on the kernels). Default 'wasm', the kernels. 'onnxruntime' is checked before
+   * training starts, so a missing onnxruntime-node fails at once, not after the training.
+   */
+  engine?: EngineName;
 }
 
 /** The fixed defaults of a plan (the others are chosen from the series by planForecast). */
@@ -497,6 +504,8 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
     const first = opts.checkpoint && memberCheckpoint(opts.checkpoint, modes[0]!, 0);
     if (!first || !checkpointExists(first)) throw new RangeError(`resume: no checkpoint at ${first ?? '(none given)'} (run once without --resume first)`);
   }
+  const engine = opts.engine ?? 'wasm';
+  if (engine === 'onnxruntime') await compile(buildForecastModel(plan, plan.seed), { engine }); // fails now if it would fail later
   const holdoutStart = n - plan.horizon * plan.holdoutBlocks;
   const train = Array.prototype.slice.call(values, 0, holdoutStart) as number[];
   opts.log?.(
@@ -513,6 +522,14 @@ export async function runForecast(values: ArrayLike<number>, opts: ForecastOptio
     checkpoints.push(...r.checkpoints);
   }
   const forecaster = new SeriesForecaster(plan, parts);
+  if (engine !== 'wasm') {
+    let choice = '';
+    for (const m of forecaster.models) {
+      const c = await compile(m, { engine });
+      choice = `engine: ${c.engine} (${c.reason})`;
+    }
+    opts.log?.(choice);
+  }
   const origins = Array.from({ length: plan.holdoutBlocks }, (_, b) => holdoutStart + b * plan.horizon);
   const actual = Float64Array.from({ length: n - holdoutStart }, (_, i) => values[holdoutStart + i]!);
   const predicted = forecaster.predictAt(values, origins);

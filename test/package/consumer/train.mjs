@@ -1,9 +1,10 @@
 // A Node user's script, run from the installed tarball (plain Node ESM, no tsx, no src/): trains
 // a small LSTM → last step → Dense model on a sine wave with the WebAssembly and the reference
-// backends, saves and reloads it, and prints one JSON object for the test to check.
+// backends, saves and reloads it, asks for the onnxruntime engine (onnxruntime-node, an optional
+// peer dependency, is not installed here), and prints one JSON object for the test to check.
 // Also type-checked (checkJs, strict, moduleResolution node16) against the shipped declarations.
 import { mkdirSync } from 'node:fs';
-import { Dense, LastStep, LSTM, Sequential, Tensor, fit, getBackend, listBackends, loadModel, saveModel, setBackend } from 'lstm-ts';
+import { Dense, LastStep, LSTM, Sequential, Tensor, compile, fit, getBackend, listBackends, loadModel, saveModel, setBackend } from 'lstm-ts';
 
 const N = 48, T = 10;
 const xs = new Float32Array(N * T), ys = new Float32Array(N);
@@ -32,4 +33,10 @@ for (const name of ['wasm', 'reference']) {
     reloadedSame: p.every((v, i) => v === q[i]), predictions: p,
   };
 }
-console.log(JSON.stringify({ backends: listBackends(), runs }));
+// Without onnxruntime-node: 'onnxruntime' is an error saying what to install, 'auto' keeps the kernels.
+const { model: served } = loadModel('out/wasm.safetensors');
+const engine = {
+  onnxruntime: await compile(served, { engine: 'onnxruntime' }).then(() => 'compiled', (/** @type {Error} */ e) => e.message),
+  auto: await compile(served, { engine: 'auto' }),
+};
+console.log(JSON.stringify({ backends: listBackends(), runs, engine }));
