@@ -41,8 +41,8 @@ const PAR_MIN_MACS = 1 << 18;
 const SEQ_PAR_MIN_MACS = 1 << 15;
 /** Below this many hidden units × batch rows a cell kernel runs on the calling thread. */
 const PAR_MIN_CELLS = 1 << 14;
-/** Heap.region slots of the sequence kernels: packed weights, parameter blocks. */
-const REGION = { whh: 0, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5 } as const;
+/** Heap.region slots of the sequence kernels: packed weights, parameter blocks (exported for tests). */
+export const REGION = { whh: 0, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5 } as const;
 /** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
 const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
 

@@ -372,8 +372,9 @@ function unitsProjection(j: ForwardJob, s: i32, k0: i32, k1: i32): void {
  * over any chunk nobody has taken yet: a thread that arrives late or never (a busy machine) only
  * changes who computes what, never the sums. The caller's call (who 0) returns once every chunk
  * of every phase is done, and the caller does not wait for the others to return (threads.ts,
- * `helpers`): a thread still in here after its job is over claims nothing, because a claim
- * must find the phase just before its own (u − 1) and every word has moved past this job's.
+ * `helpers`): a thread still in here after its job is over claims nothing and returns, because
+ * a claim must find the phase just before its own (u − 1), and every counter has either moved
+ * past this job's phases or (numbered from 0 again) fallen below them.
  * mayWait: the caller may block (not in a browser's main thread); other threads always may.
  */
 export function seqFwdUnitsF32(p: usize, who: i32, scratch: usize, base: i32, end: i32): void {
@@ -391,7 +392,11 @@ export function seqFwdUnitsF32(p: usize, who: i32, scratch: usize, base: i32, en
       let spins = 0;
       for (let d = atomic.load<i32>(done); d < u; d = atomic.load<i32>(done)) {
         if (atomic.load<i32>(j.failed) != 0) return; // a thread died inside its chunk: the caller reports it
-        if (atomic.load<i32>(claims + <usize>c * SYNC_STRIDE) < u) {
+        const claimed = atomic.load<i32>(claims + <usize>c * SYNC_STRIDE);
+        if (claimed < u) {
+          // In a running job every chunk has been claimed up to u − 1 at least; a counter
+          // below that belongs to a later job (numbered from 0 again): this one is over.
+          if (claimed != u - 1) return;
           takeChunk(j, u, base, c, claims, dones, scratch);
         } else if (++spins > SPIN && canSleep) {
           atomic.wait<i32>(done, d, 50000); // no notify is sent: look again every 50 µs
