@@ -194,10 +194,20 @@ describe(`onnxruntime engine (reference: the ${BACKEND} kernels)`, () => {
     assert.deepEqual([used.onnxruntime!.calls, used.wasm!.calls], want);
     const s = engineSummary([model])!;
     if (BACKEND.startsWith('wasm')) {
-      assert.match(s, /^engine auto: 1 call on onnxruntime \(batch \d+ × 50 steps, [\d.]+ MFLOP: at or above the [\d.]+ [kM]FLOP per call .* for LSTM\); 1 call on wasm \(batch 1 × 2 steps, [\d.]+ kFLOP: below/);
+      assert.match(s, /^engine auto: 1 call on onnxruntime \(batch \d+ × 50 steps, [\d.]+ [kM]FLOP: at or above the [\d.]+ [kM]FLOP per call .* for LSTM\); 1 call on wasm \(batch 1 × 2 steps, [\d.]+ kFLOP: below/);
     }
     assert.equal(autoChoice(model, 1, smallT).engine, BACKEND.startsWith('wasm') ? 'wasm' : 'onnxruntime');
     assert.equal(engineSummary([new Sequential(CASES[10]!.layers())]), null, 'no auto engine, no summary');
+  });
+
+  test('auto keeps a plain RNN on the kernels at any size (AUTO_RULE.rnn is Infinity) and says why', () => {
+    const model = new Sequential([['rnn', new RNN({ inputSize: 16, hiddenSize: 256, batchFirst: true, seed: 1 })]], { backend: BACKEND });
+    assert.equal(AUTO_RULE.rnn, Infinity);
+    const c = autoChoice(model, 64, 1000); // 8.9 GFLOP
+    if (BACKEND.startsWith('wasm')) {
+      assert.equal(c.engine, 'wasm');
+      assert.match(c.reason, /^batch 64 × 1000 steps, [\d.]+ GFLOP: the WebAssembly kernels were measured faster for RNN at every size$/);
+    }
   });
 
   test('forwardFlops: 2·G·H·(I+H) per recurrent step, row and direction, 2·I·O per Dense row', () => {
