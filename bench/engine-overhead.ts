@@ -9,9 +9,8 @@
  * threads), median and best wall-clock µs.
  * Usage: npx tsx bench/engine-overhead.ts
  */
-import { LSTM, Sequential, Tensor, compile } from '../src/index.js';
-import { loadOnnxruntime } from '../src/io/onnx/onnxruntime-engine.js';
-import { encodeOnnx } from '../src/io/onnx/export.js';
+import { LSTM, Sequential, Tensor, compile, encodeOnnx } from '../src/index.js';
+import { loadOnnxruntime } from '../src/internal.js';
 import { makeData } from './data.js';
 import { onnxLstmModel } from './onnx-lstm.js';
 import { WORKLOADS } from './workloads.js';
