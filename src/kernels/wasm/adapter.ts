@@ -42,7 +42,7 @@ const SEQ_PAR_MIN_MACS = 1 << 15;
 /** Below this many hidden units × batch rows a cell kernel runs on the calling thread. */
 const PAR_MIN_CELLS = 1 << 14;
 /** Heap.region slots of the sequence kernels: packed weights, step counters, parameter blocks. */
-const REGION = { whh: 0, sync: 1, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5 } as const;
+const REGION = { whh: 0, sync: 1, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5, xh: 6 } as const;
 /** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
 const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
 
@@ -249,13 +249,20 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         Cs: opt(a.c, 'c'), M: opt(a.m, 'm'), HN: opt(a.hn, 'hn'), HG: opt(a.hg, 'hg'),
         Wih: ptr(L.W, L.wIh, 'W_ih'), Whh: ptr(L.W, L.wHh, 'W_hh'), Whr: param(L, L.wHr, 'W_hr'), Wi: 0, Wh: 0, Wr: 0,
         bIh: param(L, L.bIh, 'b_ih'), bHh: param(L, L.bHh, 'b_hh'), I,
-        sync: 0, chunks: 0, cu: 0, cuOut: 0, mayWait: 0, failed: 0,
+        sync: 0, chunks: 0, cu: 0, cuOut: 0, mayWait: 0, failed: 0, XH: 0,
       };
       const pb = heap.region(REGION.forwardJob, blockBytes(ForwardJob));
       if (B >= 4) {
         // One job: every thread projects, multiplies and updates its own rows, step by step.
-        job.Wi = packPanels(REGION.wih, job.Wih, I, Gc, true); // W_ihᵀ (I, Gc)
-        job.Wh = packPanels(REGION.whh, job.Whh, Hout, Gc, true); // W_hhᵀ (Hout, Gc)
+        if (L.mode === 'gru') {
+          job.Wi = packPanels(REGION.wih, job.Wih, I, Gc, true); // W_ihᵀ (I, Gc)
+          job.Wh = packPanels(REGION.whh, job.Whh, Hout, Gc, true); // W_hhᵀ (Hout, Gc)
+        } else {
+          // One product per step: [x_t, h_{t−1}] (room for B rows) times [W_ih, W_hh]ᵀ (I + Hout, Gc).
+          job.Wi = heap.region(REGION.wih, Math.ceil(Gc / 8) * 8 * (I + Hout) * 4);
+          k.packPanelsCatF32(job.Wi, job.Wih, I, job.Whh, Hout, Gc);
+          job.XH = heap.region(REGION.xh, B * (I + Hout) * 4);
+        }
         if (job.Whr) job.Wr = packPanels(REGION.whr, job.Whr, H, Hout, true); // W_hrᵀ (H, Hout)
         writeBlock(heap.buffer, pb, ForwardJob, job);
         seqByRows('seqFwdRowsF32', B, pb);
