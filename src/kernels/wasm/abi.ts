@@ -45,7 +45,7 @@ export interface Kernels {
   copyBytes(dst: number, src: number, n: number): void;
   keepInactiveRows(dst: number, src: number, rows: number, rowBytes: number, len: number, t: number): void;
   packPanelsF32(dst: number, W: number, K: number, N: number, trans: number): void;
-  packPanelsCatF32(dst: number, W1: number, K1: number, W2: number, K2: number, N: number): void;
+  packPanelsCatF32(dst: number, W1: number, K1: number, W2: number, K2: number, N: number, b1: number, b2: number): void;
   packDotBytes(G: number, H: number, K: number): number;
   /** Rows per dot-product group of the split-by-units sequence kernel. */
   DOT_ROWS: WebAssembly.Global;

@@ -258,10 +258,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
           job.Wi = packPanels(REGION.wih, job.Wih, I, Gc, true); // W_ihᵀ (I, Gc)
           job.Wh = packPanels(REGION.whh, job.Whh, Hout, Gc, true); // W_hhᵀ (Hout, Gc)
         } else {
-          // One product per step: [x_t, h_{t−1}] (room for B rows) times [W_ih, W_hh]ᵀ (I + Hout, Gc).
-          job.Wi = heap.region(REGION.wih, Math.ceil(Gc / 8) * 8 * (I + Hout) * 4);
-          k.packPanelsCatF32(job.Wi, job.Wih, I, job.Whh, Hout, Gc);
-          job.XH = heap.region(REGION.xh, B * (I + Hout) * 4);
+          // One product per step: [x_t, h_{t−1}, 1] (room for B rows) times [W_ih, W_hh, b_ih + b_hh]ᵀ (K, Gc).
+          const K = I + Hout + (job.bIh || job.bHh ? 1 : 0);
+          job.Wi = heap.region(REGION.wih, Math.ceil(Gc / 8) * 8 * K * 4);
+          k.packPanelsCatF32(job.Wi, job.Wih, I, job.Whh, Hout, Gc, job.bIh, job.bHh);
+          job.XH = heap.region(REGION.xh, B * K * 4);
         }
         if (job.Whr) job.Wr = packPanels(REGION.whr, job.Whr, H, Hout, true); // W_hrᵀ (H, Hout)
         writeBlock(heap.buffer, pb, ForwardJob, job);

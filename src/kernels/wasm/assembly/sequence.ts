@@ -10,8 +10,8 @@
 //   waits (seqFwdRowsF32, seqBwdRowsF32). The products are the matmul's 4×8 register-blocked
 //   tile against weights packed once into panels of 8 columns (matmul.ts packB); the forward
 //   does the input projection step by step too, so the whole layer is one parallel job. An LSTM
-//   or RNN step is one product, [x_t, h_{t−1}]·[W_ih, W_hh]ᵀ (K = I + Hout), not two: its tiles
-//   are stored once instead of stored, reloaded and added to.
+//   or RNN step is one product, [x_t, h_{t−1}, 1]·[W_ih, W_hh, b_ih + b_hh]ᵀ, not two products
+//   and a pass adding the biases: its tiles are stored once instead of three times.
 // - by hidden units (forward with batch 1..3): each step, each thread computes its slice of
 //   hidden units (every gate of them, then the cell), and waits for every slice before the next
 //   step (seqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
@@ -60,16 +60,23 @@ export function packPanelsF32(dst: usize, W: usize, K: i32, N: i32, trans: bool)
 }
 
 /**
- * [W1, W2]ᵀ packed as packPanelsF32(·, ·, K1 + K2, N, true) packs one (N, K1 + K2) matrix: W1
- * stored (N,K1), W2 stored (N,K2), side by side along K (the forward's [W_ih, W_hh], so that
- * [x_t, h_{t−1}] times it is G_t). Bytes: ceil(N/8)·8·(K1 + K2)·4.
+ * [W1, W2, b]ᵀ packed as packPanelsF32(·, ·, K, N, true) packs one (N, K) matrix, K = K1 + K2
+ * (+ 1 with a bias): W1 stored (N,K1) and W2 stored (N,K2) side by side along K, then the
+ * column b1 + b2 when either is present (0: absent). The forward's [W_ih, W_hh, b_ih + b_hh]:
+ * [x_t, h_{t−1}, 1] times it is G_t, biases included. Bytes: ceil(N/8)·8·K·4.
  */
-export function packPanelsCatF32(dst: usize, W1: usize, K1: i32, W2: usize, K2: i32, N: i32): void {
-  const K = K1 + K2;
+export function packPanelsCatF32(dst: usize, W1: usize, K1: i32, W2: usize, K2: i32, N: i32, b1: usize, b2: usize): void {
+  const bias = b1 != 0 || b2 != 0, K = K1 + K2 + (bias ? 1 : 0);
   for (let j = 0; j < N; j += 8) {
     const d = dst + <usize>(j * K) * 4, rows = min(8, N - j);
     packPanelT(d, W1 + <usize>(j * K1) * 4, <usize>K1 * 4, rows, K1, 8);
     packPanelT(d + <usize>(K1 * 8) * 4, W2 + <usize>(j * K2) * 4, <usize>K2 * 4, rows, K2, 8);
+    if (!bias) continue;
+    const db = d + <usize>((K1 + K2) * 8) * 4;
+    for (let r = 0; r < 8; r++) {
+      const o = <usize>(j + r) * 4;
+      store<f32>(db + <usize>r * 4, r >= rows ? 0 : (b1 != 0 ? load<f32>(b1 + o) : 0) + (b2 != 0 ? load<f32>(b2 + o) : 0));
+    }
   }
 }
 
@@ -193,8 +200,9 @@ function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
  * packed by packPanelsF32(·, W, K, N, true); for the units kernel Wh and Wr receive W_hh and
  * W_hr packed by packDotGroups (each thread packs its own groups at step 0) and Wi is unused.
  * act: RNN 0 tanh, 1 relu. sync .. failed are the units kernel's (seqFwdUnitsF32). XH: for an
- * LSTM or RNN in the rows kernel, room for B rows of [x_t, h_{t−1}] (I + Hout floats each), and Wi
- * is then [W_ih, W_hh] packed by packPanelsCatF32 (Wh unused); 0 for two products per step.
+ * LSTM or RNN in the rows kernel, room for B rows of [x_t, h_{t−1}, 1] (I + Hout + 1 floats each,
+ * the 1 only with a bias), and Wi is then [W_ih, W_hh, b_ih + b_hh] packed by packPanelsCatF32 (Wh
+ * unused); 0 for two products per step.
  */
 @unmanaged
 class ForwardJob {
@@ -204,7 +212,7 @@ class ForwardJob {
   T: i32; B: i32; I: i32; H: i32; Hout: i32; lengths: usize; rev: i32;
   sync: usize; chunks: i32; cu: i32; cuOut: i32; mayWait: i32;
   failed: usize; // int32 set when a thread's range threw: stop waiting for its chunk
-  XH: usize; // rows kernel, LSTM and RNN: (B, I + Hout) room for [x_t, h_{t−1}]; Wi is then [W_ih, W_hh]ᵀ packed
+  XH: usize; // rows kernel, LSTM and RNN: room for B rows of [x_t, h_{t−1}, 1]; Wi is then [W_ih, W_hh, b]ᵀ packed
 }
 export const ForwardJob_size = <i32>offsetof<ForwardJob>();
 export const ForwardJob_mode = <i32>offsetof<ForwardJob>('mode'), ForwardJob_act = <i32>offsetof<ForwardJob>('act');
@@ -238,7 +246,8 @@ export function seqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void 
   const Ap = scratch, tmp = scratch + AP_BYTES;
   const lenB: usize = j.lengths == 0 ? 0 : j.lengths + <usize>b0 * 4;
   const hg = j.HG + <usize>b0 * gRow; // GRU only
-  const K = I + Hout, xhRow = <usize>K * 4, xh = j.XH + <usize>b0 * xhRow; // LSTM, RNN with XH
+  // LSTM, RNN with XH: rows of [x_t, h_{t−1}, 1 (with a bias)], K floats each.
+  const bias = j.bIh != 0 || j.bHh != 0, K = I + Hout + (bias ? 1 : 0), xhRow = <usize>K * 4, xh = j.XH + <usize>b0 * xhRow;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
     const r0 = <usize>t * B + b0; // row of (T,B,·) buffers
@@ -253,18 +262,19 @@ export function seqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void 
       continue;
     }
     if (j.XH != 0) {
-      // G_t = [x_t, h_{t−1}]·[W_ih, W_hh]ᵀ: one product over K = I + Hout.
+      // G_t = [x_t, h_{t−1}, 1]·[W_ih, W_hh, b_ih + b_hh]ᵀ: one product over K, biases included.
       for (let b = 0; b < rows; b++) {
         const row = xh + <usize>b * xhRow;
         memory.copy(row, j.X + (r0 + <usize>b) * xRow, xRow);
         memory.copy(row + xRow, hp + <usize>b * oRow, oRow);
+        if (bias) store<f32>(row + xRow + oRow, 1);
       }
       rowsTimesPanels(xh, xhRow, rows, j.Wi, K, Gc, g, gRow, false, Ap, tmp);
     } else {
       rowsTimesPanels(j.X + r0 * xRow, xRow, rows, j.Wi, I, Gc, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
       rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, g, gRow, true, Ap, tmp); // += h_{t−1}·W_hhᵀ
+      addBiases(g, rows, Gc, gRow, j.bIh, j.bHh);
     }
-    addBiases(g, rows, Gc, gRow, j.bIh, j.bHh);
     if (mode == MODE_LSTM) {
       const cp = j.Cs + (<usize>sp * B + b0) * hRow, cn = j.Cs + (<usize>sn * B + b0) * hRow;
       const m = j.Whr != 0 ? j.M + r0 * hRow : hn;
