@@ -127,19 +127,21 @@ export function packDotBytes(G: i32, H: i32, K: i32): i32 {
 
 // ------------------------------------------------------------------------------ products
 
-/** Depth of the K blocks of rowsTimesPanels: a 4×KR panel of A and an 8×KR panel of the
- * weights (24 KB) stay in L1 together, and K = I + H of a step (288 for W2, 320 for W4) or
- * 4H = 1024 of the backward take one or two blocks, each tile stored once per block. */
+/** Most depth of the K blocks of rowsTimesPanels: a 4×KR panel of A and an 8×KR panel of the
+ * weights (24 KB) stay in L1 together, and K = I + H + 1 of a step (289 for W2, 321 and 513
+ * for W4's layers) or 4H = 1024 of the backward take one or two blocks of equal depth, each
+ * tile stored once per block. */
 const KR: i32 = 512;
 /** Bytes of a thread's matmul scratch these kernels use: the packed A block, then a tile. */
 const AP_BYTES: usize = <usize>(MC * KR) * 4;
 
 // C (rows, N) [+]= A (rows, K; lda bytes per row) · op(W), op(W) packed by packPanelsF32:
-// the matmul's blocked loops with B already packed. A is packed MC rows × KR at a time into
+// the matmul's blocked loops with B already packed. A is packed MC rows × ≤ KR at a time into
 // Ap (a thread's matmul scratch), so the micro-kernel streams two contiguous panels.
 function rowsTimesPanels(A: usize, lda: usize, rows: i32, Wp: usize, K: i32, N: i32, C: usize, ldc: usize, add: bool, Ap: usize, tmp: usize): void {
-  for (let kb = 0; kb < K; kb += KR) {
-    const kc = min(KR, K - kb), addk = add || kb > 0;
+  const blocks = (K + KR - 1) / KR, depth = ((K + blocks - 1) / blocks + 3) & ~3; // ceil(K / blocks), a multiple of 4
+  for (let kb = 0; kb < K; kb += depth) {
+    const kc = min(depth, K - kb), addk = add || kb > 0;
     for (let r0 = 0; r0 < rows; r0 += MC) {
       const mc = min(MC, rows - r0);
       packA(Ap, A, lda, 4, r0, mc, kb, kc);
