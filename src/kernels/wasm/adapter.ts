@@ -255,8 +255,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       if (B >= 4) {
         // One job: every thread projects, multiplies and updates its own rows, step by step.
         if (L.mode === 'gru') {
-          job.Wi = packPanels(REGION.wih, job.Wih, I, Gc, true); // W_ihᵀ (I, Gc)
-          job.Wh = packPanels(REGION.whh, job.Whh, Hout, Gc, true); // W_hhᵀ (Hout, Gc)
+          // Two products per step: [x_t, 1] times [W_ih, b_ih]ᵀ (Kx, Gc), [h_{t−1}, 1] times [W_hh, b_hh]ᵀ (Kh, Gc).
+          const Kx = I + (job.bIh ? 1 : 0), Kh = Hout + (job.bHh ? 1 : 0);
+          job.Wi = heap.region(REGION.wih, Math.ceil(Gc / 8) * 8 * Kx * 4);
+          k.packPanelsCatF32(job.Wi, job.Wih, I, 0, 0, Gc, job.bIh, 0);
+          job.Wh = heap.region(REGION.whh, Math.ceil(Gc / 8) * 8 * Kh * 4);
+          k.packPanelsCatF32(job.Wh, job.Whh, Hout, 0, 0, Gc, job.bHh, 0);
+          job.XH = heap.region(REGION.xh, B * (Kx + Kh) * 4);
         } else {
           // One product per step: [x_t, h_{t−1}, 1] (room for B rows) times [W_ih, W_hh, b_ih + b_hh]ᵀ (K, Gc).
           const K = I + Hout + (job.bIh || job.bHh ? 1 : 0);

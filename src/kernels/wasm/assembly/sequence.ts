@@ -11,7 +11,8 @@
 //   tile against weights packed once into panels of 8 columns (matmul.ts packB); the forward
 //   does the input projection step by step too, so the whole layer is one parallel job. An LSTM
 //   or RNN step is one product, [x_t, h_{t−1}, 1]·[W_ih, W_hh, b_ih + b_hh]ᵀ, not two products
-//   and a pass adding the biases: its tiles are stored once instead of three times.
+//   and a pass adding the biases: its tiles are stored once instead of three times (a GRU's
+//   two products, [x_t, 1]·[W_ih, b_ih]ᵀ and [h_{t−1}, 1]·[W_hh, b_hh]ᵀ, take their biases alike).
 // - by hidden units (forward with batch 1..3): each step, each thread computes its slice of
 //   hidden units (every gate of them, then the cell), and waits for every slice before the next
 //   step (seqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
@@ -61,9 +62,10 @@ export function packPanelsF32(dst: usize, W: usize, K: i32, N: i32, trans: bool)
 
 /**
  * [W1, W2, b]ᵀ packed as packPanelsF32(·, ·, K, N, true) packs one (N, K) matrix, K = K1 + K2
- * (+ 1 with a bias): W1 stored (N,K1) and W2 stored (N,K2) side by side along K, then the
- * column b1 + b2 when either is present (0: absent). The forward's [W_ih, W_hh, b_ih + b_hh]:
- * [x_t, h_{t−1}, 1] times it is G_t, biases included. Bytes: ceil(N/8)·8·K·4.
+ * (+ 1 with a bias): W1 stored (N,K1) and W2 stored (N,K2) side by side along K (K2 = 0: no
+ * W2), then the column b1 + b2 when either is present (0: absent). The LSTM's and RNN's
+ * [W_ih, W_hh, b_ih + b_hh]: [x_t, h_{t−1}, 1] times it is G_t, biases included; the GRU's
+ * [W_ih, b_ih] and [W_hh, b_hh]. Bytes: ceil(N/8)·8·K·4.
  */
 export function packPanelsCatF32(dst: usize, W1: usize, K1: i32, W2: usize, K2: i32, N: i32, b1: usize, b2: usize): void {
   const bias = b1 != 0 || b2 != 0, K = K1 + K2 + (bias ? 1 : 0);
@@ -201,10 +203,11 @@ function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
  * Whr (Hout,H) or 0; the packed copies: for the rows kernel Wi, Wh, Wr are W_ihᵀ, W_hhᵀ, W_hrᵀ
  * packed by packPanelsF32(·, W, K, N, true); for the units kernel Wh and Wr receive W_hh and
  * W_hr packed by packDotGroups (each thread packs its own groups at step 0) and Wi is unused.
- * act: RNN 0 tanh, 1 relu. sync .. failed are the units kernel's (seqFwdUnitsF32). XH: for an
- * LSTM or RNN in the rows kernel, room for B rows of [x_t, h_{t−1}, 1] (I + Hout + 1 floats each,
- * the 1 only with a bias), and Wi is then [W_ih, W_hh, b_ih + b_hh] packed by packPanelsCatF32 (Wh
- * unused); 0 for two products per step.
+ * act: RNN 0 tanh, 1 relu. sync .. failed are the units kernel's (seqFwdUnitsF32). XH, rows
+ * kernel only (0: the products without a bias row, then a pass adding the biases): for an LSTM
+ * or RNN room for B rows of [x_t, h_{t−1}, 1] (I + Hout + 1 floats each, the 1 only with a bias),
+ * and Wi is [W_ih, W_hh, b_ih + b_hh] packed by packPanelsCatF32 (Wh unused); for a GRU room for B
+ * rows of [x_t, 1] then B rows of [h_{t−1}, 1], Wi is [W_ih, b_ih] and Wh [W_hh, b_hh] so packed.
  */
 @unmanaged
 class ForwardJob {
@@ -214,7 +217,7 @@ class ForwardJob {
   T: i32; B: i32; I: i32; H: i32; Hout: i32; lengths: usize; rev: i32;
   sync: usize; chunks: i32; cu: i32; cuOut: i32; mayWait: i32;
   failed: usize; // int32 set when a thread's range threw: stop waiting for its chunk
-  XH: usize; // rows kernel, LSTM and RNN: room for B rows of [x_t, h_{t−1}, 1]; Wi is then [W_ih, W_hh, b]ᵀ packed
+  XH: usize; // rows kernel: room for the rows of [x_t, h_{t−1}, 1] (GRU: [x_t, 1], [h_{t−1}, 1]); see above
 }
 export const ForwardJob_size = <i32>offsetof<ForwardJob>();
 export const ForwardJob_mode = <i32>offsetof<ForwardJob>('mode'), ForwardJob_act = <i32>offsetof<ForwardJob>('act');
@@ -250,16 +253,32 @@ export function seqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void 
   const hg = j.HG + <usize>b0 * gRow; // GRU only
   // LSTM, RNN with XH: rows of [x_t, h_{t−1}, 1 (with a bias)], K floats each.
   const bias = j.bIh != 0 || j.bHh != 0, K = I + Hout + (bias ? 1 : 0), xhRow = <usize>K * 4, xh = j.XH + <usize>b0 * xhRow;
+  // GRU with XH: B rows of [x_t, 1 (with b_ih)], then B rows of [h_{t−1}, 1 (with b_hh)].
+  const Kx = I + (j.bIh != 0 ? 1 : 0), Kh = Hout + (j.bHh != 0 ? 1 : 0), gxRow = <usize>Kx * 4, ghRow = <usize>Kh * 4;
+  const gx = j.XH + <usize>b0 * gxRow, gh = j.XH + <usize>B * gxRow + <usize>b0 * ghRow;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
     const r0 = <usize>t * B + b0; // row of (T,B,·) buffers
     const g = j.G + r0 * gRow;
     const hp = j.Hs + (<usize>sp * B + b0) * oRow, hn = j.Hs + (<usize>sn * B + b0) * oRow;
     if (mode == MODE_GRU) {
-      rowsTimesPanels(j.X + r0 * xRow, xRow, rows, j.Wi, I, Gc, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
-      rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, hg, gRow, false, Ap, tmp); // hg = h_{t−1}·W_hhᵀ
-      addBiases(g, rows, Gc, gRow, j.bIh, 0);
-      addBiases(hg, rows, Gc, gRow, j.bHh, 0);
+      if (j.XH != 0) {
+        // G_t = [x_t, 1]·[W_ih, b_ih]ᵀ, hg = [h_{t−1}, 1]·[W_hh, b_hh]ᵀ: the biases as one more K row.
+        for (let b = 0; b < rows; b++) {
+          const rx = gx + <usize>b * gxRow, rh = gh + <usize>b * ghRow;
+          memory.copy(rx, j.X + (r0 + <usize>b) * xRow, xRow);
+          if (j.bIh != 0) store<f32>(rx + xRow, 1);
+          memory.copy(rh, hp + <usize>b * oRow, oRow);
+          if (j.bHh != 0) store<f32>(rh + oRow, 1);
+        }
+        rowsTimesPanels(gx, gxRow, rows, j.Wi, Kx, Gc, g, gRow, false, Ap, tmp);
+        rowsTimesPanels(gh, ghRow, rows, j.Wh, Kh, Gc, hg, gRow, false, Ap, tmp);
+      } else {
+        rowsTimesPanels(j.X + r0 * xRow, xRow, rows, j.Wi, I, Gc, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
+        rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, hg, gRow, false, Ap, tmp); // hg = h_{t−1}·W_hhᵀ
+        addBiases(g, rows, Gc, gRow, j.bIh, 0);
+        addBiases(hg, rows, Gc, gRow, j.bHh, 0);
+      }
       gruFwdF32(g, hg, j.HN + r0 * hRow, hp, hn, rows, H, lenB, t);
       continue;
     }
