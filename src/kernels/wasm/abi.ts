@@ -37,6 +37,7 @@ export interface Kernels {
   fillRowsF32(dst: number, rows: number, cols: number, a: number, b: number): void;
   fillRowsF64(dst: number, rows: number, cols: number, a: number, b: number): void;
   sumRowsF32(dst: number, src: number, rows: number, cols: number, acc: number): void;
+  sumRowsLdF32(dst: number, src: number, rows: number, cols: number, ld: number, acc: number): void;
   sumRowsF64(dst: number, src: number, rows: number, cols: number, acc: number): void;
   addF32(dst: number, a: number, b: number, n: number): void;
   addF64(dst: number, a: number, b: number, n: number): void;

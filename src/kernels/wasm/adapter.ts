@@ -5,7 +5,8 @@
  *
  * How work is split: a matmul by columns (n ≥ m) or rows, 2 ranges per thread, in multiples of
  * the register block, so every element is summed in the same order whatever the thread count
- * (results are bit-identical); the cell kernels by batch rows. Work below the PAR_MIN_*
+ * (results are bit-identical); the cell kernels by batch rows; a bias gradient's column sums
+ * over all steps by columns. Work below the PAR_MIN_*
  * thresholds stays on the calling thread. Recurrent layers (float32: LSTM with or without
  * projection, GRU, RNN) run their whole time loop as one job (sequenceForward/Backward,
  * ./assembly/sequence.ts): batches of 4 rows or more are split by rows, one range per thread,
@@ -161,7 +162,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     sumRows(dst, dOff, src, sOff, rows, cols, accumulate) {
       const d = ptr(dst, dOff, 'sumRows dst'), s = ptr(src, sOff, 'sumRows src');
       if (dst.BYTES_PER_ELEMENT === 8) k.sumRowsF64(d, s, rows, cols, accumulate ? 1 : 0);
-      else k.sumRowsF32(d, s, rows, cols, accumulate ? 1 : 0);
+      else if (threads > 1 && cols >= 8 && rows * cols >= PAR_MIN_MACS) {
+        // A bias gradient over all steps (T·B rows): each thread sums its own columns.
+        const per = Math.ceil(cols / threads / 4) * 4;
+        pool.run({ op: 'sumRowsLdF32', args: [d, s, rows, cols, cols, accumulate ? 1 : 0], strides: [4, 4, 0, 0, 0, 0], dim: cols, per, count: 3 });
+      } else k.sumRowsF32(d, s, rows, cols, accumulate ? 1 : 0);
     },
 
     copy(dst, dOff, src, sOff, n) {
