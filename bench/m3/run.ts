@@ -8,7 +8,7 @@
  * CI: a full monthly run trains for many minutes.
  *
  *   npm run bench:m3 -- [--set monthly|quarterly|yearly|other] [--sample] [--validation]
- *                       [--method combined|lstm] [--pool theta,ets,arima] [--results] [--note TEXT]
+ *                       [--method combined|lstm] [--pool theta,ets[,arima]] [--results] [--note TEXT]
  *                       [--out out/m3] [model options: --epochs N --hidden N --ensemble N ...]
  *
  * The library cuts its own validation window (the last h points of what it is given) to choose
@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join('out', 'm3') },
     tag: { type: 'string', default: '' },
     method: { type: 'string', default: 'combined' },
-    pool: { type: 'string', default: 'theta,ets,arima' },
+    pool: { type: 'string', default: 'theta,ets' },
     results: { type: 'boolean', default: false },
     note: { type: 'string', multiple: true, default: [] },
     data: { type: 'string', default: DATA },
