@@ -111,6 +111,21 @@ export interface BacktestResult {
   fallbacks: Record<string, number>;
   /** Wall-clock seconds. */
   seconds: number;
+  /** The last origin's forecasts (the plain hold-out of the last `horizon` values), for choosing a combination on it (combine.ts). */
+  final: HoldoutForecasts | null;
+}
+
+/** Every method's forecasts of the last origin's hold-out, per series scored there. */
+export interface HoldoutForecasts {
+  /** Indices (into the input series) of the series scored at that origin. */
+  index: number[];
+  /** Their training parts and hold-out values. */
+  train: Float64Array[];
+  actual: Float64Array[];
+  /** lstm-ts's quantile forecasts. */
+  lstm: QuantileForecast[];
+  /** Each baseline's point forecasts (the last value where its fit failed). */
+  baselines: Record<string, Float64Array[]>;
 }
 
 /** The central interval levels a set of quantiles gives: 1 − 2τ for each τ < 0.5 whose 1 − τ is there too. */
@@ -221,6 +236,7 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
   const perSeries: Scores[][][] = series.map(() => methods.map(() => []));
   const fallbacks: Record<string, number> = Object.create(null);
   for (const b of baselines) fallbacks[b] = 0;
+  let final: HoldoutForecasts | null = null;
 
   for (let k = 1; k <= K; k++) {
     const back = H + stride * (K - k); // values held back from each series' end
@@ -230,9 +246,14 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
     opts.log?.(`backtest: origin ${k}/${K}: ${idx.length} series, holding back ${back} value(s) each`);
     const forecaster = await fitPanel(cut, { ...opts, quantiles });
     const lstm = forecaster.forecast(cut);
+    if (k === K) final = { index: idx, train: [], actual: [], lstm, baselines: Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]])) };
     idx.forEach((i, j) => {
       const y = cut[j]!.values as Float64Array, v = series[i]!.values;
       const actual = Float64Array.from({ length: H }, (_, h) => v[y.length + h]!);
+      if (final && k === K) {
+        final.train.push(y);
+        final.actual.push(actual);
+      }
       perSeries[i]![0]!.push(score(actual, fromQuantiles(lstm[j]!, levels), y, period));
       baselines.forEach((b, bi) => {
         let f: IntervalForecast;
@@ -242,6 +263,7 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
           fallbacks[b]!++;
           f = naiveWithIntervals(y, H, 1, levels);
         }
+        if (final && k === K) final.baselines[b]!.push(f.mean);
         perSeries[i]![bi + 1]!.push(score(actual, f, y, period));
       });
     });
@@ -264,6 +286,6 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
   const by = (key: 'smape' | 'mase'): Record<string, number> => rankMethods(Object.fromEntries(methods.map((m) => [m, overall[m]![key]])));
   return {
     methods, levels, horizon: H, period, origins: K, stride, series: scored, unscored, overall,
-    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, seconds: (performance.now() - t0) / 1000,
+    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, seconds: (performance.now() - t0) / 1000, final,
   };
 }
