@@ -4,3 +4,4 @@
  * (test/layering.test.ts allows bench/ and nothing else to).
  */
 export { wasmKernelsForBench } from './kernels/wasm/index.js';
+export { loadOnnxruntime } from './io/onnx/onnxruntime-engine.js';

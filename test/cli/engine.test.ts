@@ -45,7 +45,7 @@ describe('lstm --engine', () => {
       assert.ok(worst(json(r).forecast, pw.forecast) < 1e-5);
       assert.match(r.stderr, new RegExp(`^engine: ${engine} `, 'm'));
       // One window of 12 steps through hidden 8 is far below AUTO_RULE: auto keeps it on the kernels and says so.
-      if (engine === 'auto') assert.match(r.stderr, /^engine auto: 2 calls on wasm \(batch 1 × 12 steps, [\d.]+ kFLOP: below the [\d.]+ MFLOP per call under which the WebAssembly kernels were measured faster for LSTM\)$/m);
+      if (engine === 'auto') assert.match(r.stderr, /^engine auto: 2 calls on wasm \(batch 1 × 12 steps, [\d.]+ kFLOP: below the [\d.]+ [kM]FLOP per call under which the WebAssembly kernels were measured faster for LSTM\)$/m);
     }
     const ew = json(lstm(['eval', model, airline, '--json']));
     const eo = json(lstm(['eval', model, airline, '--json', '--engine', 'onnxruntime']));

@@ -88,10 +88,29 @@ describe(`onnxruntime engine (reference: the ${BACKEND} kernels)`, () => {
       // forward in eval mode goes the same way; in training mode it never does.
       assert.ok(worst(model.forward(c.x, opts).data, kernels.data) < 2e-6);
       assert.equal(seen.calls, 2);
+      // A batch of one (no lengths) runs on the time-major export, fed the same data as (T,1,F).
+      if (c.x.shape.length >= 2 && model.inputKind !== 'any') {
+        const row = c.x.shape.slice(1).reduce((p, q) => p * q, 1);
+        const x1 = new Tensor(c.x.data.slice(0, row), [1, ...c.x.shape.slice(1)]);
+        const y1 = model.forward(x1);
+        model.setEngine(null);
+        const want = model.forward(x1);
+        assert.deepEqual(y1.shape, want.shape, 'batch of one: shape');
+        assert.ok(worst(y1.data, want.data) < 2e-6, `batch of one: largest difference ${worst(y1.data, want.data)}`);
+        await compile(model, { engine: 'onnxruntime' });
+        model.forward(x1);
+        assert.ok((model.engine as unknown as { sessions: Record<string, unknown> }).sessions.timeMajor, 'the time-major session ran it');
+      }
       model.setEngine(null);
       assert.deepEqual(model.predict(c.x, opts).data, kernels.data, 'detached: the kernels again, bit for bit');
     });
   }
+
+  test('encodeOnnx timeMajor: refused for a lone layer and for a model without a time axis', async () => {
+    const { encodeOnnx } = await import('../../src/io/onnx/export.js');
+    assert.throws(() => encodeOnnx(new LSTM({ inputSize: 2, hiddenSize: 3 }), { timeMajor: true }), /timeMajor is for a Sequential/);
+    assert.throws(() => encodeOnnx(new Sequential([['fc', new Dense({ inputSize: 2, outputSize: 1 })]]), { timeMajor: true }), /timeMajor needs a model with a time axis/);
+  });
 
   test('training mode detaches the engine; backward after an engine forward is an error', async () => {
     const model = new Sequential(CASES[0]!.layers(), { backend: BACKEND });
@@ -175,10 +194,20 @@ describe(`onnxruntime engine (reference: the ${BACKEND} kernels)`, () => {
     assert.deepEqual([used.onnxruntime!.calls, used.wasm!.calls], want);
     const s = engineSummary([model])!;
     if (BACKEND.startsWith('wasm')) {
-      assert.match(s, /^engine auto: 1 call on onnxruntime \(batch \d+ × 50 steps, [\d.]+ MFLOP: at or above the [\d.]+ [kM]FLOP per call .* for LSTM\); 1 call on wasm \(batch 1 × 2 steps, [\d.]+ kFLOP: below/);
+      assert.match(s, /^engine auto: 1 call on onnxruntime \(batch \d+ × 50 steps, [\d.]+ [kM]FLOP: at or above the [\d.]+ [kM]FLOP per call .* for LSTM\); 1 call on wasm \(batch 1 × 2 steps, [\d.]+ kFLOP: below/);
     }
     assert.equal(autoChoice(model, 1, smallT).engine, BACKEND.startsWith('wasm') ? 'wasm' : 'onnxruntime');
     assert.equal(engineSummary([new Sequential(CASES[10]!.layers())]), null, 'no auto engine, no summary');
+  });
+
+  test('auto keeps a plain RNN on the kernels at any size (AUTO_RULE.rnn is Infinity) and says why', () => {
+    const model = new Sequential([['rnn', new RNN({ inputSize: 16, hiddenSize: 256, batchFirst: true, seed: 1 })]], { backend: BACKEND });
+    assert.equal(AUTO_RULE.rnn, Infinity);
+    const c = autoChoice(model, 64, 1000); // 8.9 GFLOP
+    if (BACKEND.startsWith('wasm')) {
+      assert.equal(c.engine, 'wasm');
+      assert.match(c.reason, /^batch 64 × 1000 steps, [\d.]+ GFLOP: the WebAssembly kernels were measured faster for RNN at every size$/);
+    }
   });
 
   test('forwardFlops: 2·G·H·(I+H) per recurrent step, row and direction, 2·I·O per Dense row', () => {

@@ -44,17 +44,22 @@ export interface EngineChoice {
 
 /**
  * Calls of at least this many nominal FLOPs (forwardFlops) run on onnxruntime under 'auto',
- * by the kind of the layer that costs most; smaller ones on the kernels. Fitted by
- * `npm run bench -- --only engine` (bench/engine-rule.ts: the threshold with the smallest mean
- * slowdown against always picking the faster engine, over a grid of H, B and T) on the
- * benchmark machine (2-core AMD EPYC, Node 20, onnxruntime-node 1.30, both engines on 2
- * threads). Below about 0.3–1 MFLOP a call is too small for onnxruntime's fixed cost per run;
- * plain RNNs stay on the kernels up to ~100 MFLOP, where onnxruntime's RNN is no faster.
+ * by the kind of the layer that costs most; smaller ones on the kernels (Infinity: always the
+ * kernels). Fitted by `node --import tsx bench/engine-rule.ts` (also `npm run bench -- --only
+ * engine`: the threshold with the smallest mean slowdown against always picking the faster
+ * engine, over a grid of H 16–256, B 1–64, T 10–100) on the benchmark machine (2-core AMD
+ * EPYC, Node 20, onnxruntime-node 1.30, both engines on 2 threads), after the whole-sequence
+ * kernels for GRU and RNN and the batch-one time-major onnxruntime graph: the full `npm run
+ * bench` of 2026-12-03 (load 2–3) and a rerun on this code (load 20, fastest calls) fitted the
+ * same LSTM (0.41 MFLOP), GRU (1.97 MFLOP) and Dense (0.33 MFLOP) thresholds. Below them a call
+ * is too small for onnxruntime's fixed cost per run. Plain RNNs: onnxruntime was faster at none
+ * of the 18 points of the quiet run (up to 0.9 GFLOP) and at 4 of 18, scattered, in the
+ * loaded one, so they stay on the kernels.
  */
 export const AUTO_RULE: Record<RecurrentMode | 'dense', number> = {
-  lstm: 1e6,
-  gru: 3e5,
-  rnn: 1e8,
+  lstm: 4e5,
+  gru: 1.9e6,
+  rnn: Infinity,
   dense: 3e5,
 };
 
@@ -100,6 +105,7 @@ export function autoChoice(model: Sequential, B: number, T: number): { engine: '
   const { flops, dominant } = forwardFlops(model, B, T);
   const limit = AUTO_RULE[dominant];
   const size = `batch ${B}${model.inputKind === 'any' ? '' : ` × ${T} steps`}, ${fmtFlops(flops)}`;
+  if (limit === Infinity) return { engine: 'wasm', reason: `${size}: the WebAssembly kernels were measured faster for ${dominant.toUpperCase()} at every size` };
   return flops >= limit
     ? { engine: 'onnxruntime', reason: `${size}: at or above the ${fmtFlops(limit)} per call from which onnxruntime was measured faster for ${dominant.toUpperCase()}` }
     : { engine: 'wasm', reason: `${size}: below the ${fmtFlops(limit)} per call under which the WebAssembly kernels were measured faster for ${dominant.toUpperCase()}` };

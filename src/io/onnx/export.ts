@@ -42,6 +42,13 @@ export interface ExportOnnxOptions {
   lengths?: boolean;
   /** Lone recurrent layer only: add inputs h0 (and c0) for the initial state. Default false. */
   initialState?: boolean;
+  /**
+   * Sequential with a time axis only: x is (seq, batch, F) (token ids (seq, batch)) and a
+   * per-step output (seq, batch, O), so the graph has no Transpose around its recurrent layers.
+   * The onnxruntime engine uses it for a batch of one, whose data is the same in either layout.
+   * Default false (batch-first, as the model's forward).
+   */
+  timeMajor?: boolean;
   /** Written to the file's doc_string. */
   doc?: string;
   /** More metadata_props (key → string), e.g. the `lstm-ts.metadata` that `lstm convert` carries (scaler, vocabulary, ...). */
@@ -273,6 +280,7 @@ export function encodeOnnx(model: Module, opts: ExportOnnxOptions = {}): Uint8Ar
   const inputs: ValueInfoProto[] = [], outputs: ValueInfoProto[] = [];
   if (model instanceof RecurrentBase) {
     // A lone layer, as PyTorch's module: (x [, h0, c0]) → (output, h_n [, c_n]).
+    if (opts.timeMajor) throw new RangeError('exportOnnx: timeMajor is for a Sequential; a lone layer is exported in its own layout (batchFirst)');
     const bf = model.batchFirst;
     const I = model.inputSize, LD = model.numLayers * model.numDirections, H = model.hiddenSize, P = model.hOut;
     inputs.push(valueInfo('x', DataType.FLOAT, bf ? ['batch', 'seq', I] : ['seq', 'batch', I]));
@@ -332,11 +340,14 @@ function lengthsInput(g: GraphBuilder, inputs: ValueInfoProto[], opts: ExportOnn
 
 function exportSequential(g: GraphBuilder, model: Sequential, inputs: ValueInfoProto[], outputs: ValueInfoProto[], opts: ExportOnnxOptions): void {
   const hasSeq = model.layers.some((l) => l instanceof RecurrentBase || l instanceof LastStep || l instanceof Embedding);
-  if (model.inputKind === 'ids') inputs.push(valueInfo('x', DataType.INT64, ['batch', 'seq']));
-  else inputs.push(valueInfo('x', DataType.FLOAT, hasSeq ? ['batch', 'seq', model.inputSize] : ['batch', model.inputSize]));
+  const tmIo = opts.timeMajor ?? false;
+  if (tmIo && !hasSeq) throw new RangeError('exportOnnx: timeMajor needs a model with a time axis (a recurrent layer, LastStep or Embedding)');
+  const seqDims = tmIo ? ['seq', 'batch'] : ['batch', 'seq'];
+  if (model.inputKind === 'ids') inputs.push(valueInfo('x', DataType.INT64, seqDims));
+  else inputs.push(valueInfo('x', DataType.FLOAT, hasSeq ? [...seqDims, model.inputSize] : ['batch', model.inputSize]));
   const seqLens = lengthsInput(g, inputs, opts);
   let cur = 'x';
-  let timeMajor = false; // cur is (seq, batch, F) rather than (batch, seq, F)
+  let timeMajor = tmIo; // cur is (seq, batch, F) rather than (batch, seq, F)
   let seq = hasSeq; // cur still has a time axis
   model.layers.forEach((layer, i) => {
     const name = model.layerNames[i]!;
@@ -375,9 +386,14 @@ function exportSequential(g: GraphBuilder, model: Sequential, inputs: ValueInfoP
       throw new TypeError(`exportOnnx: layer "${name}" (${layer.constructor.name}) has no ONNX export`);
     }
   });
-  if (timeMajor) cur = g.one('Transpose', [cur], { perm: [1, 0, 2] });
-  g.nodes.push({ opType: 'Identity', name: 'output', input: [cur], output: ['y'] });
-  outputs.push(valueInfo('y', DataType.FLOAT, seq ? ['batch', 'seq', model.outputSize] : ['batch', model.outputSize]));
+  if (timeMajor && !tmIo) cur = g.one('Transpose', [cur], { perm: [1, 0, 2] });
+  // The node that computes the output names it y; an Identity (a copy onnxruntime makes on
+  // every run) only where there is no such node (the input itself, say).
+  const last = g.nodes.find((n) => n.output?.includes(cur));
+  const readers = g.nodes.filter((n) => n.input?.includes(cur)).length;
+  if (last && readers === 0) last.output = last.output!.map((o) => (o === cur ? 'y' : o));
+  else g.nodes.push({ opType: 'Identity', name: 'output', input: [cur], output: ['y'] });
+  outputs.push(valueInfo('y', DataType.FLOAT, seq ? [...seqDims, model.outputSize] : ['batch', model.outputSize]));
 }
 
 /** Write `model` to `path` as ONNX (atomically). See encodeOnnx for the graph. */

@@ -52,10 +52,12 @@ export interface Kernels {
   DOT_ROWS: WebAssembly.Global;
   /** Bytes between that kernel's step counters. */
   SYNC_STRIDE: WebAssembly.Global;
+  /** Chunks that kernel's sync area holds counters for (2·MAX_CHUNKS counters). */
+  MAX_CHUNKS: WebAssembly.Global;
   /** params: a ForwardJob (weights packed by packPanelsF32). */
   seqFwdRowsF32(params: number, b0: number, b1: number, scratch: number): void;
-  /** params: a ForwardJob (room for the weights packed by the kernel). */
-  seqFwdUnitsF32(params: number, who: number, scratch: number): void;
+  /** params: a ForwardJob (room for the weights packed by the kernel); phases base..end−1. */
+  seqFwdUnitsF32(params: number, who: number, scratch: number, base: number, end: number): void;
   /** params: a BackwardJob. */
   seqBwdRowsF32(params: number, b0: number, b1: number, scratch: number): void;
   simdPeakF32(iters: number): number;

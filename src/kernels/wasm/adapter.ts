@@ -42,10 +42,20 @@ const PAR_MIN_MACS = 1 << 18;
 const SEQ_PAR_MIN_MACS = 1 << 15;
 /** Below this many hidden units × batch rows a cell kernel runs on the calling thread. */
 const PAR_MIN_CELLS = 1 << 14;
-/** Heap.region slots of the sequence kernels: packed weights, step counters, parameter blocks. */
-const REGION = { whh: 0, sync: 1, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5, xh: 6 } as const;
+/** Heap.region slots of the sequence kernels: packed weights, parameter blocks (exported for tests). */
+export const REGION = { whh: 0, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5, xh: 6 } as const;
 /** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
 const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
+
+/**
+ * The split-by-units kernel's step counters (seqFwdUnitsF32 in ./assembly/sequence.ts): one
+ * area for every backend on the runtime, never freed (a worker may still read it after its job
+ * is over), and the next job's first phase. Phases are numbered across jobs so that a worker
+ * late from an earlier job can claim nothing; before the numbers reach 2³⁰ a fresh area starts
+ * again from 0 (the old one stays allocated: a late worker may still look at it).
+ */
+let unitsSync: { heap: object; area: number; next: number } | null = null;
+const PHASE_LIMIT = 2 ** 30;
 
 /** A backend on the loaded kernels with its own thread count (memory and workers are shared). */
 export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { readonly threads: number } {
@@ -290,19 +300,26 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
       job.cu = Math.ceil(groups / (parallel ? Math.min(groups, threads) : 1)) * rows;
       const chunks = (job.chunks = Math.ceil(H / job.cu));
       job.cuOut = Math.ceil(Math.ceil(Hout / rows) / chunks) * rows;
-      const stride = k.SYNC_STRIDE.value as number;
-      job.sync = heap.region(REGION.sync, 2 * chunks * stride);
-      const sv = new Int32Array(heap.buffer, job.sync, (2 * chunks * stride) / 4);
-      for (let i = 0; i < 2 * chunks; i++) sv[(i * stride) / 4] = -1; // no phase claimed or done
+      // This job's phases: base .. end−1, every chunk's counters at base − 1 (claimed and done).
+      const stride = k.SYNC_STRIDE.value as number, maxChunks = k.MAX_CHUNKS.value as number, phases = L.T * (job.Whr ? 2 : 1);
+      if (!unitsSync || unitsSync.heap !== heap || unitsSync.next + phases >= PHASE_LIMIT) {
+        unitsSync = { heap, area: heap.alloc(2 * maxChunks * stride), next: 0 };
+      }
+      const base = unitsSync.next, end = base + phases;
+      unitsSync.next = end;
+      job.sync = unitsSync.area;
+      const sv = new Int32Array(heap.buffer, job.sync, (2 * maxChunks * stride) / 4);
+      for (let c = 0; c < chunks; c++) sv[(c * stride) / 4] = sv[((maxChunks + c) * stride) / 4] = base - 1;
       job.mayWait = canBlock ? 1 : 0;
       job.failed = pool.failedFlagAddress;
       writeBlock(heap.buffer, pb, ForwardJob, job);
       if (chunks === 1) {
-        k.seqFwdUnitsF32(pb, 0, pool.scratch[0]!);
+        k.seqFwdUnitsF32(pb, 0, pool.scratch[0]!, base, end);
         return true;
       }
-      // seqFwdUnitsF32(params, who, scratch): range i is thread slot `who` = i.
-      pool.run({ op: 'seqFwdUnitsF32', args: [pb], dim: threads, per: 1, lo: 1, scratch: 2 });
+      // seqFwdUnitsF32(params, who, scratch, base, end): range i is thread slot `who` = i. The
+      // caller's range returns when every step is done: it does not wait for the others to leave.
+      pool.run({ op: 'seqFwdUnitsF32', args: [pb, 0, 0, base, end], dim: threads, per: 1, lo: 1, scratch: 2, helpers: true });
       return true;
     },
 

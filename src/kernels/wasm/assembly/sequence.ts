@@ -338,6 +338,8 @@ function addBiases(g: usize, rows: i32, n: i32, ld: usize, b1: usize, b2: usize)
 const SPIN: i32 = 4000;
 /** Bytes between the sync words of seqFwdUnitsF32: one cache line pair each. */
 export const SYNC_STRIDE: i32 = 128;
+/** Chunks (threads) seqFwdUnitsF32's sync area has words for: 2·MAX_CHUNKS·SYNC_STRIDE bytes. */
+export const MAX_CHUNKS: i32 = 64;
 
 // Phase 0 of chunk c of step s of seqFwdUnitsF32: units j0..j1 of every gate and batch row,
 // the recurrent dot products, then the cell. The first time (step 0) the thread that runs the
@@ -427,35 +429,45 @@ function unitsProjection(j: ForwardJob, s: i32, k0: i32, k1: i32): void {
  * 1..3). The parameters are a ForwardJob at `p`: the buffers and weights of seqFwdRowsF32, and
  * room Wh (and Wr) for W_hh (and W_hr) packed by packDotGroups, which the threads fill chunk by
  * chunk at the first step; scratch is this thread's matmul scratch. A step has one phase, two
- * for a projected LSTM (units of m, then outputs of h); phase u = s·phases + phase. Chunk c
- * of the cell phase is units c·cu .. (c+1)·cu, of the projection phase outputs c·cuOut ..
- * (c+1)·cuOut (cu, cuOut multiples of DOT_ROWS), and belongs to thread c (who; 0 is the caller).
- * sync holds 2·chunks int32 SYNC_STRIDE bytes apart, all −1 from the caller: claim[c], the last
- * phase whose chunk c someone took, then done[c], the last phase whose chunk c is finished. Each
- * phase a thread takes its own chunk (a compare-exchange on a line only it writes while all
- * goes well, so its slice of the weights stays in its cache), then waits until every chunk of
- * the phase is done, taking over any chunk nobody has taken yet: a thread that arrives late or
- * never (a busy machine) only changes who computes what, never the sums. mayWait: the caller
- * may block (not in a browser's main thread); other threads always may.
+ * for a projected LSTM (units of m, then outputs of h). Phases are numbered across jobs: this
+ * job's are base .. end−1 (end − base = T, or 2T with projection; phase u is step
+ * (u − base)/phases), the next job's start at this one's end. Chunk c of the cell phase is
+ * units c·cu .. (c+1)·cu, of the projection phase outputs c·cuOut .. (c+1)·cuOut (cu, cuOut
+ * multiples of DOT_ROWS), and belongs to thread c (who; 0 is the caller). sync holds
+ * 2·MAX_CHUNKS int32 SYNC_STRIDE bytes apart and lives as long as the module: claim[c], the
+ * last phase whose chunk c someone took, then done[c], the last phase whose chunk c is
+ * finished, both base − 1 from the caller for this job's chunks. Each phase a thread takes its
+ * own chunk (a compare-exchange on a line only it writes while all goes well, so its slice of
+ * the weights stays in its cache), then waits until every chunk of the phase is done, taking
+ * over any chunk nobody has taken yet: a thread that arrives late or never (a busy machine) only
+ * changes who computes what, never the sums. The caller's call (who 0) returns once every chunk
+ * of every phase is done, and the caller does not wait for the others to return (threads.ts,
+ * `helpers`): a thread still in here after its job is over claims nothing and returns, because
+ * a claim must find the phase just before its own (u − 1), and every counter has either moved
+ * past this job's phases or (numbered from 0 again) fallen below them.
+ * mayWait: the caller may block (not in a browser's main thread); other threads always may.
  */
-export function seqFwdUnitsF32(p: usize, who: i32, scratch: usize): void {
+export function seqFwdUnitsF32(p: usize, who: i32, scratch: usize, base: i32, end: i32): void {
   const j = changetype<ForwardJob>(p), chunks = j.chunks;
-  const U = j.T * (j.Whr != 0 ? 2 : 1);
   const canSleep = j.mayWait != 0 || who != 0;
-  const claims = j.sync, dones = j.sync + <usize>chunks * SYNC_STRIDE;
+  const claims = j.sync, dones = j.sync + <usize>MAX_CHUNKS * SYNC_STRIDE;
   // Join at the first phase not finished by every chunk.
-  let u = U - 1;
+  let u = end - 1;
   for (let c = 0; c < chunks; c++) u = min(u, atomic.load<i32>(dones + <usize>c * SYNC_STRIDE));
-  for (u++; u < U; u++) {
-    if (who < chunks) takeChunk(j, u, who, claims, dones, scratch);
+  for (u = max(u + 1, base); u < end; u++) {
+    if (who < chunks) takeChunk(j, u, base, who, claims, dones, scratch);
     // The next phase reads all of this one's output: wait for every chunk, taking any that nobody has.
     for (let i = 1; i <= chunks; i++) {
       const c = (who + i) % chunks, done = dones + <usize>c * SYNC_STRIDE;
       let spins = 0;
       for (let d = atomic.load<i32>(done); d < u; d = atomic.load<i32>(done)) {
         if (atomic.load<i32>(j.failed) != 0) return; // a thread died inside its chunk: the caller reports it
-        if (atomic.load<i32>(claims + <usize>c * SYNC_STRIDE) < u) {
-          takeChunk(j, u, c, claims, dones, scratch);
+        const claimed = atomic.load<i32>(claims + <usize>c * SYNC_STRIDE);
+        if (claimed < u) {
+          // In a running job every chunk has been claimed up to u − 1 at least; a counter
+          // below that belongs to a later job (numbered from 0 again): this one is over.
+          if (claimed != u - 1) return;
+          takeChunk(j, u, base, c, claims, dones, scratch);
         } else if (++spins > SPIN && canSleep) {
           atomic.wait<i32>(done, d, 50000); // no notify is sent: look again every 50 µs
           spins = 0;
@@ -465,18 +477,20 @@ export function seqFwdUnitsF32(p: usize, who: i32, scratch: usize): void {
   }
 }
 
-// Run chunk c of phase u unless someone already took it.
+// Run chunk c of phase u (of a job whose phases start at base) unless someone already took it
+// or the phase before is not the chunk's last claimed one (then this job is over).
 @inline
-function takeChunk(j: ForwardJob, u: i32, c: i32, claims: usize, dones: usize, scratch: usize): void {
-  const claim = claims + <usize>c * SYNC_STRIDE, v = atomic.load<i32>(claim);
-  if (v >= u || atomic.cmpxchg<i32>(claim, v, u) != v) return;
+function takeChunk(j: ForwardJob, u: i32, base: i32, c: i32, claims: usize, dones: usize, scratch: usize): void {
+  const claim = claims + <usize>c * SYNC_STRIDE;
+  if (atomic.cmpxchg<i32>(claim, u - 1, u) != u - 1) return;
+  const k = u - base;
   if (j.Whr == 0) {
-    unitsCell(j, u, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
-  } else if ((u & 1) == 0) {
-    unitsCell(j, u >> 1, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
+    unitsCell(j, k, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
+  } else if ((k & 1) == 0) {
+    unitsCell(j, k >> 1, c * j.cu, min(j.H, (c + 1) * j.cu), scratch);
   } else {
     const k0 = c * j.cuOut, k1 = min(j.Hout, (c + 1) * j.cuOut);
-    if (k0 < k1) unitsProjection(j, u >> 1, k0, k1);
+    if (k0 < k1) unitsProjection(j, k >> 1, k0, k1);
   }
   atomic.store<i32>(dones + <usize>c * SYNC_STRIDE, u);
 }
