@@ -8,9 +8,9 @@
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
-import { backtestPanel, cutSeries, fitPanel, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
-import type { GlobalForecaster } from './global.js';
-import type { QuantileForecast } from './quantiles.js';
+import { cutSeries, fitCalibrated, runBacktest, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
+import { fineTuneGlobalForecaster, type GlobalForecaster } from './global.js';
+import { calibrateSpread, type QuantileForecast } from './quantiles.js';
 
 /** A series with its time labels, as read by readPanelCsv. */
 export interface DatedPanelInput extends PanelInput {
@@ -20,15 +20,27 @@ export interface DatedPanelInput extends PanelInput {
   futureDates?: readonly string[] | null;
 }
 
+/** Series of a panel whose seasons are detected to settle the panel's season (the longest ones). */
+export const SEASON_VOTERS = 25;
+
 /**
  * The season of a panel: detected (src/stats detectSeason, calendar candidates when the dates
- * tell the sampling interval) on its longest series; 1 when none is found.
+ * tell the sampling interval) on each of its SEASON_VOTERS longest series; the period found most
+ * often (the shorter on a tie) if at least a fifth of them find it, else 1 (none). One series
+ * alone is its own answer. The global forecaster still tests each series for that season and
+ * adjusts only those that have it, so a season most series lack costs little.
  */
 export function detectPanelSeason(series: readonly DatedPanelInput[]): number {
-  let longest = series[0]!;
-  for (const s of series) if (s.values.length > longest.values.length) longest = s;
-  const interval = longest.dates ? samplingInterval(longest.dates) : null;
-  return detectSeason(longest.values, interval ? { interval } : {}) ?? 1;
+  const voters = series.map((s, i) => ({ s, i })).sort((a, b) => b.s.values.length - a.s.values.length || a.i - b.i).slice(0, SEASON_VOTERS);
+  const votes = new Map<number, number>();
+  for (const { s } of voters) {
+    const interval = s.dates ? samplingInterval(s.dates) : null;
+    const m = detectSeason(s.values, interval ? { interval } : {});
+    if (m !== null) votes.set(m, (votes.get(m) ?? 0) + 1);
+  }
+  let best = 1, most = 0;
+  for (const [m, n] of votes) if (n > most || (n === most && m < best)) [best, most] = [m, n];
+  return most >= Math.max(1, voters.length / 5) ? best : 1;
 }
 
 export interface PanelForecastOptions extends BacktestOptions {
@@ -45,7 +57,14 @@ export interface PanelForecastResult {
   holdout: BacktestResult | null;
 }
 
-/** Score the hold-out, then train on everything and forecast every series past its end. */
+/**
+ * Score the hold-out, then bring its model up to date and forecast every series past its end.
+ * With the hold-out (default): the hold-out's calibrated fit (backtest.ts, fitCalibrated) is
+ * fine-tuned on the full series, and the final quantiles are spread by factors calibrated on
+ * its validation and hold-out forecasts pooled. Without: fitCalibrated on the full series. Either
+ * way every member is trained from scratch once; `calibrate: false` trains the final model from
+ * scratch with raw quantiles (as the hold-out's).
+ */
 export async function forecastPanel(series: readonly PanelInput[], opts: PanelForecastOptions): Promise<PanelForecastResult> {
   const H = opts.horizon;
   // Known covariates must reach `horizon` steps past every series' end: check before any training.
@@ -53,10 +72,26 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
     const short = (s.known ?? []).findIndex((k) => k.length < s.values.length + H);
     if (short >= 0) throw new RangeError(`series "${s.id}": known covariate ${short + 1} has ${s.known![short]!.length - s.values.length} value(s) past the series' end; forecasting ${H} steps needs ${H} (give them on rows after its last value, with the value cell empty)`);
   }
-  const holdout = opts.holdout === false ? null : await backtestPanel(series, { ...opts, origins: 1 });
-  opts.log?.(`forecast: training on the full series (${series.length})`);
   const all = series.map((s) => cutSeries(s, s.values.length, H));
-  const forecaster = await fitPanel(all, opts);
+  let forecaster: GlobalForecaster, holdout: BacktestResult | null = null;
+  if (opts.holdout === false) {
+    opts.log?.(`forecast: training on the full series (${series.length})`);
+    forecaster = (await fitCalibrated(all, opts)).forecaster;
+  } else {
+    const run = await runBacktest(series, { ...opts, origins: 1 });
+    holdout = run.result;
+    const last = run.last!;
+    if (opts.calibrate === false) {
+      opts.log?.(`forecast: training on the full series (${series.length})`);
+      forecaster = (await fitCalibrated(all, opts)).forecaster;
+    } else {
+      opts.log?.(`forecast: fine-tuning the hold-out's model on the full series (${series.length})`);
+      const tuned = await fineTuneGlobalForecaster(last.forecaster, all, { epochs: opts.fineTuneEpochs, seed: (opts.seed ?? 0) + 2, log: opts.log });
+      const factors = calibrateSpread([...last.pool.forecasts, ...last.holdout.forecasts], [...last.pool.actual, ...last.holdout.actual]);
+      opts.log?.(`calibration: final spread factors ${Array.from(factors, (k) => k.toFixed(3)).join(', ')} (validation and hold-out pooled)`);
+      forecaster = tuned.withSpread(factors);
+    }
+  }
   return { forecaster, forecasts: forecaster.forecast(all), holdout };
 }
 
