@@ -9,6 +9,10 @@
  * over all series; one baseline fit per series), the next H values score. Origin K is the
  * plain hold-out of the last H values.
  *
+ * Intervals: the global model's quantile spread is calibrated inside each training part
+ * ({@link fitCalibrated}): a validation model trained without the part's last values sets one
+ * factor per level on them and is then fine-tuned up to the cut. Nothing after the cut is used.
+ *
  * Scores per method (as the M competitions, src/stats/metrics.ts): sMAPE, MASE (scaled by the
  * training part's seasonal-naive error at lag m, lag 1 when the part is not longer than m),
  * RMSE, and the coverage of each central interval the quantiles give (0.1 and 0.9 → 80 %).

@@ -2,9 +2,12 @@
  * Forecasting a panel (many series, or one) with the global forecaster: what `lstm forecast
  * --id` does as a library call. The season is given or detected; the last `horizon` values of
  * every series are held out and scored against the baselines (a one-origin backtest,
- * backtest.ts); then one model is trained on the full series and forecasts every series
- * `horizon` steps past its own end. The forecasts are written as a long CSV: one row per series
- * and step with the point forecast (the median) and one column per quantile.
+ * backtest.ts, whose model is calibrated on validation origins before the hold-out); that model
+ * is then fine-tuned on the full series (a quarter of the epochs, not a second training from
+ * scratch), its quantile spread calibrated on the validation and hold-out forecasts pooled, and
+ * it forecasts every series `horizon` steps past its own end. The forecasts are written as a
+ * long CSV: one row per series and step with the point forecast (the median) and one column per
+ * quantile.
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
