@@ -11,6 +11,7 @@
  *
  *   node --import tsx bench/m3/panel.ts [--series 1000] [--length 200] [--test 12] [--horizon 12] [--seed 0] [--tag NAME] [--results] [-- CLI FLAGS]
  *   node --import tsx bench/m3/panel.ts --stats     # CPU time of ets and theta (src/stats) on every series
+ *   node --import tsx bench/m3/panel.ts --write-only # rebuild results/bench-panel.md from the kept runs
  *
  * --results keeps the run as results/bench-panel/NAME.json and rewrites results/bench-panel.md
  * from every kept run (copied into RESULTS.md by `npm run results`).
@@ -32,6 +33,7 @@ const { values: args, positionals } = parseArgs({
     seed: { type: 'string', default: '0' },
     tag: { type: 'string', default: 'default' },
     stats: { type: 'boolean', default: false },
+    'write-only': { type: 'boolean', default: false },
     results: { type: 'boolean', default: false },
   },
 });
@@ -50,6 +52,29 @@ function makePanel(): Float64Array[] {
 
 const cpuSeconds = (c: NodeJS.CpuUsage): number => +((c.user + c.system) / 1e6).toFixed(1);
 const panel = makePanel();
+
+interface Run {
+  tag: string; series: number; length: number; flags: string; wallSeconds: number; cpuSeconds: number;
+  loadAverage1m: { start: number; end: number }; smape: number; mase: number; coverage80: number; date: string;
+}
+
+/** results/bench-panel.md from every run kept in results/bench-panel/. */
+function writeReport(): void {
+  const runs = readdirSync('results/bench-panel').filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(`results/bench-panel/${f}`, 'utf8')) as Run);
+  writeFileAtomicSync('results/bench-panel.md', [
+    '## Global forecaster panel timing (bench/m3/panel.ts)', '',
+    'Command: `node --import tsx bench/m3/panel.ts --series N --length 200 --test 12 --horizon 12 --seed 0 --tag NAME --results -- FLAGS`: a seeded synthetic panel of monthly-like positive series written as a long-format CSV, then `lstm forecast panel.csv --id id --column value --date month --horizon 12` run with its defaults plus FLAGS (its wall and CPU time by GNU time) (hold-out scored against the baselines, final model, forecast.csv and model file written). Each series has 12 more values the CSV leaves out; the forecasts are scored on them.', '',
+    '| run | flags | series × points | wall time (s) | CPU time (s) | load average (start → end) | sMAPE | MASE | coverage 80 % | date |',
+    '|---|---|---|---:|---:|---|---:|---:|---:|---|',
+    ...runs.map((x) => `| ${x.tag} | ${x.flags ? `\`${x.flags}\`` : '(defaults)'} | ${x.series} × ${x.length} | ${x.wallSeconds} | ${x.cpuSeconds} | ${x.loadAverage1m.start} → ${x.loadAverage1m.end} | ${x.smape} | ${x.mase} | ${(100 * x.coverage80).toFixed(1)} | ${x.date} |`), '',
+    `A load average above ${cpus().length} (the core count) means other processes shared the machine: the wall time is then inflated, the CPU time much less so.`, '',
+  ].join('\n'));
+}
+
+if (args['write-only']) {
+  writeReport();
+  process.exit(0);
+}
 
 if (args.stats) {
   // What a per-series statistical fit costs on this panel (the combination with ETS/Theta adds one per series).
@@ -116,13 +141,5 @@ console.log(JSON.stringify(r));
 if (args.results) {
   mkdirSync('results/bench-panel', { recursive: true });
   writeFileAtomicSync(`results/bench-panel/${args.tag}.json`, JSON.stringify(r) + '\n');
-  const runs = readdirSync('results/bench-panel').filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(`results/bench-panel/${f}`, 'utf8')) as typeof r);
-  writeFileAtomicSync('results/bench-panel.md', [
-    '## Global forecaster panel timing (bench/m3/panel.ts)', '',
-    'Command: `node --import tsx bench/m3/panel.ts --series 1000 --length 200 --test 12 --horizon 12 --seed 0 --tag NAME --results -- FLAGS`: a seeded synthetic panel of monthly-like positive series written as a long-format CSV, then `lstm forecast panel.csv --id id --column value --date month --horizon 12` run with its defaults plus FLAGS (its wall and CPU time by GNU time) (hold-out scored against the baselines, final model, forecast.csv and model file written). Each series has 12 more values the CSV leaves out; the forecasts are scored on them.', '',
-    '| run | flags | series × points | wall time (s) | CPU time (s) | load average (start → end) | sMAPE | MASE | coverage 80 % | date |',
-    '|---|---|---|---:|---:|---|---:|---:|---:|---|',
-    ...runs.map((x) => `| ${x.tag} | ${x.flags ? `\`${x.flags}\`` : '(defaults)'} | ${x.series} × ${x.length} | ${x.wallSeconds} | ${x.cpuSeconds} | ${x.loadAverage1m.start} → ${x.loadAverage1m.end} | ${x.smape} | ${x.mase} | ${(100 * x.coverage80).toFixed(1)} | ${x.date} |`), '',
-    `A load average above ${cpus().length} (the core count) means other processes shared the machine: the wall time is then inflated, the CPU time much less so.`, '',
-  ].join('\n'));
+  writeReport();
 }
