@@ -60,13 +60,16 @@ interface Run {
 
 /** results/bench-panel.md from every run kept in results/bench-panel/. */
 function writeReport(): void {
-  const runs = readdirSync('results/bench-panel').filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(`results/bench-panel/${f}`, 'utf8')) as Run);
+  const runs = readdirSync('results/bench-panel').filter((f) => f.endsWith('.json') && f !== 'stats.json').sort().map((f) => JSON.parse(readFileSync(`results/bench-panel/${f}`, 'utf8')) as Run);
+  const statsFile = 'results/bench-panel/stats.json';
+  const stats = readdirSync('results/bench-panel').includes('stats.json') ? (JSON.parse(readFileSync(statsFile, 'utf8')) as { series: number; length: number; etsCpuSeconds: number; thetaCpuSeconds: number; loadAverage1m: number; date: string }) : null;
   writeFileAtomicSync('results/bench-panel.md', [
     '## Global forecaster panel timing (bench/m3/panel.ts)', '',
     'Command: `node --import tsx bench/m3/panel.ts --series N --length 200 --test 12 --horizon 12 --seed 0 --tag NAME --results -- FLAGS`: a seeded synthetic panel of monthly-like positive series written as a long-format CSV, then `lstm forecast panel.csv --id id --column value --date month --horizon 12` run with its defaults plus FLAGS (its wall and CPU time by GNU time) (hold-out scored against the baselines, final model, forecast.csv and model file written). Each series has 12 more values the CSV leaves out; the forecasts are scored on them.', '',
     '| run | flags | series × points | wall time (s) | CPU time (s) | load average (start → end) | sMAPE | MASE | coverage 80 % | date |',
     '|---|---|---|---:|---:|---|---:|---:|---:|---|',
     ...runs.map((x) => `| ${x.tag} | ${x.flags ? `\`${x.flags}\`` : '(defaults)'} | ${x.series} × ${x.length} | ${x.wallSeconds} | ${x.cpuSeconds} | ${x.loadAverage1m.start} → ${x.loadAverage1m.end} | ${x.smape} | ${x.mase} | ${(100 * x.coverage80).toFixed(1)} | ${x.date} |`), '',
+    ...(stats ? [`Per-series statistical fits on the same kind of panel (\`bench/m3/panel.ts --stats --series ${stats.series} --results\`, ${stats.series} × ${stats.length}, season 12): ETS (model selected by AICc) ${stats.etsCpuSeconds} s of CPU, Theta ${stats.thetaCpuSeconds} s (load average ${stats.loadAverage1m}, ${stats.date}).`, ''] : []),
     `A load average above ${cpus().length} (the core count) means other processes shared the machine: the wall time is then inflated, the CPU time much less so.`, '',
   ].join('\n'));
 }
@@ -84,7 +87,13 @@ if (args.stats) {
     for (const y of panel) f(y.subarray(0, n), { horizon, period: 12, levels: [80, 95] });
     out[`${name}CpuSeconds`] = cpuSeconds(process.cpuUsage(c0));
   }
-  console.log(JSON.stringify({ series: count, length: n, horizon, period: 12, ...out, loadAverage1m: +loadavg()[0]!.toFixed(1) }));
+  const stats = { series: count, length: n, horizon, period: 12, ...out, loadAverage1m: +loadavg()[0]!.toFixed(1), date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+  console.log(JSON.stringify(stats));
+  if (args.results) {
+    mkdirSync('results/bench-panel', { recursive: true });
+    writeFileAtomicSync('results/bench-panel/stats.json', JSON.stringify(stats) + '\n');
+    writeReport();
+  }
   process.exit(0);
 }
 
