@@ -68,7 +68,7 @@ for (const r of results) {
   for (const n of r.notes) lines.push(`- ${n.replace(/\n/g, ' ')}`);
   if (r.plots.length) lines.push('', ...r.plots.map((p) => `![${p.split('/').pop()}](${p})`));
 }
-// Benchmarks too long for this script (e.g. `npm run bench:m3`, then bench/m3/combine.ts) leave
+// Benchmarks too long for this script (e.g. `npm run bench:m3`) leave
 // their report as results/bench-NAME.md; each is copied in as written, after the demos.
 if (!quick) {
   for (const f of readdirSync('results').filter((f) => /^bench-.*\.md$/.test(f)).sort()) lines.push('', readFileSync(join('results', f), 'utf8').trimEnd());

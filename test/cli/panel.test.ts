@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lstm, json } from './helpers.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { loadGlobalForecaster } from '../../src/index.js';
+import { loadGlobalForecaster, theta, ets, type QuantileForecast } from '../../src/index.js';
 
 let dir = '';
 const TINY = ['--epochs', '2', '--ensemble', '1', '--hidden', '8', '--windows-per-series', '16'];
@@ -85,6 +85,52 @@ describe('lstm forecast --id / lstm backtest', () => {
     const text = lstm(['forecast', file, '--id', 'store', '--column', 'sales', '--horizon', '6', '--season', '12', ...TINY, '--baselines', 'naive', '--out', join(dir, 'fc2')]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /lstm-ts ranks [12] of 2 by sMAPE/);
+  });
+
+  test('forecast --id defaults to the combination (Σ w·member with the weights it reports); --method lstm gives the LSTM alone', () => {
+    // The values as the CSV holds them (4 decimals).
+    const written = (id: string): number[] => data.series.get(id)!.values.map((v) => Number(v.toFixed(4)));
+    const H = 6, args = ['forecast', file, '--id', 'store', '--column', 'sales', '--horizon', String(H), '--season', '12', ...TINY, '--baselines', 'naive,theta,ets', '--json'];
+    const points = (out: string): Map<string, number[]> => {
+      const m = new Map<string, number[]>();
+      for (const row of readCsvRows(join(out, 'forecast.csv')).slice(1)) m.set(row[0]!, [...(m.get(row[0]!) ?? []), Number(row[2])]);
+      return m;
+    };
+    const lstmPoints = (out: string): Map<string, Float64Array> => {
+      const model = loadGlobalForecaster(join(out, 'model.safetensors'));
+      const ids = [...data.series.keys()];
+      const f: QuantileForecast[] = model.forecast(ids.map((id) => written(id)));
+      return new Map(ids.map((id, i) => [id, f[i]!.point]));
+    };
+    const out = join(dir, 'comb');
+    const r = lstm([...args, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = json(r);
+    assert.equal(j.method, 'combined');
+    const w = j.combination.weights as Record<string, number>;
+    assert.deepEqual(Object.keys(w), ['lstm-ts', 'theta', 'ets']);
+    assert.ok(Math.abs(w['lstm-ts']! + w.theta! + w.ets! - 1) < 1e-9);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'combination.json'), 'utf8')).weights, w);
+    const lstmAlone = lstmPoints(out);
+    for (const [id, got] of points(out)) {
+      const y = written(id);
+      const th = theta(y, { horizon: H, period: 12 }).mean, et = ets(y, { horizon: H, period: 12 }).mean, l = lstmAlone.get(id)!;
+      got.forEach((v, h) => {
+        const want = w['lstm-ts']! * l[h]! + w.theta! * th[h]! + w.ets! * et[h]!;
+        assert.ok(Math.abs(v - want) < 1e-6 * Math.abs(want), `${id} step ${h + 1}: ${v} vs ${want}`);
+      });
+    }
+    const text = lstm([...args.filter((a) => a !== '--json'), '--out', join(dir, 'comb-text')]);
+    assert.match(text.stdout, /combined: weights lstm-ts [0-9.]+, theta [0-9.]+, ets [0-9.]+, chosen on this hold-out/);
+
+    const outL = join(dir, 'lstm-alone');
+    const rl = lstm([...args, '--method', 'lstm', '--out', outL]);
+    assert.equal(rl.code, 0, rl.stderr);
+    assert.equal(json(rl).method, 'lstm');
+    assert.equal(json(rl).combination, null);
+    assert.equal(existsSync(join(outL, 'combination.json')), false);
+    const alone = lstmPoints(outL);
+    for (const [id, got] of points(outL)) assert.deepEqual(got, Array.from(alone.get(id)!), id);
   });
 
   test('one series without --id but with --quantiles goes through the global forecaster', () => {
@@ -177,6 +223,7 @@ describe('lstm forecast --id / lstm backtest', () => {
       ['id,t,v\nA,1,1\nA,2,2\n', [], /every series has fewer than the 6 values needed/],
       ['id,t,v,c\nA,1,1,0\nA,2,2,1\nA,3,3,0\nA,4,4,1\nA,5,5,0\nA,6,6,1\nA,7,,0\n', ['--covariates', 'c'], /series "A": known covariate 1 has 1 value\(s\) past the series' end; forecasting 2 steps needs 2/],
       ['id,t,v\nA,1,1\n', ['--mode', 'delta'], /--mode is for the single-series forecaster; it cannot be used with --id/],
+      ['id,t,v\nA,1,1\nA,2,2\nA,3,3\nA,4,4\nA,5,5\nA,6,6\nA,7,7\n', ['--method', 'combined', '--no-holdout'], /--method combined: the combination's weights are chosen on the hold-out; it cannot be used with --no-holdout/],
     ];
     const args = (i: number, extra: string[]): string[] =>
       ['forecast', join(dir, `bad${i}.csv`), '--column', 'v', '--date', 't', '--horizon', '2', '--season', 'none', '--id', 'id', ...extra, '--out', join(dir, `bad-out${i}`)];

@@ -1,5 +1,5 @@
 /**
- * The quantile-forecast helpers the M3 combination uses (bench/m3/combine.ts): moving a forecast
+ * The quantile-forecast helpers the combined forecaster uses (src/recipes/forecast/combine.ts): moving a forecast
  * to another point forecast, spreading its quantiles, and calibrating the spread on a hold-out.
  * Expected values are worked by hand; the calibration is checked against a Gaussian whose true
  * spread is known.
@@ -15,6 +15,10 @@ test('movePoint: log forecasts scale by point/median, others shift by point − 
   assert.deepEqual(Array.from(movePoint(one([5, 10, 20], true), [20]).quantiles), [10, 20, 40]);
   assert.deepEqual(Array.from(movePoint(one([5, 10, 20], false), [20]).quantiles), [15, 20, 30]);
   assert.throws(() => movePoint(one([5, 10, 20], false), [1, 2]), /2 values for a 1-step forecast/);
+  // The median is exactly the new point (0.3·(7/0.3) is 7.000000000000001 in floating point).
+  const moved = movePoint(one([0.2, 0.3, 0.5], true), [7]);
+  assert.equal(moved.quantiles[1], 7);
+  assert.equal(moved.quantiles[1], moved.point[0]);
 });
 
 test('spreadQuantiles: m + k·(q − m), or m·(q/m)^k in log units; the median stays; crossing ones are sorted', () => {

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   forecastPanel, panelForecastCsv, saveGlobalForecaster, rankMethods, LSTM_METHOD, readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
-  writeFileAtomic, removeCheckpoints, listNames, engineSummary, type MissingPolicy, type EngineName,
+  writeFileAtomic, removeCheckpoints, listNames, engineSummary, FORECAST_METHODS, POOL_METHODS, type MissingPolicy, type EngineName, type ForecastMethod, type PoolMethod, type Combination,
 } from '../../index.js';
+import { InvalidArgumentError } from 'commander';
 import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, readPanel, writeBacktest, type PanelFlags } from './panel.js';
 import { CliError, checkOutDir, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
@@ -20,12 +21,14 @@ interface ForecastFlags extends TrainingRunFlags, PanelFlags {
   missing: MissingPolicy;
   holdout: boolean;
   engine: EngineName;
+  method?: ForecastMethod;
+  pool?: PoolMethod[];
 }
 
 /** Flags of the single-series forecaster only (refused with --id and the other global-forecaster flags). */
 const SINGLE_ONLY = ['holdoutBlocks', 'patience', 'mode', 'missing', 'checkpointEvery', 'resume', 'progress', 'engine'] as const;
 /** Flags that switch to the global forecaster (one series without --id). */
-const GLOBAL_ONLY = ['id', 'quantiles', 'covariates', 'pastCovariates', 'windowsPerSeries', 'holdout', 'calibrate'] as const;
+const GLOBAL_ONLY = ['id', 'quantiles', 'covariates', 'pastCovariates', 'windowsPerSeries', 'holdout', 'calibrate', 'method', 'pool'] as const;
 const flagName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 export function register(program: Command): void {
@@ -55,7 +58,9 @@ export function register(program: Command): void {
     .option('-o, --out <dir>', 'output directory for model.safetensors, forecast.csv and forecast.svg', 'out/forecast')
     .option('--json', 'print one JSON object with metrics, baselines, forecast and model path on stdout')
     .option('--progress', 'show per-epoch training progress on stderr')
-    .option('--no-holdout', 'global forecaster: skip the hold-out scores (train once, on everything)'), {
+    .option('--method <m>', 'global forecaster: combined (the LSTM combined with Theta/ETS, weights chosen on the hold-out; the default) or lstm (the LSTM alone; the default with --no-holdout)', choiceOption(FORECAST_METHODS))
+    .option('--pool <list>', `global forecaster: classical methods combined with the LSTM (${POOL_METHODS.join(', ')}; default: those among --baselines)`, poolList)
+    .option('--no-holdout', 'global forecaster: skip the hold-out scores (train once, on everything: the LSTM alone)'), {
       every: 'checkpoint each ensemble member every N epochs (atomic) to --out/checkpoint.<mode>.<k>.safetensors; deleted once the models are saved',
       resume: 'continue from the checkpoints in --out (same file and flags): finished members are reloaded, the interrupted one continues, the rest train; same weights as an uninterrupted run',
     }))
@@ -69,12 +74,31 @@ export function register(program: Command): void {
     });
 }
 
+/** commander parser: comma-separated pool methods. */
+function poolList(v: string): PoolMethod[] {
+  const names = v.split(',').map((s) => s.trim());
+  for (const n of names) if (!(POOL_METHODS as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown pool method "${n}" (known: ${POOL_METHODS.join(', ')})`);
+  return names as PoolMethod[];
+}
+
+/** The combination as JSON: members, weights, the hold-out scores they were chosen by, the interval spread factors. */
+function combinationJson(c: Combination): Record<string, unknown> {
+  return {
+    weights: Object.fromEntries(c.methods.map((m, k) => [m, c.weights[k]])),
+    holdout: { series: c.series, smape: round(c.smape), mase: round(c.mase), members: Object.fromEntries(Object.entries(c.members).map(([m, s]) => [m, { smape: round(s.smape), mase: round(s.mase) }])) },
+    spread: c.spread.map((k) => round(k)),
+  };
+}
+
 /** `lstm forecast --id …` (or one series with global-forecaster flags): forecastPanel, then forecast.csv, the model and the hold-out scores. */
 async function panelForecastCommand(file: string, f: ForecastFlags): Promise<void> {
   checkOutDir(f.out);
   const { panel, series, period } = await readPanel(file, f, f.holdout ? holdoutLength(f.horizon ?? 1, 1, f.horizon ?? 1) : () => 1);
   const t0 = performance.now();
-  const result = await naming(file, () => forecastPanel(series, { ...globalOptions(f, period), holdout: f.holdout }));
+  const method = f.method ?? (f.holdout ? 'combined' : 'lstm');
+  if (method === 'combined' && !f.holdout) throw new CliError("--method combined: the combination's weights are chosen on the hold-out; it cannot be used with --no-holdout");
+  if (f.pool && method !== 'combined') throw new CliError('--pool: the pool is combined with the LSTM only by --method combined');
+  const result = await naming(file, () => forecastPanel(series, { ...globalOptions(f, period), holdout: f.holdout, method, ...(f.pool ? { pool: f.pool } : {}) }));
   const seconds = (performance.now() - t0) / 1000;
   ensureDir(f.out);
   const csvPath = join(f.out, 'forecast.csv'), modelPath = join(f.out, 'model.safetensors');
@@ -82,16 +106,24 @@ async function panelForecastCommand(file: string, f: ForecastFlags): Promise<voi
   saveGlobalForecaster(result.forecaster, modelPath);
   const extra = { file, skipped: panel.skipped };
   const holdoutFiles = result.holdout ? await writeBacktest(f.out, result.holdout, extra, 'holdout') : [];
+  const c = result.combination;
+  if (c) {
+    const path = join(f.out, 'combination.json');
+    await writeFileAtomic(path, JSON.stringify(combinationJson(c), null, 1) + '\n');
+    holdoutFiles.push(path);
+  }
   if (f.json) {
     return writeJson({
       series: panel.series.length, skipped: panel.skipped, period, horizon: f.horizon, quantiles: result.forecaster.plan.quantiles,
+      method, combination: c ? combinationJson(c) : null,
       holdout: result.holdout ? backtestJson(result.holdout) : null, rank: result.holdout ? result.holdout.ranks.smape[LSTM_METHOD] : null,
       forecast: csvPath, model: modelPath, files: holdoutFiles, seconds: round(seconds, 4),
     });
   }
   const out = [
     ...(result.holdout ? [backtestTable(result.holdout, `hold-out: the last ${f.horizon} values of each of ${result.holdout.series.length} series (trained on the rest)`)] : []),
-    `forecast ${f.horizon} steps for ${panel.series.length} series, quantiles ${result.forecaster.plan.quantiles.join(', ')}`,
+    ...(c ? [`combined: weights ${c.methods.map((m, k) => `${m} ${c.weights[k]}`).join(', ')}, chosen on this hold-out (sMAPE ${round(c.smape, 4)}, MASE ${round(c.mase, 4)} there, in-sample for the weights)`] : []),
+    `forecast ${f.horizon} steps for ${panel.series.length} series (${c ? 'combined' : 'LSTM alone'}), quantiles ${result.forecaster.plan.quantiles.join(', ')}`,
     `csv   ${csvPath}`, `model ${modelPath}`, ...holdoutFiles.map((p) => `      ${p}`), `(${round(seconds, 3)} s)`,
   ];
   writeOut(out.join('\n') + '\n');

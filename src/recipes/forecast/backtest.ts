@@ -126,6 +126,21 @@ export interface BacktestResult {
   spread: number[][];
   /** Wall-clock seconds. */
   seconds: number;
+  /** The last origin's forecasts (the plain hold-out of the last `horizon` values), for choosing a combination on it (combine.ts). */
+  final: HoldoutForecasts | null;
+}
+
+/** Every method's forecasts of the last origin's hold-out, per series scored there. */
+export interface HoldoutForecasts {
+  /** Indices (into the input series) of the series scored at that origin. */
+  index: number[];
+  /** Their training parts and hold-out values. */
+  train: Float64Array[];
+  actual: Float64Array[];
+  /** lstm-ts's quantile forecasts. */
+  lstm: QuantileForecast[];
+  /** Each baseline's point forecasts (the last value where its fit failed). */
+  baselines: Record<string, Float64Array[]>;
 }
 
 /** The central interval levels a set of quantiles gives: 1 − 2τ for each τ < 0.5 whose 1 − τ is there too. */
@@ -305,6 +320,7 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
   for (const b of baselines) fallbacks[b] = 0;
   const spread: number[][] = [];
   let last: (CalibratedFit & { holdout: CalibrationPool }) | null = null;
+  let final: HoldoutForecasts | null = null;
 
   for (let k = 1; k <= K; k++) {
     const back = H + stride * (K - k); // values held back from each series' end
@@ -317,10 +333,15 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
     const lstm = fitted.forecaster.spread ? fitted.forecaster.forecast(cut) : raw;
     spread.push(fitted.forecaster.spread ? [...fitted.forecaster.spread] : quantiles.map(() => 1));
     last = { ...fitted, holdout: { forecasts: raw, actual: [] } };
+    if (k === K) final = { index: idx, train: [], actual: [], lstm, baselines: Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]])) };
     idx.forEach((i, j) => {
       const y = cut[j]!.values as Float64Array, v = series[i]!.values;
       const actual = Float64Array.from({ length: H }, (_, h) => v[y.length + h]!);
       last!.holdout.actual.push(actual);
+      if (final && k === K) {
+        final.train.push(y);
+        final.actual.push(actual);
+      }
       perSeries[i]![0]!.push(score(actual, fromQuantiles(lstm[j]!, levels), y, period));
       baselines.forEach((b, bi) => {
         let f: IntervalForecast;
@@ -330,6 +351,7 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
           fallbacks[b]!++;
           f = naiveWithIntervals(y, H, 1, levels);
         }
+        if (final && k === K) final.baselines[b]!.push(f.mean);
         perSeries[i]![bi + 1]!.push(score(actual, f, y, period));
       });
     });
@@ -352,7 +374,7 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
   const by = (key: 'smape' | 'mase'): Record<string, number> => rankMethods(Object.fromEntries(methods.map((m) => [m, overall[m]![key]])));
   const result: BacktestResult = {
     methods, levels, horizon: H, period, origins: K, stride, series: scored, unscored, overall,
-    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, spread, seconds: (performance.now() - t0) / 1000,
+    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, spread, seconds: (performance.now() - t0) / 1000, final,
   };
   return { result, last };
 }

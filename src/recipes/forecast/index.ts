@@ -14,9 +14,13 @@ export {
 export { seasonalityTest, seasonalFigure } from './seasonal.js';
 export {
   backtestPanel, fitPanel, fitCalibrated, CALIBRATION_POINTS, cutSeries, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
-  type BaselineName, type BacktestOptions, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput, type CalibratedFit, type CalibrationPool,
+  type BaselineName, type BacktestOptions, type HoldoutForecasts, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput, type CalibratedFit, type CalibrationPool,
 } from './backtest.js';
 export {
   forecastPanel, detectPanelSeason, panelForecastCsv, csvField, quantileColumn,
   type DatedPanelInput, type PanelForecastOptions, type PanelForecastResult,
 } from './panel.js';
+export {
+  baselinePoint, simplexGrid, weightedPoint, chooseWeights, fitCombination, applyCombination, poolForecasts, COMBINED_METHOD, POOL_METHODS, FORECAST_METHODS, WEIGHT_STEP,
+  type PoolMethod, type ForecastMethod, type ValidationSet, type ChosenWeights, type Combination,
+} from './combine.js';

@@ -5,13 +5,16 @@
  * backtest.ts, whose model is calibrated on validation origins before the hold-out); that model
  * is then fine-tuned on the full series (a quarter of the epochs, not a second training from
  * scratch), its quantile spread calibrated on the validation and hold-out forecasts pooled, and
- * it forecasts every series `horizon` steps past its own end. The forecasts are written as a
- * long CSV: one row per series and step with the point forecast (the median) and one column per
- * quantile.
+ * it forecasts every series `horizon` steps past its own end. By default (method 'combined') the
+ * result is the LSTM's validated combination with Theta/ETS (/auto-ARIMA) (combine.ts): weights
+ * and interval spread chosen on that hold-out, applied to forecasts of models refitted on the
+ * full series; method 'lstm' gives the LSTM alone. The forecasts are written as a long CSV: one
+ * row per series and step with the point forecast and one column per quantile.
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
-import { cutSeries, fitCalibrated, runBacktest, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
+import { cutSeries, defaultBaselines, fitCalibrated, runBacktest, LSTM_METHOD, type BacktestOptions, type BacktestResult, type BaselineName, type PanelInput } from './backtest.js';
+import { applyCombination, fitCombination, poolForecasts, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
 import { fineTuneGlobalForecaster, type GlobalForecaster } from './global.js';
 import { calibrateSpread, type QuantileForecast } from './quantiles.js';
 
@@ -47,17 +50,46 @@ export function detectPanelSeason(series: readonly DatedPanelInput[]): number {
 }
 
 export interface PanelForecastOptions extends BacktestOptions {
-  /** Score a hold-out of the last `horizon` values first (a one-origin backtest). Default true. */
+  /** Score a hold-out of the last `horizon` values first (a one-origin backtest). Default true; method 'combined' needs it. */
   holdout?: boolean;
+  /**
+   * 'combined': the LSTM combined with the classical pool, weights chosen on the hold-out; 'lstm':
+   * the LSTM alone. Default 'combined', or 'lstm' when `holdout` is false (nothing to choose on).
+   */
+  method?: ForecastMethod;
+  /**
+   * Classical methods the combination pools with the LSTM (each is also scored on the hold-out).
+   * Default: those of theta, ets and arima among the hold-out's baselines (BacktestOptions.baselines).
+   */
+  pool?: readonly PoolMethod[];
 }
 
 export interface PanelForecastResult {
-  /** Trained on the full series. */
+  /** The LSTM, trained on the full series. */
   forecaster: GlobalForecaster;
-  /** One per input series, `horizon` steps past its end. */
+  /** One per input series, `horizon` steps past its end: the combination's (method 'combined') or the LSTM's. */
   forecasts: QuantileForecast[];
+  /** The LSTM's own forecasts (the same as `forecasts` for method 'lstm'). */
+  lstm: QuantileForecast[];
+  /** The pool's point forecasts per method and series (empty for method 'lstm'). */
+  pool: Record<string, Float64Array[]>;
+  /** The weights and spread chosen on the hold-out, or null for method 'lstm'. */
+  combination: Combination | null;
   /** The hold-out's scores against the baselines, or null when `holdout` was false. */
   holdout: BacktestResult | null;
+}
+
+/**
+ * The hold-out's baselines and the combination's pool: the pool asked for (added to the
+ * baselines when missing), else the pool methods among the baselines (given or default).
+ */
+function baselinesAndPool(series: readonly PanelInput[], opts: PanelForecastOptions, combined: boolean): { baselines: BaselineName[]; pool: PoolMethod[] } {
+  for (const m of opts.pool ?? []) if (!(POOL_METHODS as readonly string[]).includes(m)) throw new RangeError(`forecast: unknown pool method "${m}" (known: ${POOL_METHODS.join(', ')})`);
+  const longest = series.reduce((a, s) => Math.max(a, s.values.length), 0);
+  const baselines: BaselineName[] = [...(opts.baselines ?? defaultBaselines(opts.period ?? 1, longest, series.length))];
+  if (!combined) return { baselines, pool: [] };
+  const pool = opts.pool ? [...opts.pool] : POOL_METHODS.filter((m) => baselines.includes(m));
+  return { baselines: [...baselines, ...pool.filter((m) => !baselines.includes(m))], pool };
 }
 
 /**
@@ -66,7 +98,8 @@ export interface PanelForecastResult {
  * fine-tuned on the full series, and the final quantiles are spread by factors calibrated on
  * its validation and hold-out forecasts pooled. Without: fitCalibrated on the full series. Either
  * way every member is trained from scratch once; `calibrate: false` trains the final model from
- * scratch with raw quantiles (as the hold-out's).
+ * scratch with raw quantiles (as the hold-out's). Then, by default, the combination (see the
+ * file header).
  */
 export async function forecastPanel(series: readonly PanelInput[], opts: PanelForecastOptions): Promise<PanelForecastResult> {
   const H = opts.horizon;
@@ -75,15 +108,25 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
     const short = (s.known ?? []).findIndex((k) => k.length < s.values.length + H);
     if (short >= 0) throw new RangeError(`series "${s.id}": known covariate ${short + 1} has ${s.known![short]!.length - s.values.length} value(s) past the series' end; forecasting ${H} steps needs ${H} (give them on rows after its last value, with the value cell empty)`);
   }
+  const method = opts.method ?? (opts.holdout === false ? 'lstm' : 'combined');
+  if (method !== 'combined' && method !== 'lstm') throw new RangeError(`forecast: method must be 'combined' or 'lstm', got ${JSON.stringify(method)}`);
+  if (method === 'combined' && opts.holdout === false) throw new RangeError("forecast: the combination's weights are chosen on the hold-out; without a hold-out use method 'lstm'");
+  // The hold-out scores every pool method, so their forecasts there are at hand for the combination.
+  const { baselines, pool } = baselinesAndPool(series, opts, method === 'combined');
   const all = series.map((s) => cutSeries(s, s.values.length, H));
-  let forecaster: GlobalForecaster, holdout: BacktestResult | null = null;
+  let forecaster: GlobalForecaster, holdout: BacktestResult | null = null, combination: Combination | null = null;
   if (opts.holdout === false) {
     opts.log?.(`forecast: training on the full series (${series.length})`);
     forecaster = (await fitCalibrated(all, opts)).forecaster;
   } else {
-    const run = await runBacktest(series, { ...opts, origins: 1 });
+    const run = await runBacktest(series, { ...opts, baselines, origins: 1 });
     holdout = run.result;
     const last = run.last!;
+    if (method === 'combined') {
+      const v = holdout.final!;
+      combination = fitCombination(v.lstm, Object.fromEntries(pool.map((m) => [m, v.baselines[m]!])), v.actual, v.train, opts.period ?? 1, { lstmName: LSTM_METHOD });
+      opts.log?.(`forecast: combination weights ${combination.methods.map((m, k) => `${m} ${combination!.weights[k]}`).join(', ')} (chosen on the hold-out of ${combination.series} series)`);
+    }
     if (opts.calibrate === false) {
       opts.log?.(`forecast: training on the full series (${series.length})`);
       forecaster = (await fitCalibrated(all, opts)).forecaster;
@@ -95,7 +138,10 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
       forecaster = tuned.withSpread(factors);
     }
   }
-  return { forecaster, forecasts: forecaster.forecast(all), holdout };
+  const lstm = forecaster.forecast(all);
+  if (!combination) return { forecaster, forecasts: lstm, lstm, pool: {}, combination, holdout };
+  const fits = poolForecasts(pool, series.map((s) => s.values), H, opts.period ?? 1);
+  return { forecaster, forecasts: applyCombination(combination, lstm, fits.forecasts), lstm, pool: fits.forecasts, combination, holdout };
 }
 
 /** A CSV field, quoted when it holds a comma, quote or line break. */

@@ -108,11 +108,12 @@ export function intervalCoverage(forecasts: readonly QuantileForecast[], actual:
 export function movePoint(f: QuantileForecast, point: ArrayLike<number>): QuantileForecast {
   const Q = f.levels.length, H = f.point.length;
   if (point.length !== H) throw new RangeError(`movePoint: ${point.length} values for a ${H}-step forecast`);
-  const quantiles = new Float64Array(H * Q);
+  const quantiles = new Float64Array(H * Q), mid = f.levels.indexOf(0.5);
   for (let h = 0; h < H; h++) {
     const m = f.point[h]!, p = point[h]!;
     const ratio = f.log && m > 0 && p > 0;
     for (let q = 0; q < Q; q++) quantiles[h * Q + q] = ratio ? f.quantiles[h * Q + q]! * (p / m) : f.quantiles[h * Q + q]! + (p - m);
+    if (mid >= 0) quantiles[h * Q + mid] = p; // exactly the new point (m·(p/m) may be off by a rounding)
   }
   return { levels: f.levels, log: f.log, point: Float64Array.from(point), quantiles };
 }
