@@ -1,56 +1,154 @@
 /**
- * Panel timing for the global forecaster (issue 15: "1,000 series × 200 points in under 5
- * minutes on 2 cores"): a seeded synthetic panel of monthly-like series (per-series level,
- * growth, seasonal amplitude and phase, noise; positive), one global model trained on all of
- * them and every series forecast. Prints wall time, this process's CPU time and the machine's
- * load average (timings on a shared machine are noisy: the CPU time is the steadier figure).
+ * Panel timing and accuracy for the global forecaster (issue 15: "1,000 series × 200 points in
+ * under 5 minutes on 2 cores"), through the command line's own code path: a seeded synthetic
+ * panel of monthly-like series (per-series level, growth, seasonal amplitude and phase, noise;
+ * positive) is written as a long-format CSV, and `lstm forecast FILE --id id --column value
+ * --date month --horizon H` runs as its own process (timed by GNU time, /usr/bin/time) with its
+ * defaults plus the flags given after `--`. Each series has `--test` more points that the CSV leaves
+ * out: the forecasts are scored on them (sMAPE, MASE, 80 % coverage), so runs with different
+ * flags can be compared on data none of them saw. Prints wall time, this process's CPU time and
+ * the load average (timings on a shared machine are noisy: CPU time is the steadier figure).
  *
- *   node --import tsx bench/m3/panel.ts [--series 1000] [--length 200] [--horizon 12] [--ensemble 1] [--epochs 40] [--seed 0] [--results]
+ *   node --import tsx bench/m3/panel.ts [--series 1000] [--length 200] [--test 12] [--horizon 12] [--seed 0] [--tag NAME] [--results] [-- CLI FLAGS]
+ *   node --import tsx bench/m3/panel.ts --stats     # CPU time of ets and theta (src/stats) on every series
+ *   node --import tsx bench/m3/panel.ts --write-only # rebuild results/bench-panel.md from the kept runs
  *
- * --results also writes results/bench-panel.md (copied into RESULTS.md by `npm run results`).
+ * --results keeps the run as results/bench-panel/NAME.json and rewrites results/bench-panel.md
+ * from every kept run (copied into RESULTS.md by `npm run results`).
  */
-import { loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
-import { Rng, fitGlobalForecaster, writeFileAtomicSync } from '../../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng, ets, theta, mase, smape, writeFileAtomicSync } from '../../src/index.js';
 
-const { values: args } = parseArgs({
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     series: { type: 'string', default: '1000' },
     length: { type: 'string', default: '200' },
+    test: { type: 'string', default: '12' },
     horizon: { type: 'string', default: '12' },
-    ensemble: { type: 'string', default: '1' },
-    epochs: { type: 'string', default: '40' },
     seed: { type: 'string', default: '0' },
+    tag: { type: 'string', default: 'default' },
+    stats: { type: 'boolean', default: false },
+    'write-only': { type: 'boolean', default: false },
     results: { type: 'boolean', default: false },
   },
 });
-const count = Number(args.series), n = Number(args.length), horizon = Number(args.horizon);
+const count = Number(args.series), n = Number(args.length), test = Number(args.test), horizon = Number(args.horizon);
+if (test > horizon) throw new Error(`--test ${test} must not exceed --horizon ${horizon}`);
 
-const rng = new Rng(Number(args.seed));
-const panel = Array.from({ length: count }, () => {
-  const L = Math.exp(rng.uniform(Math.log(10), Math.log(10_000)));
-  const g = rng.uniform(-0.003, 0.01), a = rng.uniform(0, 0.3), phi = rng.uniform(0, 2 * Math.PI), s = rng.uniform(0.02, 0.1);
-  return Float64Array.from({ length: n }, (_, t) => L * Math.exp(g * t + a * Math.sin((2 * Math.PI * t) / 12 + phi) + s * rng.normal()));
+/** The synthetic panel: `count` positive series of n + test values, seasonal with period 12 (amplitude 0..0.3 in log units). */
+function makePanel(): Float64Array[] {
+  const rng = new Rng(Number(args.seed));
+  return Array.from({ length: count }, () => {
+    const L = Math.exp(rng.uniform(Math.log(10), Math.log(10_000)));
+    const g = rng.uniform(-0.003, 0.01), a = rng.uniform(0, 0.3), phi = rng.uniform(0, 2 * Math.PI), s = rng.uniform(0.02, 0.1);
+    return Float64Array.from({ length: n + test }, (_, t) => L * Math.exp(g * t + a * Math.sin((2 * Math.PI * t) / 12 + phi) + s * rng.normal()));
+  });
+}
+
+const cpuSeconds = (c: NodeJS.CpuUsage): number => +((c.user + c.system) / 1e6).toFixed(1);
+const panel = makePanel();
+
+interface Run {
+  tag: string; series: number; length: number; flags: string; wallSeconds: number; cpuSeconds: number;
+  loadAverage1m: { start: number; end: number }; smape: number; mase: number; coverage80: number; date: string;
+}
+
+/** results/bench-panel.md from every run kept in results/bench-panel/. */
+function writeReport(): void {
+  const runs = readdirSync('results/bench-panel').filter((f) => f.endsWith('.json') && f !== 'stats.json').sort().map((f) => JSON.parse(readFileSync(`results/bench-panel/${f}`, 'utf8')) as Run);
+  const statsFile = 'results/bench-panel/stats.json';
+  const stats = readdirSync('results/bench-panel').includes('stats.json') ? (JSON.parse(readFileSync(statsFile, 'utf8')) as { series: number; length: number; etsCpuSeconds: number; thetaCpuSeconds: number; loadAverage1m: number; date: string }) : null;
+  writeFileAtomicSync('results/bench-panel.md', [
+    '## Global forecaster panel timing (bench/m3/panel.ts)', '',
+    'Command: `node --import tsx bench/m3/panel.ts --series N --length 200 --test 12 --horizon 12 --seed 0 --tag NAME --results -- FLAGS`: a seeded synthetic panel of monthly-like positive series written as a long-format CSV, then `lstm forecast panel.csv --id id --column value --date month --horizon 12` run with its defaults plus FLAGS (its wall and CPU time by GNU time) (hold-out scored against the baselines, final model, forecast.csv and model file written). Each series has 12 more values the CSV leaves out; the forecasts are scored on them.', '',
+    '| run | flags | series × points | wall time (s) | CPU time (s) | load average (start → end) | sMAPE | MASE | coverage 80 % | date |',
+    '|---|---|---|---:|---:|---|---:|---:|---:|---|',
+    ...runs.map((x) => `| ${x.tag} | ${x.flags ? `\`${x.flags}\`` : '(defaults)'} | ${x.series} × ${x.length} | ${x.wallSeconds} | ${x.cpuSeconds} | ${x.loadAverage1m.start} → ${x.loadAverage1m.end} | ${x.smape} | ${x.mase} | ${(100 * x.coverage80).toFixed(1)} | ${x.date} |`), '',
+    ...(stats ? [`Per-series statistical fits on the same kind of panel (\`bench/m3/panel.ts --stats --series ${stats.series} --results\`, ${stats.series} × ${stats.length}, season 12): ETS (model selected by AICc) ${stats.etsCpuSeconds} s of CPU, Theta ${stats.thetaCpuSeconds} s (load average ${stats.loadAverage1m}, ${stats.date}).`, ''] : []),
+    `A load average above ${cpus().length} (the core count) means other processes shared the machine: the wall time is then inflated, the CPU time much less so.`, '',
+  ].join('\n'));
+}
+
+if (args['write-only']) {
+  writeReport();
+  process.exit(0);
+}
+
+if (args.stats) {
+  // What a per-series statistical fit costs on this panel (the combination with ETS/Theta adds one per series).
+  const out: Record<string, number> = {};
+  for (const [name, f] of [['ets', ets], ['theta', theta]] as const) {
+    const c0 = process.cpuUsage();
+    for (const y of panel) f(y.subarray(0, n), { horizon, period: 12, levels: [80, 95] });
+    out[`${name}CpuSeconds`] = cpuSeconds(process.cpuUsage(c0));
+  }
+  const stats = { series: count, length: n, horizon, period: 12, ...out, loadAverage1m: +loadavg()[0]!.toFixed(1), date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+  console.log(JSON.stringify(stats));
+  if (args.results) {
+    mkdirSync('results/bench-panel', { recursive: true });
+    writeFileAtomicSync('results/bench-panel/stats.json', JSON.stringify(stats) + '\n');
+    writeReport();
+  }
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lstm-panel-bench-'));
+const csv = join(dir, 'panel.csv'), out = join(dir, 'out');
+const rows = ['id,month,value'];
+panel.forEach((y, i) => {
+  for (let t = 0; t < n; t++) rows.push(`s${i},${2000 + Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')},${y[t]!.toPrecision(6)}`);
 });
+writeFileSync(csv, rows.join('\n') + '\n');
 
-const load0 = loadavg()[0]!, cpu0 = process.cpuUsage(), t0 = performance.now();
-const model = await fitGlobalForecaster(panel, { horizon, period: 12, ensemble: Number(args.ensemble), epochs: Number(args.epochs), seed: Number(args.seed), log: (m) => console.error(m) });
-const forecasts = model.forecast(panel);
-const wall = (performance.now() - t0) / 1000, cpu = process.cpuUsage(cpu0);
-if (forecasts.length !== count || forecasts.some((f) => f.point.some((v) => !Number.isFinite(v)))) throw new Error('panel: a forecast is missing or not finite');
+const flags = positionals;
+// The CLI in a process of its own, timed by GNU time (wall, user + system CPU of the process and its threads).
+const times = join(dir, 'time.txt');
+const argv = ['-f', '%e %U %S', '-o', times, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'forecast', csv, '--id', 'id', '--column', 'value', '--date', 'month', '--horizon', String(horizon), '--seed', args.seed!, '--out', out, ...flags];
+const load0 = loadavg()[0]!;
+const run = spawnSync('/usr/bin/time', argv, { stdio: 'inherit' });
+if (run.status !== 0) throw new Error(`lstm forecast failed (exit code ${run.status}): /usr/bin/time ${argv.join(' ')}`);
+const [wall, user, system] = readFileSync(times, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
+const load1 = loadavg()[0]!;
+
+// Score forecast.csv (id,step,date,forecast,q…) on the values the CSV left out.
+const lines = readFileSync(join(out, 'forecast.csv'), 'utf8').trim().split('\n');
+const head = lines[0]!.split(',');
+const col = (name: string): number => head.indexOf(name);
+const fc = new Map<string, number[][]>();
+for (const line of lines.slice(1)) {
+  const c = line.split(',');
+  if (!fc.has(c[0]!)) fc.set(c[0]!, []);
+  fc.get(c[0]!)!.push(c.map(Number));
+}
+let sm = 0, ms = 0, inside = 0, points = 0;
+panel.forEach((y, i) => {
+  const f = fc.get(`s${i}`)!.slice(0, test);
+  const actual = y.subarray(n, n + test);
+  sm += smape(actual, f.map((r) => r[col('forecast')]!)) / count;
+  ms += mase(actual, f.map((r) => r[col('forecast')]!), y.subarray(0, n), 12) / count;
+  f.forEach((r, h) => {
+    points++;
+    if (actual[h]! >= r[col('q0.1')]! && actual[h]! <= r[col('q0.9')]!) inside++;
+  });
+});
+const holdout = join(out, 'holdout.json');
+const holdoutRank = readdirSync(out).includes('holdout.json') ? (JSON.parse(readFileSync(holdout, 'utf8')) as { rank: number }).rank : null;
+rmSync(dir, { recursive: true, force: true });
 const r = {
-  series: count, length: n, horizon, ensemble: model.plan.ensemble, epochs: model.plan.epochs, hidden: model.plan.hidden,
-  wallSeconds: +wall.toFixed(1), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), loadAverage1m: { start: +load0.toFixed(1), end: +loadavg()[0]!.toFixed(1) },
+  tag: args.tag, series: count, length: n, horizon, test, flags: flags.join(' '),
+  wallSeconds: +wall.toFixed(1), cpuSeconds: +(user + system).toFixed(1), loadAverage1m: { start: +load0.toFixed(1), end: +load1.toFixed(1) },
+  smape: +sm.toFixed(3), mase: +ms.toFixed(4), coverage80: +(inside / points).toFixed(4),
+  holdoutRank,
+  cores: cpus().length, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
 };
 console.log(JSON.stringify(r));
 if (args.results) {
-  mkdirSync('results', { recursive: true });
-  writeFileAtomicSync('results/bench-panel.md', [
-    '## Global forecaster panel timing (bench/m3/panel.ts)', '',
-    `Command: \`node --import tsx bench/m3/panel.ts --series ${count} --length ${n} --horizon ${horizon} --ensemble ${r.ensemble} --epochs ${r.epochs} --seed ${args.seed} --results\` (a seeded synthetic panel of monthly-like positive series; one LSTM(${r.hidden}) trained on ${r.epochs} epochs of 8 windows per series, then every series forecast).`, '',
-    `| series × points | horizon | ensemble | wall time (s) | CPU time (s) | load average (start → end) | date |`, '|---|---:|---:|---:|---:|---|---|',
-    `| ${count} × ${n} | ${horizon} | ${r.ensemble} | ${r.wallSeconds} | ${r.cpuSeconds} | ${r.loadAverage1m.start} → ${r.loadAverage1m.end} | ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC |`, '',
-    'A load average above 2 (the core count) means other processes shared the machine: the wall time is then inflated, the CPU time much less so.', '',
-  ].join('\n'));
+  mkdirSync('results/bench-panel', { recursive: true });
+  writeFileAtomicSync(`results/bench-panel/${args.tag}.json`, JSON.stringify(r) + '\n');
+  writeReport();
 }

@@ -28,7 +28,7 @@ interface ForecastFlags extends TrainingRunFlags, PanelFlags {
 /** Flags of the single-series forecaster only (refused with --id and the other global-forecaster flags). */
 const SINGLE_ONLY = ['holdoutBlocks', 'patience', 'mode', 'missing', 'checkpointEvery', 'resume', 'progress', 'engine'] as const;
 /** Flags that switch to the global forecaster (one series without --id). */
-const GLOBAL_ONLY = ['id', 'quantiles', 'covariates', 'pastCovariates', 'windowsPerSeries', 'holdout', 'method', 'pool'] as const;
+const GLOBAL_ONLY = ['id', 'quantiles', 'covariates', 'pastCovariates', 'windowsPerSeries', 'holdout', 'calibrate', 'method', 'pool'] as const;
 const flagName = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 export function register(program: Command): void {

@@ -36,6 +36,7 @@ export interface PanelFlags {
   transform: 'auto' | 'none' | 'log';
   out: string;
   json?: boolean;
+  calibrate: boolean;
 }
 
 /** The quantile levels used when --quantiles is not given. */
@@ -63,6 +64,7 @@ export function panelOptions(cmd: Command): Command {
     .option('--covariates <list>', 'known-future covariate columns (values for the horizon read from rows past each series\' end, whose value cell is empty)', nameList)
     .option('--past-covariates <list>', 'past covariate columns (observed only up to each series\' end)', nameList)
     .option('--baselines <list>', 'baselines scored on the hold-out (naive, snaive, ets, theta, arima; default all, arima only for ≤ 50 series of ≤ 1,000 values and a season ≤ 24)', baselineList)
+    .option('--no-calibrate', 'global forecaster: keep the raw quantiles (no spread calibrated on validation origins) and train every model from scratch')
     .option('--windows-per-series <n>', 'global forecaster: training windows drawn from each series per epoch (default 8, more for small panels: about 1,000 per epoch)', intOption(1));
 }
 
@@ -131,7 +133,7 @@ export const holdoutLength = (horizon: number, origins: number, stride: number) 
 export function globalOptions(f: PanelFlags, period: number): BacktestOptions {
   return {
     horizon: f.horizon!, period, quantiles: f.quantiles ?? CLI_QUANTILES, lookback: f.lookback, epochs: f.epochs, hidden: f.hidden, layers: f.layers, cell: f.cell,
-    lr: f.lr, batchSize: f.batchSize, ensemble: f.ensemble, windowsPerSeries: f.windowsPerSeries, seed: f.seed, transform: f.transform, log: info,
+    lr: f.lr, batchSize: f.batchSize, ensemble: f.ensemble, windowsPerSeries: f.windowsPerSeries, seed: f.seed, transform: f.transform, calibrate: f.calibrate, log: info,
     ...(f.baselines ? { baselines: f.baselines } : {}),
   };
 }

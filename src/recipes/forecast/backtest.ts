@@ -9,6 +9,10 @@
  * over all series; one baseline fit per series), the next H values score. Origin K is the
  * plain hold-out of the last H values.
  *
+ * Intervals: the global model's quantile spread is calibrated inside each training part
+ * ({@link fitCalibrated}): a validation model trained without the part's last values sets one
+ * factor per level on them and is then fine-tuned up to the cut. Nothing after the cut is used.
+ *
  * Scores per method (as the M competitions, src/stats/metrics.ts): sMAPE, MASE (scaled by the
  * training part's seasonal-naive error at lag m, lag 1 when the part is not longer than m),
  * RMSE, and the coverage of each central interval the quantiles give (0.1 and 0.9 → 80 %).
@@ -23,8 +27,8 @@ import { theta } from '../../stats/theta.js';
 import { autoArima } from '../../stats/auto-arima.js';
 import { qnorm } from '../../stats/numeric.js';
 import { coverage, mase, naiveScale, rankMethods, ranks, rmse, smape } from '../../stats/metrics.js';
-import { fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
-import { DEFAULT_QUANTILES, centralInterval, type QuantileForecast } from './quantiles.js';
+import { fineTuneGlobalForecaster, fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
+import { DEFAULT_QUANTILES, calibrateSpread, centralInterval, type QuantileForecast } from './quantiles.js';
 
 /** Name of the global LSTM forecaster in score tables. */
 export const LSTM_METHOD = 'lstm-ts';
@@ -48,7 +52,7 @@ export interface PanelInput {
  * The series as the global forecaster takes it, cut to its first `cut` values: known covariates
  * up to `cut + horizon` (their values over the hold-out are known in advance), past ones up to `cut`.
  */
-export function cutSeries(s: PanelInput, cut: number, horizon: number): GlobalSeries {
+export function cutSeries(s: GlobalSeries, cut: number, horizon: number): GlobalSeries {
   const slice = (a: ArrayLike<number>, end: number): Float64Array => Float64Array.from({ length: Math.min(end, a.length) }, (_, i) => a[i]!);
   return {
     values: slice(s.values, cut),
@@ -69,6 +73,15 @@ export interface BacktestOptions extends GlobalForecasterOptions {
    * auto-ARIMA search takes seconds).
    */
   baselines?: readonly BaselineName[];
+  /**
+   * Calibrate the quantile spread at every origin (see {@link fitCalibrated}): a validation
+   * model trained on each training part minus its last values sets spread factors, and is then
+   * fine-tuned up to the cut. False: one model trained from scratch per origin, raw quantiles.
+   * Default true.
+   */
+  calibrate?: boolean;
+  /** Epochs that bring the validation model up to the cut (calibrate only). Default epochs / 4. */
+  fineTuneEpochs?: number;
 }
 
 /** A method's scores on one series (mean over its origins) or overall (mean over series). */
@@ -109,6 +122,8 @@ export interface BacktestResult {
   ranks: { smape: Record<string, number>; mase: Record<string, number> };
   /** How many (series, origin) fits of each baseline failed and were replaced by the last-value forecast. */
   fallbacks: Record<string, number>;
+  /** lstm-ts's spread factors per origin, one per quantile level (all 1 when not calibrated; see {@link fitCalibrated}). */
+  spread: number[][];
   /** Wall-clock seconds. */
   seconds: number;
   /** The last origin's forecasts (the plain hold-out of the last `horizon` values), for choosing a combination on it (combine.ts). */
@@ -218,8 +233,75 @@ export async function fitPanel(series: readonly GlobalSeries[], opts: GlobalFore
   return fitGlobalForecaster(series, { ...opts, windowsPerSeries: panelWindows(series.length, opts) });
 }
 
+/** Validation forecasts pooled for calibration: raw quantile forecasts and the values that came. */
+export interface CalibrationPool {
+  forecasts: QuantileForecast[];
+  actual: Float64Array[];
+}
+
+/** A forecaster trained up to a cut, with the spread factors that calibrate its quantiles. */
+export interface CalibratedFit {
+  /** Trained on the series given (fine-tuned from the validation model when calibrated), its spread factors set (null when not calibrated). */
+  forecaster: GlobalForecaster;
+  /** The validation forecasts the factors came from (empty when not calibrated). */
+  pool: CalibrationPool;
+}
+
+/** Validation points (series × origins × steps) aimed for when choosing the number of validation origins. */
+export const CALIBRATION_POINTS = 240;
+
+/**
+ * Train a global forecaster on `series` whose quantile spread is calibrated on validation
+ * origins inside them (split conformal calibration, per quantile level):
+ * 1. a validation model is trained on every series minus its last V = H + r − 1 values, with r
+ *    validation origins (stride 1) chosen so that series × r × H reaches CALIBRATION_POINTS
+ *    (at most H origins; r = 1 for a panel of 20 series or more);
+ * 2. it forecasts the last V values from those r origins, and {@link calibrateSpread} finds the
+ *    factor per level that makes each quantile's share of values below it nominal there;
+ * 3. the validation model is fine-tuned (fineTuneEpochs, default epochs/4) on the full series.
+ * Series too short to give up V values take no part in steps 1–2. If none can, or
+ * `calibrate` is false, one model is trained from scratch and the factors are 1.
+ */
+export async function fitCalibrated(series: readonly GlobalSeries[], opts: BacktestOptions): Promise<CalibratedFit> {
+  const H = opts.horizon, period = opts.period ?? 1;
+  const uncalibrated = async (): Promise<CalibratedFit> => ({ forecaster: await fitPanel(series, opts), pool: { forecasts: [], actual: [] } });
+  if (opts.calibrate === false) return uncalibrated();
+  const need = minTrainLength(period);
+  const long = (V: number): GlobalSeries[] => series.filter((s) => s.values.length - V >= need);
+  const r = Math.max(1, Math.min(H, Math.ceil(CALIBRATION_POINTS / (Math.max(1, long(H).length) * H))));
+  const V = H + r - 1;
+  const valSeries = long(V);
+  if (valSeries.length === 0) {
+    opts.log?.(`calibration: no series has ${need} values before its last ${V}: quantiles not calibrated`);
+    return uncalibrated();
+  }
+  opts.log?.(`calibration: validation model on ${valSeries.length} series without their last ${V} values, ${r} origin(s) each`);
+  const validation = await fitPanel(valSeries.map((s) => cutSeries(s, s.values.length - V, H)), opts);
+  const inputs: GlobalSeries[] = [], actual: Float64Array[] = [];
+  for (const s of valSeries) {
+    for (let j = 0; j < r; j++) {
+      const o = s.values.length - V + j;
+      inputs.push(cutSeries(s, o, H));
+      actual.push(Float64Array.from({ length: H }, (_, h) => s.values[o + h]!));
+    }
+  }
+  const pool = { forecasts: validation.forecast(inputs), actual };
+  const factors = calibrateSpread(pool.forecasts, pool.actual);
+  opts.log?.(`calibration: spread factors ${Array.from(factors, (k) => k.toFixed(3)).join(', ')} for levels ${validation.plan.quantiles.join(', ')}`);
+  const forecaster = await fineTuneGlobalForecaster(validation, series, { epochs: opts.fineTuneEpochs, seed: (opts.seed ?? 0) + 1, log: opts.log });
+  return { forecaster: forecaster.withSpread(factors), pool };
+}
+
 /** Run a rolling-origin backtest of the global forecaster and the baselines on a panel (see the file header). */
 export async function backtestPanel(series: readonly PanelInput[], opts: BacktestOptions): Promise<BacktestResult> {
+  return (await runBacktest(series, opts)).result;
+}
+
+/**
+ * backtestPanel, also handing back the last origin's calibrated fit and its raw hold-out
+ * forecasts (what forecastPanel brings up to date instead of training again).
+ */
+export async function runBacktest(series: readonly PanelInput[], opts: BacktestOptions): Promise<{ result: BacktestResult; last: (CalibratedFit & { holdout: CalibrationPool }) | null }> {
   const t0 = performance.now();
   const H = opts.horizon, period = opts.period ?? 1;
   const K = opts.origins ?? 1, stride = opts.stride ?? H;
@@ -236,6 +318,8 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
   const perSeries: Scores[][][] = series.map(() => methods.map(() => []));
   const fallbacks: Record<string, number> = Object.create(null);
   for (const b of baselines) fallbacks[b] = 0;
+  const spread: number[][] = [];
+  let last: (CalibratedFit & { holdout: CalibrationPool }) | null = null;
   let final: HoldoutForecasts | null = null;
 
   for (let k = 1; k <= K; k++) {
@@ -244,12 +328,16 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
     if (idx.length === 0) continue;
     const cut = idx.map((i) => cutSeries(series[i]!, series[i]!.values.length - back, H));
     opts.log?.(`backtest: origin ${k}/${K}: ${idx.length} series, holding back ${back} value(s) each`);
-    const forecaster = await fitPanel(cut, { ...opts, quantiles });
-    const lstm = forecaster.forecast(cut);
+    const fitted = await fitCalibrated(cut, { ...opts, quantiles });
+    const raw = fitted.forecaster.withSpread(null).forecast(cut);
+    const lstm = fitted.forecaster.spread ? fitted.forecaster.forecast(cut) : raw;
+    spread.push(fitted.forecaster.spread ? [...fitted.forecaster.spread] : quantiles.map(() => 1));
+    last = { ...fitted, holdout: { forecasts: raw, actual: [] } };
     if (k === K) final = { index: idx, train: [], actual: [], lstm, baselines: Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]])) };
     idx.forEach((i, j) => {
       const y = cut[j]!.values as Float64Array, v = series[i]!.values;
       const actual = Float64Array.from({ length: H }, (_, h) => v[y.length + h]!);
+      last!.holdout.actual.push(actual);
       if (final && k === K) {
         final.train.push(y);
         final.actual.push(actual);
@@ -284,8 +372,9 @@ export async function backtestPanel(series: readonly PanelInput[], opts: Backtes
   const overall: Record<string, Scores> = Object.create(null);
   for (const m of methods) overall[m] = meanScores(scored.map((s) => s.scores[m]!), levels.length);
   const by = (key: 'smape' | 'mase'): Record<string, number> => rankMethods(Object.fromEntries(methods.map((m) => [m, overall[m]![key]])));
-  return {
+  const result: BacktestResult = {
     methods, levels, horizon: H, period, origins: K, stride, series: scored, unscored, overall,
-    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, seconds: (performance.now() - t0) / 1000, final,
+    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, spread, seconds: (performance.now() - t0) / 1000, final,
   };
+  return { result, last };
 }

@@ -31,9 +31,12 @@
  * `ensemble` networks from different seeds are averaged quantile by quantile; crossing
  * quantiles are sorted. Same seed, same data, same backend: the same forecasts.
  *
+ * A forecaster may carry calibrated spread factors (one per level; set by backtest.ts's
+ * fitCalibrated): its quantiles are then moved away from or towards the median by them.
+ *
  * A forecaster is saved as one model file (io/model-file): member 0 under the usual parameter
- * names, members 1.. as extra tensors `__member<k>.<name>`, the plan as metadata
- * `globalForecaster`.
+ * names, members 1.. as extra tensors `__member<k>.<name>`, the plan (and spread factors) as
+ * metadata `globalForecaster`.
  */
 import { GRU, LSTM } from '../../nn/recurrent.js';
 import { Dense, LastStep } from '../../nn/layers.js';
@@ -48,7 +51,8 @@ import { writeFileAtomicSync } from '../../io/atomic.js';
 import { FormatError } from '../../io/errors.js';
 import * as fs from 'node:fs';
 import { seasonalFigure, seasonalityTest } from './seasonal.js';
-import { DEFAULT_QUANTILES, checkLevels, sortQuantiles, type QuantileForecast } from './quantiles.js';
+import { trainMembers, weightsOf, type MemberJob, type MemberTrainer } from './members.js';
+import { DEFAULT_QUANTILES, checkLevels, sortQuantiles, spreadQuantiles, type QuantileForecast } from './quantiles.js';
 
 /**
  * One series with covariates (a plain list of values is a series without). `known[k]` holds
@@ -124,6 +128,8 @@ export interface GlobalForecasterOptions {
   knownCovariates?: number;
   /** Past-only covariates per series (set by fitGlobalForecaster from the data; stored in the plan). Default 0. */
   pastCovariates?: number;
+  /** Worker threads that train members side by side (see members.ts; not part of the plan). Default: one per core for a large enough job. */
+  workers?: number;
   /** One-line progress messages. */
   log?: (msg: string) => void;
 }
@@ -348,7 +354,21 @@ export class GlobalForecaster {
     readonly plan: GlobalPlan,
     /** The ensemble members. */
     readonly models: Sequential[],
-  ) {}
+    /**
+     * Calibration: factors that widen (> 1) or narrow (< 1) each quantile's distance from the
+     * median ({@link spreadQuantiles}), one per level; null: the members' quantiles as they are.
+     */
+    readonly spread: readonly number[] | null = null,
+  ) {
+    if (spread !== null && (spread.length !== plan.quantiles.length || !spread.every((k) => k > 0 && Number.isFinite(k)))) {
+      throw new RangeError(`GlobalForecaster: spread must be ${plan.quantiles.length} positive factors (one per quantile level), got ${JSON.stringify(spread)}`);
+    }
+  }
+
+  /** The same members with calibrated spread factors (see {@link spread}). */
+  withSpread(spread: ArrayLike<number> | null): GlobalForecaster {
+    return new GlobalForecaster(this.plan, this.models, spread === null ? null : Array.from(spread));
+  }
 
   /**
    * Forecast every series `horizon` steps past its own end. Each series needs at least one
@@ -381,7 +401,8 @@ export class GlobalForecaster {
           out[h * Q + q] = f.log ? Math.exp(u) : u;
         }
       }
-      return { levels, log: f.log, point: Float64Array.from({ length: H }, (_, h) => out[h * Q + mid]!), quantiles: out };
+      const forecast = { levels, log: f.log, point: Float64Array.from({ length: H }, (_, h) => out[h * Q + mid]!), quantiles: out };
+      return this.spread ? spreadQuantiles(forecast, this.spread) : forecast;
     });
   }
 }
@@ -435,26 +456,71 @@ export async function fitGlobalForecaster(series: readonly GlobalSeriesInput[], 
   if (usable === 0) throw new RangeError(`fitGlobalForecaster: no series has the ${plan.minInput + plan.horizon} points a training window needs (minInput ${plan.minInput} + horizon ${plan.horizon})`);
   const seasonal = frames.filter((f) => f.figure).length, logged = frames.filter((f) => f.log).length;
   opts.log?.(`global: ${series.length} series (${usable} with training windows, ${seasonal} seasonally adjusted, ${logged} log${covs}), lookback ${plan.lookback}, ${plan.ensemble} × ${plan.cell.toUpperCase()}(${plan.hidden}×${plan.layers}), ${plan.epochs} epochs of ${usable * plan.windowsPerSeries} windows`);
-  const loss = pinball({ quantiles: plan.quantiles });
-  const models: Sequential[] = [];
-  for (let k = 0; k < plan.ensemble; k++) {
+  const jobs = Array.from({ length: plan.ensemble }, (_, k): MemberJob => {
     const seed = plan.seed + 1000 * k;
-    const model = buildGlobalModel(plan, seed);
-    const optimizer = new Adam(model, { lr: plan.lr });
-    const rng = new Rng(seed + 7);
-    const t0 = performance.now();
-    let last = NaN;
-    for (let e = 0; e < plan.epochs; e++) {
-      // Cosine decay from lr to lr/20 over the epochs.
-      optimizer.lr = plan.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * e) / Math.max(1, plan.epochs - 1))));
-      const { x, y, lengths } = sampleWindows(frames, plan, rng);
-      const h = await fit(model, { x, y, lengths, epochs: 1, batchSize: plan.batchSize, seed: rng.nextU32(), loss, optimizer, clipNorm: 1, progress: false });
-      last = h.loss[0]!;
-    }
-    opts.log?.(`global: member ${k + 1}/${plan.ensemble}: last epoch's pinball loss ${last.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    models.push(model);
+    return { modelSeed: seed, init: null, run: { epochs: plan.epochs, lr: plan.lr, seed: seed + 7 }, label: `global: member ${k + 1}/${plan.ensemble}` };
+  });
+  return new GlobalForecaster(plan, await trainMembers(TRAINER, series, plan, jobs, { workers: opts.workers, log: opts.log }));
+}
+
+/**
+ * Train one member in place on windows sampled from `frames`: `epochs` passes of
+ * `windowsPerSeries` windows per series, Adam (fresh state) with the rate decayed along a cosine
+ * from `lr` to lr/20, pinball loss. Every random choice comes from `seed`.
+ */
+export async function trainMember(model: Sequential, frames: readonly SeriesFrame[], plan: GlobalPlan, run: { epochs: number; lr: number; seed: number }, log: (msg: string) => void): Promise<void> {
+  const loss = pinball({ quantiles: plan.quantiles });
+  const optimizer = new Adam(model, { lr: run.lr });
+  const rng = new Rng(run.seed);
+  const t0 = performance.now();
+  let last = NaN;
+  for (let e = 0; e < run.epochs; e++) {
+    // Cosine decay from lr to lr/20 over the epochs.
+    optimizer.lr = run.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * e) / Math.max(1, run.epochs - 1))));
+    const { x, y, lengths } = sampleWindows(frames, plan, rng);
+    const h = await fit(model, { x, y, lengths, epochs: 1, batchSize: plan.batchSize, seed: rng.nextU32(), loss, optimizer, clipNorm: 1, progress: false });
+    last = h.loss[0]!;
   }
-  return new GlobalForecaster(plan, models);
+  log(`last epoch's pinball loss ${last.toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** What members.ts needs of this file to train members (here or in its worker threads). */
+const TRAINER: MemberTrainer<GlobalPlan, GlobalSeriesInput, SeriesFrame> = {
+  build: buildGlobalModel, frame: seriesFrame, train: trainMember,
+  windows: (frames, plan) => frames.filter((f) => f.adjusted.length >= plan.minInput + plan.horizon).length * plan.windowsPerSeries,
+};
+
+/** Options of {@link fineTuneGlobalForecaster}. */
+export interface FineTuneOptions {
+  /** Passes of sampled windows. Default max(1, round(epochs / 4)) of the forecaster's plan. */
+  epochs?: number;
+  /** Peak learning rate, decayed along a cosine to lr/20. Default the plan's lr / 4. */
+  lr?: number;
+  /** Seed of the window sampling (member k adds 1000·k). Default the plan's seed + 1. */
+  seed?: number;
+  /** Worker threads (see members.ts). Default: one per core for a large enough job. */
+  workers?: number;
+  log?: (msg: string) => void;
+}
+
+/**
+ * A copy of a trained forecaster, every member trained on for a few more epochs on `series`
+ * (typically the same series with more values at their ends: a model trained on all but a
+ * hold-out, brought up to date). Much cheaper than training from scratch; the plan (and
+ * covariate counts) stay those of `base`, and `base` is left unchanged.
+ */
+export async function fineTuneGlobalForecaster(base: GlobalForecaster, series: readonly GlobalSeriesInput[], opts: FineTuneOptions = {}): Promise<GlobalForecaster> {
+  const plan = base.plan;
+  if (!Array.isArray(series) || series.length === 0) throw new RangeError('fineTuneGlobalForecaster: give at least one series');
+  const epochs = posInt('fine-tune epochs', opts.epochs ?? Math.max(1, Math.round(plan.epochs / 4)), 100_000);
+  const lr = opts.lr ?? plan.lr / 4;
+  if (!(lr > 0 && Number.isFinite(lr))) throw new RangeError(`fineTuneGlobalForecaster: lr must be a positive number, got ${lr}`);
+  if (!series.some((s, i) => seriesFrame(s, plan, `series ${i}`).adjusted.length >= plan.minInput + plan.horizon)) throw new RangeError(`fineTuneGlobalForecaster: no series has the ${plan.minInput + plan.horizon} points a training window needs`);
+  const seed = opts.seed ?? plan.seed + 1;
+  const jobs = base.models.map((m, k): MemberJob => ({
+    modelSeed: plan.seed + 1000 * k, init: weightsOf(m), run: { epochs, lr, seed: seed + 1000 * k + 7 }, label: `global: fine-tuning member ${k + 1}/${base.models.length} for ${epochs} epoch(s)`,
+  }));
+  return new GlobalForecaster(plan, await trainMembers(TRAINER, series, plan, jobs, { workers: opts.workers, log: opts.log }));
 }
 
 /** Metadata key under which the plan is stored. */
@@ -467,13 +533,13 @@ export function saveGlobalForecaster(f: GlobalForecaster, path: string): void {
     if (k === 0) return;
     for (const [name, t] of Object.entries(m.stateDict())) extra[`__member${k}.${name}`] = t;
   });
-  writeFileAtomicSync(path, encodeModel(f.models[0]!, { [META_KEY]: { plan: f.plan, members: f.models.length } }, extra));
+  writeFileAtomicSync(path, encodeModel(f.models[0]!, { [META_KEY]: { plan: f.plan, members: f.models.length, ...(f.spread ? { spread: f.spread } : {}) } }, extra));
 }
 
 /** Load a global forecaster saved by {@link saveGlobalForecaster}; any problem is a FormatError naming the file. */
 export function loadGlobalForecaster(path: string, opts: { backend?: string } = {}): GlobalForecaster {
   const { model, metadata, extraTensors } = decodeModel(fs.readFileSync(path), { ...opts, name: path });
-  const meta = metadata[META_KEY] as { plan?: Partial<GlobalPlan>; members?: unknown } | undefined;
+  const meta = metadata[META_KEY] as { plan?: Partial<GlobalPlan>; members?: unknown; spread?: unknown } | undefined;
   if (!meta || typeof meta !== 'object' || !meta.plan || typeof meta.plan !== 'object') throw new FormatError(path, `no "${META_KEY}" metadata: not a global forecaster file`);
   let plan: GlobalPlan;
   try {
@@ -498,5 +564,9 @@ export function loadGlobalForecaster(path: string, opts: { backend?: string } = 
     m.eval();
     models.push(m);
   }
-  return new GlobalForecaster(plan, models);
+  const spread = meta.spread ?? null;
+  if (spread !== null && !(Array.isArray(spread) && spread.length === plan.quantiles.length && spread.every((k) => typeof k === 'number' && k > 0 && Number.isFinite(k)))) {
+    throw new FormatError(path, `metadata spread must be ${plan.quantiles.length} positive numbers (one per quantile level), got ${JSON.stringify(spread).slice(0, 80)}`);
+  }
+  return new GlobalForecaster(plan, models, spread as number[] | null);
 }

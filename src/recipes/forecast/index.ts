@@ -5,16 +5,16 @@ export {
 } from './single-series.js';
 export { saveForecast, openForecast, forecastCsv, forecastMetadata, memberPrefix, type ForecastSource, type OpenedForecast } from './files.js';
 export {
-  fitGlobalForecaster, GlobalForecaster, saveGlobalForecaster, loadGlobalForecaster, planGlobal, buildGlobalModel, seriesFrame, sesAlpha, GLOBAL_DEFAULTS,
-  type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame, type GlobalSeries, type GlobalSeriesInput,
+  fitGlobalForecaster, fineTuneGlobalForecaster, GlobalForecaster, saveGlobalForecaster, loadGlobalForecaster, planGlobal, buildGlobalModel, seriesFrame, sesAlpha, GLOBAL_DEFAULTS,
+  type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame, type GlobalSeries, type GlobalSeriesInput, type FineTuneOptions,
 } from './global.js';
 export {
   DEFAULT_QUANTILES, checkLevels, sortQuantiles, quantileAt, centralInterval, intervalCoverage, movePoint, spreadQuantiles, calibrateSpread, type QuantileForecast,
 } from './quantiles.js';
 export { seasonalityTest, seasonalFigure } from './seasonal.js';
 export {
-  backtestPanel, fitPanel, cutSeries, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
-  type BaselineName, type BacktestOptions, type HoldoutForecasts, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput,
+  backtestPanel, fitPanel, fitCalibrated, CALIBRATION_POINTS, cutSeries, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
+  type BaselineName, type BacktestOptions, type HoldoutForecasts, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput, type CalibratedFit, type CalibrationPool,
 } from './backtest.js';
 export {
   forecastPanel, detectPanelSeason, panelForecastCsv, csvField, quantileColumn,

@@ -2,19 +2,21 @@
  * Forecasting a panel (many series, or one) with the global forecaster: what `lstm forecast
  * --id` does as a library call. The season is given or detected; the last `horizon` values of
  * every series are held out and scored against the baselines (a one-origin backtest,
- * backtest.ts); then one model is trained on the full series and forecasts every series
- * `horizon` steps past its own end. By default (method 'combined') the result is the LSTM's
- * validated combination with Theta/ETS (/auto-ARIMA) (combine.ts): weights and interval spread
- * chosen on that hold-out, applied to forecasts of models refitted on the full series; method
- * 'lstm' gives the LSTM alone. The forecasts are written as a long CSV: one row per series and
- * step with the point forecast and one column per quantile.
+ * backtest.ts, whose model is calibrated on validation origins before the hold-out); that model
+ * is then fine-tuned on the full series (a quarter of the epochs, not a second training from
+ * scratch), its quantile spread calibrated on the validation and hold-out forecasts pooled, and
+ * it forecasts every series `horizon` steps past its own end. By default (method 'combined') the
+ * result is the LSTM's validated combination with Theta/ETS (/auto-ARIMA) (combine.ts): weights
+ * and interval spread chosen on that hold-out, applied to forecasts of models refitted on the
+ * full series; method 'lstm' gives the LSTM alone. The forecasts are written as a long CSV: one
+ * row per series and step with the point forecast and one column per quantile.
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
-import { backtestPanel, cutSeries, defaultBaselines, fitPanel, LSTM_METHOD, type BacktestOptions, type BacktestResult, type BaselineName, type PanelInput } from './backtest.js';
+import { cutSeries, defaultBaselines, fitCalibrated, runBacktest, LSTM_METHOD, type BacktestOptions, type BacktestResult, type BaselineName, type PanelInput } from './backtest.js';
 import { applyCombination, fitCombination, poolForecasts, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
-import type { GlobalForecaster } from './global.js';
-import type { QuantileForecast } from './quantiles.js';
+import { fineTuneGlobalForecaster, type GlobalForecaster } from './global.js';
+import { calibrateSpread, type QuantileForecast } from './quantiles.js';
 
 /** A series with its time labels, as read by readPanelCsv. */
 export interface DatedPanelInput extends PanelInput {
@@ -24,15 +26,27 @@ export interface DatedPanelInput extends PanelInput {
   futureDates?: readonly string[] | null;
 }
 
+/** Series of a panel whose seasons are detected to settle the panel's season (the longest ones). */
+export const SEASON_VOTERS = 25;
+
 /**
  * The season of a panel: detected (src/stats detectSeason, calendar candidates when the dates
- * tell the sampling interval) on its longest series; 1 when none is found.
+ * tell the sampling interval) on each of its SEASON_VOTERS longest series; the period found most
+ * often (the shorter on a tie) if at least a fifth of them find it, else 1 (none). One series
+ * alone is its own answer. The global forecaster still tests each series for that season and
+ * adjusts only those that have it, so a season most series lack costs little.
  */
 export function detectPanelSeason(series: readonly DatedPanelInput[]): number {
-  let longest = series[0]!;
-  for (const s of series) if (s.values.length > longest.values.length) longest = s;
-  const interval = longest.dates ? samplingInterval(longest.dates) : null;
-  return detectSeason(longest.values, interval ? { interval } : {}) ?? 1;
+  const voters = series.map((s, i) => ({ s, i })).sort((a, b) => b.s.values.length - a.s.values.length || a.i - b.i).slice(0, SEASON_VOTERS);
+  const votes = new Map<number, number>();
+  for (const { s } of voters) {
+    const interval = s.dates ? samplingInterval(s.dates) : null;
+    const m = detectSeason(s.values, interval ? { interval } : {});
+    if (m !== null) votes.set(m, (votes.get(m) ?? 0) + 1);
+  }
+  let best = 1, most = 0;
+  for (const [m, n] of votes) if (n > most || (n === most && m < best)) [best, most] = [m, n];
+  return most >= Math.max(1, voters.length / 5) ? best : 1;
 }
 
 export interface PanelForecastOptions extends BacktestOptions {
@@ -78,7 +92,15 @@ function baselinesAndPool(series: readonly PanelInput[], opts: PanelForecastOpti
   return { baselines: [...baselines, ...pool.filter((m) => !baselines.includes(m))], pool };
 }
 
-/** Score the hold-out, then train on everything and forecast every series past its end. */
+/**
+ * Score the hold-out, then bring its model up to date and forecast every series past its end.
+ * With the hold-out (default): the hold-out's calibrated fit (backtest.ts, fitCalibrated) is
+ * fine-tuned on the full series, and the final quantiles are spread by factors calibrated on
+ * its validation and hold-out forecasts pooled. Without: fitCalibrated on the full series. Either
+ * way every member is trained from scratch once; `calibrate: false` trains the final model from
+ * scratch with raw quantiles (as the hold-out's). Then, by default, the combination (see the
+ * file header).
+ */
 export async function forecastPanel(series: readonly PanelInput[], opts: PanelForecastOptions): Promise<PanelForecastResult> {
   const H = opts.horizon;
   // Known covariates must reach `horizon` steps past every series' end: check before any training.
@@ -91,16 +113,31 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
   if (method === 'combined' && opts.holdout === false) throw new RangeError("forecast: the combination's weights are chosen on the hold-out; without a hold-out use method 'lstm'");
   // The hold-out scores every pool method, so their forecasts there are at hand for the combination.
   const { baselines, pool } = baselinesAndPool(series, opts, method === 'combined');
-  const holdout = opts.holdout === false ? null : await backtestPanel(series, { ...opts, baselines, origins: 1 });
-  let combination: Combination | null = null;
-  if (method === 'combined') {
-    const v = holdout!.final!;
-    combination = fitCombination(v.lstm, Object.fromEntries(pool.map((m) => [m, v.baselines[m]!])), v.actual, v.train, opts.period ?? 1, { lstmName: LSTM_METHOD });
-    opts.log?.(`forecast: combination weights ${combination.methods.map((m, k) => `${m} ${combination!.weights[k]}`).join(', ')} (chosen on the hold-out of ${combination.series} series)`);
-  }
-  opts.log?.(`forecast: training on the full series (${series.length})`);
   const all = series.map((s) => cutSeries(s, s.values.length, H));
-  const forecaster = await fitPanel(all, opts);
+  let forecaster: GlobalForecaster, holdout: BacktestResult | null = null, combination: Combination | null = null;
+  if (opts.holdout === false) {
+    opts.log?.(`forecast: training on the full series (${series.length})`);
+    forecaster = (await fitCalibrated(all, opts)).forecaster;
+  } else {
+    const run = await runBacktest(series, { ...opts, baselines, origins: 1 });
+    holdout = run.result;
+    const last = run.last!;
+    if (method === 'combined') {
+      const v = holdout.final!;
+      combination = fitCombination(v.lstm, Object.fromEntries(pool.map((m) => [m, v.baselines[m]!])), v.actual, v.train, opts.period ?? 1, { lstmName: LSTM_METHOD });
+      opts.log?.(`forecast: combination weights ${combination.methods.map((m, k) => `${m} ${combination!.weights[k]}`).join(', ')} (chosen on the hold-out of ${combination.series} series)`);
+    }
+    if (opts.calibrate === false) {
+      opts.log?.(`forecast: training on the full series (${series.length})`);
+      forecaster = (await fitCalibrated(all, opts)).forecaster;
+    } else {
+      opts.log?.(`forecast: fine-tuning the hold-out's model on the full series (${series.length})`);
+      const tuned = await fineTuneGlobalForecaster(last.forecaster, all, { epochs: opts.fineTuneEpochs, seed: (opts.seed ?? 0) + 2, log: opts.log });
+      const factors = calibrateSpread([...last.pool.forecasts, ...last.holdout.forecasts], [...last.pool.actual, ...last.holdout.actual]);
+      opts.log?.(`calibration: final spread factors ${Array.from(factors, (k) => k.toFixed(3)).join(', ')} (validation and hold-out pooled)`);
+      forecaster = tuned.withSpread(factors);
+    }
+  }
   const lstm = forecaster.forecast(all);
   if (!combination) return { forecaster, forecasts: lstm, lstm, pool: {}, combination, holdout };
   const fits = poolForecasts(pool, series.map((s) => s.values), H, opts.period ?? 1);

@@ -1,0 +1,134 @@
+/**
+ * Training a global forecaster's ensemble members side by side. Members are independent (each
+ * has its own seed), so in Node with two or more cores they train in worker threads, one member
+ * per core, each on the single-threaded WebAssembly backend ('wasm-1t'): at the sizes a panel
+ * trains at (batches of 128, 64 hidden units) one member per core does about twice the work of
+ * one member whose every step is split over the cores, which meet twice per step. Elsewhere
+ * (a browser, one core, a small job) they train one after the other on this thread.
+ *
+ * Either way a member's weights are the same to the bit: every random choice comes from its
+ * seed, and the kernels give the same results on any number of threads. The worker
+ * (member-worker.ts) rebuilds the series' frames from the values and the plan, trains with
+ * global.ts's trainMember and posts the weights back.
+ */
+import { coreCount, isNode, nodeBuiltin } from '../../kernels/wasm/env.js';
+import type { Sequential } from '../../nn/sequential.js';
+
+/**
+ * The pieces of global.ts a member's training needs (Plan: its GlobalPlan, Input: a series,
+ * Frame: a preprocessed series), handed in by global.ts: this file does not import it, so the
+ * two never import each other; the worker imports global.ts itself.
+ */
+export interface MemberTrainer<Plan, Input, Frame> {
+  build(plan: Plan, seed: number): Sequential;
+  frame(series: Input, plan: Plan, where: string): Frame;
+  /** Windows one epoch samples from these frames. */
+  windows(frames: readonly Frame[], plan: Plan): number;
+  train(model: Sequential, frames: readonly Frame[], plan: Plan, run: MemberJob['run'], log: (msg: string) => void): Promise<void>;
+}
+
+/** One member to train: where its weights start and how it trains. */
+export interface MemberJob {
+  /** Seed of the fresh network's initial weights (ignored with `init`). */
+  modelSeed: number;
+  /** Weights to start from (fine-tuning), by parameter name; null: a fresh network. */
+  init: Record<string, { shape: readonly number[]; data: Float32Array }> | null;
+  /** Epochs, peak learning rate and the seed of the window sampling. */
+  run: { epochs: number; lr: number; seed: number };
+  /** Prefix of the member's progress messages. */
+  label: string;
+}
+
+/** What the worker receives (structured-cloned). */
+export interface MemberWorkerInput {
+  series: readonly unknown[];
+  plan: unknown;
+  job: MemberJob;
+}
+
+/** What the worker posts: progress lines, then the weights or an error. */
+export type MemberWorkerMessage =
+  | { kind: 'log'; msg: string }
+  | { kind: 'done'; weights: Record<string, { shape: number[]; data: Float32Array }> }
+  | { kind: 'error'; message: string };
+
+/** Windows sampled over a run (epochs × windows per epoch) below which workers do not pay for their start-up. */
+export const WORKER_MIN_WINDOWS = 20_000;
+
+/**
+ * Train every job's member; `workers`: threads to use (default: the cores, at most the number of
+ * jobs; 1 or less trains on this thread). Resolves to the members in job order.
+ */
+export async function trainMembers<Plan, Input, Frame>(trainer: MemberTrainer<Plan, Input, Frame>, series: readonly Input[], plan: Plan, jobs: readonly MemberJob[], opts: { workers?: number; log?: (msg: string) => void } = {}): Promise<Sequential[]> {
+  const frames = series.map((s, i) => trainer.frame(s, plan, `series ${i}`));
+  const windows = Math.max(...jobs.map((j) => j.run.epochs)) * trainer.windows(frames, plan);
+  const auto = windows >= WORKER_MIN_WINDOWS ? coreCount() : 1;
+  const threads = Math.min(jobs.length, Math.floor(opts.workers ?? auto));
+  const Worker = threads >= 2 && isNode ? nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads')?.Worker : undefined;
+  if (!Worker) {
+    const models: Sequential[] = [];
+    for (const job of jobs) {
+      const model = startingModel(trainer, plan, job);
+      await trainer.train(model, frames, plan, job.run, (msg) => opts.log?.(`${job.label}: ${msg}`));
+      models.push(model);
+    }
+    return models;
+  }
+  const results: Sequential[] = new Array(jobs.length);
+  let next = 0;
+  const runOne = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const k = next++;
+      const job = jobs[k]!;
+      const weights = await inWorker(Worker, { series, plan, job }, (msg) => opts.log?.(`${job.label}: ${msg}`));
+      const model = trainer.build(plan, job.modelSeed);
+      model.loadStateDict(weights);
+      results[k] = model;
+    }
+  };
+  await Promise.all(Array.from({ length: threads }, runOne));
+  return results;
+}
+
+/** A fresh network for the job, or one holding its starting weights. */
+export function startingModel<Plan>(trainer: Pick<MemberTrainer<Plan, unknown, unknown>, 'build'>, plan: Plan, job: MemberJob): Sequential {
+  const model = trainer.build(plan, job.modelSeed);
+  if (job.init) model.loadStateDict(job.init);
+  return model;
+}
+
+/** A model's weights as plain arrays (copies), for a job's `init` or a worker's answer. */
+export function weightsOf(model: Sequential): Record<string, { shape: number[]; data: Float32Array }> {
+  const out: Record<string, { shape: number[]; data: Float32Array }> = Object.create(null);
+  for (const [name, t] of Object.entries(model.stateDict())) out[name] = { shape: [...t.shape], data: Float32Array.from(t.data) };
+  return out;
+}
+
+/**
+ * Run one job in a fresh worker thread. From the TypeScript sources (tsx, tests) the worker
+ * first registers tsx's loader, which worker threads do not inherit; from the built package it
+ * loads member-worker.js directly.
+ */
+function inWorker(Worker: typeof import('node:worker_threads').Worker, data: MemberWorkerInput, log: (msg: string) => void): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./member-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  const worker = fromSource
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`, { eval: true, workerData: data })
+    : new Worker(entry, { workerData: data });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      f();
+    };
+    worker.on('message', (m: MemberWorkerMessage) => {
+      if (m.kind === 'log') log(m.msg);
+      else if (m.kind === 'done') finish(() => resolve(m.weights));
+      else finish(() => reject(new Error(m.message)));
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`member worker stopped (exit code ${code}) before sending its weights`))));
+  });
+}
