@@ -704,8 +704,16 @@ export abstract class RecurrentBase extends Module {
         const hPrev = rev ? B * Hout : 0; // h_{t−1} for t = 0..T−1: slots 0..T−1 forward, 1..T reverse
         be.matmul(gw, p.wIh.offset, dG, 0, X, 0, Gc, I, TB, true, false, true); // dW_ih += dGᵀ·X
         be.matmul(gw, p.wHh.offset, dHg, 0, Hs, hPrev, Gc, Hout, TB, true, false, true); // dW_hh += dGᵀ·H_prev
-        if (p.bIh) be.sumRows(gw, p.bIh.offset, dG, 0, TB, Gc, true);
-        if (p.bHh) be.sumRows(gw, p.bHh.offset, dHg, 0, TB, Gc, true);
+        if (p.bIh && p.bHh && dHg === dG) {
+          // LSTM, RNN: both biases receive the same column sums of dG; sum once, add twice.
+          const sum = this.buf('biasGrad', Gc);
+          be.sumRows(sum, 0, dG, 0, TB, Gc, false);
+          be.add(gw, p.bIh.offset, gw, p.bIh.offset, sum, 0, Gc);
+          be.add(gw, p.bHh.offset, gw, p.bHh.offset, sum, 0, Gc);
+        } else {
+          if (p.bIh) be.sumRows(gw, p.bIh.offset, dG, 0, TB, Gc, true);
+          if (p.bHh) be.sumRows(gw, p.bHh.offset, dHg, 0, TB, Gc, true);
+        }
         if (M) be.matmul(gw, p.wHr!.offset, dHs, 0, M, 0, Hout, H, TB, true, false, true); // dW_hr += dhᵀ·m
         // dW_ph over all steps: c_{t−1} for t = 0..T−1 is slots 0..T−1 forward, 1..T reverse; c_t the others.
         if (p.wPh) be.lstmPeepholeGrad(gw, p.wPh.offset, dG, 0, Cs!, rev ? B * H : 0, Cs!, rev ? 0 : B * H, TB, H);

@@ -252,5 +252,30 @@ if (fast.includes('wasm')) {
       });
       for (const key of ['gk', 'cn', 'm', 'dc', 'dg', 'dP'] as const) assert.deepEqual(per[1]![key], per[0]![key], `peepholes: ${key}`);
     });
+
+    test('a bias gradient large enough to be split by columns sums alike on one, two and three threads, and matches a float64 sum', async () => {
+      const { createWasmBackend } = await import('../../src/kernels/wasm/index.js');
+      const backends = [1, 2, 3].map((threads) => createWasmBackend({ threads }));
+      // T·B rows × G·H columns: 1,030 columns leave a part group of 4 at the end of the last range.
+      const rows = 300, cols = 1030, src = backends[0]!.alloc(rows * cols, 'float32');
+      for (let i = 0; i < src.length; i++) src[i] = rng.uniform(-1, 1);
+      const want = new Float64Array(cols);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[c] += src[r * cols + c]!;
+      for (const acc of [false, true]) {
+        const sums = backends.map((be) => {
+          const d = be.alloc(cols + 1, 'float32');
+          d.fill(0.5);
+          be.sumRows(d, 1, src, 0, rows, cols, acc);
+          return d;
+        });
+        assert.equal(sums[0]![0], 0.5, 'the element before dst is untouched');
+        for (let c = 0; c < cols; c++) {
+          const w = want[c]! + (acc ? 0.5 : 0);
+          assert.ok(Math.abs(sums[0]![c + 1]! - w) <= 1e-4 * Math.sqrt(rows), `column ${c}: ${sums[0]![c + 1]} vs ${w}`);
+        }
+        assert.deepEqual(sums[1], sums[0], `two threads, acc=${acc}`);
+        assert.deepEqual(sums[2], sums[0], `three threads, acc=${acc}`);
+      }
+    });
   });
 }

@@ -5,7 +5,8 @@
  * RNN relu. Compared: outputs, final states, input and state gradients and every parameter
  * gradient, on shapes that take each path (split by hidden units for batch 1..3, by rows
  * above; one thread, two, three) and miss the block sizes (H not a multiple of 4, 6 or 8,
- * H > 256 so the products run in two K blocks, batches that leave a partial group of 4 rows),
+ * H > 256 so the products run in two K blocks, an LSTM or RNN step's one product
+ * [x_t, h_{t−1}, 1]·[W_ih, W_hh, b]ᵀ over K = I + Hout (+ 1) in one block or two, batches that leave a partial group of 4 rows),
  * forward and reverse directions, stacked layers, no bias, with and without lengths. Each
  * case asserts the fused loops ran (once per layer and direction, forward and backward), and
  * that one, two and three threads give bit-identical results.
@@ -28,6 +29,8 @@ const SHAPES: Shape[] = [
   { B: 3, H: 37, T: 6, I: 3 },
   { B: 5, H: 3, T: 7, I: 2, lengths: true, bidirectional: true },
   { B: 5, H: 300, T: 2, I: 7 }, // K = H and G·H above the 256-deep block
+  { B: 4, H: 600, T: 2, I: 7, lengths: true }, // a step's K = I + H + 1 = 608: two blocks of [x_t, h_{t−1}, 1]
+  { B: 5, H: 510, T: 2, I: 2, bias: false }, // K = I + H = 512 without the bias row: one block, exactly full
   { B: 8, H: 8, T: 4, I: 8 },
   { B: 13, H: 33, T: 5, I: 6, lengths: true, bidirectional: true }, // rows: a partial group of 4
   { B: 16, H: 17, T: 3, I: 1, lengths: true },

@@ -37,6 +37,7 @@ export interface Kernels {
   fillRowsF32(dst: number, rows: number, cols: number, a: number, b: number): void;
   fillRowsF64(dst: number, rows: number, cols: number, a: number, b: number): void;
   sumRowsF32(dst: number, src: number, rows: number, cols: number, acc: number): void;
+  sumRowsLdF32(dst: number, src: number, rows: number, cols: number, ld: number, acc: number): void;
   sumRowsF64(dst: number, src: number, rows: number, cols: number, acc: number): void;
   addF32(dst: number, a: number, b: number, n: number): void;
   addF64(dst: number, a: number, b: number, n: number): void;
@@ -45,6 +46,7 @@ export interface Kernels {
   copyBytes(dst: number, src: number, n: number): void;
   keepInactiveRows(dst: number, src: number, rows: number, rowBytes: number, len: number, t: number): void;
   packPanelsF32(dst: number, W: number, K: number, N: number, trans: number): void;
+  packPanelsCatF32(dst: number, W1: number, K1: number, W2: number, K2: number, N: number, b1: number, b2: number): void;
   packDotBytes(G: number, H: number, K: number): number;
   /** Rows per dot-product group of the split-by-units sequence kernel. */
   DOT_ROWS: WebAssembly.Global;
@@ -67,7 +69,7 @@ export const MODE = { lstm: 0, gru: 1, rnn: 2 } as const;
 
 /** The forward sequence kernels' parameters: int32 fields (pointers are byte addresses, 0 = absent), in this order. */
 const FORWARD_JOB = ['mode', 'act', 'X', 'G', 'Hs', 'Cs', 'M', 'HN', 'HG', 'Wih', 'Whh', 'Whr', 'Wi', 'Wh', 'Wr', 'bIh', 'bHh',
-  'T', 'B', 'I', 'H', 'Hout', 'lengths', 'rev', 'sync', 'chunks', 'cu', 'cuOut', 'mayWait', 'failed'] as const;
+  'T', 'B', 'I', 'H', 'Hout', 'lengths', 'rev', 'sync', 'chunks', 'cu', 'cuOut', 'mayWait', 'failed', 'XH'] as const;
 /** The backward sequence kernel's parameters, likewise. */
 const BACKWARD_JOB = ['mode', 'act', 'G', 'Hs', 'Cs', 'HN', 'dHs', 'dhRun', 'dcRun', 'dm', 'dG', 'dHg', 'Wh', 'Wr',
   'T', 'B', 'H', 'Hout', 'lengths', 'rev'] as const;

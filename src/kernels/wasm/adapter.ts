@@ -5,7 +5,8 @@
  *
  * How work is split: a matmul by columns (n ≥ m) or rows, 2 ranges per thread, in multiples of
  * the register block, so every element is summed in the same order whatever the thread count
- * (results are bit-identical); the cell kernels by batch rows. Work below the PAR_MIN_*
+ * (results are bit-identical); the cell kernels by batch rows; a bias gradient's column sums
+ * over all steps by columns. Work below the PAR_MIN_*
  * thresholds stays on the calling thread. Recurrent layers (float32: LSTM with or without
  * projection, GRU, RNN) run their whole time loop as one job (sequenceForward/Backward,
  * ./assembly/sequence.ts): batches of 4 rows or more are split by rows, one range per thread,
@@ -42,7 +43,7 @@ const SEQ_PAR_MIN_MACS = 1 << 15;
 /** Below this many hidden units × batch rows a cell kernel runs on the calling thread. */
 const PAR_MIN_CELLS = 1 << 14;
 /** Heap.region slots of the sequence kernels: packed weights, step counters, parameter blocks. */
-const REGION = { whh: 0, sync: 1, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5 } as const;
+const REGION = { whh: 0, sync: 1, wih: 2, whr: 3, forwardJob: 4, backwardJob: 5, xh: 6 } as const;
 /** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; RNN one. */
 const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
 
@@ -161,7 +162,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
     sumRows(dst, dOff, src, sOff, rows, cols, accumulate) {
       const d = ptr(dst, dOff, 'sumRows dst'), s = ptr(src, sOff, 'sumRows src');
       if (dst.BYTES_PER_ELEMENT === 8) k.sumRowsF64(d, s, rows, cols, accumulate ? 1 : 0);
-      else k.sumRowsF32(d, s, rows, cols, accumulate ? 1 : 0);
+      else if (threads > 1 && cols >= 8 && rows * cols >= PAR_MIN_MACS) {
+        // A bias gradient over all steps (T·B rows): each thread sums its own columns.
+        const per = Math.ceil(cols / threads / 4) * 4;
+        pool.run({ op: 'sumRowsLdF32', args: [d, s, rows, cols, cols, accumulate ? 1 : 0], strides: [4, 4, 0, 0, 0, 0], dim: cols, per, count: 3 });
+      } else k.sumRowsF32(d, s, rows, cols, accumulate ? 1 : 0);
     },
 
     copy(dst, dOff, src, sOff, n) {
@@ -249,13 +254,26 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): Backend & { re
         Cs: opt(a.c, 'c'), M: opt(a.m, 'm'), HN: opt(a.hn, 'hn'), HG: opt(a.hg, 'hg'),
         Wih: ptr(L.W, L.wIh, 'W_ih'), Whh: ptr(L.W, L.wHh, 'W_hh'), Whr: param(L, L.wHr, 'W_hr'), Wi: 0, Wh: 0, Wr: 0,
         bIh: param(L, L.bIh, 'b_ih'), bHh: param(L, L.bHh, 'b_hh'), I,
-        sync: 0, chunks: 0, cu: 0, cuOut: 0, mayWait: 0, failed: 0,
+        sync: 0, chunks: 0, cu: 0, cuOut: 0, mayWait: 0, failed: 0, XH: 0,
       };
       const pb = heap.region(REGION.forwardJob, blockBytes(ForwardJob));
       if (B >= 4) {
         // One job: every thread projects, multiplies and updates its own rows, step by step.
-        job.Wi = packPanels(REGION.wih, job.Wih, I, Gc, true); // W_ihᵀ (I, Gc)
-        job.Wh = packPanels(REGION.whh, job.Whh, Hout, Gc, true); // W_hhᵀ (Hout, Gc)
+        if (L.mode === 'gru') {
+          // Two products per step: [x_t, 1] times [W_ih, b_ih]ᵀ (Kx, Gc), [h_{t−1}, 1] times [W_hh, b_hh]ᵀ (Kh, Gc).
+          const Kx = I + (job.bIh ? 1 : 0), Kh = Hout + (job.bHh ? 1 : 0);
+          job.Wi = heap.region(REGION.wih, Math.ceil(Gc / 8) * 8 * Kx * 4);
+          k.packPanelsCatF32(job.Wi, job.Wih, I, 0, 0, Gc, job.bIh, 0);
+          job.Wh = heap.region(REGION.whh, Math.ceil(Gc / 8) * 8 * Kh * 4);
+          k.packPanelsCatF32(job.Wh, job.Whh, Hout, 0, 0, Gc, job.bHh, 0);
+          job.XH = heap.region(REGION.xh, B * (Kx + Kh) * 4);
+        } else {
+          // One product per step: [x_t, h_{t−1}, 1] (room for B rows) times [W_ih, W_hh, b_ih + b_hh]ᵀ (K, Gc).
+          const K = I + Hout + (job.bIh || job.bHh ? 1 : 0);
+          job.Wi = heap.region(REGION.wih, Math.ceil(Gc / 8) * 8 * K * 4);
+          k.packPanelsCatF32(job.Wi, job.Wih, I, job.Whh, Hout, Gc, job.bIh, job.bHh);
+          job.XH = heap.region(REGION.xh, B * K * 4);
+        }
         if (job.Whr) job.Wr = packPanels(REGION.whr, job.Whr, H, Hout, true); // W_hrᵀ (H, Hout)
         writeBlock(heap.buffer, pb, ForwardJob, job);
         seqByRows('seqFwdRowsF32', B, pb);

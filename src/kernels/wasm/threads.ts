@@ -60,7 +60,8 @@ const MAIN_SPIN = 4000;
 export const PAR_OPS = ['matmulF32', 'matmulF64', 'lstmFwdF32', 'lstmFwdF64', 'lstmBwdF32', 'lstmBwdF64',
   'gruFwdF32', 'gruFwdF64', 'gruBwdF32', 'gruBwdF64', 'rnnBwdF32', 'rnnBwdF64',
   'seqFwdRowsF32', 'seqFwdUnitsF32', 'seqBwdRowsF32',
-  'lstmFwdPeepF32', 'lstmFwdPeepF64', 'lstmBwdPeepF32', 'lstmBwdPeepF64', 'lstmPeepGradF32', 'lstmPeepGradF64'] as const;
+  'lstmFwdPeepF32', 'lstmFwdPeepF64', 'lstmBwdPeepF32', 'lstmBwdPeepF64', 'lstmPeepGradF32', 'lstmPeepGradF64',
+  'sumRowsLdF32'] as const;
 export type ParOp = (typeof PAR_OPS)[number];
 const OP_ID = Object.fromEntries(PAR_OPS.map((n, i) => [n, i])) as Record<ParOp, number>;
 

@@ -20,8 +20,14 @@ export function fillRowsF64(dst: usize, rows: i32, cols: i32, a: usize, b: usize
 
 // dst (cols) = (accumulate ? dst : 0) + Σ_r src[r,:].
 export function sumRowsF32(dst: usize, src: usize, rows: i32, cols: i32, accumulate: bool): void {
-  const rb = <usize>cols * 4, c4 = cols & ~3;
-  if (!accumulate) memory.fill(dst, 0, rb);
+  sumRowsLdF32(dst, src, rows, cols, cols, accumulate);
+}
+
+/** sumRowsF32 over `cols` columns of rows `ld` floats apart: the backend splits the columns of
+ * one sum between threads (each column is summed in the same order wherever it falls). */
+export function sumRowsLdF32(dst: usize, src: usize, rows: i32, cols: i32, ld: i32, accumulate: bool): void {
+  const rb = <usize>ld * 4, c4 = cols & ~3;
+  if (!accumulate) memory.fill(dst, 0, <usize>cols * 4);
   for (let r = 0; r < rows; r++) {
     const s = src + <usize>r * rb;
     let j = 0;

@@ -10,7 +10,7 @@ export {
   rnnFwdF32, rnnBwdF32, rnnFwdF64, rnnBwdF64,
 } from './cells';
 export {
-  fillRowsF32, fillRowsF64, sumRowsF32, sumRowsF64, addF32, addF64, mulF32, mulF64,
+  fillRowsF32, fillRowsF64, sumRowsF32, sumRowsLdF32, sumRowsF64, addF32, addF64, mulF32, mulF64,
   copyBytes, keepInactiveRows,
 } from './elementwise';
 export { simdPeakF32, activationsF32 } from './simd';

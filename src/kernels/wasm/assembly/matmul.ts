@@ -44,7 +44,7 @@ function transpose4(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3:
 // One panel of width W (4 or 8) from `rows` ≤ W source rows that are contiguous along p
 // (row r at src + r*rs): dst[p][r] for p < kc, zero for r ≥ rows. Full panels go through
 // 4×4 SIMD transposes.
-function packPanelT(dst: usize, src: usize, rs: usize, rows: i32, kc: i32, W: i32): void {
+export function packPanelT(dst: usize, src: usize, rs: usize, rows: i32, kc: i32, W: i32): void {
   const ds = <usize>W * 4;
   let p = 0;
   if (rows == W) {

@@ -9,7 +9,10 @@
 //   rows never meet inside a layer, so each thread runs every step for its own rows and nobody
 //   waits (seqFwdRowsF32, seqBwdRowsF32). The products are the matmul's 4×8 register-blocked
 //   tile against weights packed once into panels of 8 columns (matmul.ts packB); the forward
-//   does the input projection step by step too, so the whole layer is one parallel job.
+//   does the input projection step by step too, so the whole layer is one parallel job. An LSTM
+//   or RNN step is one product, [x_t, h_{t−1}, 1]·[W_ih, W_hh, b_ih + b_hh]ᵀ, not two products
+//   and a pass adding the biases: its tiles are stored once instead of three times (a GRU's
+//   two products, [x_t, 1]·[W_ih, b_ih]ᵀ and [h_{t−1}, 1]·[W_hh, b_hh]ᵀ, take their biases alike).
 // - by hidden units (forward with batch 1..3): each step, each thread computes its slice of
 //   hidden units (every gate of them, then the cell), and waits for every slice before the next
 //   step (seqFwdUnitsF32). A batch-1 step is a matrix-vector product, bound by how fast one
@@ -31,7 +34,7 @@
 // time t in slot t forward, t+1 reverse (recurrent.ts forwardRaw).
 
 import { madd } from './simd';
-import { KC, MC, TRANS_B, hsum4, matmulF32, micro, packA, packB } from './matmul';
+import { MC, TRANS_B, hsum4, matmulF32, micro, packA, packB, packPanelT } from './matmul';
 import { gruBwdF32, gruFwdF32, gruFwdUnitsF32, isActive, lstmBwdF32, lstmFwdF32, lstmFwdUnitsF32, rnnBwdF32, rnnFwdF32 } from './cells';
 
 /** Cell kinds of the `mode` field of ForwardJob and BackwardJob (../abi.ts MODE). */
@@ -55,6 +58,28 @@ function gateCount(mode: i32): i32 {
 export function packPanelsF32(dst: usize, W: usize, K: i32, N: i32, trans: bool): void {
   if (trans) packB(dst, W, 4, <usize>K * 4, 0, K, 0, N);
   else packB(dst, W, <usize>N * 4, 4, 0, K, 0, N);
+}
+
+/**
+ * [W1, W2, b]ᵀ packed as packPanelsF32(·, ·, K, N, true) packs one (N, K) matrix, K = K1 + K2
+ * (+ 1 with a bias): W1 stored (N,K1) and W2 stored (N,K2) side by side along K (K2 = 0: no
+ * W2), then the column b1 + b2 when either is present (0: absent). The LSTM's and RNN's
+ * [W_ih, W_hh, b_ih + b_hh]: [x_t, h_{t−1}, 1] times it is G_t, biases included; the GRU's
+ * [W_ih, b_ih] and [W_hh, b_hh]. Bytes: ceil(N/8)·8·K·4.
+ */
+export function packPanelsCatF32(dst: usize, W1: usize, K1: i32, W2: usize, K2: i32, N: i32, b1: usize, b2: usize): void {
+  const bias = b1 != 0 || b2 != 0, K = K1 + K2 + (bias ? 1 : 0);
+  for (let j = 0; j < N; j += 8) {
+    const d = dst + <usize>(j * K) * 4, rows = min(8, N - j);
+    packPanelT(d, W1 + <usize>(j * K1) * 4, <usize>K1 * 4, rows, K1, 8);
+    packPanelT(d + <usize>(K1 * 8) * 4, W2 + <usize>(j * K2) * 4, <usize>K2 * 4, rows, K2, 8);
+    if (!bias) continue;
+    const db = d + <usize>((K1 + K2) * 8) * 4;
+    for (let r = 0; r < 8; r++) {
+      const o = <usize>(j + r) * 4;
+      store<f32>(db + <usize>r * 4, r >= rows ? 0 : (b1 != 0 ? load<f32>(b1 + o) : 0) + (b2 != 0 ? load<f32>(b2 + o) : 0));
+    }
+  }
 }
 
 /** Rows of W_hh per dot-product group: six accumulators, a vector of h and six loads fit the
@@ -104,12 +129,21 @@ export function packDotBytes(G: i32, H: i32, K: i32): i32 {
 
 // ------------------------------------------------------------------------------ products
 
+/** Most depth of the K blocks of rowsTimesPanels: a 4×KR panel of A and an 8×KR panel of the
+ * weights (24 KB) stay in L1 together, and K = I + H + 1 of a step (289 for W2, 321 and 513
+ * for W4's layers) or 4H = 1024 of the backward take one or two blocks of equal depth, each
+ * tile stored once per block. */
+const KR: i32 = 512;
+/** Bytes of a thread's matmul scratch these kernels use: the packed A block, then a tile. */
+const AP_BYTES: usize = <usize>(MC * KR) * 4;
+
 // C (rows, N) [+]= A (rows, K; lda bytes per row) · op(W), op(W) packed by packPanelsF32:
-// the matmul's blocked loops with B already packed. A is packed MC rows × KC at a time into
+// the matmul's blocked loops with B already packed. A is packed MC rows × ≤ KR at a time into
 // Ap (a thread's matmul scratch), so the micro-kernel streams two contiguous panels.
 function rowsTimesPanels(A: usize, lda: usize, rows: i32, Wp: usize, K: i32, N: i32, C: usize, ldc: usize, add: bool, Ap: usize, tmp: usize): void {
-  for (let kb = 0; kb < K; kb += KC) {
-    const kc = min(KC, K - kb), addk = add || kb > 0;
+  const blocks = (K + KR - 1) / KR, depth = ((K + blocks - 1) / blocks + 3) & ~3; // ceil(K / blocks), a multiple of 4
+  for (let kb = 0; kb < K; kb += depth) {
+    const kc = min(depth, K - kb), addk = add || kb > 0;
     for (let r0 = 0; r0 < rows; r0 += MC) {
       const mc = min(MC, rows - r0);
       packA(Ap, A, lda, 4, r0, mc, kb, kc);
@@ -169,7 +203,11 @@ function dotGroup(K: i32, h: usize, w: usize, out: usize, cols: i32): void {
  * Whr (Hout,H) or 0; the packed copies: for the rows kernel Wi, Wh, Wr are W_ihᵀ, W_hhᵀ, W_hrᵀ
  * packed by packPanelsF32(·, W, K, N, true); for the units kernel Wh and Wr receive W_hh and
  * W_hr packed by packDotGroups (each thread packs its own groups at step 0) and Wi is unused.
- * act: RNN 0 tanh, 1 relu. The last six fields are the units kernel's (seqFwdUnitsF32).
+ * act: RNN 0 tanh, 1 relu. sync .. failed are the units kernel's (seqFwdUnitsF32). XH, rows
+ * kernel only (0: the products without a bias row, then a pass adding the biases): for an LSTM
+ * or RNN room for B rows of [x_t, h_{t−1}, 1] (I + Hout + 1 floats each, the 1 only with a bias),
+ * and Wi is [W_ih, W_hh, b_ih + b_hh] packed by packPanelsCatF32 (Wh unused); for a GRU room for B
+ * rows of [x_t, 1] then B rows of [h_{t−1}, 1], Wi is [W_ih, b_ih] and Wh [W_hh, b_hh] so packed.
  */
 @unmanaged
 class ForwardJob {
@@ -179,6 +217,7 @@ class ForwardJob {
   T: i32; B: i32; I: i32; H: i32; Hout: i32; lengths: usize; rev: i32;
   sync: usize; chunks: i32; cu: i32; cuOut: i32; mayWait: i32;
   failed: usize; // int32 set when a thread's range threw: stop waiting for its chunk
+  XH: usize; // rows kernel: room for the rows of [x_t, h_{t−1}, 1] (GRU: [x_t, 1], [h_{t−1}, 1]); see above
 }
 export const ForwardJob_size = <i32>offsetof<ForwardJob>();
 export const ForwardJob_mode = <i32>offsetof<ForwardJob>('mode'), ForwardJob_act = <i32>offsetof<ForwardJob>('act');
@@ -194,6 +233,7 @@ export const ForwardJob_lengths = <i32>offsetof<ForwardJob>('lengths'), ForwardJ
 export const ForwardJob_sync = <i32>offsetof<ForwardJob>('sync'), ForwardJob_chunks = <i32>offsetof<ForwardJob>('chunks');
 export const ForwardJob_cu = <i32>offsetof<ForwardJob>('cu'), ForwardJob_cuOut = <i32>offsetof<ForwardJob>('cuOut');
 export const ForwardJob_mayWait = <i32>offsetof<ForwardJob>('mayWait'), ForwardJob_failed = <i32>offsetof<ForwardJob>('failed');
+export const ForwardJob_XH = <i32>offsetof<ForwardJob>('XH');
 
 /**
  * Forward over all T steps for batch rows b0..b1, input projection included. The parameters
@@ -208,24 +248,54 @@ export function seqFwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void 
   const Gc = gateCount(mode) * H, rows = b1 - b0;
   if (rows <= 0) return;
   const hRow = <usize>H * 4, oRow = <usize>Hout * 4, gRow = <usize>Gc * 4, xRow = <usize>I * 4;
-  const Ap = scratch, tmp = scratch + <usize>(MC * KC) * 4;
+  const Ap = scratch, tmp = scratch + AP_BYTES;
   const lenB: usize = j.lengths == 0 ? 0 : j.lengths + <usize>b0 * 4;
   const hg = j.HG + <usize>b0 * gRow; // GRU only
+  // LSTM, RNN with XH: rows of [x_t, h_{t−1}, 1 (with a bias)], K floats each.
+  const bias = j.bIh != 0 || j.bHh != 0, K = I + Hout + (bias ? 1 : 0), xhRow = <usize>K * 4, xh = j.XH + <usize>b0 * xhRow;
+  // GRU with XH: B rows of [x_t, 1 (with b_ih)], then B rows of [h_{t−1}, 1 (with b_hh)].
+  const Kx = I + (j.bIh != 0 ? 1 : 0), Kh = Hout + (j.bHh != 0 ? 1 : 0), gxRow = <usize>Kx * 4, ghRow = <usize>Kh * 4;
+  const gx = j.XH + <usize>b0 * gxRow, gh = j.XH + <usize>B * gxRow + <usize>b0 * ghRow;
   for (let s = 0; s < T; s++) {
     const t = rev ? T - 1 - s : s, sp = rev ? t + 1 : t, sn = rev ? t : t + 1;
     const r0 = <usize>t * B + b0; // row of (T,B,·) buffers
     const g = j.G + r0 * gRow;
     const hp = j.Hs + (<usize>sp * B + b0) * oRow, hn = j.Hs + (<usize>sn * B + b0) * oRow;
-    rowsTimesPanels(j.X + r0 * xRow, xRow, rows, j.Wi, I, Gc, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
     if (mode == MODE_GRU) {
-      rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, hg, gRow, false, Ap, tmp); // hg = h_{t−1}·W_hhᵀ
-      addBiases(g, rows, Gc, gRow, j.bIh, 0);
-      addBiases(hg, rows, Gc, gRow, j.bHh, 0);
+      if (j.XH != 0) {
+        // G_t = [x_t, 1]·[W_ih, b_ih]ᵀ, hg = [h_{t−1}, 1]·[W_hh, b_hh]ᵀ: the biases as one more K row.
+        for (let b = 0; b < rows; b++) {
+          const rx = gx + <usize>b * gxRow, rh = gh + <usize>b * ghRow;
+          memory.copy(rx, j.X + (r0 + <usize>b) * xRow, xRow);
+          if (j.bIh != 0) store<f32>(rx + xRow, 1);
+          memory.copy(rh, hp + <usize>b * oRow, oRow);
+          if (j.bHh != 0) store<f32>(rh + oRow, 1);
+        }
+        rowsTimesPanels(gx, gxRow, rows, j.Wi, Kx, Gc, g, gRow, false, Ap, tmp);
+        rowsTimesPanels(gh, ghRow, rows, j.Wh, Kh, Gc, hg, gRow, false, Ap, tmp);
+      } else {
+        rowsTimesPanels(j.X + r0 * xRow, xRow, rows, j.Wi, I, Gc, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
+        rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, hg, gRow, false, Ap, tmp); // hg = h_{t−1}·W_hhᵀ
+        addBiases(g, rows, Gc, gRow, j.bIh, 0);
+        addBiases(hg, rows, Gc, gRow, j.bHh, 0);
+      }
       gruFwdF32(g, hg, j.HN + r0 * hRow, hp, hn, rows, H, lenB, t);
       continue;
     }
-    rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, g, gRow, true, Ap, tmp); // += h_{t−1}·W_hhᵀ
-    addBiases(g, rows, Gc, gRow, j.bIh, j.bHh);
+    if (j.XH != 0) {
+      // G_t = [x_t, h_{t−1}, 1]·[W_ih, W_hh, b_ih + b_hh]ᵀ: one product over K, biases included.
+      for (let b = 0; b < rows; b++) {
+        const row = xh + <usize>b * xhRow;
+        memory.copy(row, j.X + (r0 + <usize>b) * xRow, xRow);
+        memory.copy(row + xRow, hp + <usize>b * oRow, oRow);
+        if (bias) store<f32>(row + xRow + oRow, 1);
+      }
+      rowsTimesPanels(xh, xhRow, rows, j.Wi, K, Gc, g, gRow, false, Ap, tmp);
+    } else {
+      rowsTimesPanels(j.X + r0 * xRow, xRow, rows, j.Wi, I, Gc, g, gRow, false, Ap, tmp); // G_t = x_t·W_ihᵀ
+      rowsTimesPanels(hp, oRow, rows, j.Wh, Hout, Gc, g, gRow, true, Ap, tmp); // += h_{t−1}·W_hhᵀ
+      addBiases(g, rows, Gc, gRow, j.bIh, j.bHh);
+    }
     if (mode == MODE_LSTM) {
       const cp = j.Cs + (<usize>sp * B + b0) * hRow, cn = j.Cs + (<usize>sn * B + b0) * hRow;
       const m = j.Whr != 0 ? j.M + r0 * hRow : hn;
@@ -454,7 +524,7 @@ export function seqBwdRowsF32(p: usize, b0: i32, b1: i32, scratch: usize): void 
   const Gc = gateCount(mode) * H, rows = b1 - b0;
   if (rows <= 0) return;
   const hRow = <usize>H * 4, oRow = <usize>Hout * 4, gRow = <usize>Gc * 4;
-  const Ap = scratch, tmp = scratch + <usize>(MC * KC) * 4;
+  const Ap = scratch, tmp = scratch + AP_BYTES;
   const lenB: usize = j.lengths == 0 ? 0 : j.lengths + <usize>b0 * 4;
   const dh = j.dhRun + <usize>b0 * oRow, n = rows * Hout;
   for (let s = T - 1; s >= 0; s--) {
