@@ -22,12 +22,10 @@
  * Covariates go to the global forecaster only (the baselines are univariate): known ones with
  * their values over each hold-out (known in advance by definition), past ones up to the cut.
  */
-import { ets } from '../../stats/ets.js';
-import { theta } from '../../stats/theta.js';
-import { autoArima } from '../../stats/auto-arima.js';
 import { qnorm } from '../../stats/numeric.js';
 import { coverage, mase, naiveScale, rankMethods, ranks, rmse, smape } from '../../stats/metrics.js';
 import { fineTuneGlobalForecaster, fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
+import { classicalForecast } from './combine.js';
 import { DEFAULT_QUANTILES, calibrateSpread, centralInterval, type QuantileForecast } from './quantiles.js';
 
 /** Name of the global LSTM forecaster in score tables. */
@@ -179,8 +177,7 @@ export function naiveWithIntervals(y: ArrayLike<number>, horizon: number, period
 function baselineForecast(name: BaselineName, y: Float64Array, horizon: number, period: number, levels: readonly number[]): IntervalForecast {
   if (name === 'naive') return naiveWithIntervals(y, horizon, 1, levels);
   if (name === 'snaive') return naiveWithIntervals(y, horizon, period, levels);
-  const spec = { horizon, period: y.length > period ? period : 1, levels: levels.map((l) => 100 * l) };
-  const f = name === 'ets' ? ets(y, spec) : name === 'theta' ? theta(y, spec) : autoArima(y, spec);
+  const f = classicalForecast(name, y, horizon, period, levels.map((l) => 100 * l));
   // stats returns levels ascending in percent; ours are ascending fractions: same order.
   return { mean: f.mean, lower: f.lower, upper: f.upper };
 }

@@ -38,16 +38,30 @@ export const FORECAST_METHODS: readonly ForecastMethod[] = ['combined', 'lstm'];
 /** Default grid step of the weights (tenths). */
 export const WEIGHT_STEP = 0.1;
 
+function checkPoolMethod(method: string): void {
+  if (!(POOL_METHODS as readonly string[]).includes(method)) throw new RangeError(`combination: unknown pool method "${method}" (known: ${POOL_METHODS.join(', ')})`);
+}
+
 /**
- * One classical method's point forecast of `y` (R's defaults, season `period` when the series is
- * longer than one season, else none). A fit that throws or gives a non-finite value falls back
- * to the last value (`fellBack` says so), as the backtest's baselines do.
+ * One classical method fitted to `y` with R's defaults: season `period` when the series is longer
+ * than one season, else none; interval `levels` in percent. Throws when the model cannot be
+ * fitted. The backtest's baselines and the combination's pool both fit through here.
+ */
+export function classicalForecast(method: PoolMethod, y: ArrayLike<number>, horizon: number, period: number, levels: readonly number[] = []): ReturnType<typeof ets> | ReturnType<typeof theta> | ReturnType<typeof autoArima> {
+  checkPoolMethod(method);
+  const spec = { horizon, period: y.length > period ? period : 1, levels: [...levels] };
+  return method === 'ets' ? ets(y, spec) : method === 'theta' ? theta(y, spec) : autoArima(y, spec);
+}
+
+/**
+ * One classical method's point forecast of `y` ({@link classicalForecast}). A fit that throws or
+ * gives a non-finite value falls back to the last value (`fellBack` says so), as the backtest's
+ * baselines do.
  */
 export function baselinePoint(method: PoolMethod, y: ArrayLike<number>, horizon: number, period: number): { mean: Float64Array; fellBack: boolean } {
-  if (!(POOL_METHODS as readonly string[]).includes(method)) throw new RangeError(`combination: unknown pool method "${method}" (known: ${POOL_METHODS.join(', ')})`);
-  const spec = { horizon, period: y.length > period ? period : 1, levels: [] as number[] };
+  checkPoolMethod(method);
   try {
-    const f = method === 'ets' ? ets(y, spec) : method === 'theta' ? theta(y, spec) : autoArima(y, spec);
+    const f = classicalForecast(method, y, horizon, period);
     if (f.mean.every(Number.isFinite)) return { mean: f.mean, fellBack: false };
   } catch {
     // Not fittable (too short, constant, no admissible model): the last value below.
