@@ -10,8 +10,7 @@ import {
   forecastPanel, panelForecastCsv, saveGlobalForecaster, rankMethods, LSTM_METHOD, readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
   writeFileAtomic, removeCheckpoints, listNames, engineSummary, FORECAST_METHODS, POOL_METHODS, type MissingPolicy, type EngineName, type ForecastMethod, type PoolMethod, type Combination,
 } from '../../index.js';
-import { InvalidArgumentError } from 'commander';
-import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, readPanel, writeBacktest, type PanelFlags } from './panel.js';
+import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, poolList, readPanel, writeBacktest, type PanelFlags } from './panel.js';
 import { CliError, checkOutDir, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags, PanelFlags {
@@ -72,13 +71,6 @@ export function register(program: Command): void {
       if (single.length > 0) throw new CliError(`${flagName(single[0]!)} is for the single-series forecaster; it cannot be used with ${flagName(global[0]!)} (the global forecaster)`);
       await panelForecastCommand(file, flags);
     });
-}
-
-/** commander parser: comma-separated pool methods. */
-function poolList(v: string): PoolMethod[] {
-  const names = v.split(',').map((s) => s.trim());
-  for (const n of names) if (!(POOL_METHODS as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown pool method "${n}" (known: ${POOL_METHODS.join(', ')})`);
-  return names as PoolMethod[];
 }
 
 /** The combination as JSON: members, weights, the hold-out scores they were chosen by, the interval spread factors. */
