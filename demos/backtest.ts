@@ -25,8 +25,8 @@ const sd = (v: number[]): number => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b
 
 export const backtestDemo: Demo = {
   name: 'backtest',
-  title: 'Backtests on the bundled series: lstm-ts against naive, seasonal naive, ETS, Theta and ARIMA',
-  summary: 'rolling-origin sMAPE, MASE, RMSE, 80 % and 95 % interval coverage (quantile spread calibrated on validation origins) and rank of the global forecaster against the statistical baselines',
+  title: 'Backtests on the bundled series: lstm-ts (by default the LSTM combined with Theta/ETS) against naive, seasonal naive, ETS, Theta and ARIMA',
+  summary: 'rolling-origin sMAPE, MASE, RMSE, 80 % and 95 % interval coverage and rank of the default forecaster (the global LSTM combined with Theta/ETS, weights and spread chosen on validation windows inside each training part) and of the LSTM alone against the statistical baselines',
   options: [
     { flags: '--series <list>', description: `series to run (${CASES.map((c) => c.name).join(', ')}; default all)`, parse: nameList(CASES.map((c) => c.name)) },
     { flags: '--origins <k>', description: 'rolling origins (default 3)', parse: posInt },
