@@ -24,6 +24,15 @@ interface ForecastFlags extends TrainingRunFlags, PanelFlags {
   pool?: PoolMethod[];
 }
 
+/**
+ * What plain `lstm forecast FILE --column X` is, said first in its output: the single-series
+ * recipe, not the default forecaster (the global LSTM combined with Theta/ETS) that `lstm
+ * backtest` scores and every global-forecaster flag selects. README "Many series, intervals and
+ * backtests" says why both exist.
+ */
+const SINGLE_SERIES_NOTE = 'recipe: single-series LSTM (trained on this column alone; not combined with Theta/ETS, no intervals). ' +
+  'The default forecaster, the global LSTM combined with Theta/ETS with intervals (what lstm backtest scores), runs with --method combined.';
+
 /** Flags of the single-series forecaster only (refused with --id and the other global-forecaster flags). */
 const SINGLE_ONLY = ['holdoutBlocks', 'patience', 'mode', 'missing', 'checkpointEvery', 'resume', 'progress', 'engine'] as const;
 /** Flags that switch to the global forecaster (one series without --id). */
@@ -194,12 +203,14 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       plot: plotPath,
       csv: join(f.out, 'forecast.csv'),
       seconds: round(seconds, 3),
+      recipe: 'single-series', note: SINGLE_SERIES_NOTE,
     });
     return;
   }
   const row = (name: string, x: { rmse: number; mae: number; mape: number | null }): string =>
     `  ${name.padEnd(16)} RMSE ${String(round(x.rmse, 4)).padStart(9)}   MAE ${String(round(x.mae, 4)).padStart(9)}   MAPE ${x.mape === null ? 'n/a' : round(x.mape, 3) + '%'}`;
   const lines = [
+    SINGLE_SERIES_NOTE,
     `hold-out: last ${holdout.actual.length} points of ${n} (${plan.holdoutBlocks} × ${plan.horizon} steps from ${labels[holdoutStart]}), trained on the first ${holdoutStart}`,
     row('LSTM', m),
     row('last value', b.last),
