@@ -71,6 +71,7 @@ test('README "Many series" library example: the same calls on a small panel', as
     const bt = await backtestPanel(panel.series, { horizon: 6, period, origins: 3, baselines: ['snaive', 'theta'], ...tiny });
     assert.deepEqual(bt.series.map((s) => s.origins), [3, 3]);
     assert.ok(bt.overall['lstm-ts']!.smape > 0 && bt.overall.theta!.smape > 0);
+    assert.ok(bt.overall.lstm!.smape > 0 && bt.combinations.length === 3); // the LSTM alone; the weights per origin
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
