@@ -13,6 +13,7 @@
  */
 import type { FloatArray } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
+import { checkInt } from '../tensor/check.js';
 import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
 import { uniform } from './init.js';
 import { Module, Workspace, type ModuleOptions, type Parameter } from './module.js';
@@ -87,8 +88,8 @@ export class Dense extends Module implements ModelLayer {
 
   constructor(opts: DenseOptions) {
     super(opts);
-    this.inputSize = posInt('Dense', 'inputSize', opts.inputSize);
-    this.outputSize = posInt('Dense', 'outputSize', opts.outputSize);
+    this.inputSize = checkInt('Dense: inputSize', opts.inputSize);
+    this.outputSize = checkInt('Dense: outputSize', opts.outputSize);
     this.activation = opts.activation ?? 'linear';
     if (!['linear', 'relu', 'tanh', 'sigmoid'].includes(this.activation)) {
       throw new RangeError(`Dense: activation must be 'linear', 'relu', 'tanh' or 'sigmoid', got '${String(opts.activation)}'`);
@@ -227,8 +228,8 @@ export class Embedding extends Module implements ModelLayer {
 
   constructor(opts: EmbeddingOptions) {
     super(opts);
-    this.numEmbeddings = posInt('Embedding', 'numEmbeddings', opts.numEmbeddings);
-    this.embeddingDim = posInt('Embedding', 'embeddingDim', opts.embeddingDim);
+    this.numEmbeddings = checkInt('Embedding: numEmbeddings', opts.numEmbeddings);
+    this.embeddingDim = checkInt('Embedding: embeddingDim', opts.embeddingDim);
     this.paddingIdx = opts.paddingIdx ?? null;
     if (this.paddingIdx !== null && !(Number.isInteger(this.paddingIdx) && this.paddingIdx >= 0 && this.paddingIdx < this.numEmbeddings)) {
       throw new RangeError(`Embedding: paddingIdx must be an integer in 0..${this.numEmbeddings - 1}, got ${opts.paddingIdx}`);
@@ -498,11 +499,6 @@ export class LastStep extends Module implements ModelLayer {
 }
 
 // ----------------------------------------------------------------------------------- helpers
-
-function posInt(where: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${where}: ${name} must be a positive integer, got ${v}`);
-  return v;
-}
 
 /** Validate lengths (B) against T; returns an Int32Array copy. */
 export function checkLengths(lengths: ArrayLike<number>, B: number, T: number, where: string): Int32Array {

@@ -36,6 +36,7 @@
  */
 import type { FloatArray, RnnActivation, SequenceLayer } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
+import { atLeast, checkInt } from '../tensor/check.js';
 import { Tensor, shapeStr, sizeOf, swapLeadingAxes } from '../tensor/tensor.js';
 import { glorotUniform, orthogonal, uniform } from './init.js';
 import { checkLengths } from './layers.js';
@@ -276,15 +277,15 @@ export abstract class RecurrentBase extends Module {
   constructor(mode: RecurrentMode, opts: RecurrentOptions & { projSize?: number; peephole?: boolean; nonlinearity?: RnnActivation }) {
     super(opts);
     this.mode = mode;
-    this.inputSize = checkInt(`${this.kind}: inputSize`, opts.inputSize, 1);
-    this.hiddenSize = checkInt(`${this.kind}: hiddenSize`, opts.hiddenSize, 1);
-    this.numLayers = checkInt(`${this.kind}: numLayers`, opts.numLayers ?? 1, 1);
+    this.inputSize = checkInt(`${this.kind}: inputSize`, opts.inputSize, atLeast(1));
+    this.hiddenSize = checkInt(`${this.kind}: hiddenSize`, opts.hiddenSize, atLeast(1));
+    this.numLayers = checkInt(`${this.kind}: numLayers`, opts.numLayers ?? 1, atLeast(1));
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${this.kind}: dropout must be in [0, 1), got ${opts.dropout}`);
     this.bidirectional = opts.bidirectional ?? false;
-    this.projSize = checkInt(`${this.kind}: projSize`, opts.projSize ?? 0, 0);
+    this.projSize = checkInt(`${this.kind}: projSize`, opts.projSize ?? 0, atLeast(0));
     if (this.projSize > 0 && mode !== 'lstm') throw new RangeError(`${this.kind}: projSize is only supported by LSTM`);
     if (this.projSize >= this.hiddenSize) throw new RangeError(`${this.kind}: projSize (${this.projSize}) must be smaller than hiddenSize (${this.hiddenSize})`);
     this.peephole = opts.peephole ?? false;
@@ -788,11 +789,6 @@ export function makeRecurrent(mode: RecurrentMode, opts: RNNOptions & LSTMOption
   if (mode === 'rnn') return new RNN(opts);
   const { nonlinearity: _unused, ...rest } = opts;
   return mode === 'lstm' ? new LSTM(rest) : new GRU(rest);
-}
-
-function checkInt(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
-  return v;
 }
 
 function expectShape(where: string, what: string, t: Tensor, want: number[]): void {

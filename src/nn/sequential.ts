@@ -23,6 +23,7 @@ import { Module, Workspace, type ModuleOptions, type TensorLike } from './module
 import { GRU, LSTM, RNN, RecurrentBase } from './recurrent.js';
 import type { Task, Trainable } from './trainable.js';
 import { Rng } from '../tensor/rng.js';
+import { checkInt } from '../tensor/check.js';
 
 export type { Task } from './trainable.js';
 
@@ -226,7 +227,7 @@ export class Sequential extends Module implements Trainable {
   predict(x: Tensor, opts: { lengths?: ArrayLike<number> | null; batchSize?: number } = {}): Tensor {
     const N = x.shape[0] ?? 0;
     const bs = opts.batchSize ?? 256;
-    if (!(Number.isInteger(bs) && bs >= 1)) throw new RangeError(`predict: batchSize must be a positive integer, got ${opts.batchSize}`);
+    checkInt('predict: batchSize', bs);
     const wasTraining = this.training;
     this.eval();
     try {
