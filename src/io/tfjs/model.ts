@@ -34,7 +34,7 @@ import { Sequential, type LayerEntry } from '../../nn/sequential.js';
 import { Tensor, shapeStr, transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { reorderGates } from '../onnx/recurrent-ops.js';
+import { gatePermutation, reorderGates } from '../gate-order.js';
 import {
   isObject, own, readTfjsArtifacts, readTfjsFiles, type LoadedArtifacts, type TfjsArtifacts, type TfjsWeight,
 } from './artifacts.js';
@@ -123,8 +123,7 @@ function coreFor(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number, 
 /** Copy Keras weights into direction `sfx` ('_l0' or '_l0_reverse') of a core module. */
 function loadDirection(m: RecurrentBase, sfx: string, spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number): void {
   const U = spec.units, G = GATE_COUNT[spec.kind], GU = G * U;
-  // Keras GRU blocks z,r,h → PyTorch r,z,n; LSTM and RNN keep their order.
-  const perm = spec.kind === 'gru' ? [1, 0, 2] : Array.from({ length: G }, (_, k) => k);
+  const perm = gatePermutation(spec.kind, 'keras', 'torch');
   const reorderRows = (src: ArrayLike<number>, cols: number): Float64Array => reorderGates(src, 0, G, U, cols, perm);
   const sd = m.stateDict();
   sd[`weight_ih${sfx}`]!.data.set(reorderRows(transpose2d(w.kernel, I, GU), I));
