@@ -15,6 +15,7 @@ import type { FloatArray } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
 import { checkInt } from '../tensor/check.js';
 import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
+import { activationBackward, applyActivation, isActivation, type Activation } from './activations.js';
 import { uniform } from './init.js';
 import { Module, Workspace, type ModuleOptions, type Parameter } from './module.js';
 
@@ -49,9 +50,6 @@ export interface ModelLayer {
 }
 
 // ------------------------------------------------------------------------------------- Dense
-
-/** Dense activation functions. */
-export type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 
 export interface DenseOptions extends ModuleOptions {
   /** Input features I (the last dimension of the input). */
@@ -91,7 +89,7 @@ export class Dense extends Module implements ModelLayer {
     this.inputSize = checkInt('Dense: inputSize', opts.inputSize);
     this.outputSize = checkInt('Dense: outputSize', opts.outputSize);
     this.activation = opts.activation ?? 'linear';
-    if (!['linear', 'relu', 'tanh', 'sigmoid'].includes(this.activation)) {
+    if (!isActivation(this.activation)) {
       throw new RangeError(`Dense: activation must be 'linear', 'relu', 'tanh' or 'sigmoid', got '${String(opts.activation)}'`);
     }
     this.hasBias = opts.bias ?? true;
@@ -175,26 +173,6 @@ export class Dense extends Module implements ModelLayer {
     dy.set(dOut.data);
     const dx = this.backwardRaw(dy);
     return new Tensor(dx.slice(0, c.N * this.inputSize), c.shape);
-  }
-}
-
-/** In place: v[i] = act(v[i]). */
-function applyActivation(act: Activation, v: FloatArray, n: number): void {
-  switch (act) {
-    case 'linear': return;
-    case 'relu': for (let i = 0; i < n; i++) if (v[i]! < 0) v[i] = 0; return;
-    case 'tanh': for (let i = 0; i < n; i++) v[i] = Math.tanh(v[i]!); return;
-    case 'sigmoid': for (let i = 0; i < n; i++) v[i] = 1 / (1 + Math.exp(-v[i]!)); return;
-  }
-}
-
-/** dz = dy ⊙ act'(z), written with the activated y: relu' = [y>0], tanh' = 1−y², σ' = y(1−y). */
-function activationBackward(act: Activation, y: FloatArray, dy: FloatArray, dz: FloatArray, n: number): void {
-  switch (act) {
-    case 'linear': for (let i = 0; i < n; i++) dz[i] = dy[i]!; return;
-    case 'relu': for (let i = 0; i < n; i++) dz[i] = y[i]! > 0 ? dy[i]! : 0; return;
-    case 'tanh': for (let i = 0; i < n; i++) dz[i] = dy[i]! * (1 - y[i]! * y[i]!); return;
-    case 'sigmoid': for (let i = 0; i < n; i++) dz[i] = dy[i]! * y[i]! * (1 - y[i]!); return;
   }
 }
 
