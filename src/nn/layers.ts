@@ -33,7 +33,7 @@ export interface Batch {
   lengths: Int32Array | null;
 }
 
-/** What a layer must provide to be used inside Sequential (the recurrent layers are adapted). */
+/** What a layer must provide to be used inside Sequential (every layer here and LSTM/GRU/RNN implement it). */
 export interface ModelLayer {
   /** Output features given input features; throws naming the mismatch. */
   outputFeatures(inF: number, where: string): number;
