@@ -99,6 +99,8 @@ export interface BacktestOptions extends GlobalForecasterOptions {
    * and arima among the baselines (given or default); none: the combination is the LSTM alone.
    */
   pool?: readonly PoolMethod[];
+  /** Prior of the combination weights' shrinkage toward equal weights (combine.ts WEIGHT_PRIOR by default; 0: the grid's choice unshrunk). */
+  weightPrior?: number;
 }
 
 /** A method's scores on one series (mean over its origins) or overall (mean over series). */
@@ -391,7 +393,7 @@ function originCombination(val: CalibrationPool, pool: readonly PoolMethod[], pe
   const H = opts.horizon;
   const fitted = Object.fromEntries(pool.map((m) => [m, val.train.map((y) => baselinePoint(m, y, H, period).mean)]));
   try {
-    return fitCombination(val.forecasts, fitted, val.actual, val.train, period, { lstmName: LSTM_METHOD });
+    return fitCombination(val.forecasts, fitted, val.actual, val.train, period, { lstmName: LSTM_METHOD, ...(opts.weightPrior === undefined ? {} : { prior: opts.weightPrior }) });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     opts.log?.(`backtest: no combination chosen at this origin (${e.message}): the LSTM alone`);
