@@ -10,8 +10,9 @@
  * and interval spread chosen on that hold-out, applied to forecasts of models refitted on the
  * full series (ETS refits keep the form each series chose on the hold-out, their parameters
  * re-estimated: one fit instead of the search; see etsForm); method 'lstm' gives the LSTM alone.
- * The classical fits run in worker threads beside the LSTM's training (classical.ts). The forecasts are written as a long CSV: one
- * row per series and step with the point forecast and one column per quantile.
+ * The classical fits run in worker threads beside the LSTM's training (classical.ts). The
+ * forecasts are written as a long CSV: one row per series and step with the point forecast and
+ * one column per quantile.
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
@@ -152,7 +153,7 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
   if (!combination || !refits) return { forecaster, forecasts: lstm, lstm, pool: {}, combination, holdout };
   const fits = await refits, points: Record<string, Float64Array[]> = Object.create(null);
   for (const m of pool) {
-    // A fit that failed or is not finite gives the last value, as in the hold-out (combine.ts baselinePoint).
+    // A fit that failed or is not finite gives the last value (as combine.ts baselinePoint does).
     let fellBack = 0;
     points[m] = series.map((s, i) => {
       const f = fits[m]![i];
