@@ -9,23 +9,22 @@
  * flags can be compared on data none of them saw. Prints wall time, this process's CPU time and
  * the load average (timings on a shared machine are noisy: CPU time is the steadier figure).
  *
- *   node --import tsx bench/m3/panel.ts [--series 1000] [--length 200] [--test 12] [--horizon 12] [--seed 0] [--tag NAME] [--results] [-- CLI FLAGS]
+ *   node --import tsx bench/m3/panel.ts [--series 1000] [--length 200] [--test 12] [--horizon 12] [--seed 0] [--tag NAME] [--results] [--profile] [-- CLI FLAGS]
  *   node --import tsx bench/m3/panel.ts --stats     # CPU time of ets and theta (src/stats) on every series
  *   node --import tsx bench/m3/panel.ts --write-only # rebuild results/bench-panel.md from the kept runs
  *   node --import tsx bench/m3/panel.ts --refit [--series 300] # ETS on the full series: searched again, or the hold-out's form refitted
- *   node --import tsx bench/m3/panel.ts --profile [--series 300] # the CLI's progress lines stamped with wall and CPU time (Linux)
  *
- * --profile runs the same command without GNU time and prints each of its progress lines with the
- * wall and CPU seconds (the process's and all its threads', from /proc/PID/stat) at which it came:
- * the differences between lines are the phases' costs (CSV read, hold-out training, baseline fits,
- * fine-tuning, pool refits, writing).
+ * --profile also prints each of the CLI's progress lines with the wall and CPU seconds (its
+ * process's, every thread included, from /proc/PID/stat) at which it came: the differences
+ * between lines are the phases' costs (CSV read, hold-out training, baseline fits, fine-tuning,
+ * pool refits, writing).
  *
  * --results keeps the run as results/bench-panel/NAME.json and rewrites results/bench-panel.md
  * from every kept run (copied into RESULTS.md by `npm run results`).
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng, ets, etsForm, theta, mase, smape, writeFileAtomicSync } from '../../src/index.js';
@@ -68,32 +67,34 @@ interface Run {
 }
 
 /**
- * Run the CLI with `argv` and print each line it writes to stderr (its progress) stamped with the
- * wall seconds since the start and the CPU seconds it has used (utime + stime of /proc/PID/stat,
- * every thread included; clock ticks of 1/100 s as on Linux).
+ * Run /usr/bin/time with `argv` (the CLI under GNU time); with `stamp`, print each line the CLI
+ * writes to stderr (its progress) with the wall seconds since the start and the CPU seconds the
+ * CLI's process has used by then (utime + stime of /proc/PID/stat, every thread included; clock
+ * ticks of 1/100 s as on Linux), else let its output through. Resolves to the exit code.
  */
-async function profile(argv: string[]): Promise<void> {
-  const t0 = performance.now(), load0 = loadavg()[0]!;
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let cpu = 0;
-  const stamp = (line: string): void => {
-    try {
-      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      cpu = (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15 of stat(5), counted after "pid (comm)"
-    } catch {
-      // The process has exited: keep the last reading.
-    }
-    console.log(`${((performance.now() - t0) / 1000).toFixed(1).padStart(7)} s wall ${cpu.toFixed(1).padStart(7)} s CPU  ${line}`);
-  };
-  let rest = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    const lines = (rest + chunk.toString('utf8')).split('\n');
-    rest = lines.pop()!;
-    for (const line of lines) stamp(line);
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (rest) stamp(rest);
-  console.log(`exit code ${code}; ${((performance.now() - t0) / 1000).toFixed(1)} s wall; load average ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`);
+async function timed(argv: string[], stamp: boolean): Promise<number | null> {
+  const t0 = performance.now();
+  const child = spawn('/usr/bin/time', argv, { stdio: ['ignore', 'inherit', stamp ? 'pipe' : 'inherit'] });
+  if (stamp) {
+    let cli = 0, cpu = 0, rest = '';
+    const print = (line: string): void => {
+      try {
+        if (!cli) cli = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
+        const f = readFileSync(`/proc/${cli}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        cpu = (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15 of stat(5), counted after "pid (comm)"
+      } catch {
+        // The CLI has exited: keep the last reading.
+      }
+      console.log(`${((performance.now() - t0) / 1000).toFixed(1).padStart(7)} s wall ${cpu.toFixed(1).padStart(7)} s CPU  ${line}`);
+    };
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString('utf8')).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) print(line);
+    });
+    child.on('exit', () => rest && print(rest));
+  }
+  return new Promise((resolve) => child.on('exit', resolve));
 }
 
 /** results/bench-panel.md from every run kept in results/bench-panel/. */
@@ -190,17 +191,12 @@ panel.forEach((y, i) => {
 writeFileSync(csv, rows.join('\n') + '\n');
 
 const flags = positionals;
-if (args.profile) {
-  await profile(['--import', 'tsx', 'src/cli/main.ts', 'forecast', csv, '--id', 'id', '--column', 'value', '--date', 'month', '--horizon', String(horizon), '--seed', args.seed!, '--out', out, ...flags]);
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
-}
 // The CLI in a process of its own, timed by GNU time (wall, user + system CPU of the process and its threads).
 const times = join(dir, 'time.txt');
 const argv = ['-f', '%e %U %S', '-o', times, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'forecast', csv, '--id', 'id', '--column', 'value', '--date', 'month', '--horizon', String(horizon), '--seed', args.seed!, '--out', out, ...flags];
 const load0 = loadavg()[0]!;
-const run = spawnSync('/usr/bin/time', argv, { stdio: 'inherit' });
-if (run.status !== 0) throw new Error(`lstm forecast failed (exit code ${run.status}): /usr/bin/time ${argv.join(' ')}`);
+const status = await timed(argv, args.profile);
+if (status !== 0) throw new Error(`lstm forecast failed (exit code ${status}): /usr/bin/time ${argv.join(' ')}`);
 const [wall, user, system] = readFileSync(times, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
 const load1 = loadavg()[0]!;
 
