@@ -67,13 +67,18 @@ export function fitClassicalHere(req: ClassicalRequest): ClassicalFits {
  * than Theta, else 1); `script`: the worker's file (default classical-worker.ts/.js beside this one).
  */
 export async function fitClassical(req: ClassicalRequest, opts: { workers?: number; log?: (msg: string) => void; script?: URL } = {}): Promise<ClassicalFits> {
-  const N = req.series.length;
+  if (req.methods.length === 0) return Object.create(null) as ClassicalFits;
+  const N = req.series.length, t0 = performance.now();
+  const done = (fits: ClassicalFits, threads: number): ClassicalFits => {
+    opts.log?.(`classical: ${req.methods.join(', ')} fitted to ${N} series on ${threads} thread(s), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return fits;
+  };
   const costly = req.methods.some((m) => m !== 'theta');
   const auto = costly && N >= CLASSICAL_WORKER_MIN_SERIES ? coreCount() : 1;
   const threads = Math.min(N, Math.floor(opts.workers ?? auto));
   const script = opts.script ?? workerScript('classical-worker', import.meta.url);
   const Worker = workerFor(threads, script, opts.log);
-  if (!Worker) return fitClassicalHere(req);
+  if (!Worker) return done(fitClassicalHere(req), 1);
   const parts = Array.from({ length: threads }, (_, k) => {
     const index: number[] = [];
     for (let i = k; i < N; i += threads) index.push(i);
@@ -93,5 +98,5 @@ export async function fitClassical(req: ClassicalRequest, opts: { workers?: numb
     parts.forEach((index, k) => index.forEach((i, j) => (list[i] = results[k]![m]![j] ?? null)));
     out[m] = list;
   }
-  return out;
+  return done(out, threads);
 }
