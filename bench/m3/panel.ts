@@ -121,6 +121,17 @@ if (args['write-only']) {
   process.exit(0);
 }
 
+/** Print a measurement; with --results keep it as results/bench-panel/NAME.json and rewrite the report. Ends the process. */
+function finish(name: string, record: object): never {
+  console.log(JSON.stringify(record));
+  if (args.results) {
+    mkdirSync('results/bench-panel', { recursive: true });
+    writeFileAtomicSync(`results/bench-panel/${name}.json`, JSON.stringify(record) + '\n');
+    writeReport();
+  }
+  process.exit(0);
+}
+
 /** What --refit measures. */
 interface RefitStats {
   series: number; length: number; horizon: number; test: number; searchCpuSeconds: number; formCpuSeconds: number; formsChanged: number;
@@ -155,13 +166,7 @@ if (args.refit) {
     series: count, length: n, horizon, test, searchCpuSeconds: +searchCpu.toFixed(1), formCpuSeconds: +formCpu.toFixed(1), formsChanged: changed,
     search: round(sc.search), form: round(sc.form), loadAverage1m: +loadavg()[0]!.toFixed(1), date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   };
-  console.log(JSON.stringify(r));
-  if (args.results) {
-    mkdirSync('results/bench-panel', { recursive: true });
-    writeFileAtomicSync('results/bench-panel/refit.json', JSON.stringify(r) + '\n');
-    writeReport();
-  }
-  process.exit(0);
+  finish('refit', r);
 }
 
 if (args.stats) {
@@ -173,13 +178,7 @@ if (args.stats) {
     out[`${name}CpuSeconds`] = cpuSeconds(process.cpuUsage(c0));
   }
   const stats = { series: count, length: n, horizon, period: 12, ...out, loadAverage1m: +loadavg()[0]!.toFixed(1), date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
-  console.log(JSON.stringify(stats));
-  if (args.results) {
-    mkdirSync('results/bench-panel', { recursive: true });
-    writeFileAtomicSync('results/bench-panel/stats.json', JSON.stringify(stats) + '\n');
-    writeReport();
-  }
-  process.exit(0);
+  finish('stats', stats);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lstm-panel-bench-'));
