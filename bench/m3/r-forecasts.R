@@ -15,7 +15,8 @@
 #        Rscript bench/m3/r-forecasts.R monthly test arima out/m3/r-test-monthly-0.csv nonsample 0/2
 #
 # The fifth argument picks the series (the fixed sample, the series outside it, or the ids a
-# file lists one a line), the sixth every k-th of them starting at the i-th (0-based).
+# file lists one a line), the sixth every k-th of them starting at the i-th (0-based), taken in
+# a fixed random order.
 # bench/m3/run.ts reads every out/m3/r-MODE-SET*.csv.
 suppressPackageStartupMessages(library(forecast))
 args <- commandArgs(trailingOnly = TRUE)
@@ -36,6 +37,9 @@ if (select != "all") {
   sampleIds <- function() readLines(Sys.glob(file.path(dir, paste0("sample-", set, "-*.txt")))[1])
   ids <- switch(select, sample = sampleIds(), nonsample = setdiff(ids, sampleIds()), readLines(select))
 }
+# A fixed random order (the same in every shard), so that an interrupted run has done a random subset.
+set.seed(2026)
+ids <- ids[sample.int(length(ids))]
 ids <- ids[seq_along(ids) %% shard[2] == shard[1]]
 dir.create(dirname(out), recursive = TRUE, showWarnings = FALSE)
 tmp <- paste0(out, ".tmp")

@@ -23,13 +23,14 @@
  * without training. --results also writes results/bench-m3-SET.md (copied into RESULTS.md by
  * `npm run results`).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { forecastPanel, centralInterval, writeFileAtomicSync, FormatError, DEFAULT_QUANTILES, POOL_METHODS, type Combination, type GlobalForecasterOptions, type PoolMethod, type QuantileForecast } from '../../src/index.js';
 import { M3_INFO, loadForecasts, loadM3, loadScores, sampleIds, validationSplit, type M3Series, type M3Set } from './data.js';
 import { covered, mase, mean, smape } from './score.js';
+import { agreement, mergeForecasts, readRForecasts, rForecastFiles, withComb, type RForecast } from './r-baselines.js';
 
 const DATA = join('..', 'shared', 'data', 'm3');
 
@@ -138,7 +139,8 @@ async function main(): Promise<void> {
   // series); on validation windows from r-forecasts.R's output alone.
   const sampleRows: Row[] = [];
   const notes: string[] = [];
-  const rFiles = rForecastFiles(args.validation ? 'validation' : 'test');
+  let subsetNote = '';
+  const rFiles = rForecastFiles(join('out', 'm3'), args.validation ? 'validation' : 'test', set);
   if (!args.validation) {
     const scores = [...loadScores(join(dir, `baselines-${set}.csv`)).entries()].map(([m, byId]) => ({ method: m, byId, source: 'R forecast 8.20' }))
       .concat([...loadScores(join(dir, `m3-original-${set}.csv`)).entries()].map(([m, byId]) => ({ method: m, byId, source: 'M3 submission' })));
@@ -151,23 +153,23 @@ async function main(): Promise<void> {
     // Methods the shared scores hold for part of the set only (monthly auto.arima and comb): from
     // the shared point forecasts completed by r-forecasts.R's, where these cover every series.
     const shared = loadForecasts(join(dir, `forecasts-${set}.csv`), horizon);
-    const rerun = readRForecasts(rFiles);
-    notes.push(...agreement(shared, rerun));
+    const rerun = readRForecasts(rFiles, horizon);
+    for (const a of agreement(shared, rerun)) notes.push(`R's ${a.method} rerun by bench/m3/r-forecasts.R on ${a.series} series; ${a.both} of them are in forecasts-${set}.csv too, ${a.equal} with the same forecasts to 1e-9 relative (largest relative difference ${a.largest.toExponential(1)}).`);
     const merged = withComb(mergeForecasts(shared, rerun));
     const partialNames = scores.filter((m) => !whole.includes(m)).map((m) => m.method);
-    for (const m of partialNames) {
-      const byId = merged.get(m);
-      if (byId && series.every((s) => byId.has(s.id))) rows.push(scoreRow(m, 'R forecast 8.20 (shared file + bench/m3/r-forecasts.R)', series, (i) => byId.get(series[i]!.id)!.point));
-    }
-    // ... and everything on R's sample, where the shared scores have them all.
-    const partial = scores.find((m) => !series.every((s) => m.byId.has(s.id)));
-    if (partial && !args.sample) {
-      const subset = series.filter((s) => partial.byId.has(s.id));
+    const has = (s: M3Series): boolean => partialNames.every((m) => merged.get(m)?.has(s.id));
+    const source = rerun.size ? 'R forecast 8.20 (shared file + bench/m3/r-forecasts.R)' : 'R forecast 8.20';
+    if (partialNames.length && series.every(has)) {
+      for (const m of partialNames) rows.push(scoreRow(m, source, series, (i) => merged.get(m)!.get(series[i]!.id)!.point));
+    } else if (partialNames.length && !args.sample) {
+      // ... else everything on the series that have them (R's sample, plus those r-forecasts.R did so far).
+      const subset = series.filter(has);
       sampleRows.push(...ours(subset, (s) => index.get(s.id)!));
-      for (const m of scores) if (m.source === 'R forecast 8.20' && subset.every((s) => m.byId.has(s.id))) add(sampleRows, subset, m);
+      for (const [m, byId] of merged) if (subset.every((s) => byId.has(s.id))) sampleRows.push(scoreRow(m, source, subset, (i) => byId.get(subset[i]!.id)!.point));
+      subsetNote = `On the ${subset.length} series that have R's ${partialNames.join(' and ')} (the shared files' sample${rerun.size ? ` and the series bench/m3/r-forecasts.R has done so far, in its fixed random order` : ''}):\n`;
     }
   } else {
-    const got = withComb(readRForecasts(rFiles));
+    const got = withComb(readRForecasts(rFiles, horizon));
     for (const [method, byId] of got) {
       if (series.every((s) => byId.get(s.id)?.point.length === horizon)) rows.push(scoreRow(method, 'R forecast 8.20 (validation windows)', series, (i) => byId.get(series[i]!.id)!.point, method === 'comb' ? undefined : (i) => rQuantiles(byId.get(series[i]!.id)!)));
     }
@@ -177,7 +179,7 @@ async function main(): Promise<void> {
   const holdoutRows = record.holdout;
   const md = [
     table(rows),
-    ...(sampleRows.length ? [`On R's sample of ${sampleRows[0]!.series} series (R's auto.arima and comb scores in the shared files):\n`, table(sampleRows)] : []),
+    ...(sampleRows.length ? [subsetNote, table(sampleRows)] : []),
     ...notes.map((n) => `${n}\n`),
     `Chosen on the library's validation window (the last ${horizon} points of what it was given; ${holdoutRows[0]?.series ?? 0} series): ${c ? `weights ${c.methods.map((m, k) => `${m} ${c.weights[k]}`).join(', ')}, spread ${c.spread.map((k) => k.toFixed(3)).join(', ')}, sMAPE ${c.smape.toFixed(2)}, MASE ${c.mase.toFixed(3)}` : 'LSTM alone'}; members there: ${holdoutRows.map((r) => `${r.method} ${r.smape.toFixed(2)}/${r.mase.toFixed(3)}`).join(', ')}.`,
     `Time: ${record.seconds.toFixed(0)} s wall, ${record.cpuSeconds.toFixed(0)} s CPU, load average ${JSON.stringify(record.loadAverage1m)}${args.rescore ? ` (the run of ${record.date.slice(0, 16).replace('T', ' ')} UTC, rescored)` : ''}.`, '',
@@ -241,7 +243,7 @@ async function forecast(series: readonly M3Series[], name: string): Promise<{ ru
  */
 function readRun(prefix: string, series: readonly M3Series[]): { run: RunForecasts; record: RunRecord } {
   const file = `${prefix}.json`;
-  if (!existsSync(file)) throw new FormatError(file, 'not found: --rescore reads a kept run (same --set, --validation, --sample, --tag and --out as the run)');
+  for (const f of [file, `${prefix}-forecasts.csv`, `${prefix}-members.csv`]) if (!existsSync(f)) throw new FormatError(f, 'not found: --rescore reads a kept run (same --set, --validation, --sample, --tag and --out as the run)');
   const record = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
   const quantiles = (path: string, keyed: boolean): { levels: number[]; by: Map<string, Float64Array> } => {
     const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l !== '');
@@ -289,89 +291,6 @@ function writeResults(r: { plan: { ensemble: number; hidden: number; layers: num
   ];
   mkdirSync('results', { recursive: true });
   writeFileAtomicSync(join('results', `bench-m3-${set}.md`), lines.join('\n') + '\n');
-}
-
-/** One R forecast: the point, and the 80 and 95 % intervals when r-forecasts.R wrote them. */
-interface RForecast {
-  point: Float64Array;
-  bounds?: { lo80: Float64Array; hi80: Float64Array; lo95: Float64Array; hi95: Float64Array };
-}
-
-/** r-forecasts.R's output files for this set: out/m3/r-MODE-SET*.csv. */
-function rForecastFiles(mode: 'validation' | 'test'): string[] {
-  const folder = join('out', 'm3');
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder).filter((f) => f.startsWith(`r-${mode}-${set}`) && f.endsWith('.csv')).sort().map((f) => join(folder, f));
-}
-
-/** R's forecasts from r-forecasts.R's files (id,method,h,value,lo80,hi80,lo95,hi95): method → id → forecast; a later file wins. */
-function readRForecasts(files: readonly string[]): Map<string, Map<string, RForecast>> {
-  const by = new Map<string, Map<string, RForecast>>();
-  const expect = 'id,method,h,value,lo80,hi80,lo95,hi95';
-  for (const file of files) {
-    const lines = readFileSync(file, 'utf8').split(/\r?\n/);
-    if (lines[0] !== expect) throw new FormatError(file, `header must be "${expect}", found "${lines[0]}"`);
-    lines.slice(1).forEach((l, k) => {
-      if (l === '') return;
-      const c = l.split(',');
-      const v = c.slice(2).map(Number), h = v[0]!;
-      if (c.length !== 8 || !Number.isInteger(h) || h < 1 || h > horizon || v.some((x) => !Number.isFinite(x))) throw new FormatError(file, `line ${k + 2}: expected id, method, h in 1..${horizon} and five finite numbers, found "${l}"`);
-      const [id, method] = [c[0]!, c[1]!];
-      if (!by.has(method)) by.set(method, new Map());
-      let f = by.get(method)!.get(id);
-      if (!f || h === 1) {
-        const arr = (): Float64Array => new Float64Array(horizon).fill(NaN);
-        by.get(method)!.set(id, (f = { point: arr(), bounds: { lo80: arr(), hi80: arr(), lo95: arr(), hi95: arr() } }));
-      }
-      const b = f.bounds!;
-      [f.point[h - 1], b.lo80[h - 1], b.hi80[h - 1], b.lo95[h - 1], b.hi95[h - 1]] = v.slice(1) as [number, number, number, number, number];
-    });
-  }
-  for (const [method, byId] of by) for (const [id, f] of byId) if (f.point.some(Number.isNaN)) throw new FormatError(files.join(', '), `${method} forecast of ${id} lacks some of its ${horizon} steps`);
-  return by;
-}
-
-/** The shared point forecasts (forecasts-SET.csv) with r-forecasts.R's added, theirs winning where both have a series. */
-function mergeForecasts(shared: Map<string, Map<string, Float64Array>>, rerun: Map<string, Map<string, RForecast>>): Map<string, Map<string, RForecast>> {
-  const out = new Map<string, Map<string, RForecast>>();
-  for (const [m, byId] of shared) out.set(m, new Map([...byId].map(([id, point]) => [id, { point }])));
-  for (const [m, byId] of rerun) {
-    if (!out.has(m)) out.set(m, new Map());
-    for (const [id, f] of byId) out.get(m)!.set(id, f);
-  }
-  return out;
-}
-
-/** Adds comb, the mean of R's ets, auto.arima and thetaf point forecasts (as the shared files form it), for every series that has all three. */
-function withComb(by: Map<string, Map<string, RForecast>>): Map<string, Map<string, RForecast>> {
-  const [e, a, t] = ['ets', 'arima', 'theta'].map((m) => by.get(m));
-  if (!e || !a || !t) return by;
-  const comb = new Map<string, RForecast>();
-  for (const [id, f] of a) {
-    const fe = e.get(id), ft = t.get(id);
-    if (fe && ft) comb.set(id, { point: Float64Array.from(f.point, (v, h) => (fe.point[h]! + v + ft.point[h]!) / 3) });
-  }
-  by.set('comb', comb);
-  return by;
-}
-
-/** How closely r-forecasts.R's rerun gives the shared files' forecasts, per method, where both have a series. */
-function agreement(shared: Map<string, Map<string, Float64Array>>, rerun: Map<string, Map<string, RForecast>>): string[] {
-  const out: string[] = [];
-  for (const [m, byId] of rerun) {
-    let both = 0, equal = 0, worst = 0;
-    for (const [id, f] of byId) {
-      const s = shared.get(m)?.get(id);
-      if (!s) continue;
-      both++;
-      let d = 0;
-      for (let h = 0; h < horizon; h++) d = Math.max(d, Math.abs(f.point[h]! - s[h]!) / Math.abs(s[h]!));
-      if (d <= 1e-9) equal++;
-      worst = Math.max(worst, d);
-    }
-    out.push(`R's ${m} rerun by bench/m3/r-forecasts.R on ${byId.size} series; ${both} of them are in forecasts-${set}.csv too, ${equal} with the same forecasts to 1e-9 relative (largest relative difference ${worst.toExponential(1)}).`);
-  }
-  return out;
 }
 
 /** An R forecast as quantiles (levels 0.025, 0.1, 0.5, 0.9, 0.975) for scoreRow's coverage. */
