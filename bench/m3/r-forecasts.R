@@ -6,8 +6,8 @@
 # (the mean of ets, auto.arima and thetaf, formed by bench/m3/run.ts), on series the shared files
 # hold them for only the 200-series sample of (monthly). Every method with forecast 8.20's
 # defaults: forecast(ets(x)), forecast(auto.arima(x)), thetaf(x), x = ts(train, frequency = f).
-# Writes long format id,method,h,value,lo80,hi80,lo95,hi95, one series at a time to OUT.tmp (an
-# interrupted run keeps what it did), renamed to OUT at the end. Not run in CI. auto.arima costs
+# Writes long format id,method,h,value,lo80,hi80,lo95,hi95, one series at a time to OUT.tmp,
+# renamed to OUT at the end; the same command run again after an interruption resumes from OUT.tmp. Not run in CI. auto.arima costs
 # 0.4 to 14 s of CPU per monthly series (about 4 s on average), so a full monthly run is split:
 #
 #   Rscript bench/m3/r-forecasts.R [set] [validation|test] [methods] [out.csv] [all|sample|nonsample|IDS_FILE] [i/k]
@@ -43,7 +43,19 @@ ids <- ids[sample.int(length(ids))]
 ids <- ids[seq_along(ids) %% shard[2] == shard[1]]
 dir.create(dirname(out), recursive = TRUE, showWarnings = FALSE)
 tmp <- paste0(out, ".tmp")
-cat("id,method,h,value,lo80,hi80,lo95,hi95\n", file = tmp)
+header <- "id,method,h,value,lo80,hi80,lo95,hi95"
+# Resume: keep the series an earlier, interrupted run of the same command completed in OUT.tmp.
+done <- character(0)
+if (file.exists(tmp)) {
+  old <- read.csv(tmp, stringsAsFactors = FALSE)
+  counts <- table(old$id[complete.cases(old)])
+  done <- intersect(names(counts)[counts == length(methods) * h], ids)
+  old <- old[old$id %in% done, ]
+  message("resuming: ", length(done), " series done")
+}
+cat(header, "\n", file = tmp, sep = "")
+if (length(done)) write.table(old, tmp, append = TRUE, sep = ",", quote = FALSE, row.names = FALSE, col.names = FALSE)
+ids <- setdiff(ids, done)
 t0 <- proc.time()
 for (i in seq_along(ids)) {
   y <- d$value[d$id == ids[i] & d$split == "train"]
@@ -63,5 +75,5 @@ for (i in seq_along(ids)) {
 }
 invisible(file.rename(tmp, out))
 cpu <- proc.time() - t0
-cat(sprintf("wrote %s: %d series, %s; %.0f s CPU, %.0f s wall\n", out, length(ids), paste(methods, collapse = ","),
+cat(sprintf("wrote %s: %d series (%d new), %s; %.0f s CPU, %.0f s wall\n", out, length(ids) + length(done), length(ids), paste(methods, collapse = ","),
             cpu[["user.self"]] + cpu[["sys.self"]], cpu[["elapsed"]]))
