@@ -158,14 +158,14 @@ async function main(): Promise<void> {
     const merged = withComb(mergeForecasts(shared, rerun));
     const partialNames = scores.filter((m) => !whole.includes(m)).map((m) => m.method);
     const has = (s: M3Series): boolean => partialNames.every((m) => merged.get(m)?.has(s.id));
-    const source = rerun.size ? 'R forecast 8.20 (shared file + bench/m3/r-forecasts.R)' : 'R forecast 8.20';
+    const source = (m: string): string => (rerun.has(m) || (m === 'comb' && rerun.has('arima')) ? 'R forecast 8.20 (shared file + bench/m3/r-forecasts.R)' : 'R forecast 8.20');
     if (partialNames.length && series.every(has)) {
-      for (const m of partialNames) rows.push(scoreRow(m, source, series, (i) => merged.get(m)!.get(series[i]!.id)!.point));
+      for (const m of partialNames) rows.push(scoreRow(m, source(m), series, (i) => merged.get(m)!.get(series[i]!.id)!.point));
     } else if (partialNames.length && !args.sample) {
       // ... else everything on the series that have them (R's sample, plus those r-forecasts.R did so far).
       const subset = series.filter(has);
       sampleRows.push(...ours(subset, (s) => index.get(s.id)!));
-      for (const [m, byId] of merged) if (subset.every((s) => byId.has(s.id))) sampleRows.push(scoreRow(m, source, subset, (i) => byId.get(subset[i]!.id)!.point));
+      for (const [m, byId] of merged) if (subset.every((s) => byId.has(s.id))) sampleRows.push(scoreRow(m, source(m), subset, (i) => byId.get(subset[i]!.id)!.point));
       subsetNote = `On the ${subset.length} series that have R's ${partialNames.join(' and ')} (the shared files' sample${rerun.size ? ` and the series bench/m3/r-forecasts.R has done so far, in its fixed random order` : ''}):\n`;
     }
   } else {
