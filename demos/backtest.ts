@@ -1,12 +1,14 @@
 /**
- * Demo: the global LSTM forecaster against the statistical standard on the bundled series, by
+ * Demo: the default forecaster (the global LSTM combined with Theta/ETS, weights chosen inside
+ * each origin's training part) against the statistical standard on the bundled series, by
  * rolling-origin backtest (backtestPanel, the recipe behind `lstm backtest`): every method is
- * fitted on the same training part and scored on the same hold-outs. Each series runs as a
- * one-series panel with the command's defaults (season detected, 3 origins); lstm-ts runs
- * with several seeds where affordable and its scores are given as mean ± standard deviation
- * over them, its rank from the mean. The baselines are deterministic and fitted once.
+ * fitted on the same training part and scored on the same hold-outs; the LSTM alone is the row
+ * 'lstm'. Each series runs as a one-series panel with the command's defaults (season detected,
+ * 3 origins); lstm-ts runs with several seeds where affordable and its scores are given as
+ * mean ± standard deviation over them, its rank from the mean. The baselines are deterministic
+ * and scored from the first seed.
  */
-import { readPanelCsv, backtestPanel, detectPanelSeason, rankMethods, LSTM_METHOD, type BacktestResult } from '../src/index.js';
+import { readPanelCsv, backtestPanel, detectPanelSeason, rankMethods, LSTM_METHOD, LSTM_ALONE, type BacktestResult } from '../src/index.js';
 import { mainIfEntry, nameList, posInt, round, type Demo, type Row } from './runner.js';
 
 interface Case { name: string; file: string; column: string; date: string; horizon: number; seeds: number }
@@ -23,8 +25,8 @@ const sd = (v: number[]): number => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b
 
 export const backtestDemo: Demo = {
   name: 'backtest',
-  title: 'Backtests on the bundled series: lstm-ts against naive, seasonal naive, ETS, Theta and ARIMA',
-  summary: 'rolling-origin sMAPE, MASE, RMSE, 80 % and 95 % interval coverage (quantile spread calibrated on validation origins) and rank of the global forecaster against the statistical baselines',
+  title: 'Backtests on the bundled series: lstm-ts (by default the LSTM combined with Theta/ETS) against naive, seasonal naive, ETS, Theta and ARIMA',
+  summary: 'rolling-origin sMAPE, MASE, RMSE, 80 % and 95 % interval coverage and rank of the default forecaster (the global LSTM combined with Theta/ETS, weights and spread chosen on validation windows inside each training part) and of the LSTM alone against the statistical baselines',
   options: [
     { flags: '--series <list>', description: `series to run (${CASES.map((c) => c.name).join(', ')}; default all)`, parse: nameList(CASES.map((c) => c.name)) },
     { flags: '--origins <k>', description: 'rolling origins (default 3)', parse: posInt },
@@ -45,32 +47,40 @@ export const backtestDemo: Demo = {
       const runs: BacktestResult[] = [];
       for (let s = 0; s < seeds; s++) {
         log(`${c.name}: seed ${seed + s}`);
-        // Baselines are deterministic: fitted with the first seed only.
-        runs.push(await backtestPanel(panel.series, { ...base, seed: seed + s, ...(s > 0 ? { baselines: [] } : {}) }));
+        // The baselines are deterministic: the first seed's are scored (later seeds fit only the combination's pool).
+        const later = s > 0 ? { baselines: [], pool: runs[0]!.pool } : {};
+        runs.push(await backtestPanel(panel.series, { ...base, seed: seed + s, ...later }));
       }
       const first = runs[0]!;
-      const lstm = (key: 'smape' | 'mase' | 'rmse'): number[] => runs.map((r) => r.overall[LSTM_METHOD]![key]);
-      const rank = rankMethods(Object.fromEntries(first.methods.map((m) => [m, m === LSTM_METHOD ? mean(lstm('smape')) : first.overall[m]!.smape])));
-      const rankMase = rankMethods(Object.fromEntries(first.methods.map((m) => [m, m === LSTM_METHOD ? mean(lstm('mase')) : first.overall[m]!.mase])));
+      const seeded = (m: string): boolean => m === LSTM_METHOD || m === LSTM_ALONE;
+      const baselines = first.methods.filter((m) => !seeded(m));
+      const over = (m: string, key: 'smape' | 'mase' | 'rmse'): number[] => runs.map((r) => r.overall[m]![key]);
+      const score = (x: string, key: 'smape' | 'mase'): number => (seeded(x) ? mean(over(x, key)) : first.overall[x]![key]);
+      // lstm-ts and the baselines ranked together; the LSTM-alone row among itself and the baselines (as backtestPanel ranks).
+      const rankBy = (m: string, key: 'smape' | 'mase'): number =>
+        rankMethods(Object.fromEntries([m === LSTM_ALONE ? LSTM_ALONE : LSTM_METHOD, ...baselines].map((x) => [x, score(x, key)])))[m]!;
       for (const m of first.methods) {
         const o = first.overall[m]!;
-        const isLstm = m === LSTM_METHOD;
+        const isLstm = seeded(m);
         const pm = (v: number[]): string => `${round(mean(v), 4)}${v.length > 1 ? ` ± ${round(sd(v), 2)}` : ''}`;
+        const label = m === LSTM_METHOD && first.method === 'combined' ? `${m} (combined)` : m === LSTM_ALONE ? 'lstm alone' : m;
         rows.push({
-          series: c.name, method: isLstm && seeds > 1 ? `${m} (${seeds} seeds)` : m,
-          smape: isLstm ? pm(lstm('smape')) : round(o.smape, 4),
-          mase: isLstm ? pm(lstm('mase')) : round(o.mase, 4),
-          rmse: isLstm ? pm(lstm('rmse')) : round(o.rmse, 4),
+          series: c.name, method: isLstm && seeds > 1 ? `${label} (${seeds} seeds)` : label,
+          smape: isLstm ? pm(over(m, 'smape')) : round(o.smape, 4),
+          mase: isLstm ? pm(over(m, 'mase')) : round(o.mase, 4),
+          rmse: isLstm ? pm(over(m, 'rmse')) : round(o.rmse, 4),
           cov80: round(isLstm ? mean(runs.map((r) => r.overall[m]!.coverage[0]!)) : o.coverage[0]!, 3),
           cov95: round(isLstm ? mean(runs.map((r) => r.overall[m]!.coverage[1]!)) : o.coverage[1]!, 3),
-          rank: rank[m]!, rankMase: rankMase[m]!,
+          rank: rankBy(m, 'smape'), rankMase: rankBy(m, 'mase'),
         });
       }
       const seconds = (performance.now() - t0) / 1000;
-      notes.push(`${c.name}: ${c.file}, ${panel.series[0]!.values.length} values, season ${period === 1 ? 'none' : period} (detected), ${origins} origins × horizon ${c.horizon}; lstm-ts ranks ${rank[LSTM_METHOD]} of ${first.methods.length} by sMAPE and ${rankMase[LSTM_METHOD]} by MASE; ${round(seconds, 4)} s.` +
-        ` lstm-ts's quantile spread factors (levels 0.025, 0.1, 0.9, 0.975) per origin, calibrated on validation origins inside each training part (seed ${seed}): ${first.spread.map((k) => `${[k[0]!, k[1]!, k[3]!, k[4]!].map((v) => v.toFixed(2)).join('/')}`).join('; ')}.` +
+      notes.push(`${c.name}: ${c.file}, ${panel.series[0]!.values.length} values, season ${period === 1 ? 'none' : period} (detected), ${origins} origins × horizon ${c.horizon}; lstm-ts ranks ${rankBy(LSTM_METHOD, 'smape')} of ${baselines.length + 1} by sMAPE and ${rankBy(LSTM_METHOD, 'mase')} by MASE` +
+        (first.method === 'combined' ? ` (the LSTM alone: ${rankBy(LSTM_ALONE, 'smape')} and ${rankBy(LSTM_ALONE, 'mase')})` : '') + `; ${round(seconds, 4)} s.` +
+        (first.method === 'combined' ? ` Combination weights (${first.pool.length ? ['lstm', ...first.pool].join('/') : ''}) per origin, chosen on validation windows inside each training part (seed ${seed}): ${first.combinations.map((k) => (k ? k.weights.map((w) => w.toFixed(1)).join('/') : 'none')).join('; ')}.` : '') +
+        ` The LSTM's quantile spread factors (levels 0.025, 0.1, 0.9, 0.975) per origin, calibrated on validation windows inside each training part (seed ${seed}): ${first.spread.map((k) => `${[k[0]!, k[1]!, k[3]!, k[4]!].map((v) => v.toFixed(2)).join('/')}`).join('; ')}.` +
         (Object.values(first.fallbacks).some((n) => n > 0) ? ` Baseline fits that failed and fell back to the last value: ${JSON.stringify(first.fallbacks)}.` : ''));
-      extra[c.name] = { period, seconds, seeds: runs.map((r, s) => ({ seed: seed + s, ...r.overall[LSTM_METHOD] })), baselines: first.overall };
+      extra[c.name] = { period, seconds, method: first.method, seeds: runs.map((r, s) => ({ seed: seed + s, ...r.overall[LSTM_METHOD], ...(r.method === 'combined' ? { lstmAlone: r.overall[LSTM_ALONE], combinations: r.combinations } : {}) })), baselines: first.overall };
     }
     notes.push('Scores are means over the origins (sMAPE in percent; MASE scaled by the in-sample seasonal-naive error); rank 1 is best, by sMAPE (MASE rank beside). Baselines: src/stats (ETS and auto-ARIMA by AICc as R\'s forecast package; ARIMA only where cheap: season ≤ 24 and ≤ 1,000 values). Same command: `lstm backtest FILE --column C --date D --horizon H --origins 3`.');
     return {

@@ -35,6 +35,9 @@ describe('lstm forecast', () => {
     assert.equal(csv.length, 1 + 24 + 12);
     assert.match(readFileSync(join(out, 'forecast.svg'), 'utf8'), /^<svg[\s\S]*hold-out forecast[\s\S]*<\/svg>\n$/);
     assert.match(r.stderr, /plan: season 12, horizon 12/); // progress on stderr, not stdout
+    // It says what it is: the single-series recipe, not the default (combined) forecaster lstm backtest scores.
+    assert.equal(j.recipe, 'single-series');
+    assert.match(j.note, /not combined with Theta\/ETS, no intervals\)\. The default forecaster, the global LSTM combined with Theta\/ETS .* runs with --method combined/);
 
     // Same seed, same numbers.
     const again = json(lstm([...args.slice(0, -3), '--out', join(dir, 'again'), '--json']));

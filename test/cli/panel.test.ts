@@ -217,6 +217,25 @@ describe('lstm forecast --id / lstm backtest', () => {
     assert.equal(Number(overall[1]![5]), j.rank);
   });
 
+  test('backtest scores the default (combined) forecaster as lstm-ts, the LSTM alone as the row lstm; --method lstm scores the LSTM alone', () => {
+    const args = ['backtest', file, '--id', 'store', '--column', 'sales', '--horizon', '4', '--origins', '2', '--season', '12', ...TINY, '--baselines', 'naive,theta'];
+    const r = lstm([...args, '--out', join(dir, 'bt-comb'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = json(r);
+    assert.equal(j.method, 'combined');
+    assert.deepEqual(j.pool, ['theta']);
+    assert.deepEqual(j.methods, ['lstm-ts', 'lstm', 'naive', 'theta']);
+    assert.equal(j.combinations.length, 2);
+    for (const c of j.combinations) assert.deepEqual(Object.keys(c.weights), ['lstm-ts', 'theta']);
+    // lstm-ts is ranked among itself and the baselines only.
+    assert.equal(j.rank, 1 + ['naive', 'theta'].filter((m) => j.overall[m].smape < j.overall['lstm-ts'].smape).length);
+    const alone = lstm([...args, '--method', 'lstm', '--out', join(dir, 'bt-alone')]);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.match(alone.stdout, /backtest of the LSTM alone: 2 origin\(s\)/);
+    assert.match(alone.stdout, /lstm-ts ranks [123] of 3 by sMAPE/);
+    assert.doesNotMatch(alone.stdout, /row lstm/);
+  });
+
   test('bad input (the reader\'s cases are in test/data/panel-csv.test.ts): one line, exit 1, nothing written', async () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['id,t,v\nA,2000-01,1\nA,2000-03,2\nA,2000-02,3\n', [], /line 4, column "t": series "A" has "2000-02" after "2000-03" \(line 3\); dates must increase/],

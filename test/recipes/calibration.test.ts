@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Rng, backtestPanel, cutSeries, detectPanelSeason, fineTuneGlobalForecaster, fitCalibrated, fitGlobalForecaster, forecastPanel, intervalCoverage,
-  loadGlobalForecaster, saveGlobalForecaster,
+  loadGlobalForecaster, saveGlobalForecaster, validateOn,
 } from '../../src/index.js';
 
 const TINY = { epochs: 20, ensemble: 1, hidden: 8, windowsPerSeries: 16 } as const;
@@ -114,3 +114,42 @@ test('trainMembers: members trained in worker threads equal those trained on thi
   const tunedThreads = await fineTuneGlobalForecaster(here, panel, { epochs: 2, workers: 2 });
   tunedHere.forecast(panel).forEach((f, i) => assert.deepEqual(f.quantiles, tunedThreads.forecast(panel)[i]!.quantiles));
 });
+
+test('validateOn: one series\' spread factors stay near 1 when its quantiles are right, and coverage stays near nominal (overlapping windows swung them)', async () => {
+  // 200 random walks (σ = 1) of 150 values, each calibrated alone, as `lstm backtest` on one series
+  // does. The forecaster is the oracle: last value ± z_τ·√h, exactly calibrated, so the right
+  // factors are 1 and any departure is noise from too few independent validation values.
+  const H = 12, levels = [0.1, 0.5, 0.9], z = 1.2815515655446004;
+  const oracle = (inputs: { values: ArrayLike<number> }[]) => inputs.map((s) => {
+    const last = s.values[s.values.length - 1]!;
+    const point = new Float64Array(H).fill(last), quantiles = new Float64Array(H * 3);
+    for (let h = 0; h < H; h++) [-z, 0, z].forEach((q, j) => (quantiles[h * 3 + j] = last + q * Math.sqrt(h + 1)));
+    return { levels, log: false, point, quantiles };
+  });
+  // Coverage of the 80 % interval with factors k (lower, upper) when the truth is the oracle's: Φ(k_hi·z) − Φ(−k_lo·z).
+  const phi = (x: number): number => 0.5 * (1 + erf(x / Math.SQRT2));
+  const rng = new Rng(11);
+  let logK = 0, covErr = 0;
+  const runs = 200;
+  for (let i = 0; i < runs; i++) {
+    let y = 100;
+    const values = Float64Array.from({ length: 150 }, () => (y += rng.normal()));
+    const v = await validateOn([{ values }], { horizon: H }, async (_cuts, inputs) => oracle(inputs));
+    assert.ok(v, 'a 150-value series has validation windows');
+    // The windows lie side by side: their origins H apart, none overlapping.
+    const origins = v.pool.train.map((t) => t.length);
+    origins.forEach((o, j) => j > 0 && assert.equal(o - origins[j - 1]!, H));
+    const [lo, , hi] = v.factors;
+    logK += (Math.abs(Math.log(lo!)) + Math.abs(Math.log(hi!))) / 2 / runs;
+    covErr += Math.abs(phi(hi! * z) - phi(-lo! * z) - 0.8) / runs;
+  }
+  assert.ok(logK < 0.4, `mean |log k| ${logK.toFixed(3)}: the factors of right quantiles should stay near 1`);
+  assert.ok(covErr < 0.15, `mean |coverage − 0.8| ${covErr.toFixed(3)} with right quantiles`);
+});
+
+/** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7). */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, calibrateSpread, movePoint, spreadQuantiles, type QuantileForecast } from '../../src/index.js';
+import { Rng, calibrateSpread, calibratedFactors, movePoint, shrinkSpread, spreadQuantiles, type QuantileForecast } from '../../src/index.js';
 
 const levels = [0.25, 0.5, 0.75];
 const one = (quantiles: number[], log: boolean): QuantileForecast => ({ levels, log, point: Float64Array.of(quantiles[1]!), quantiles: Float64Array.from(quantiles) });
@@ -40,4 +40,15 @@ test('calibrateSpread: quantiles half as wide as the truth get factors near 2, r
   const right = narrow.map((f) => ({ ...f, quantiles: f.quantiles.map((v) => 2 * v) }));
   const k1 = calibrateSpread(right, actual);
   assert.ok(Math.abs(k1[0]! - 1) < 0.05 && Math.abs(k1[2]! - 1) < 0.05, `factors ${Array.from(k1).join(', ')}`);
+});
+
+test('shrinkSpread: log k scaled by n/(n + prior), worked by hand; calibratedFactors counts a window of H as √H values', () => {
+  // n = 10, prior 10: half of each log: 4 → 2, 0.25 → 0.5, 1 stays.
+  assert.deepEqual(Array.from(shrinkSpread([4, 1, 0.25], 10, 10)), [2, 1, 0.5]);
+  assert.deepEqual(Array.from(shrinkSpread([4, 1, 0.25], 0, 10)), [1, 1, 1]);
+  // One window of 4 values (n = √4 = 2, prior 2: w = ½) whose values all fall on the 0.9 quantile's side.
+  const f: QuantileForecast = { levels: [0.1, 0.5, 0.9], log: false, point: Float64Array.of(0, 0, 0, 0), quantiles: Float64Array.of(-1, 0, 1, -1, 0, 1, -1, 0, 1, -1, 0, 1) };
+  const actual = [Float64Array.of(0.5, 0.6, 0.7, 0.8)];
+  const raw = calibrateSpread([f], actual), shrunk = calibratedFactors([f], actual, 2);
+  raw.forEach((k, q) => assert.ok(Math.abs(shrunk[q]! - Math.sqrt(k)) < 1e-12, `level ${q}: ${shrunk[q]} vs √${k}`));
 });

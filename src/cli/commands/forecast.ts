@@ -10,8 +10,7 @@ import {
   forecastPanel, panelForecastCsv, saveGlobalForecaster, rankMethods, LSTM_METHOD, readCsv, numericColumn, assertFinite, runForecast, saveForecast, forecastCsv, forecastMetadata, FORECAST_DEFAULTS, futureLabels, forecastChart,
   writeFileAtomic, removeCheckpoints, listNames, engineSummary, FORECAST_METHODS, POOL_METHODS, type MissingPolicy, type EngineName, type ForecastMethod, type PoolMethod, type Combination,
 } from '../../index.js';
-import { InvalidArgumentError } from 'commander';
-import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, readPanel, writeBacktest, type PanelFlags } from './panel.js';
+import { backtestJson, backtestTable, globalOptions, holdoutLength, panelOptions, poolList, readPanel, writeBacktest, type PanelFlags } from './panel.js';
 import { CliError, checkOutDir, choiceOption, ensureDir, engineOption, info, intOption, naming, numberOption, round, savePartialAndFail, checkpointOptions, writeJson, writeOut, type TrainingRunFlags } from '../util.js';
 
 interface ForecastFlags extends TrainingRunFlags, PanelFlags {
@@ -24,6 +23,15 @@ interface ForecastFlags extends TrainingRunFlags, PanelFlags {
   method?: ForecastMethod;
   pool?: PoolMethod[];
 }
+
+/**
+ * What plain `lstm forecast FILE --column X` is, said first in its output: the single-series
+ * recipe, not the default forecaster (the global LSTM combined with Theta/ETS) that `lstm
+ * backtest` scores and every global-forecaster flag selects. README "Many series, intervals and
+ * backtests" says why both exist.
+ */
+const SINGLE_SERIES_NOTE = 'recipe: single-series LSTM (trained on this column alone; not combined with Theta/ETS, no intervals). ' +
+  'The default forecaster, the global LSTM combined with Theta/ETS with intervals (what lstm backtest scores), runs with --method combined.';
 
 /** Flags of the single-series forecaster only (refused with --id and the other global-forecaster flags). */
 const SINGLE_ONLY = ['holdoutBlocks', 'patience', 'mode', 'missing', 'checkpointEvery', 'resume', 'progress', 'engine'] as const;
@@ -72,13 +80,6 @@ export function register(program: Command): void {
       if (single.length > 0) throw new CliError(`${flagName(single[0]!)} is for the single-series forecaster; it cannot be used with ${flagName(global[0]!)} (the global forecaster)`);
       await panelForecastCommand(file, flags);
     });
-}
-
-/** commander parser: comma-separated pool methods. */
-function poolList(v: string): PoolMethod[] {
-  const names = v.split(',').map((s) => s.trim());
-  for (const n of names) if (!(POOL_METHODS as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown pool method "${n}" (known: ${POOL_METHODS.join(', ')})`);
-  return names as PoolMethod[];
 }
 
 /** The combination as JSON: members, weights, the hold-out scores they were chosen by, the interval spread factors. */
@@ -202,12 +203,14 @@ async function forecastCommand(file: string, f: ForecastFlags): Promise<void> {
       plot: plotPath,
       csv: join(f.out, 'forecast.csv'),
       seconds: round(seconds, 3),
+      recipe: 'single-series', note: SINGLE_SERIES_NOTE,
     });
     return;
   }
   const row = (name: string, x: { rmse: number; mae: number; mape: number | null }): string =>
     `  ${name.padEnd(16)} RMSE ${String(round(x.rmse, 4)).padStart(9)}   MAE ${String(round(x.mae, 4)).padStart(9)}   MAPE ${x.mape === null ? 'n/a' : round(x.mape, 3) + '%'}`;
   const lines = [
+    SINGLE_SERIES_NOTE,
     `hold-out: last ${holdout.actual.length} points of ${n} (${plan.holdoutBlocks} × ${plan.horizon} steps from ${labels[holdoutStart]}), trained on the first ${holdoutStart}`,
     row('LSTM', m),
     row('last value', b.last),

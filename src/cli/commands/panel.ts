@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
-  readPanelCsv, detectPanelSeason, minTrainLength, csvField, writeFileAtomic, BASELINES, LSTM_METHOD,
-  type BacktestOptions, type BacktestResult, type BaselineName, type DatedPanelInput, type Panel, type Scores,
+  readPanelCsv, detectPanelSeason, minTrainLength, csvField, writeFileAtomic, BASELINES, LSTM_METHOD, LSTM_ALONE, POOL_METHODS,
+  type PoolMethod, type BacktestOptions, type BacktestResult, type BaselineName, type DatedPanelInput, type Panel, type Scores,
 } from '../../index.js';
 import { CliError, choiceOption, info, intOption, numberOption, round } from '../util.js';
 
@@ -153,12 +153,14 @@ export function backtestTable(r: BacktestResult, title: string): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const fell = Object.entries(r.fallbacks).filter(([, n]) => n > 0).map(([b, n]) => `${b} ${n}`);
+  const rivals = r.methods.filter((m) => m !== LSTM_ALONE).length;
   return [
     title,
     line(head),
     ...rows.map(line),
-    `  ${LSTM_METHOD} ranks ${r.ranks.smape[LSTM_METHOD]} of ${r.methods.length} by sMAPE, ${r.ranks.mase[LSTM_METHOD]} of ${r.methods.length} by MASE` +
+    `  ${LSTM_METHOD}${r.method === 'combined' ? ` (the LSTM combined with ${r.pool.join(', ')})` : ''} ranks ${r.ranks.smape[LSTM_METHOD]} of ${rivals} by sMAPE, ${r.ranks.mase[LSTM_METHOD]} of ${rivals} by MASE` +
       (r.series.length > 1 ? `; best by sMAPE on ${r.series.filter((s) => s.rank === 1).length} of ${r.series.length} series` : ''),
+    ...(r.method === 'combined' ? [`  (row ${LSTM_ALONE}: the LSTM alone, ranked among itself and the baselines: ${r.ranks.smape[LSTM_ALONE]} by sMAPE, ${r.ranks.mase[LSTM_ALONE]} by MASE)`] : []),
     ...(fell.length ? [`  (fits that failed and fell back to the last value, per baseline: ${fell.join(', ')})`] : []),
   ].join('\n') + '\n';
 }
@@ -187,7 +189,9 @@ export function backtestJson(r: BacktestResult, extra: Record<string, unknown> =
   };
   return {
     ...extra,
-    methods: r.methods, levels: r.levels, horizon: r.horizon, period: r.period, origins: r.origins, stride: r.stride,
+    methods: r.methods, method: r.method, pool: r.pool, levels: r.levels, horizon: r.horizon, period: r.period, origins: r.origins, stride: r.stride,
+    combinations: r.combinations.map((c) => (c ? { weights: Object.fromEntries(c.methods.map((m, k) => [m, c.weights[k]])), spread: c.spread.map((k) => round(k)) } : null)),
+    spread: r.spread.map((k) => k.map((v) => round(v))),
     overall: Object.fromEntries(r.methods.map((m) => [m, clean(r.overall[m]!)])),
     ranks: r.ranks,
     rank: r.ranks.smape[LSTM_METHOD],
@@ -201,4 +205,11 @@ export function baselineList(v: string): BaselineName[] {
   const names = v.split(',').map((s) => s.trim());
   for (const n of names) if (!(BASELINES as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown baseline "${n}" (known: ${BASELINES.join(', ')})`);
   return names as BaselineName[];
+}
+
+/** commander parser: comma-separated pool methods. */
+export function poolList(v: string): PoolMethod[] {
+  const names = v.split(',').map((s) => s.trim());
+  for (const n of names) if (!(POOL_METHODS as readonly string[]).includes(n)) throw new InvalidArgumentError(`unknown pool method "${n}" (known: ${POOL_METHODS.join(', ')})`);
+  return names as PoolMethod[];
 }

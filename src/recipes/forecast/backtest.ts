@@ -1,5 +1,5 @@
 /**
- * Rolling-origin backtests of the global forecaster against the statistical baselines a
+ * Rolling-origin backtests of what the forecaster delivers against the statistical baselines a
  * practitioner would use instead (last value, seasonal naive, ETS, Theta, auto-ARIMA from
  * src/stats), every method fitted on exactly the same training part and scored on exactly the
  * same hold-out.
@@ -9,9 +9,14 @@
  * over all series; one baseline fit per series), the next H values score. Origin K is the
  * plain hold-out of the last H values.
  *
- * Intervals: the global model's quantile spread is calibrated inside each training part
- * ({@link fitCalibrated}): a validation model trained without the part's last values sets one
- * factor per level on them and is then fine-tuned up to the cut. Nothing after the cut is used.
+ * Validation inside each training part ({@link fitCalibrated}): a validation model trained
+ * without the part's last r windows of H values forecasts those windows and is then fine-tuned
+ * up to the cut. Its window forecasts set the LSTM's quantile spread factors and, by default
+ * (method 'combined', what `lstm forecast` delivers), the combination's weights: the classical
+ * pool (Theta, ETS, auto-ARIMA where it is a baseline) is fitted at each window's origin, and the
+ * weights and the combination's spread are chosen there (combine.ts, fitCombination), then
+ * applied to the origin's own forecasts. Nothing after the cut is used. The LSTM alone is scored
+ * too, as the row 'lstm'.
  *
  * Scores per method (as the M competitions, src/stats/metrics.ts): sMAPE, MASE (scaled by the
  * training part's seasonal-naive error at lag m, lag 1 when the part is not longer than m),
@@ -24,9 +29,10 @@
  */
 import { qnorm } from '../../stats/numeric.js';
 import { coverage, mase, naiveScale, rankMethods, ranks, rmse, smape } from '../../stats/metrics.js';
+import { checkInt } from '../../tensor/check.js';
 import { fineTuneGlobalForecaster, fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
-import { classicalForecast } from './combine.js';
-import { DEFAULT_QUANTILES, calibrateSpread, centralInterval, type QuantileForecast } from './quantiles.js';
+import { applyCombination, baselinePoint, classicalForecast, fitCombination, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
+import { DEFAULT_QUANTILES, calibratedFactors, centralInterval, type QuantileForecast } from './quantiles.js';
 
 /** Name of the global LSTM forecaster in score tables. */
 export const LSTM_METHOD = 'lstm-ts';
@@ -78,8 +84,21 @@ export interface BacktestOptions extends GlobalForecasterOptions {
    * Default true.
    */
   calibrate?: boolean;
-  /** Epochs that bring the validation model up to the cut (calibrate only). Default epochs / 4. */
+  /** Epochs that bring the validation model up to the cut. Default epochs / 4. */
   fineTuneEpochs?: number;
+  /**
+   * What the lstm-ts row is: 'combined' (default), the LSTM's combination with the classical
+   * `pool` that `lstm forecast` delivers, its weights and interval spread chosen at every origin
+   * on validation windows inside that origin's training part (the calibration's, see
+   * {@link fitCalibrated}), the LSTM alone then scored too as the row 'lstm'; or 'lstm', the LSTM
+   * alone. (forecastPanel: 'combined' chooses on the hold-out, and needs it.)
+   */
+  method?: ForecastMethod;
+  /**
+   * Classical methods combined with the LSTM (method 'combined'). Default: those of theta, ets
+   * and arima among the baselines (given or default); none: the combination is the LSTM alone.
+   */
+  pool?: readonly PoolMethod[];
 }
 
 /** A method's scores on one series (mean over its origins) or overall (mean over series). */
@@ -97,13 +116,17 @@ export interface SeriesBacktest {
   origins: number;
   /** Per method (lstm-ts and each baseline). */
   scores: Record<string, Scores>;
-  /** lstm-ts's rank among the methods by sMAPE on this series (1 = best). */
+  /** lstm-ts's rank by sMAPE on this series among itself and the baselines (1 = best). */
   rank: number;
 }
 
 export interface BacktestResult {
-  /** lstm-ts first, then the baselines scored. */
+  /** lstm-ts first, then 'lstm' (the LSTM alone, when lstm-ts is the combination), then the baselines scored. */
   methods: string[];
+  /** What the lstm-ts row is: 'combined' (the LSTM combined with `pool`) or 'lstm' (the LSTM alone). */
+  method: ForecastMethod;
+  /** The classical methods combined with the LSTM (empty for method 'lstm'). */
+  pool: PoolMethod[];
   /** Central interval levels scored for coverage (fractions, e.g. 0.8), from the quantile pairs τ, 1 − τ. */
   levels: number[];
   horizon: number;
@@ -116,12 +139,18 @@ export interface BacktestResult {
   unscored: string[];
   /** Mean over scored series. */
   overall: Record<string, Scores>;
-  /** Every method's overall rank by sMAPE and by MASE (1 = best). */
+  /**
+   * Every method's overall rank by sMAPE and by MASE (1 = best), among lstm-ts and the baselines;
+   * the row 'lstm' (the LSTM alone) is ranked among itself and the baselines (the rank lstm-ts
+   * would have with method 'lstm'), so neither pushes the other down.
+   */
   ranks: { smape: Record<string, number>; mase: Record<string, number> };
   /** How many (series, origin) fits of each baseline failed and were replaced by the last-value forecast. */
   fallbacks: Record<string, number>;
-  /** lstm-ts's spread factors per origin, one per quantile level (all 1 when not calibrated; see {@link fitCalibrated}). */
+  /** The LSTM's spread factors per origin, one per quantile level (all 1 when not calibrated; see {@link fitCalibrated}). */
   spread: number[][];
+  /** Method 'combined': the combination chosen at each origin (weights, LSTM first, and its spread factors), or null where none could be chosen (the LSTM alone then). */
+  combinations: (Combination | null)[];
   /** Wall-clock seconds. */
   seconds: number;
   /** The last origin's forecasts (the plain hold-out of the last `horizon` values), for choosing a combination on it (combine.ts). */
@@ -230,68 +259,144 @@ export async function fitPanel(series: readonly GlobalSeries[], opts: GlobalFore
   return fitGlobalForecaster(series, { ...opts, windowsPerSeries: panelWindows(series.length, opts) });
 }
 
-/** Validation forecasts pooled for calibration: raw quantile forecasts and the values that came. */
+/** Validation forecasts pooled for calibration (and for choosing a combination): raw quantile forecasts, the values that came, and the values before each window. */
 export interface CalibrationPool {
   forecasts: QuantileForecast[];
   actual: Float64Array[];
+  /** The series' values before each window (what the classical members are fitted on, MASE's scale). */
+  train: Float64Array[];
 }
 
 /** A forecaster trained up to a cut, with the spread factors that calibrate its quantiles. */
 export interface CalibratedFit {
-  /** Trained on the series given (fine-tuned from the validation model when calibrated), its spread factors set (null when not calibrated). */
+  /** Trained on the series given (fine-tuned from the validation model when there is one), its spread factors set (null when not calibrated). */
   forecaster: GlobalForecaster;
-  /** The validation forecasts the factors came from (empty when not calibrated). */
+  /** The validation forecasts the factors came from (empty when there was no validation model). */
   pool: CalibrationPool;
 }
 
-/** Validation points (series × origins × steps) aimed for when choosing the number of validation origins. */
+/** Validation points (series × windows × steps) aimed for when choosing the number of validation windows. */
 export const CALIBRATION_POINTS = 240;
+
+/** Most of a series (its median length, over the panel) that validation windows may hold back. */
+export const VALIDATION_SHARE = 0.2;
+
+/**
+ * Validation windows r of {@link fitCalibrated}: enough for series × r × H to reach
+ * CALIBRATION_POINTS, but holding back at most VALIDATION_SHARE of the median series (the
+ * validation model must still learn from most of the data), and at least one. The windows sit
+ * side by side (stride H): overlapping ones (stride 1, as before) repeat the same few values and
+ * gave one series' spread factors from 0.19 to 1.7.
+ */
+export function validationWindows(lengths: readonly number[], horizon: number): number {
+  if (lengths.length === 0) return 1;
+  const sorted = [...lengths].sort((a, b) => a - b), median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const want = Math.ceil(CALIBRATION_POINTS / (lengths.length * horizon));
+  return Math.max(1, Math.min(want, Math.floor((VALIDATION_SHARE * median) / horizon)));
+}
 
 /**
  * Train a global forecaster on `series` whose quantile spread is calibrated on validation
- * origins inside them (split conformal calibration, per quantile level):
- * 1. a validation model is trained on every series minus its last V = H + r − 1 values, with r
- *    validation origins (stride 1) chosen so that series × r × H reaches CALIBRATION_POINTS
- *    (at most H origins; r = 1 for a panel of 20 series or more);
- * 2. it forecasts the last V values from those r origins, and {@link calibrateSpread} finds the
- *    factor per level that makes each quantile's share of values below it nominal there;
+ * windows inside them (split conformal calibration, per quantile level):
+ * 1. a validation model is trained on every series minus its last V = r·H values, r windows
+ *    side by side ({@link validationWindows}: r = 1 for a panel of 20 series or more);
+ * 2. it forecasts each window from its origin (seeing the true values before it), and
+ *    {@link calibratedFactors} finds the factor per level that makes each quantile's share of
+ *    values below it nominal there, shrunk towards 1 by the number of values that set it;
  * 3. the validation model is fine-tuned (fineTuneEpochs, default epochs/4) on the full series.
  * Series too short to give up V values take no part in steps 1–2. If none can, or
- * `calibrate` is false, one model is trained from scratch and the factors are 1.
+ * `calibrate` is false (and `validate` is not asked for), one model is trained from scratch and
+ * the factors are 1. `validate`: train the validation model and return its pool even when
+ * `calibrate` is false (the combination is chosen on it); the factors then stay 1.
  */
-export async function fitCalibrated(series: readonly GlobalSeries[], opts: BacktestOptions): Promise<CalibratedFit> {
-  const H = opts.horizon, period = opts.period ?? 1;
-  const uncalibrated = async (): Promise<CalibratedFit> => ({ forecaster: await fitPanel(series, opts), pool: { forecasts: [], actual: [] } });
-  if (opts.calibrate === false) return uncalibrated();
-  const need = minTrainLength(period);
-  const long = (V: number): GlobalSeries[] => series.filter((s) => s.values.length - V >= need);
-  const r = Math.max(1, Math.min(H, Math.ceil(CALIBRATION_POINTS / (Math.max(1, long(H).length) * H))));
-  const V = H + r - 1;
-  const valSeries = long(V);
+export async function fitCalibrated(series: readonly GlobalSeries[], opts: BacktestOptions, validate = false): Promise<CalibratedFit> {
+  const calibrate = opts.calibrate !== false;
+  const uncalibrated = async (): Promise<CalibratedFit> => ({ forecaster: await fitPanel(series, opts), pool: { forecasts: [], actual: [], train: [] } });
+  if (!calibrate && !validate) return uncalibrated();
+  let validation: GlobalForecaster | null = null;
+  const checked = await validateOn(series, opts, async (cuts, inputs) => {
+    validation = await fitPanel(cuts, opts);
+    return validation.forecast(inputs);
+  });
+  if (!checked || !validation) return uncalibrated();
+  const forecaster = await fineTuneGlobalForecaster(validation, series, { epochs: opts.fineTuneEpochs, seed: (opts.seed ?? 0) + 1, log: opts.log });
+  if (!calibrate) return { forecaster, pool: checked.pool };
+  opts.log?.(`calibration: spread factors ${Array.from(checked.factors, (k) => k.toFixed(3)).join(', ')} for levels ${(validation as GlobalForecaster).plan.quantiles.join(', ')} (${checked.pool.actual.length * opts.horizon} validation values)`);
+  return { forecaster: forecaster.withSpread(checked.factors), pool: checked.pool };
+}
+
+/**
+ * Steps 1–2 of {@link fitCalibrated} with any forecaster: `forecast(cuts, inputs)` is given every
+ * series that takes part minus its last V = r·H values (to train on) and the inputs of the r
+ * windows per series (each series up to the window's origin), and returns quantile forecasts of
+ * the windows. Returns the validation pool and its spread factors ({@link calibratedFactors}), or
+ * null (with a log line) when no series has minTrainLength values before its last V.
+ */
+export async function validateOn(
+  series: readonly GlobalSeries[], opts: Pick<BacktestOptions, 'horizon' | 'period' | 'log'>,
+  forecast: (cuts: GlobalSeries[], inputs: GlobalSeries[]) => Promise<QuantileForecast[]>,
+): Promise<{ pool: CalibrationPool; factors: Float64Array; windows: number } | null> {
+  const H = opts.horizon, need = minTrainLength(opts.period ?? 1);
+  const r = validationWindows(series.map((s) => s.values.length).filter((n) => n - H >= need), H);
+  const V = r * H;
+  const valSeries = series.filter((s) => s.values.length - V >= need);
   if (valSeries.length === 0) {
-    opts.log?.(`calibration: no series has ${need} values before its last ${V}: quantiles not calibrated`);
-    return uncalibrated();
+    opts.log?.(`calibration: no series has ${need} values before its last ${V}: no validation model, quantiles not calibrated`);
+    return null;
   }
-  opts.log?.(`calibration: validation model on ${valSeries.length} series without their last ${V} values, ${r} origin(s) each`);
-  const validation = await fitPanel(valSeries.map((s) => cutSeries(s, s.values.length - V, H)), opts);
-  const inputs: GlobalSeries[] = [], actual: Float64Array[] = [];
+  opts.log?.(`calibration: validation model on ${valSeries.length} series without their last ${V} values, ${r} window(s) of ${H} each`);
+  const inputs: GlobalSeries[] = [], actual: Float64Array[] = [], train: Float64Array[] = [];
   for (const s of valSeries) {
     for (let j = 0; j < r; j++) {
-      const o = s.values.length - V + j;
+      const o = s.values.length - V + j * H;
       inputs.push(cutSeries(s, o, H));
       actual.push(Float64Array.from({ length: H }, (_, h) => s.values[o + h]!));
+      train.push(Float64Array.from({ length: o }, (_, t) => s.values[t]!));
     }
   }
-  const pool = { forecasts: validation.forecast(inputs), actual };
-  const factors = calibrateSpread(pool.forecasts, pool.actual);
-  opts.log?.(`calibration: spread factors ${Array.from(factors, (k) => k.toFixed(3)).join(', ')} for levels ${validation.plan.quantiles.join(', ')}`);
-  const forecaster = await fineTuneGlobalForecaster(validation, series, { epochs: opts.fineTuneEpochs, seed: (opts.seed ?? 0) + 1, log: opts.log });
-  return { forecaster: forecaster.withSpread(factors), pool };
+  const forecasts = await forecast(valSeries.map((s) => cutSeries(s, s.values.length - V, H)), inputs);
+  return { pool: { forecasts, actual, train }, factors: calibratedFactors(forecasts, actual), windows: r };
 }
 
 /** Run a rolling-origin backtest of the global forecaster and the baselines on a panel (see the file header). */
 export async function backtestPanel(series: readonly PanelInput[], opts: BacktestOptions): Promise<BacktestResult> {
   return (await runBacktest(series, opts)).result;
+}
+
+/**
+ * The baselines scored and the classical methods combined with the LSTM: the pool asked for
+ * (added to the baselines when missing), else the pool methods among the baselines (given or
+ * default); no pool for method 'lstm'.
+ */
+export function baselinesAndPool(series: readonly PanelInput[], opts: BacktestOptions, combined: boolean): { baselines: BaselineName[]; pool: PoolMethod[] } {
+  for (const m of opts.pool ?? []) if (!(POOL_METHODS as readonly string[]).includes(m)) throw new RangeError(`forecast: unknown pool method "${m}" (known: ${POOL_METHODS.join(', ')})`);
+  const longest = series.reduce((a, s) => Math.max(a, s.values.length), 0);
+  const baselines: BaselineName[] = [...(opts.baselines ?? defaultBaselines(opts.period ?? 1, longest, series.length))];
+  for (const b of baselines) if (!(BASELINES as readonly string[]).includes(b)) throw new RangeError(`backtest: unknown baseline "${b}" (known: ${BASELINES.join(', ')})`);
+  if (!combined) return { baselines, pool: [] };
+  const pool = opts.pool ? [...opts.pool] : POOL_METHODS.filter((m) => baselines.includes(m));
+  return { baselines: [...baselines, ...pool.filter((m) => !baselines.includes(m))], pool };
+}
+
+/** Name of the LSTM-alone row when lstm-ts is the combination. */
+export const LSTM_ALONE = 'lstm';
+
+/**
+ * The combination of one origin, chosen on the validation windows of its training part (the
+ * pool fitted at each window's origin), applied to the origin's own forecasts. Null (with a
+ * log line) when no weights can be chosen: no validation windows, or every one constant.
+ */
+function originCombination(val: CalibrationPool, pool: readonly PoolMethod[], period: number, opts: BacktestOptions): Combination | null {
+  if (val.forecasts.length === 0) return null;
+  const H = opts.horizon;
+  const fitted = Object.fromEntries(pool.map((m) => [m, val.train.map((y) => baselinePoint(m, y, H, period).mean)]));
+  try {
+    return fitCombination(val.forecasts, fitted, val.actual, val.train, period, { lstmName: LSTM_METHOD });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    opts.log?.(`backtest: no combination chosen at this origin (${e.message}): the LSTM alone`);
+    return null;
+  }
 }
 
 /**
@@ -302,20 +407,25 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
   const t0 = performance.now();
   const H = opts.horizon, period = opts.period ?? 1;
   const K = opts.origins ?? 1, stride = opts.stride ?? H;
-  if (!Number.isInteger(K) || K < 1 || K > 1000) throw new RangeError(`backtest: origins must be an integer in 1..1000, got ${K}`);
-  if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`backtest: stride must be a positive integer, got ${stride}`);
+  checkInt('backtest: origins', K, { max: 1000 });
+  checkInt('backtest: stride', stride);
   if (series.length === 0) throw new RangeError('backtest: give at least one series');
+  const requested = opts.method ?? 'combined';
+  if (requested !== 'combined' && requested !== 'lstm') throw new RangeError(`backtest: method must be 'combined' or 'lstm', got ${JSON.stringify(requested)}`);
   const quantiles = opts.quantiles ?? DEFAULT_QUANTILES;
   const levels = intervalLevels(quantiles);
-  const longest = series.reduce((a, s) => Math.max(a, s.values.length), 0);
-  const baselines = [...(opts.baselines ?? defaultBaselines(period, longest, series.length))];
-  for (const b of baselines) if (!(BASELINES as readonly string[]).includes(b)) throw new RangeError(`backtest: unknown baseline "${b}" (known: ${BASELINES.join(', ')})`);
-  const methods = [LSTM_METHOD, ...baselines];
+  const { baselines, pool } = baselinesAndPool(series, opts, requested === 'combined');
+  // A combination with no classical member would be the LSTM alone: score it as that.
+  const method: ForecastMethod = pool.length > 0 ? requested : 'lstm';
+  if (method !== requested) opts.log?.("backtest: no classical method to combine with (pool empty): lstm-ts is the LSTM alone");
+  const combined = method === 'combined';
+  const methods = [LSTM_METHOD, ...(combined ? [LSTM_ALONE] : []), ...baselines];
+  const first = combined ? 2 : 1; // index of the first baseline in methods
   const minTrain = minTrainLength(period);
   const perSeries: Scores[][][] = series.map(() => methods.map(() => []));
   const fallbacks: Record<string, number> = Object.create(null);
   for (const b of baselines) fallbacks[b] = 0;
-  const spread: number[][] = [];
+  const spread: number[][] = [], combinations: (Combination | null)[] = [];
   let last: (CalibratedFit & { holdout: CalibrationPool }) | null = null;
   let final: HoldoutForecasts | null = null;
 
@@ -325,53 +435,76 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
     if (idx.length === 0) continue;
     const cut = idx.map((i) => cutSeries(series[i]!, series[i]!.values.length - back, H));
     opts.log?.(`backtest: origin ${k}/${K}: ${idx.length} series, holding back ${back} value(s) each`);
-    const fitted = await fitCalibrated(cut, { ...opts, quantiles });
+    const fitted = await fitCalibrated(cut, { ...opts, quantiles }, combined);
     const raw = fitted.forecaster.withSpread(null).forecast(cut);
     const lstm = fitted.forecaster.spread ? fitted.forecaster.forecast(cut) : raw;
     spread.push(fitted.forecaster.spread ? [...fitted.forecaster.spread] : quantiles.map(() => 1));
-    last = { ...fitted, holdout: { forecasts: raw, actual: [] } };
+    const combination = combined ? originCombination(fitted.pool, pool, period, opts) : null;
+    if (combined) {
+      combinations.push(combination);
+      if (combination) opts.log?.(`backtest: origin ${k}/${K}: combination weights ${combination.methods.map((m, j) => `${m} ${combination.weights[j]}`).join(', ')} (chosen on ${fitted.pool.forecasts.length} validation window(s))`);
+    }
+    last = { ...fitted, holdout: { forecasts: raw, actual: [], train: [] } };
     if (k === K) final = { index: idx, train: [], actual: [], lstm, baselines: Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]])) };
+    // The baselines' forecasts at this origin (the pool's point forecasts among them).
+    const means: Record<string, Float64Array[]> = Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]]));
+    const actuals: Float64Array[] = [];
     idx.forEach((i, j) => {
       const y = cut[j]!.values as Float64Array, v = series[i]!.values;
       const actual = Float64Array.from({ length: H }, (_, h) => v[y.length + h]!);
+      actuals.push(actual);
       last!.holdout.actual.push(actual);
+      last!.holdout.train.push(y);
       if (final && k === K) {
         final.train.push(y);
         final.actual.push(actual);
       }
-      perSeries[i]![0]!.push(score(actual, fromQuantiles(lstm[j]!, levels), y, period));
+      perSeries[i]![combined ? 1 : 0]!.push(score(actual, fromQuantiles(lstm[j]!, levels), y, period));
       baselines.forEach((b, bi) => {
         let f: IntervalForecast;
         try {
           f = baselineForecast(b, y, H, period, levels);
+          if (!f.mean.every(Number.isFinite)) throw new RangeError(`${b}: non-finite forecast`);
         } catch {
           fallbacks[b]!++;
           f = naiveWithIntervals(y, H, 1, levels);
         }
+        means[b]!.push(f.mean);
         if (final && k === K) final.baselines[b]!.push(f.mean);
-        perSeries[i]![bi + 1]!.push(score(actual, f, y, period));
+        perSeries[i]![bi + first]!.push(score(actual, f, y, period));
       });
     });
+    if (combined) {
+      const out = combination ? applyCombination(combination, raw, Object.fromEntries(pool.map((m) => [m, means[m]!]))) : lstm;
+      idx.forEach((i, j) => perSeries[i]![0]!.push(score(actuals[j]!, fromQuantiles(out[j]!, levels), cut[j]!.values, period)));
+    }
   }
 
   const scored: SeriesBacktest[] = [];
   const unscored: string[] = [];
+  // lstm-ts is ranked among itself and the baselines; the LSTM-alone row among itself and the baselines.
+  const rivals = (m: string): string[] => [m, ...baselines];
+  const rankOf = (m: string, score: (name: string) => number): number => rankMethods(Object.fromEntries(rivals(m).map((x) => [x, score(x)])))[m]!;
   series.forEach((s, i) => {
     const lists = perSeries[i]!;
     if (lists[0]!.length === 0) return void unscored.push(s.id);
     const scores: Record<string, Scores> = Object.create(null);
     methods.forEach((m, mi) => (scores[m] = meanScores(lists[mi]!, levels.length)));
-    scored.push({ id: s.id, origins: lists[0]!.length, scores, rank: ranks(methods.map((m) => scores[m]!.smape))[0]! });
+    scored.push({ id: s.id, origins: lists[0]!.length, scores, rank: rankOf(LSTM_METHOD, (m) => scores[m]!.smape) });
   });
   if (scored.length === 0) {
     throw new RangeError(`backtest: no series is long enough to score (each needs ${minTrain} training values plus ${H + stride * (K - 1)} held back for ${K} origin(s) of horizon ${H})`);
   }
   const overall: Record<string, Scores> = Object.create(null);
   for (const m of methods) overall[m] = meanScores(scored.map((s) => s.scores[m]!), levels.length);
-  const by = (key: 'smape' | 'mase'): Record<string, number> => rankMethods(Object.fromEntries(methods.map((m) => [m, overall[m]![key]])));
+  const by = (key: 'smape' | 'mase'): Record<string, number> => {
+    const r = rankMethods(Object.fromEntries([LSTM_METHOD, ...baselines].map((m) => [m, overall[m]![key]])));
+    if (combined) r[LSTM_ALONE] = rankOf(LSTM_ALONE, (m) => overall[m]![key]);
+    return r;
+  };
   const result: BacktestResult = {
-    methods, levels, horizon: H, period, origins: K, stride, series: scored, unscored, overall,
-    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, spread, seconds: (performance.now() - t0) / 1000, final,
+    methods, method, pool, levels, horizon: H, period, origins: K, stride, series: scored, unscored, overall,
+    ranks: { smape: by('smape'), mase: by('mase') }, fallbacks, spread, combinations, seconds: (performance.now() - t0) / 1000, final,
   };
   return { result, last };
 }

@@ -14,7 +14,8 @@
  * ŷ_i(w) = Σ_k w_k ŷ_{k,i}, pooled over every series (one global set of weights: per-series
  * weights over one window overfit). Intervals: the LSTM's quantiles are moved to the combined
  * point (movePoint) and spread by one factor per level calibrated on the same window
- * (calibrateSpread), so that the share of actual values under each quantile matches its level.
+ * (calibratedFactors: calibrateSpread shrunk towards 1 when the window holds few values), so that
+ * the share of actual values under each quantile matches its level.
  * The chosen weights and factors are then applied, unchanged, to the forecasts of models refitted
  * on the full series.
  */
@@ -22,7 +23,7 @@ import { ets } from '../../stats/ets.js';
 import { theta } from '../../stats/theta.js';
 import { autoArima } from '../../stats/auto-arima.js';
 import { mase, smape } from '../../stats/metrics.js';
-import { calibrateSpread, movePoint, spreadQuantiles, type QuantileForecast } from './quantiles.js';
+import { calibratedFactors, movePoint, spreadQuantiles, type QuantileForecast } from './quantiles.js';
 
 /** Name of the combined forecaster in score tables and files. */
 export const COMBINED_METHOD = 'combined';
@@ -187,7 +188,7 @@ export function fitCombination(lstm: readonly QuantileForecast[], pool: Readonly
     actual, train, period,
   }, opts.step);
   const moved = lstm.map((f, i) => movePoint(f, weightedPoint([f.point, ...names.map((n) => pool[n]![i]!)], chosen.weights)));
-  return { ...chosen, spread: Array.from(calibrateSpread(moved, actual)) };
+  return { ...chosen, spread: Array.from(calibratedFactors(moved, actual)) };
 }
 
 /**

@@ -9,11 +9,11 @@ export {
   type GlobalForecasterOptions, type GlobalPlan, type SeriesFrame, type GlobalSeries, type GlobalSeriesInput, type FineTuneOptions,
 } from './global.js';
 export {
-  DEFAULT_QUANTILES, checkLevels, sortQuantiles, quantileAt, centralInterval, intervalCoverage, movePoint, spreadQuantiles, calibrateSpread, type QuantileForecast,
+  DEFAULT_QUANTILES, checkLevels, sortQuantiles, quantileAt, centralInterval, intervalCoverage, movePoint, spreadQuantiles, calibrateSpread, shrinkSpread, calibratedFactors, SPREAD_PRIOR, type QuantileForecast,
 } from './quantiles.js';
 export { seasonalityTest, seasonalFigure } from './seasonal.js';
 export {
-  backtestPanel, fitPanel, fitCalibrated, CALIBRATION_POINTS, cutSeries, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
+  backtestPanel, fitPanel, fitCalibrated, validateOn, CALIBRATION_POINTS, VALIDATION_SHARE, validationWindows, baselinesAndPool, LSTM_ALONE, cutSeries, panelWindows, intervalLevels, naiveWithIntervals, defaultBaselines, minTrainLength, LSTM_METHOD, BASELINES,
   type BaselineName, type BacktestOptions, type HoldoutForecasts, type BacktestResult, type SeriesBacktest, type Scores, type PanelInput, type CalibratedFit, type CalibrationPool,
 } from './backtest.js';
 export {

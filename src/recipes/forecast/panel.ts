@@ -13,10 +13,10 @@
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
-import { cutSeries, defaultBaselines, fitCalibrated, runBacktest, LSTM_METHOD, type BacktestOptions, type BacktestResult, type BaselineName, type PanelInput } from './backtest.js';
-import { applyCombination, fitCombination, poolForecasts, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
+import { baselinesAndPool, cutSeries, fitCalibrated, runBacktest, LSTM_METHOD, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
+import { applyCombination, fitCombination, poolForecasts, type Combination } from './combine.js';
 import { fineTuneGlobalForecaster, type GlobalForecaster } from './global.js';
-import { calibrateSpread, type QuantileForecast } from './quantiles.js';
+import { calibratedFactors, type QuantileForecast } from './quantiles.js';
 
 /** A series with its time labels, as read by readPanelCsv. */
 export interface DatedPanelInput extends PanelInput {
@@ -50,18 +50,13 @@ export function detectPanelSeason(series: readonly DatedPanelInput[]): number {
 }
 
 export interface PanelForecastOptions extends BacktestOptions {
-  /** Score a hold-out of the last `horizon` values first (a one-origin backtest). Default true; method 'combined' needs it. */
+  /**
+   * Score a hold-out of the last `horizon` values first (a one-origin backtest of the LSTM alone).
+   * Default true; method 'combined' (BacktestOptions.method: here the weights are chosen on this
+   * hold-out, and each pool method is scored on it too) needs it, so the default method is
+   * 'lstm' when `holdout` is false.
+   */
   holdout?: boolean;
-  /**
-   * 'combined': the LSTM combined with the classical pool, weights chosen on the hold-out; 'lstm':
-   * the LSTM alone. Default 'combined', or 'lstm' when `holdout` is false (nothing to choose on).
-   */
-  method?: ForecastMethod;
-  /**
-   * Classical methods the combination pools with the LSTM (each is also scored on the hold-out).
-   * Default: those of theta, ets and arima among the hold-out's baselines (BacktestOptions.baselines).
-   */
-  pool?: readonly PoolMethod[];
 }
 
 export interface PanelForecastResult {
@@ -77,19 +72,6 @@ export interface PanelForecastResult {
   combination: Combination | null;
   /** The hold-out's scores against the baselines, or null when `holdout` was false. */
   holdout: BacktestResult | null;
-}
-
-/**
- * The hold-out's baselines and the combination's pool: the pool asked for (added to the
- * baselines when missing), else the pool methods among the baselines (given or default).
- */
-function baselinesAndPool(series: readonly PanelInput[], opts: PanelForecastOptions, combined: boolean): { baselines: BaselineName[]; pool: PoolMethod[] } {
-  for (const m of opts.pool ?? []) if (!(POOL_METHODS as readonly string[]).includes(m)) throw new RangeError(`forecast: unknown pool method "${m}" (known: ${POOL_METHODS.join(', ')})`);
-  const longest = series.reduce((a, s) => Math.max(a, s.values.length), 0);
-  const baselines: BaselineName[] = [...(opts.baselines ?? defaultBaselines(opts.period ?? 1, longest, series.length))];
-  if (!combined) return { baselines, pool: [] };
-  const pool = opts.pool ? [...opts.pool] : POOL_METHODS.filter((m) => baselines.includes(m));
-  return { baselines: [...baselines, ...pool.filter((m) => !baselines.includes(m))], pool };
 }
 
 /**
@@ -119,7 +101,7 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
     opts.log?.(`forecast: training on the full series (${series.length})`);
     forecaster = (await fitCalibrated(all, opts)).forecaster;
   } else {
-    const run = await runBacktest(series, { ...opts, baselines, origins: 1 });
+    const run = await runBacktest(series, { ...opts, baselines, origins: 1, method: 'lstm' });
     holdout = run.result;
     const last = run.last!;
     if (method === 'combined') {
@@ -133,7 +115,7 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
     } else {
       opts.log?.(`forecast: fine-tuning the hold-out's model on the full series (${series.length})`);
       const tuned = await fineTuneGlobalForecaster(last.forecaster, all, { epochs: opts.fineTuneEpochs, seed: (opts.seed ?? 0) + 2, log: opts.log });
-      const factors = calibrateSpread([...last.pool.forecasts, ...last.holdout.forecasts], [...last.pool.actual, ...last.holdout.actual]);
+      const factors = calibratedFactors([...last.pool.forecasts, ...last.holdout.forecasts], [...last.pool.actual, ...last.holdout.actual]);
       opts.log?.(`calibration: final spread factors ${Array.from(factors, (k) => k.toFixed(3)).join(', ')} (validation and hold-out pooled)`);
       forecaster = tuned.withSpread(factors);
     }

@@ -175,3 +175,39 @@ export function calibrateSpread(forecasts: readonly QuantileForecast[], actual: 
   }
   return k;
 }
+
+/**
+ * Prior weight, in independent validation values, of "the raw quantiles are right" when spread
+ * factors are shrunk ({@link shrinkSpread}). The estimate of log k from n values has a variance
+ * of about 1.8/n at the 0.1 and the 0.025 level alike (binomial share, Gaussian errors); a prior
+ * log k ~ N(0, s²) with s = 0.42 (raw quantiles typically within 0.66..1.5 of the right
+ * width) gives the posterior mean log k · n/(n + 1.8/s²), 1.8/s² = 10.
+ */
+export const SPREAD_PRIOR = 10;
+
+/**
+ * Spread factors shrunk towards 1 by how much evidence set them (normal-normal shrinkage of
+ * log k, see {@link SPREAD_PRIOR}): log k′ = log k · n / (n + prior), n the number of independent
+ * validation values. Count a window of H steps as √H values ({@link calibratedFactors}): its
+ * errors share one origin (a random walk's are nearly one value, white noise's H).
+ */
+export function shrinkSpread(k: ArrayLike<number>, points: number, prior = SPREAD_PRIOR): Float64Array {
+  if (!(points >= 0) || !(prior >= 0)) throw new RangeError(`shrinkSpread: points and prior must be ≥ 0, got ${points} and ${prior}`);
+  const w = points + prior > 0 ? points / (points + prior) : 1;
+  return Float64Array.from(k, (v) => Math.exp(Math.log(v) * w));
+}
+
+/**
+ * {@link calibrateSpread} on validation windows (forecasts and their actual values; windows that
+ * do not overlap), shrunk by {@link shrinkSpread} with n = Σ √H over the windows: the factors
+ * every calibration in the forecasting recipes uses. One series' 2 windows of 12 give n ≈ 7 (the
+ * factors keep 41 % of their log), 20 windows n ≈ 69 (87 %), 400 windows of 6 n ≈ 980 (99 %).
+ * On one random walk whose raw quantiles are right, 2 windows' factors were 0.64 from 1 in
+ * |log k| on average with the old 12 overlapping windows unshrunk, 0.28 now (80 % coverage
+ * 0.195 → 0.107 from nominal on average; test/recipes/calibration.test.ts).
+ */
+export function calibratedFactors(forecasts: readonly QuantileForecast[], actual: readonly ArrayLike<number>[], prior = SPREAD_PRIOR): Float64Array {
+  const raw = calibrateSpread(forecasts, actual);
+  const points = actual.reduce((a, v) => a + Math.sqrt(v.length), 0);
+  return shrinkSpread(raw, points, prior);
+}
