@@ -23,6 +23,7 @@
 import { FormatError, listNames, quote } from '../io/errors.js';
 import type { Limits } from '../io/limits.js';
 import { checkRegularFile } from '../io/read-file.js';
+import { atLeast, checkInt } from '../tensor/check.js';
 import { DEFAULT_MISSING, FIRST_CAPACITY, Growable, csvParser, csvSyntaxError, parseCell } from './csv.js';
 
 export interface ReadPanelOptions {
@@ -107,7 +108,7 @@ export async function readPanelCsv(path: string, opts: ReadPanelOptions): Promis
   checkRegularFile(path, opts.limits);
   const known = [...(opts.covariates ?? [])], past = [...(opts.pastCovariates ?? [])];
   const minLength = opts.minLength ?? 1;
-  if (!Number.isInteger(minLength) || minLength < 1) throw new RangeError(`readPanelCsv: minLength must be an integer ≥ 1, got ${minLength}`);
+  checkInt('readPanelCsv: minLength', minLength, atLeast(1));
   const missing = new Set(DEFAULT_MISSING);
   const parser = csvParser(path, opts.delimiter);
   const byId = new Map<string, Building>();

@@ -5,6 +5,7 @@
  * features, one statistic per feature.
  */
 import { FormatError } from '../io/errors.js';
+import { checkInt } from '../tensor/check.js';
 
 /** Row-major values (N,F), as a typed or plain array. */
 export type Rows = ArrayLike<number>;
@@ -28,7 +29,7 @@ export interface Scaler {
 }
 
 function checkRows(data: Rows, f: number, who: string): number {
-  if (f < 1 || !Number.isInteger(f)) throw new RangeError(`${who}: numFeatures must be a positive integer, got ${f}`);
+  checkInt(`${who}: numFeatures`, f);
   if (data.length % f !== 0) throw new RangeError(`${who}: ${data.length} values is not a whole number of rows of ${f} features`);
   const n = data.length / f;
   if (n === 0) throw new RangeError(`${who}: cannot fit on zero rows`);

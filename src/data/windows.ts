@@ -6,6 +6,7 @@
  *   M = floor((N − lookback − horizon)/stride) + 1
  */
 import { Tensor, allocArray, type DType } from '../tensor/tensor.js';
+import { checkInt } from '../tensor/check.js';
 
 export interface WindowOptions {
   /** Input steps per window. */
@@ -61,9 +62,7 @@ export function slidingWindows(series: Tensor | number[][] | ArrayLike<number>, 
   const horizon = opts.horizon ?? 1;
   const stride = opts.stride ?? 1;
   const targets = opts.targetColumns ?? [0];
-  for (const [name, v] of [['lookback', lookback], ['horizon', horizon], ['stride', stride]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`slidingWindows: ${name} must be a positive integer, got ${v}`);
-  }
+  for (const [name, v] of [['lookback', lookback], ['horizon', horizon], ['stride', stride]] as const) checkInt(`slidingWindows: ${name}`, v);
   for (const t of targets) if (!Number.isInteger(t) || t < 0 || t >= f) throw new RangeError(`slidingWindows: target column ${t} out of range 0..${f - 1}`);
   const m = windowCount(n, lookback, horizon, stride);
   if (m === 0) throw new RangeError(`slidingWindows: ${n} rows are too few for lookback ${lookback} + horizon ${horizon}`);

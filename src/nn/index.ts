@@ -8,8 +8,9 @@ export {
 } from './recurrent.js';
 export {
   Dense, Embedding, Dropout, LastStep, checkLengths,
-  type DenseOptions, type EmbeddingOptions, type DropoutOptions, type Activation, type Batch, type ModelLayer,
+  type DenseOptions, type EmbeddingOptions, type DropoutOptions, type Batch, type ModelLayer,
 } from './layers.js';
+export type { Activation } from './activations.js';
 export {
   Sequential, swapLeadingAxes, sliceRows, concatRows,
   type SequentialOptions, type SequentialConfig, type LayerEntry,

@@ -13,7 +13,9 @@
  */
 import type { FloatArray } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
+import { checkInt } from '../tensor/check.js';
 import { Tensor, shapeStr, swapLeadingAxes } from '../tensor/tensor.js';
+import { activationBackward, applyActivation, isActivation, type Activation } from './activations.js';
 import { uniform } from './init.js';
 import { Module, Workspace, type ModuleOptions, type Parameter } from './module.js';
 
@@ -31,7 +33,7 @@ export interface Batch {
   lengths: Int32Array | null;
 }
 
-/** What a layer must provide to be used inside Sequential (the recurrent layers are adapted). */
+/** What a layer must provide to be used inside Sequential (every layer here and LSTM/GRU/RNN implement it). */
 export interface ModelLayer {
   /** Output features given input features; throws naming the mismatch. */
   outputFeatures(inF: number, where: string): number;
@@ -48,9 +50,6 @@ export interface ModelLayer {
 }
 
 // ------------------------------------------------------------------------------------- Dense
-
-/** Dense activation functions. */
-export type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid';
 
 export interface DenseOptions extends ModuleOptions {
   /** Input features I (the last dimension of the input). */
@@ -87,10 +86,10 @@ export class Dense extends Module implements ModelLayer {
 
   constructor(opts: DenseOptions) {
     super(opts);
-    this.inputSize = posInt('Dense', 'inputSize', opts.inputSize);
-    this.outputSize = posInt('Dense', 'outputSize', opts.outputSize);
+    this.inputSize = checkInt('Dense: inputSize', opts.inputSize);
+    this.outputSize = checkInt('Dense: outputSize', opts.outputSize);
     this.activation = opts.activation ?? 'linear';
-    if (!['linear', 'relu', 'tanh', 'sigmoid'].includes(this.activation)) {
+    if (!isActivation(this.activation)) {
       throw new RangeError(`Dense: activation must be 'linear', 'relu', 'tanh' or 'sigmoid', got '${String(opts.activation)}'`);
     }
     this.hasBias = opts.bias ?? true;
@@ -177,26 +176,6 @@ export class Dense extends Module implements ModelLayer {
   }
 }
 
-/** In place: v[i] = act(v[i]). */
-function applyActivation(act: Activation, v: FloatArray, n: number): void {
-  switch (act) {
-    case 'linear': return;
-    case 'relu': for (let i = 0; i < n; i++) if (v[i]! < 0) v[i] = 0; return;
-    case 'tanh': for (let i = 0; i < n; i++) v[i] = Math.tanh(v[i]!); return;
-    case 'sigmoid': for (let i = 0; i < n; i++) v[i] = 1 / (1 + Math.exp(-v[i]!)); return;
-  }
-}
-
-/** dz = dy ⊙ act'(z), written with the activated y: relu' = [y>0], tanh' = 1−y², σ' = y(1−y). */
-function activationBackward(act: Activation, y: FloatArray, dy: FloatArray, dz: FloatArray, n: number): void {
-  switch (act) {
-    case 'linear': for (let i = 0; i < n; i++) dz[i] = dy[i]!; return;
-    case 'relu': for (let i = 0; i < n; i++) dz[i] = y[i]! > 0 ? dy[i]! : 0; return;
-    case 'tanh': for (let i = 0; i < n; i++) dz[i] = dy[i]! * (1 - y[i]! * y[i]!); return;
-    case 'sigmoid': for (let i = 0; i < n; i++) dz[i] = dy[i]! * y[i]! * (1 - y[i]!); return;
-  }
-}
-
 // --------------------------------------------------------------------------------- Embedding
 
 export interface EmbeddingOptions extends ModuleOptions {
@@ -227,8 +206,8 @@ export class Embedding extends Module implements ModelLayer {
 
   constructor(opts: EmbeddingOptions) {
     super(opts);
-    this.numEmbeddings = posInt('Embedding', 'numEmbeddings', opts.numEmbeddings);
-    this.embeddingDim = posInt('Embedding', 'embeddingDim', opts.embeddingDim);
+    this.numEmbeddings = checkInt('Embedding: numEmbeddings', opts.numEmbeddings);
+    this.embeddingDim = checkInt('Embedding: embeddingDim', opts.embeddingDim);
     this.paddingIdx = opts.paddingIdx ?? null;
     if (this.paddingIdx !== null && !(Number.isInteger(this.paddingIdx) && this.paddingIdx >= 0 && this.paddingIdx < this.numEmbeddings)) {
       throw new RangeError(`Embedding: paddingIdx must be an integer in 0..${this.numEmbeddings - 1}, got ${opts.paddingIdx}`);
@@ -498,11 +477,6 @@ export class LastStep extends Module implements ModelLayer {
 }
 
 // ----------------------------------------------------------------------------------- helpers
-
-function posInt(where: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${where}: ${name} must be a positive integer, got ${v}`);
-  return v;
-}
 
 /** Validate lengths (B) against T; returns an Int32Array copy. */
 export function checkLengths(lengths: ArrayLike<number>, B: number, T: number, where: string): Int32Array {

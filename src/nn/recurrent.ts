@@ -36,9 +36,10 @@
  */
 import type { FloatArray, RnnActivation, SequenceLayer } from '../kernels/backend.js';
 import { Rng } from '../tensor/rng.js';
+import { atLeast, checkInt } from '../tensor/check.js';
 import { Tensor, shapeStr, sizeOf, swapLeadingAxes } from '../tensor/tensor.js';
 import { glorotUniform, orthogonal, uniform } from './init.js';
-import { checkLengths } from './layers.js';
+import { checkLengths, type Batch, type ModelLayer } from './layers.js';
 import { BufferSet, Module, Parameter, Workspace, type ModuleOptions } from './module.js';
 
 export type RecurrentMode = 'lstm' | 'gru' | 'rnn';
@@ -242,7 +243,7 @@ interface LayerParams {
 export const GATE_COUNT: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnn: 1 };
 
 /** Shared implementation of LSTM, GRU and RNN. */
-export abstract class RecurrentBase extends Module {
+export abstract class RecurrentBase extends Module implements ModelLayer {
   readonly mode: RecurrentMode;
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -276,15 +277,15 @@ export abstract class RecurrentBase extends Module {
   constructor(mode: RecurrentMode, opts: RecurrentOptions & { projSize?: number; peephole?: boolean; nonlinearity?: RnnActivation }) {
     super(opts);
     this.mode = mode;
-    this.inputSize = checkInt(`${this.kind}: inputSize`, opts.inputSize, 1);
-    this.hiddenSize = checkInt(`${this.kind}: hiddenSize`, opts.hiddenSize, 1);
-    this.numLayers = checkInt(`${this.kind}: numLayers`, opts.numLayers ?? 1, 1);
+    this.inputSize = checkInt(`${this.kind}: inputSize`, opts.inputSize, atLeast(1));
+    this.hiddenSize = checkInt(`${this.kind}: hiddenSize`, opts.hiddenSize, atLeast(1));
+    this.numLayers = checkInt(`${this.kind}: numLayers`, opts.numLayers ?? 1, atLeast(1));
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
     this.dropout = opts.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new RangeError(`${this.kind}: dropout must be in [0, 1), got ${opts.dropout}`);
     this.bidirectional = opts.bidirectional ?? false;
-    this.projSize = checkInt(`${this.kind}: projSize`, opts.projSize ?? 0, 0);
+    this.projSize = checkInt(`${this.kind}: projSize`, opts.projSize ?? 0, atLeast(0));
     if (this.projSize > 0 && mode !== 'lstm') throw new RangeError(`${this.kind}: projSize is only supported by LSTM`);
     if (this.projSize >= this.hiddenSize) throw new RangeError(`${this.kind}: projSize (${this.projSize}) must be smaller than hiddenSize (${this.hiddenSize})`);
     this.peephole = opts.peephole ?? false;
@@ -338,10 +339,10 @@ export abstract class RecurrentBase extends Module {
     return this.numDirections * this.hOut;
   }
 
-  /** The constructor options that rebuild this layer (saved with the weights). */
+  /** The layer type ('LSTM', 'GRU', 'RNN') and the constructor options that rebuild it (saved with the weights). */
   config(): Record<string, unknown> {
     const c: Record<string, unknown> = {
-      inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
+      type: this.kind, inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
       batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional, seed: this.seed,
     };
     if (this.mode === 'lstm') c.projSize = this.projSize;
@@ -531,6 +532,25 @@ export abstract class RecurrentBase extends Module {
       directions.push({ layer: l, reverse: d === 1, gates: a.gates, h: a.h, c: a.c, dh: last.grads?.[l]![d]!.dh ?? null });
     }));
     return { T: last.T, B: last.B, lengths: last.lengths, directions };
+  }
+
+  // ------------------------------------------------- inside a Sequential (ModelLayer)
+
+  outputFeatures(inF: number, where: string): number {
+    if (inF !== this.inputSize) throw new RangeError(`${where}: ${this.kind} expects ${this.inputSize} input features, the previous layer gives ${inF}`);
+    return this.outputSize;
+  }
+
+  /** x (T,B,F) time-major with its lengths → output (T,B,D·Hout), a buffer of this layer. */
+  forwardBatch(x: Batch): Batch {
+    if (!x.seq) throw new RangeError(`${this.kind}: input must be a sequence (B,T,F)`);
+    const r = this.forwardRaw(x.data, x.T, x.B, { lengths: x.lengths });
+    return { data: r.output, T: x.T, B: x.B, F: this.outputSize, seq: true, lengths: x.lengths };
+  }
+
+  /** dy (T,B,D·Hout) → dL/dx (T,B,F), or null when needInput is false; accumulates the weight gradients. */
+  backwardBatch(dy: FloatArray, needInput = true): FloatArray | null {
+    return this.backwardRaw(dy, null, null, needInput).dInput;
   }
 
   // ---------------------------------------------------------------- buffer-level core
@@ -788,11 +808,6 @@ export function makeRecurrent(mode: RecurrentMode, opts: RNNOptions & LSTMOption
   if (mode === 'rnn') return new RNN(opts);
   const { nonlinearity: _unused, ...rest } = opts;
   return mode === 'lstm' ? new LSTM(rest) : new GRU(rest);
-}
-
-function checkInt(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
-  return v;
 }
 
 function expectShape(where: string, what: string, t: Tensor, want: number[]): void {

@@ -23,6 +23,7 @@ import { Module, Workspace, type ModuleOptions, type TensorLike } from './module
 import { GRU, LSTM, RNN, RecurrentBase } from './recurrent.js';
 import type { Task, Trainable } from './trainable.js';
 import { Rng } from '../tensor/rng.js';
+import { checkInt } from '../tensor/check.js';
 
 export type { Task } from './trainable.js';
 
@@ -50,28 +51,8 @@ interface InputShape {
 /** A layer, or a [name, layer] pair (names become parameter-name prefixes). */
 export type LayerEntry = Module | [name: string, layer: Module];
 
-/** Adapts an LSTM/GRU/RNN to the model's batch protocol (time-major buffers, lengths). */
-class RecurrentAdapter implements ModelLayer {
-  constructor(readonly layer: RecurrentBase) {}
-  outputFeatures(inF: number, where: string): number {
-    if (inF !== this.layer.inputSize) throw new RangeError(`${where}: ${this.layer.kind} expects ${this.layer.inputSize} input features, the previous layer gives ${inF}`);
-    return this.layer.outputSize;
-  }
-  forwardBatch(x: Batch): Batch {
-    if (!x.seq) throw new RangeError(`${this.layer.kind}: input must be a sequence (B,T,F)`);
-    const r = this.layer.forwardRaw(x.data, x.T, x.B, { lengths: x.lengths });
-    return { data: r.output, T: x.T, B: x.B, F: this.layer.outputSize, seq: true, lengths: x.lengths };
-  }
-  backwardBatch(dy: FloatArray, needInput = true): FloatArray | null {
-    return this.layer.backwardRaw(dy, null, null, needInput).dInput;
-  }
-  config(): Record<string, unknown> {
-    return { type: this.layer.kind, ...this.layer.config() };
-  }
-}
-
+/** The layer as the model's batch protocol sees it (every layer of nn/ implements ModelLayer). */
 function asModelLayer(m: Module): ModelLayer {
-  if (m instanceof RecurrentBase) return new RecurrentAdapter(m);
   const l = m as unknown as Partial<ModelLayer>;
   if (typeof l.forwardBatch !== 'function' || typeof l.backwardBatch !== 'function' || typeof l.config !== 'function') {
     throw new TypeError(`Sequential: ${m.constructor.name} is not a model layer (needs forwardBatch/backwardBatch/config)`);
@@ -96,7 +77,8 @@ export class Sequential extends Module implements Trainable {
   readonly layers: Module[];
   readonly layerNames: string[];
   readonly task: Task;
-  private readonly adapters: ModelLayer[];
+  /** The layers, seen through the batch protocol. */
+  private readonly batchLayers: ModelLayer[];
   /** Input kind: token ids (B,T), sequences (B,T,F) or rows (B,F) / sequences for a Dense-only model. */
   readonly inputKind: 'ids' | 'sequence' | 'any';
   /** Features per step the model expects (1 for token ids). */
@@ -129,14 +111,14 @@ export class Sequential extends Module implements Trainable {
       if (m.dtype !== this.dtype) throw new RangeError(`Sequential: layer "${this.layerNames[i]}" is ${m.dtype}, the model is ${this.dtype}`);
       if (m.backend !== this.backend) m.to(this.backend.name);
     });
-    this.adapters = mods.map(asModelLayer);
+    this.batchLayers = mods.map(asModelLayer);
     // Input kind and feature sizes, checked through the stack.
     if (first instanceof Embedding) [this.inputKind, this.inputSize] = ['ids', 1];
     else if (first instanceof RecurrentBase) [this.inputKind, this.inputSize] = ['sequence', first.inputSize];
     else if (first instanceof Dense) [this.inputKind, this.inputSize] = ['any', first.inputSize];
     else throw new RangeError(`Sequential: the first layer must be Embedding, LSTM/GRU/RNN or Dense, got ${first.constructor.name}`);
     let F = this.inputSize;
-    this.adapters.forEach((a, i) => {
+    this.batchLayers.forEach((a, i) => {
       F = a.outputFeatures(F, `Sequential layer "${this.layerNames[i]}"`);
     });
     this.outputSize = F;
@@ -187,7 +169,7 @@ export class Sequential extends Module implements Trainable {
     this.lastRanOn = null;
     const batch = this.inputBatch(x, shape);
     let b = batch;
-    for (const a of this.adapters) b = a.forwardBatch(b);
+    for (const a of this.batchLayers) b = a.forwardBatch(b);
     this.out = b;
     const O = b.F;
     if (!b.seq) return new Tensor(b.data.slice(0, b.B * O), [b.B, O]);
@@ -215,7 +197,7 @@ export class Sequential extends Module implements Trainable {
     else dy.set(dOut.data.subarray(0, n));
     let d: FloatArray | null = dy;
     // The first layer's input gradient is read by nobody: it may skip computing it.
-    for (let i = this.adapters.length - 1; i >= 0 && d; i--) d = this.adapters[i]!.backwardBatch(d, i > 0);
+    for (let i = this.batchLayers.length - 1; i >= 0 && d; i--) d = this.batchLayers[i]!.backwardBatch(d, i > 0);
   }
 
   /**
@@ -226,7 +208,7 @@ export class Sequential extends Module implements Trainable {
   predict(x: Tensor, opts: { lengths?: ArrayLike<number> | null; batchSize?: number } = {}): Tensor {
     const N = x.shape[0] ?? 0;
     const bs = opts.batchSize ?? 256;
-    if (!(Number.isInteger(bs) && bs >= 1)) throw new RangeError(`predict: batchSize must be a positive integer, got ${opts.batchSize}`);
+    checkInt('predict: batchSize', bs);
     const wasTraining = this.training;
     this.eval();
     try {
@@ -302,7 +284,7 @@ export class Sequential extends Module implements Trainable {
     return {
       task: this.task,
       dtype: this.dtype,
-      layers: this.adapters.map((a, i) => {
+      layers: this.batchLayers.map((a, i) => {
         const { type, ...options } = a.config();
         for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
         return { name: this.layerNames[i]!, type: String(type), options };
@@ -338,7 +320,7 @@ export class Sequential extends Module implements Trainable {
   summary(): string {
     const rows = this.layers.map((l, i) => {
       const n = l.namedParameters().reduce((s, [, p]) => s + p.size, 0);
-      const c = this.adapters[i]!.config();
+      const c = this.batchLayers[i]!.config();
       return `${this.layerNames[i]!.padEnd(10)} ${String(c.type).padEnd(10)} ${String(n).padStart(10)}`;
     });
     return [`${'name'.padEnd(10)} ${'type'.padEnd(10)} ${'params'.padStart(10)}`, ...rows, `total parameters: ${this.numParameters()}`].join('\n');

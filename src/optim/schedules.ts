@@ -6,6 +6,7 @@
  * loss in fit). State is a small JSON object saved in checkpoints.
  */
 import type { Optimizer } from './optimizers.js';
+import { checkInt } from '../tensor/check.js';
 
 /** Base class. `lastEpoch` counts step() calls (PyTorch's last_epoch, starting at 0). */
 export abstract class LRScheduler {
@@ -45,7 +46,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer, opts: StepLROptions) {
     super(optimizer);
-    if (!(Number.isInteger(opts.stepSize) && opts.stepSize >= 1)) throw new RangeError(`StepLR: stepSize must be a positive integer, got ${opts.stepSize}`);
+    checkInt('StepLR: stepSize', opts.stepSize);
     this.stepSize = opts.stepSize;
     this.gamma = opts.gamma ?? 0.1;
   }
@@ -72,7 +73,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: Optimizer, opts: CosineAnnealingLROptions) {
     super(optimizer);
-    if (!(Number.isInteger(opts.tMax) && opts.tMax >= 1)) throw new RangeError(`CosineAnnealingLR: tMax must be a positive integer, got ${opts.tMax}`);
+    checkInt('CosineAnnealingLR: tMax', opts.tMax);
     this.tMax = opts.tMax;
     this.etaMin = opts.etaMin ?? 0;
   }

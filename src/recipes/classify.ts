@@ -10,6 +10,7 @@ import { saveModel } from '../io/model-file.js';
 import { Rng } from '../tensor/rng.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Dense, Embedding, LSTM, GRU, LastStep, Sequential } from '../nn/index.js';
+import { softmaxRows } from '../nn/activations.js';
 import { FormatError, listNames, quote } from '../io/errors.js';
 import { checkLimit, type Limits } from '../io/limits.js';
 import { checkModelSize } from './budget.js';
@@ -131,13 +132,8 @@ export class TextClassifier {
     const bad = logits.data.findIndex((v) => Number.isNaN(v));
     if (bad >= 0) throw new RangeError(`the model's class scores for text ${Math.floor(bad / this.classes.length) + 1} are NaN: its outputs overflow (a diverged model)`);
     const C = this.classes.length;
-    const out = new Float64Array(logits.data.length);
-    for (let r = 0; r < texts.length; r++) {
-      let max = -Infinity, z = 0;
-      for (let j = 0; j < C; j++) max = Math.max(max, logits.data[r * C + j]!);
-      for (let j = 0; j < C; j++) z += out[r * C + j] = Math.exp(logits.data[r * C + j]! - max);
-      for (let j = 0; j < C; j++) out[r * C + j]! /= z;
-    }
+    const out = Float64Array.from(logits.data);
+    softmaxRows(out, C);
     return new Tensor(out, [texts.length, C]);
   }
 

@@ -4,6 +4,7 @@
  * for the validation loss.
  */
 import type { Trainable } from '../nn/trainable.js';
+import { checkInt } from '../tensor/check.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { makeLoss, type Loss, type LossName } from './losses.js';
 import { gatherBatch, stepMask } from './batches.js';
@@ -41,7 +42,7 @@ export function evaluate(model: Trainable, opts: EvaluateOptions): EvaluateResul
   const N = opts.x.shape[0] ?? 0;
   if (opts.y.shape[0] !== N) throw new RangeError(`evaluate: x has ${N} rows but y has ${opts.y.shape[0]}`);
   const bs = opts.batchSize ?? 256;
-  if (!(Number.isInteger(bs) && bs >= 1)) throw new RangeError(`evaluate: batchSize must be a positive integer, got ${opts.batchSize}`);
+  checkInt('evaluate: batchSize', bs);
   const wasTraining = model.training;
   model.eval();
   try {

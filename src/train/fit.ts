@@ -27,6 +27,7 @@ import type { Trainable } from '../nn/trainable.js';
 import { clipGradNorm, clipGradValue, gradNorm } from '../optim/clip.js';
 import { makeOptimizer, type Optimizer, type OptimizerSpec, type OptimizerState } from '../optim/optimizers.js';
 import { makeSchedule, ReduceLROnPlateau, type LRScheduler, type ScheduleSpec } from '../optim/schedules.js';
+import { checkInt } from '../tensor/check.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray, Tensor } from '../tensor/tensor.js';
 import { gatherBatch, stepMask } from './batches.js';
@@ -204,9 +205,9 @@ export async function fit(model: Trainable, opts: FitOptions): Promise<History> 
   if (y.shape[0] !== N) throw new RangeError(`fit: x has ${N} rows but y has ${y.shape[0]}`);
   if (opts.lengths && opts.lengths.length !== N) throw new RangeError(`fit: lengths has ${opts.lengths.length} entries, x has ${N} rows`);
   const epochs = opts.epochs;
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw new RangeError(`fit: epochs must be a positive integer, got ${opts.epochs}`);
+  checkInt('fit: epochs', epochs);
   const batchSize = opts.batchSize ?? 32;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`fit: batchSize must be a positive integer, got ${opts.batchSize}`);
+  checkInt('fit: batchSize', batchSize);
   checkFinite('x', x);
   checkFinite('y', y);
 
@@ -236,11 +237,11 @@ export async function fit(model: Trainable, opts: FitOptions): Promise<History> 
   const clipNorm = opts.clipNorm === undefined ? (model.recurrent ? DEFAULT_CLIP_NORM : null) : opts.clipNorm || null;
   const clipValue = opts.clipValue || null;
   const es = opts.earlyStopping ?? null;
-  if (es && !(Number.isInteger(es.patience) && es.patience >= 1)) throw new RangeError(`fit: earlyStopping.patience must be a positive integer, got ${es.patience}`);
+  if (es) checkInt('fit: earlyStopping.patience', es.patience);
   const restoreBest = es ? es.restoreBest ?? true : false;
   const minDelta = es?.minDelta ?? 0;
   const every = opts.checkpoint?.every ?? 1;
-  if (opts.checkpoint && !(Number.isInteger(every) && every >= 1)) throw new RangeError(`fit: checkpoint.every must be a positive integer, got ${every}`);
+  if (opts.checkpoint) checkInt('fit: checkpoint.every', every);
 
   const rng = new Rng(opts.seed ?? 0);
   const history: History = { loss: [], valLoss: [], lr: [], epochs: 0, bestEpoch: 0, bestLoss: Infinity, stoppedEarly: false, aborted: false, seconds: 0 };

@@ -27,7 +27,7 @@ import { GATE_COUNT, RecurrentBase } from '../../nn/recurrent.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { transpose2d } from '../../tensor/tensor.js';
 import { writeFileAtomicSync } from '../atomic.js';
-import { PEEPHOLE_PERM, TORCH_OF_ONNX, reorderGates } from './recurrent-ops.js';
+import { gatePermutation, peepholePermutation, reorderGates } from '../gate-order.js';
 import { AttrType, DataType, encodeModelProto, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './schema.js';
 import { tensorProtoFrom } from './tensor-proto.js';
 
@@ -127,7 +127,7 @@ export function onnxRecurrentWeights(layer: RecurrentBase, l: number): {
   const sd = layer.stateDict();
   const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections;
   const I = l === 0 ? layer.inputSize : D * H;
-  const perm = TORCH_OF_ONNX[layer.mode];
+  const perm = gatePermutation(layer.mode, 'torch', 'onnx'), pPerm = peepholePermutation('torch', 'onnx');
   const W = new Float64Array(D * G * H * I), R = new Float64Array(D * G * H * H), B = new Float64Array(D * 2 * G * H);
   const P = layer.peephole ? new Float64Array(D * 3 * H) : null;
   for (let d = 0; d < D; d++) {
@@ -138,7 +138,7 @@ export function onnxRecurrentWeights(layer: RecurrentBase, l: number): {
       B.set(reorderGates(sd[`bias_ih${sfx}`]!.data, 0, G, H, 1, perm), d * 2 * G * H);
       B.set(reorderGates(sd[`bias_hh${sfx}`]!.data, 0, G, H, 1, perm), d * 2 * G * H + G * H);
     }
-    if (P) P.set(reorderGates(sd[`weight_ph${sfx}`]!.data, 0, 3, H, 1, PEEPHOLE_PERM), d * 3 * H);
+    if (P) P.set(reorderGates(sd[`weight_ph${sfx}`]!.data, 0, 3, H, 1, pPerm), d * 3 * H);
   }
   return { W, R, B, P, wShape: [D, G * H, I], rShape: [D, G * H, H], bShape: [D, 2 * G * H], pShape: [D, 3 * H] };
 }

@@ -23,6 +23,7 @@ import { availableParallelism } from 'node:os';
 import type { InferenceEngine } from '../../nn/engine.js';
 import type { Sequential } from '../../nn/sequential.js';
 import { shapeStr, Tensor } from '../../tensor/tensor.js';
+import { checkInt } from '../../tensor/check.js';
 import { encodeOnnx } from './export.js';
 
 /** The onnxruntime-node versions this engine was tested with (package.json's peerDependencies says the same). */
@@ -104,7 +105,7 @@ export class OnnxruntimeEngine implements InferenceEngine {
   constructor(private readonly ort: Onnxruntime, private readonly model: Sequential, opts: OnnxruntimeEngineOptions = {}) {
     if (model.dtype !== 'float32') throw new RangeError(`the onnxruntime engine runs float32 models; this one is ${model.dtype}`);
     this.threads = opts.threads ?? availableParallelism();
-    if (!(Number.isInteger(this.threads) && this.threads >= 1)) throw new RangeError(`onnxruntime engine: threads must be a positive integer, got ${opts.threads}`);
+    checkInt('onnxruntime engine: threads', this.threads);
     this.sequenced = model.inputKind !== 'any';
     this.session('plain');
   }

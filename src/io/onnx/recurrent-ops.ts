@@ -11,7 +11,7 @@
  * ONNX vs PyTorch conventions (onnx/docs/Operators.md, torch/onnx/symbolic_opset9.py):
  *   W (D, G·H, I), R (D, G·H, H), B (D, 2·G·H) = [Wb; Rb], P (D, 3·H) = [P_i; P_o; P_f]
  *     ↔  weight_ih, weight_hh, bias_ih, bias_hh
- *   gate blocks: LSTM i,o,f,c ↔ PyTorch i,f,g,o;   GRU z,r,h ↔ PyTorch r,z,n
+ *   gate blocks: LSTM i,o,f,c ↔ PyTorch i,f,g,o;   GRU z,r,h ↔ PyTorch r,z,n   (io/gate-order.ts)
  *   GRU linear_before_reset = 1 is PyTorch's formula n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn)).
  *   layout 0: X (T,B,I), Y (T,D,B,H), Y_h (D,B,H);  layout 1: X (B,T,I), Y (B,T,D,H), Y_h (B,D,H).
  *   direction "reverse" alone runs each sequence from its own last step (sequence_lens) to 0.
@@ -25,24 +25,7 @@ import { exactRecurrentForward, type Activation, type ExactCell } from '../tfjs/
 import { Attrs, OpError, transpose, type OpFn } from './ops.js';
 import { chargeRecurrent } from './budget.js';
 import type { Value } from './tensor-proto.js';
-
-/** PyTorch gate block k is ONNX gate block ONNX_OF_TORCH[mode][k]. */
-export const ONNX_OF_TORCH: Record<RecurrentMode, number[]> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
-/** ONNX gate block j is PyTorch gate block TORCH_OF_ONNX[mode][j]. */
-export const TORCH_OF_ONNX: Record<RecurrentMode, number[]> = { lstm: [0, 3, 1, 2], gru: [1, 0, 2], rnn: [0] };
-/** Peepholes: our weight_ph rows p_i, p_f, p_o ↔ ONNX P blocks P_i, P_o, P_f (a swap, its own inverse). */
-export const PEEPHOLE_PERM = [0, 2, 1];
-
-/**
- * dst block k ← src block perm[k], for a (G·H, cols) matrix (or a (G·H) vector with cols = 1)
- * starting at src[sOff]. dst is fresh, (G·H·cols).
- */
-export function reorderGates(src: ArrayLike<number>, sOff: number, G: number, H: number, cols: number, perm: number[]): Float64Array {
-  const block = H * cols;
-  const dst = new Float64Array(G * block);
-  for (let k = 0; k < G; k++) for (let i = 0; i < block; i++) dst[k * block + i] = src[sOff + perm[k]! * block + i]!;
-  return dst;
-}
+import { gatePermutation, peepholePermutation, reorderGates } from '../gate-order.js';
 
 const OP_NAME: Record<RecurrentMode, string> = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN' };
 const DEFAULT_ACTS: Record<RecurrentMode, string[]> = { lstm: ['Sigmoid', 'Tanh', 'Tanh'], gru: ['Sigmoid', 'Tanh'], rnn: ['Tanh'] };
@@ -208,7 +191,7 @@ function exactLoop(n: RecurrentNode): Value[] {
   const { mode, T, B, I, H, D, layout, lengths } = n;
   const G = GATE_COUNT[mode], GH = G * H;
   const float64 = n.X.dtype === DataType.DOUBLE;
-  const perm = mode === 'gru' ? [0, 1, 2] : ONNX_OF_TORCH[mode]; // loop block k ← ONNX block perm[k]
+  const perm = gatePermutation(mode, 'onnx', 'keras'); // loop block k ← ONNX block perm[k]
   const x = layout === 0 ? transpose(n.X, [1, 0, 2]).data : n.X.data; // (B,T,I)
   const state = (s: Value | undefined): ArrayLike<number> | undefined => (s ? (layout === 0 ? s : transpose(s, [1, 0, 2])).data : undefined); // (D,B,H)
   const h0 = state(n.h0In), c0 = state(n.c0In);
@@ -240,7 +223,7 @@ function exactLoop(n: RecurrentNode): Value[] {
       }
     }
     // Peepholes: ONNX P_i, P_o, P_f → the loop's p_i, p_f, p_o.
-    const peephole = n.P ? reorderGates(n.P.data, d * 3 * H, 3, H, 1, PEEPHOLE_PERM) : null;
+    const peephole = n.P ? reorderGates(n.P.data, d * 3 * H, 3, H, 1, peepholePermutation('onnx', 'torch')) : null;
     // LSTM [f, g, h], GRU [f, g], RNN [f] (its one activation is the candidate's).
     const acts = n.acts[d]!.map((v) => v.fn);
     const candidate = mode === 'rnn' ? acts[0]! : acts[1]!;
@@ -303,7 +286,7 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
     if (!hit || hit.R !== R || hit.B !== Bv || hit.P !== P || hit.key !== key) {
       const layer = make(mode, I, H, D, act, peephole, dtype, backend);
       const sd = layer.stateDict();
-      const perm = ONNX_OF_TORCH[mode];
+      const perm = gatePermutation(mode, 'onnx', 'torch'), pPerm = peepholePermutation('onnx', 'torch');
       for (let d = 0; d < D; d++) {
         const sfx = `_l0${d === 1 ? '_reverse' : ''}`;
         sd[`weight_ih${sfx}`]!.data.set(reorderGates(W.data, d * G * H * I, G, H, I, perm));
@@ -315,7 +298,7 @@ export function recurrentOp(mode: RecurrentMode, backend?: string): OpFn {
           sd[`bias_ih${sfx}`]!.data.fill(0);
           sd[`bias_hh${sfx}`]!.data.fill(0);
         }
-        if (peephole) sd[`weight_ph${sfx}`]!.data.set(reorderGates(P!.data, d * 3 * H, 3, H, 1, PEEPHOLE_PERM)); // P_i, P_o, P_f → p_i, p_f, p_o
+        if (peephole) sd[`weight_ph${sfx}`]!.data.set(reorderGates(P!.data, d * 3 * H, 3, H, 1, pPerm));
       }
       hit = { R, B: Bv, P, key, layer };
       cache.set(W, hit);

@@ -14,7 +14,7 @@ import { assertFiniteWeights } from '../finite.js';
 import { checkLimit, type Limits } from '../limits.js';
 import { configParameterCount } from '../model-file.js';
 import { ONNX_CONFIG_KEY } from './export.js';
-import { ONNX_OF_TORCH, PEEPHOLE_PERM, reorderGates } from './recurrent-ops.js';
+import { gatePermutation, peepholePermutation, reorderGates } from '../gate-order.js';
 import { readModelProto } from './import.js';
 import { valueFromTensorProto, type Value } from './tensor-proto.js';
 
@@ -69,7 +69,7 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
       // A projected LSTM was written as Scan loops with its PyTorch-named weights.
       for (const [k, p] of Object.entries(sd)) p.data.set(get(`${name}.${k}`, p.size).data);
     } else if (layer instanceof RecurrentBase) {
-      const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections, perm = ONNX_OF_TORCH[layer.mode];
+      const G = GATE_COUNT[layer.mode], H = layer.hiddenSize, D = layer.numDirections, perm = gatePermutation(layer.mode, 'onnx', 'torch');
       for (let l = 0; l < layer.numLayers; l++) {
         const I = l === 0 ? layer.inputSize : D * H;
         const W = get(`${name}.W_l${l}`, D * G * H * I).data, R = get(`${name}.R_l${l}`, D * G * H * H).data, B = get(`${name}.B_l${l}`, D * 2 * G * H).data;
@@ -82,7 +82,7 @@ export function sequentialFromOnnx(bytesOrPath: Uint8Array | string, opts: { bac
             sd[`bias_ih${sfx}`]!.data.set(reorderGates(B, d * 2 * G * H, G, H, 1, perm));
             sd[`bias_hh${sfx}`]!.data.set(reorderGates(B, d * 2 * G * H + G * H, G, H, 1, perm));
           }
-          if (P) sd[`weight_ph${sfx}`]!.data.set(reorderGates(P, d * 3 * H, 3, H, 1, PEEPHOLE_PERM)); // P_i, P_o, P_f → p_i, p_f, p_o
+          if (P) sd[`weight_ph${sfx}`]!.data.set(reorderGates(P, d * 3 * H, 3, H, 1, peepholePermutation('onnx', 'torch')));
         }
       }
     }

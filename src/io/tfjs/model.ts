@@ -27,14 +27,15 @@
  * `toSequential()` gives the equivalent native Sequential model when one exists (for saving,
  * training further or ONNX export) and otherwise says exactly why not.
  */
-import { Dense, Dropout, Embedding, LastStep, type Activation } from '../../nn/layers.js';
+import { softmaxRows, isActivation } from '../../nn/activations.js';
+import { Dense, Dropout, Embedding, LastStep } from '../../nn/layers.js';
 
 import { GATE_COUNT, makeRecurrent, type RecurrentBase } from '../../nn/recurrent.js';
 import { Sequential, type LayerEntry } from '../../nn/sequential.js';
 import { Tensor, shapeStr, transpose2d } from '../../tensor/tensor.js';
 import { FormatError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { reorderGates } from '../onnx/recurrent-ops.js';
+import { gatePermutation, reorderGates } from '../gate-order.js';
 import {
   isObject, own, readTfjsArtifacts, readTfjsFiles, type LoadedArtifacts, type TfjsArtifacts, type TfjsWeight,
 } from './artifacts.js';
@@ -106,7 +107,6 @@ interface Flow {
 }
 
 const CLASS_KIND: Record<string, KerasRecurrentKind> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'rnn' };
-const CORE_DENSE: ReadonlySet<string> = new Set(['linear', 'relu', 'tanh', 'sigmoid']);
 const MERGE_OPS: Record<string, MergeOp> = { Concatenate: 'concatenate', Add: 'add', Multiply: 'multiply', Average: 'average' };
 
 /** The core module for a Keras recurrent direction, or null when the math differs. */
@@ -123,8 +123,7 @@ function coreFor(spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number, 
 /** Copy Keras weights into direction `sfx` ('_l0' or '_l0_reverse') of a core module. */
 function loadDirection(m: RecurrentBase, sfx: string, spec: KerasRecurrentSpec, w: KerasRecurrentWeights, I: number): void {
   const U = spec.units, G = GATE_COUNT[spec.kind], GU = G * U;
-  // Keras GRU blocks z,r,h → PyTorch r,z,n; LSTM and RNN keep their order.
-  const perm = spec.kind === 'gru' ? [1, 0, 2] : Array.from({ length: G }, (_, k) => k);
+  const perm = gatePermutation(spec.kind, 'keras', 'torch');
   const reorderRows = (src: ArrayLike<number>, cols: number): Float64Array => reorderGates(src, 0, G, U, cols, perm);
   const sd = m.stateDict();
   sd[`weight_ih${sfx}`]!.data.set(reorderRows(transpose2d(w.kernel, I, GU), I));
@@ -190,17 +189,10 @@ function runDirection(d: Direction, x: Float32Array, B: number, T: number, I: nu
   return kerasRecurrentForward(d.spec, d.weights, x, B, T, I, mask, init);
 }
 
-function applyActivation(name: string, data: Float32Array, F: number): void {
+/** In place: a Keras activation by name, with Keras' formulas (softmax along rows of F). */
+function applyKerasActivation(name: string, data: Float32Array, F: number): void {
   if (name === 'linear') return;
-  if (name === 'softmax') {
-    for (let o = 0; o < data.length; o += F) {
-      let mx = -Infinity, s = 0;
-      for (let j = 0; j < F; j++) mx = Math.max(mx, data[o + j]!);
-      for (let j = 0; j < F; j++) s += Math.exp(data[o + j]! - mx);
-      for (let j = 0; j < F; j++) data[o + j] = Math.exp(data[o + j]! - mx) / s;
-    }
-    return;
-  }
+  if (name === 'softmax') return softmaxRows(data, F);
   const f = KERAS_ACTIVATIONS[name]!;
   for (let i = 0; i < data.length; i++) data[i] = f(data[i]!);
 }
@@ -386,14 +378,14 @@ export class TfjsModel {
       case 'dropout': return [f];
       case 'activation': {
         const data = f.data.slice();
-        applyActivation(s.activation, data, f.shape[f.shape.length - 1]!);
+        applyKerasActivation(s.activation, data, f.shape[f.shape.length - 1]!);
         return [{ ...f, data }];
       }
       case 'dense': {
         if (s.timeDistributed && f.shape.length !== 3) throw new RangeError(`${where}: TimeDistributed input must be (B,T,F), got ${shapeStr(f.shape)}`);
         const y = s.layer.forward(new Tensor(f.data, f.shape));
         const data = y.data as Float32Array;
-        if (s.post) applyActivation(s.post, data, s.layer.outputSize);
+        if (s.post) applyKerasActivation(s.post, data, s.layer.outputSize);
         return [{ data, shape: y.shape, mask: f.mask }];
       }
       case 'merge': return [mergeFlows(s, ins, where)];
@@ -735,11 +727,11 @@ function parseLayer({ type, c, name }: LayerEntryJson, features: number | null, 
     const kw = take(name, 'kernel', [features, O]);
     const I = kw.shape[0]!;
     const b = useBias ? take(name, 'bias', [O]) : null;
-    const layer = new Dense({ inputSize: I, outputSize: O, activation: CORE_DENSE.has(a) ? (a as Activation) : 'linear', bias: useBias, ...be });
+    const layer = new Dense({ inputSize: I, outputSize: O, activation: isActivation(a) ? a : 'linear', bias: useBias, ...be });
     const sd = layer.stateDict();
     sd.weight!.data.set(transpose2d(kw.data, I, O));
     if (b) sd.bias!.data.set(b.data);
-    return { stage: { kind: 'dense', name, layer, post: CORE_DENSE.has(a) ? null : a, timeDistributed }, features: O };
+    return { stage: { kind: 'dense', name, layer, post: isActivation(a) ? null : a, timeDistributed }, features: O };
   };
   switch (type) {
     case 'Dropout': return { stage: { kind: 'dropout', name, rate: num('rate', 0) }, features };

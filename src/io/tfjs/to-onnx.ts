@@ -12,7 +12,7 @@
  */
 import { AttrType, DataType, encodeModelProto, type AttributeProto, type ValueInfoProto } from '../onnx/schema.js';
 import { EXPORT_OPSET, GraphBuilder, valueInfo } from '../onnx/export.js';
-import { ONNX_OF_TORCH } from '../onnx/recurrent-ops.js';
+import { gatePermutation } from '../gate-order.js';
 import { directionInputSize, type Direction, type MergeMode, type TfjsModel } from './model.js';
 import { transpose2d } from '../../tensor/tensor.js';
 import { GATE_COUNT } from '../../nn/recurrent.js';
@@ -30,7 +30,7 @@ function onnxAct(name: string, where: string): string {
 /** ONNX W, R, B of one Keras direction (see the file header). */
 function directionWeights(d: Direction, I: number): { W: Float32Array; R: Float32Array; B: Float32Array } {
   const H = d.spec.units, G = GATE_COUNT[d.spec.kind], GH = G * H;
-  const perm = d.spec.kind === 'gru' ? [0, 1, 2] : ONNX_OF_TORCH[d.spec.kind]; // Keras block k is ONNX block perm[k]
+  const perm = gatePermutation(d.spec.kind, 'onnx', 'keras'); // Keras block k is ONNX block perm[k]
   const W = new Float32Array(GH * I), R = new Float32Array(GH * H), B = new Float32Array(2 * GH);
   const { kernel, recurrent, bias } = d.weights;
   for (let k = 0; k < G; k++) for (let j = 0; j < H; j++) {

@@ -24,6 +24,7 @@
  */
 import { qnorm } from '../../stats/numeric.js';
 import { coverage, mase, naiveScale, rankMethods, ranks, rmse, smape } from '../../stats/metrics.js';
+import { checkInt } from '../../tensor/check.js';
 import { fineTuneGlobalForecaster, fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
 import { classicalForecast } from './combine.js';
 import { DEFAULT_QUANTILES, calibrateSpread, centralInterval, type QuantileForecast } from './quantiles.js';
@@ -302,8 +303,8 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
   const t0 = performance.now();
   const H = opts.horizon, period = opts.period ?? 1;
   const K = opts.origins ?? 1, stride = opts.stride ?? H;
-  if (!Number.isInteger(K) || K < 1 || K > 1000) throw new RangeError(`backtest: origins must be an integer in 1..1000, got ${K}`);
-  if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`backtest: stride must be a positive integer, got ${stride}`);
+  checkInt('backtest: origins', K, { max: 1000 });
+  checkInt('backtest: stride', stride);
   if (series.length === 0) throw new RangeError('backtest: give at least one series');
   const quantiles = opts.quantiles ?? DEFAULT_QUANTILES;
   const levels = intervalLevels(quantiles);

@@ -43,6 +43,7 @@ import { Dense, LastStep } from '../../nn/layers.js';
 import { Sequential, type SequentialConfig } from '../../nn/sequential.js';
 import { Adam } from '../../optim/optimizers.js';
 import { Rng } from '../../tensor/rng.js';
+import { checkInt } from '../../tensor/check.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { fit } from '../../train/fit.js';
 import { pinball } from '../../train/losses.js';
@@ -189,7 +190,7 @@ export function planGlobal(opts: GlobalForecasterOptions): GlobalPlan {
   const lr = opts.lr ?? GLOBAL_DEFAULTS.lr;
   if (!(lr > 0 && lr < 1)) throw new RangeError(`global forecaster: lr must be in (0, 1), got ${lr}`);
   const seed = opts.seed ?? GLOBAL_DEFAULTS.seed;
-  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`global forecaster: seed must be a non-negative integer, got ${seed}`);
+  checkInt('global forecaster: seed', seed, { min: 0 });
   return {
     horizon, period, lookback, minInput, transform, cell, lr, seed,
     quantiles: checkLevels(opts.quantiles ?? DEFAULT_QUANTILES, 'global forecaster'),
