@@ -2,8 +2,9 @@
  * BENCHMARKS.md from one run: the machine and versions (with the BLAS and kernels PyTorch used),
  * one table per workload (median, min, runs, throughput, GFLOP/s, peak resident memory of the
  * row's process), the ratios of lstm-ts's best row to every peer, the targets of issues 4 and
- * 16 marked reached or not, with the numbers, then the sweep (bench/sweep.ts), the engine rule
- * (bench/engine-rule.ts) and the time-to-quality section (bench/ttq.ts, from its own run).
+ * 16 marked reached or not, with the numbers, then LSTM, GRU and RNN layers against PyTorch
+ * (bench/layer-modes.ts), the sweep (bench/sweep.ts), the engine rule (bench/engine-rule.ts)
+ * and the time-to-quality section (bench/ttq.ts, from its own run).
  */
 import { renderRule, type RulePoint } from './engine-rule.js';
 import { loadVerdict } from './harness.js';
@@ -51,6 +52,25 @@ export interface SavedRun {
   kernels: string | null;
   sweep?: SweepRow[];
   rule?: RulePoint[] | null;
+  /** The modes section: LSTM, GRU and RNN layers' forward + backward (absent in older runs). */
+  modes?: ModeRow[];
+}
+
+/** One layer kind at one shape, forward + backward, on one implementation (bench/layer-modes.ts). */
+export interface ModeRow {
+  /** W3 or W4 (bench/layer-modes.ts MODE_SHAPES). */
+  shape: string;
+  mode: 'lstm' | 'gru' | 'rnn';
+  B: number; T: number; I: number; H: number; L: number;
+  impl: 'lstm-ts' | 'torch';
+  threads: number;
+  /** Highest 1-minute load average seen after the implementation's rounds. */
+  load: number;
+  median?: number;
+  min?: number;
+  cpuMedian?: number;
+  runs?: number;
+  skipped?: string;
 }
 
 export interface Row {
@@ -143,7 +163,7 @@ export function evaluateTargets(rows: Row[]): Target[] {
  * of B", both rows at every core (2 threads here). The WebAssembly path is lstm-ts's fastest
  * kernel row; the onnxruntime engine, onnxruntime-node and PyTorch are their rows at every core.
  */
-export function evaluateTargets16(rows: Row[], cores: number): Target[] {
+export function evaluateTargets16(rows: Row[], cores: number, modes: ModeRow[] = []): Target[] {
   const row = (w: WorkloadId, pred: (r: Row) => boolean): Row | null => fastest(rows.filter((r) => r.workload === w && pred(r)));
   const wasm = (w: WorkloadId) => row(w, (r) => isKernelRow(r) && r.id !== 'lstm-ts/reference');
   const engine = (w: WorkloadId) => row(w, (r) => r.id === ENGINE_ROW && r.threads === cores);
@@ -162,7 +182,37 @@ export function evaluateTargets16(rows: Row[], cores: number): Target[] {
     check(`W2 with the onnxruntime engine ≤ 1.1× onnxruntime-node itself (${t})`, engine('W2'), ort('W2'), 1.1),
     check(`W3 ≤ 0.8× PyTorch (${t})`, wasm('W3'), torch('W3'), 0.8),
     check(`W4 ≤ 1.2× PyTorch (${t})`, wasm('W4'), torch('W4'), 1.2),
+    ...(['W3', 'W4'] as const).flatMap((shape) => (['gru', 'rnn'] as const).map((mode) => {
+      const text = `${shape} ${mode.toUpperCase()} layer forward + backward ≤ 1.2× PyTorch (${t})`;
+      const of = (impl: ModeRow['impl']) => modes.find((m) => m.shape === shape && m.mode === mode && m.impl === impl && m.threads === cores && m.median !== undefined);
+      const a = of('lstm-ts'), b = of('torch');
+      if (!a || !b) return { text, status: 'not measured' as const, detail: modes.length ? `no ${a ? 'PyTorch' : 'lstm-ts'} row` : 'not run (`npm run bench -- --only modes`)' };
+      const x = a.median! / b.median!;
+      return { text, status: x <= 1.2 ? 'reached' as const : 'not reached' as const, detail: `lstm-ts wasm ${fmt(a.median!)} ms vs PyTorch ${fmt(b.median!)} ms: ${fmt(x)}× its time` };
+    })),
   ];
+}
+
+/** The modes section: per shape and layer kind, lstm-ts's and PyTorch's median ms and their ratio. */
+function modesTable(modes: ModeRow[]): string[] {
+  if (!modes.length) return [];
+  const cores = Math.max(...modes.map((m) => m.threads));
+  const lines = [
+    '## LSTM, GRU and RNN layers against PyTorch', '',
+    `One layer's forward + backward (\`layer.forward(x)\`, \`layer.backward({ dOutput })\` with the input gradient; PyTorch \`out, _ = layer(x); out.backward(g)\`), batch-first, at the W3 and W4 shapes, both on ${cores} thread${cores > 1 ? 's' : ''}; bench/layer-modes.ts, each implementation in its own process per round, samples pooled over the rounds. Wall-clock medians; \`CPU ms\` is the median CPU time of the process per call, all threads.`, '',
+    '| shape | layer | lstm-ts wasm: ms (median) | min | CPU ms | runs | PyTorch: ms (median) | min | CPU ms | runs | lstm-ts ÷ PyTorch | load |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const cell = (m: ModeRow | undefined): string => (!m ? 'not run | | |' : m.median === undefined ? `${(m.skipped ?? 'not run').replace(/\|/g, '/')} | | |` : `${fmt(m.median)} | ${fmt(m.min!)} | ${m.cpuMedian !== undefined ? fmt(m.cpuMedian) : ''} | ${m.runs}`);
+  const keys = [...new Set(modes.map((m) => `${m.shape} ${m.mode}`))];
+  for (const key of keys) {
+    const of = (impl: ModeRow['impl']) => modes.find((m) => `${m.shape} ${m.mode}` === key && m.impl === impl);
+    const a = of('lstm-ts'), b = of('torch'), any = (a ?? b)!;
+    const ratio = a?.median !== undefined && b?.median !== undefined ? `${fmt(a.median / b.median)}×` : '—';
+    const shape = `${any.shape} (B ${any.B}, T ${any.T}, I ${any.I}, H ${any.H}, ${any.L} layer${any.L > 1 ? 's' : ''})`;
+    lines.push(`| ${shape} | ${any.mode.toUpperCase()} | ${cell(a)} | ${cell(b)} | ${ratio} | ${Math.max(a?.load ?? 0, b?.load ?? 0).toFixed(1)} |`);
+  }
+  return [...lines, ''];
 }
 
 function workloadTable(w: WorkloadId, rows: Row[]): string[] {
@@ -263,7 +313,7 @@ export function renderReport(run: SavedRun, ttq: TtqRun | null = null): { md: st
     '# Benchmarks', '',
     `Generated by \`${info.command.replace(/ --(json|out) \S+/g, '')}\` (bench/run.ts) on ${info.date}, commit ${info.commit}${info.dirty ? ' (with uncommitted changes)' : ''}; ${info.seconds ? `${info.seconds.toFixed(0)} s` : ''}.`,
     'Every row ran in its own process, one after another, all in this one run. Do not edit by hand: rerun `npm run bench`.', '',
-    loadVerdict([info.loadStart[0]!, info.loadEnd[0]!, ...rows.map((r) => r.load)], info.cores, 'npm run bench'), '',
+    loadVerdict([info.loadStart[0]!, info.loadEnd[0]!, ...rows.map((r) => r.load), ...(run.modes ?? []).map((m) => m.load)], info.cores, 'npm run bench'), '',
     '## Machine', '',
     `- CPU: ${info.cpu}, ${info.cores} cores visible to Node, ${info.memGB.toFixed(1)} GB RAM${info.cpuFlags ? `; vector extensions: ${info.cpuFlags}` : ''}`,
     `- Load average (1/5/15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end; the \`load\` column is the highest 1-minute load seen after each of the row's rounds. The machine is shared: with a load above the core count, other processes were running and the figures are slower and noisier than on an idle machine.`,
@@ -286,9 +336,9 @@ export function renderReport(run: SavedRun, ttq: TtqRun | null = null): { md: st
     kernelTarget(kernels),
     '',
     '## Targets (issue 16)', '',
-    'Measured in this run: the WebAssembly path is lstm-ts\'s fastest kernel row; the onnxruntime engine is `compile(model, { engine: \'onnxruntime\' })` (inference on onnxruntime-node, from the model\'s own ONNX export). GRU and RNN layers have no rows here; the time-to-quality target is in its own section (`npm run bench:ttq`).', '',
+    'Measured in this run: the WebAssembly path is lstm-ts\'s fastest kernel row; the onnxruntime engine is `compile(model, { engine: \'onnxruntime\' })` (inference on onnxruntime-node, from the model\'s own ONNX export); the GRU and RNN layers are the section "LSTM, GRU and RNN layers against PyTorch". The time-to-quality target is in its own section (`npm run bench:ttq`).', '',
     '| target | status | measured |', '|---|---|---|',
-    ...evaluateTargets16(rows, info.cores).map((x) => `| ${x.text} | ${x.status === 'reached' ? '**reached**' : x.status} | ${x.detail} |`),
+    ...evaluateTargets16(rows, info.cores, run.modes ?? []).map((x) => `| ${x.text} | ${x.status === 'reached' ? '**reached**' : x.status} | ${x.detail} |`),
     '',
     '## Results', '',
     ...ws.flatMap((w) => workloadTable(w, rows.filter((r) => r.workload === w))),
@@ -298,6 +348,7 @@ export function renderReport(run: SavedRun, ttq: TtqRun | null = null): { md: st
       ? `Peak resident memory (maxRSS) of each W4 training process: ${w4.map((r) => `${name(r)} ${(r.maxRssKB! / 1024).toFixed(0)} MB`).join('; ')}.`
       : 'W4 was not run.',
     '',
+    ...modesTable(run.modes ?? []),
     ...(sweep?.md ?? []),
     ...(run.rule?.length ? renderRule(run.rule) : []),
     ...t.md, '',
@@ -307,6 +358,7 @@ export function renderReport(run: SavedRun, ttq: TtqRun | null = null): { md: st
     '- TF.js: `tf.sequential` of `tf.layers.lstm` (recurrentActivation \'sigmoid\'; TF.js defaults to hard-sigmoid) and `tf.layers.dense`; `model.predict`, `model.trainOnBatch` with `tf.train.adam`. TF.js keeps one bias per layer (b_ih + b_hh), so its Adam steps differ slightly from PyTorch\'s from the second step on (same FLOPs). The wasm backend runs its SIMD build with 1 thread (its threaded build needs web workers, not available in Node).',
     '- lstm-ts onnxruntime engine: `Sequential([LSTM])` after `compile(model, { engine: \'onnxruntime\', threads })`, then `model.forward(x)` in eval mode: onnxruntime-node runs a session built from the model\'s own ONNX export (exportOnnx\'s graph: transposes to and from time-major around the LSTM node), through its synchronous native binding; inference only.',
     '- onnxruntime-node: a one-node ONNX LSTM graph (bench/onnx-lstm.ts), CPU provider, intraOpNumThreads = threads; inference only.',
+    '- LSTM, GRU and RNN layers (bench/layer-modes.ts): lstm-ts `new LSTM|GRU|RNN({ inputSize, hiddenSize, numLayers, batchFirst: true })` on the `wasm` backend, then per call `layer.forward(x)` and `layer.backward({ dOutput })` (parameter and input gradients); PyTorch `nn.LSTM|GRU|RNN(batch_first=True)` with x.requires_grad, `out, _ = layer(x); out.backward(g)` (bench/kernels/torch_modes.py), same thread and BLAS settings as its other rows. No optimizer step, no head.',
     '- PyTorch: `nn.LSTM(batch_first=True)` under `torch.inference_mode()`; training with `nn.Linear`, `MSELoss`, `optim.Adam`; `torch.set_num_threads(threads)`, OPENBLAS_NUM_THREADS = threads and OMP_WAIT_POLICY=PASSIVE (with libgomp\'s default spinning, torch\'s idle OpenMP threads fight the BLAS threads for the cores: W2 with 2 threads measured 4.3 s instead of 90 ms on this machine). Debian\'s python3-torch calls whichever libblas.so.3 the system has, chosen by Debian\'s alternatives: `apt-get install python3-torch libopenblas0-pthread` makes that OpenBLAS (alone, libblas3\'s unoptimised reference BLAS makes PyTorch many times slower). `--torch-blas DIR` overrides it with the libblas.so.3 in DIR; each PyTorch row names the BLAS and OpenBLAS core it ran.',
     '- brain.js `recurrent.LSTMTimeStep` is a different model, so its row compares cost, not identical arithmetic: no batching (a batch is B `run` calls; a training step is one `train` pass over B sequences that updates the weights after each sequence), its output layer (I outputs) runs at every step and is trained to predict the next step, its own RMSprop-like optimizer, per-gate matrices (float32) evaluated as a graph of small matrix operations built per time step.',
     '- GFLOP/s are nominal: a layer\'s gates cost 4H(I+H) multiply-adds = 8H(I+H) FLOPs per step and sequence; training counts 3× the forward; elementwise work and the head are not counted. brain.js is credited the same nominal FLOPs.',

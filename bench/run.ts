@@ -8,8 +8,10 @@
  * results/bench/run.json) plus the same report on stdout. The time-to-quality section comes
  * from `npm run bench:ttq` (results/bench/ttq.json), which runs on its own.
  *
- * Flags: --only W1,W3,sweep,engine   sections to run (default: all; with --only, --impl or
- *                       --quick, the sweep and the engine section run only when named)
+ * Flags: --only W1,W3,sweep,engine,modes   sections to run (default: all; with --only, --impl or
+ *                       --quick, the sweep, the engine and the modes section run only when named;
+ *                       modes: LSTM, GRU and RNN layers' forward + backward at the W3 and W4
+ *                       shapes, lstm-ts and PyTorch at every core, bench/layer-modes.ts)
  *        --impl tfjs,torch   rows whose id contains one of these
  *        --budget S     seconds of measuring per row (default 5), shared by its rounds
  *        --rounds N     measure every row N times (default 3), in N passes over all rows, and pool
@@ -34,8 +36,9 @@ import { writeFileAtomic } from '../src/index.js';
 import type { RulePoint } from './engine-rule.js';
 import { syncReadme } from './readme-sync.js';
 import { RESULT_MARK, childResult, median } from './harness.js';
-import { FIG_DIR, renderReport, type Row, type RunInfo, type SavedRun } from './report.js';
+import { FIG_DIR, renderReport, type ModeRow, type Row, type RunInfo, type SavedRun } from './report.js';
 import { SWEEP_IMPLS, sweepPoints, type SweepRow } from './sweep.js';
+import { MODES, modeCases, timeLstmTs, timeTorch, type ModeSamples } from './layer-modes.js';
 import { readTtqRun } from './ttq.js';
 import { WORKLOADS, WORKLOAD_IDS, type Workload, type WorkloadId } from './workloads.js';
 
@@ -140,13 +143,15 @@ async function main(): Promise<void> {
   const budget = Number(values.budget ?? (values.quick ? 2 : 5));
   const rounds = Math.max(1, Math.floor(Number(values.rounds ?? (values.quick ? 1 : 3))));
   const skipSlow = values['skip-slow'] || values.quick;
-  const sections = (values.only?.split(',') ?? [...WORKLOAD_IDS, 'sweep', 'engine']).map((s) => s.trim());
-  const only = sections.filter((s) => !['sweep', 'engine'].includes(s.toLowerCase())).map((s) => s.toUpperCase()) as WorkloadId[];
-  for (const id of only) if (!WORKLOADS[id]) throw new Error(`--only: unknown section "${id}" (have ${WORKLOAD_IDS.join(', ')}, sweep, engine)`);
+  const extra = ['sweep', 'engine', 'modes'];
+  const sections = (values.only?.split(',') ?? [...WORKLOAD_IDS, ...extra]).map((s) => s.trim());
+  const only = sections.filter((s) => !extra.includes(s.toLowerCase())).map((s) => s.toUpperCase()) as WorkloadId[];
+  for (const id of only) if (!WORKLOADS[id]) throw new Error(`--only: unknown section "${id}" (have ${WORKLOAD_IDS.join(', ')}, ${extra.join(', ')})`);
   const partial = values.only !== undefined || values.impl !== undefined || values.quick;
   const named = (s: string): boolean => sections.some((x) => x.toLowerCase() === s);
   const doSweep = named('sweep') && (!partial || values.only !== undefined);
   const doRule = named('engine') && (!partial || values.only !== undefined);
+  const doModes = named('modes') && (!partial || values.only !== undefined);
   const implFilter = values.impl?.split(',').map((s) => s.trim()).filter(Boolean);
 
   const torch = findTorchPython();
@@ -273,6 +278,39 @@ async function main(): Promise<void> {
       }
     }
   }
+  // LSTM, GRU and RNN layers, forward + backward, at the W3 and W4 shapes: lstm-ts and PyTorch
+  // at every core, alternating, one process per round each, samples pooled.
+  const modes: ModeRow[] = [];
+  if (doModes) {
+    console.error('\nLSTM, GRU and RNN layers, forward + backward (bench/layer-modes.ts)');
+    const cases = modeCases(['W3', 'W4'], [...MODES]);
+    const impls = [
+      { impl: 'lstm-ts' as const, go: () => timeLstmTs(process.cwd(), CORES, cases, budget / rounds) },
+      { impl: 'torch' as const, go: torch.python ? () => timeTorch(torch.python!, CORES, cases, budget / rounds, torchEnv(CORES, blasDir)) : null },
+    ];
+    const pooledModes = impls.map(() => ({ samples: {} as Record<string, number[]>, cpu: {} as Record<string, number[]>, loads: [] as number[], error: '' }));
+    for (let round = 1; round <= rounds; round++) {
+      for (const [i, { impl, go }] of impls.entries()) {
+        const p = pooledModes[i]!;
+        if (!go || p.error) continue;
+        let res: ModeSamples;
+        try { res = await go(); } catch (e) { p.error = e instanceof Error ? e.message : String(e); continue; }
+        for (const [k, v] of Object.entries(res.samples)) (p.samples[k] ??= []).push(...v);
+        for (const [k, v] of Object.entries(res.cpu)) (p.cpu[k] ??= []).push(...v);
+        p.loads.push(loadavg()[0]!);
+        console.error(`  round ${round}: ${impl} ${cases.map((c) => `${c.name} ${median(res.samples[c.name]!).toFixed(1)} ms`).join(', ')}`);
+      }
+    }
+    for (const c of cases) {
+      for (const [i, { impl, go }] of impls.entries()) {
+        const p = pooledModes[i]!, s = p.samples[c.name];
+        const base = { shape: c.shape, mode: c.mode, B: c.B, T: c.T, I: c.I, H: c.H, L: c.L, impl, threads: CORES, load: Math.max(0, ...p.loads) };
+        if (!go) modes.push({ ...base, skipped: torch.note });
+        else if (!s?.length) modes.push({ ...base, skipped: `failed: ${p.error}` });
+        else modes.push({ ...base, median: median(s), min: Math.min(...s), cpuMedian: median(p.cpu[c.name]!), runs: s.length });
+      }
+    }
+  }
   // The grid behind engine: 'auto' (bench/engine-rule.ts), in one process.
   let rule: RulePoint[] | null = null;
   if (doRule) {
@@ -290,7 +328,7 @@ async function main(): Promise<void> {
   }
   info.loadEnd = loadavg();
   info.seconds = (performance.now() - t0) / 1000;
-  const saved: SavedRun = { info, rows, kernels, sweep, rule };
+  const saved: SavedRun = { info, rows, kernels, sweep, rule, modes };
   if (values.json) await writeFileAtomic(values.json, JSON.stringify(saved, null, 1));
   if (values['no-write']) {
     process.stdout.write(renderReport(saved, readTtqRun()).md);

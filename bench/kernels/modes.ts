@@ -7,105 +7,35 @@
  * 1.2× of PyTorch on W3 and W4 (2 threads), and the adding demo's GRU and RNN at least as fast
  * per step as its LSTM.
  *
- * Every implementation runs in its own process, once per round; rounds alternate between them
- * and the samples are pooled, so a busy spell of a shared machine hits every row a little.
+ * The shapes and the timing children are bench/layer-modes.ts's (`npm run bench -- --only
+ * modes` runs the W3 and W4 rows at every core into BENCHMARKS.md). Every implementation runs
+ * in its own process, once per round; rounds alternate between them and the samples are
+ * pooled, so a busy spell of a shared machine hits every row a little.
  * Prints a Markdown table: median ms per call (wall), and lstm-ts ÷ PyTorch at equal threads.
  *
  *   npx tsx bench/kernels/modes.ts [--rounds 3] [--budget 1.5] [--shapes adding,W3,W4] [--modes lstm,gru,rnn]
  *                                  [--base DIR]   (also time the lstm-ts checkout in DIR, e.g. main, as "before")
  */
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
-
-const MARK = '@@RESULT ';
-
-/** B, T, I, H, L of each shape. */
-const SHAPES: Record<string, { B: number; T: number; I: number; H: number; L: number }> = {
-  adding: { B: 32, T: 100, I: 2, H: 32, L: 1 }, // demos/adding.ts at T = 100
-  W3: { B: 32, T: 50, I: 32, H: 128, L: 1 },
-  W4: { B: 64, T: 100, I: 64, H: 256, L: 2 },
-};
-const MODES = ['lstm', 'gru', 'rnn'] as const;
-type Mode = (typeof MODES)[number];
-interface Case { name: string; mode: Mode; B: number; T: number; I: number; H: number; L: number }
+import { MODES, modeCases, timeLstmTs, timeTorch, type ModeCase, type ModeSamples } from '../layer-modes.js';
 
 const { values } = parseArgs({
   options: {
-    child: { type: 'boolean', default: false }, threads: { type: 'string', default: '1' }, root: { type: 'string' },
-    cases: { type: 'string' }, budget: { type: 'string', default: '1.5' }, rounds: { type: 'string', default: '3' },
+    budget: { type: 'string', default: '1.5' }, rounds: { type: 'string', default: '3' },
     shapes: { type: 'string', default: 'adding,W3,W4' }, modes: { type: 'string', default: MODES.join(',') }, base: { type: 'string' },
   },
 });
 
-if (values.child) await child();
-else await parent();
-
-/** A child: time every case on lstm-ts in checkout `root` with `threads` threads; print the samples. */
-async function child(): Promise<void> {
-  const lib = await import(resolve(values.root!, 'src/index.ts'));
-  const threads = Number(values.threads), budget = Number(values.budget) * 1000;
-  await lib.wasmThreadsReady(threads);
-  const backend = threads === 1 ? 'wasm-1t' : 'wasm';
-  const out: Record<string, number[]> = {}, cpus: Record<string, number[]> = {};
-  for (const c of JSON.parse(values.cases!) as Case[]) {
-    const rng = new lib.Rng(1);
-    const rand = (n: number, shape: number[]) => new lib.Tensor(Float32Array.from({ length: n }, () => rng.uniform(-1, 1)), shape);
-    const Layer = { lstm: lib.LSTM, gru: lib.GRU, rnn: lib.RNN }[c.mode];
-    const layer = new Layer({ inputSize: c.I, hiddenSize: c.H, numLayers: c.L, batchFirst: true, seed: 1, backend });
-    const x = rand(c.B * c.T * c.I, [c.B, c.T, c.I]), dOutput = rand(c.B * c.T * c.H, [c.B, c.T, c.H]);
-    const call = (): void => {
-      layer.forward(x);
-      layer.backward({ dOutput });
-    };
-    for (let i = 0; i < 3; i++) call();
-    const times: number[] = [], cpu: number[] = [], end = performance.now() + budget;
-    while (times.length < 3 || performance.now() < end) {
-      const t0 = performance.now(), c0 = process.cpuUsage();
-      call();
-      const dc = process.cpuUsage(c0);
-      times.push(performance.now() - t0);
-      cpu.push((dc.user + dc.system) / 1000);
-    }
-    out[c.name] = times;
-    cpus[c.name] = cpu;
-  }
-  console.log(MARK + JSON.stringify({ samples: out, cpu: cpus }));
-}
-
-/** What a child prints: per case, the wall-clock ms of each call and the process's CPU ms of each call. */
-type ChildResult = { samples: Record<string, number[]>; cpu: Record<string, number[]>; blas?: string; torch?: string };
-
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
-  return new Promise((res, rej) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-    let out = '';
-    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    p.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith(MARK));
-      if (!line) return rej(new Error(`${cmd} ${args.join(' ')} exited ${code} without a result:\n${out}`));
-      res(JSON.parse(line.slice(MARK.length)));
-    });
-  });
-}
+await parent();
 
 async function parent(): Promise<void> {
   const here = resolve(import.meta.dirname, '../..');
-  const cases: Case[] = [];
-  for (const s of values.shapes!.split(',')) {
-    const shape = SHAPES[s];
-    if (!shape) throw new Error(`--shapes: unknown shape '${s}' (known: ${Object.keys(SHAPES).join(', ')})`);
-    for (const m of values.modes!.split(',')) {
-      if (!(MODES as readonly string[]).includes(m)) throw new Error(`--modes: unknown mode '${m}' (known: ${MODES.join(', ')})`);
-      cases.push({ name: `${s} ${m}`, mode: m as Mode, ...shape });
-    }
-  }
-  const casesJson = JSON.stringify(cases), budget = values.budget!;
-  const node = (root: string, threads: number) => () => run(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', '--root', root, '--threads', String(threads), '--cases', casesJson, '--budget', budget]);
-  const torch = (threads: number) => () => run('/usr/bin/python3', [resolve(here, 'bench/kernels/torch_modes.py'), '--cases', casesJson, '--threads', String(threads), '--budget', budget],
-    { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) });
-  const rows: { label: string; threads: number; who: 'lstm-ts' | 'base' | 'torch'; go: () => ReturnType<typeof run> }[] = [
+  const cases = modeCases(values.shapes!.split(','), values.modes!.split(',')), budget = Number(values.budget);
+  const node = (root: string, threads: number) => () => timeLstmTs(root, threads, cases, budget);
+  const torch = (threads: number) => () => timeTorch('/usr/bin/python3', threads, cases, budget, { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: String(threads) });
+  const rows: { label: string; threads: number; who: 'lstm-ts' | 'base' | 'torch'; go: () => Promise<ModeSamples> }[] = [
     { label: 'lstm-ts wasm, 1 thread', threads: 1, who: 'lstm-ts', go: node(here, 1) },
     { label: 'lstm-ts wasm, 2 threads', threads: 2, who: 'lstm-ts', go: node(here, 2) },
     { label: 'PyTorch, 1 thread', threads: 1, who: 'torch', go: torch(1) },
@@ -135,7 +65,7 @@ async function parent(): Promise<void> {
   console.log(`Load average (1/5/15 min) ${load0.map((v) => v.toFixed(1)).join(' / ')} at the start, ${load1.map((v) => v.toFixed(1)).join(' / ')} at the end, on ${(await import('node:os')).availableParallelism()} cores.\n`);
   const torchAt = (t: number) => rows.findIndex((r) => r.who === 'torch' && r.threads === t);
   const oursAt = (t: number) => rows.findIndex((r) => r.who === 'lstm-ts' && r.threads === t);
-  const shapeOf = (c: Case) => `${c.name.split(' ')[0]} (B ${c.B}, T ${c.T}, I ${c.I}, H ${c.H}, ${c.L} layer${c.L > 1 ? 's' : ''})`;
+  const shapeOf = (c: ModeCase) => `${c.name.split(' ')[0]} (B ${c.B}, T ${c.T}, I ${c.I}, H ${c.H}, ${c.L} layer${c.L > 1 ? 's' : ''})`;
   console.log(`| shape | mode | ${rows.map((r) => r.label).join(' | ')} | lstm-ts ÷ PyTorch, 1 thread | lstm-ts ÷ PyTorch, 2 threads |`);
   console.log(`|---|---|${rows.map(() => '---|').join('')}---|---|`);
   for (const c of cases) {

@@ -614,6 +614,18 @@ export function fitEts(y: ArrayLike<number>, opts: EtsOptions = {}): EtsModel {
   return best;
 }
 
+/**
+ * The options that make fitEts fit only the form (error, trend, damping, season) of `c`, every
+ * parameter re-estimated: `fitEts(y, { period, ...etsForm(fit.components) })` refits a model
+ * chosen on an earlier part of a series to the whole of it at the cost of one fit instead of
+ * the search over every form. This is R's `ets(y, model = "MAM", damped = FALSE)` (the form's
+ * letters), not `ets(y, model = fit)`: R's refit with a fitted model also keeps α, β, γ and φ
+ * and re-estimates only the initial states (or nothing, with use.initial.values = TRUE).
+ */
+export function etsForm(c: EtsComponents): { model: string; damped: boolean } {
+  return { model: `${c.error}${c.trend}${c.season}`, damped: c.damped };
+}
+
 /** Point forecasts of a model from its final state (forecast's C etsforecast()). */
 function pointForecasts(model: EtsModel, h: number): Float64Array {
   const { trend, season } = model.components;

@@ -5,7 +5,7 @@
  */
 export { type Forecast, type ForecastSpec } from './result.js';
 export {
-  ets, fitEts, forecastEts, etsInitialState,
+  ets, fitEts, forecastEts, etsInitialState, etsForm,
   type EtsModel, type EtsOptions, type EtsForecast, type EtsForecastOptions, type EtsComponents, type EtsError, type EtsTrend, type EtsSeason,
 } from './ets.js';
 export { theta, thetaSeasonalityTest, type ThetaModel, type ThetaForecast } from './theta.js';

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateTargets, evaluateTargets16, fastest, renderReport, type Row, type RunInfo } from '../../bench/report.js';
+import { evaluateTargets, evaluateTargets16, fastest, renderReport, type ModeRow, type Row, type RunInfo } from '../../bench/report.js';
 import { crossovers, type SweepRow } from '../../bench/sweep.js';
 import { fitThreshold, ruleCost, type RulePoint } from '../../bench/engine-rule.js';
 import { bitsAt, renderTtq, type TtqRun } from '../../bench/ttq.js';
@@ -91,6 +91,30 @@ test('issue 16 targets: the engine row counts only there, against onnxruntime at
   assert.equal(get('W3 ≤ 0.8×').status, 'not measured');
   // The engine row is not lstm-ts's best in issue 4's targets (those are about the kernels).
   assert.match(evaluateTargets(r16).find((x) => x.text.startsWith('W1: within 2×'))!.detail, /lstm-ts\/wasm, 2 threads 0\.400 ms/);
+});
+
+test('issue 16 targets: GRU and RNN layers against PyTorch at every core, from the modes section', () => {
+  const m = (shape: string, mode: ModeRow['mode'], impl: ModeRow['impl'], median: number, threads = 2): ModeRow =>
+    ({ shape, mode, impl, threads, median, min: median, runs: 3, load: 0, B: 1, T: 1, I: 1, H: 1, L: 1 });
+  const modes = [
+    m('W3', 'gru', 'lstm-ts', 12), m('W3', 'gru', 'torch', 10), // 1.2×: reached (at most 1.2×)
+    m('W3', 'rnn', 'lstm-ts', 13), m('W3', 'rnn', 'torch', 10), // 1.3×
+    m('W4', 'gru', 'lstm-ts', 100), m('W4', 'gru', 'torch', 200, 1), // PyTorch only on 1 thread: not the peer
+    m('W3', 'lstm', 'lstm-ts', 5), m('W3', 'lstm', 'torch', 50), // LSTM rows are context, not a target
+  ];
+  const t = evaluateTargets16([], 2, modes).filter((x) => / layer forward/.test(x.text));
+  assert.deepEqual(t.map((x) => [x.text.slice(0, 6), x.status]), [['W3 GRU', 'reached'], ['W3 RNN', 'not reached'], ['W4 GRU', 'not measured'], ['W4 RNN', 'not measured']]);
+  assert.match(t[1]!.detail, /13\.0 ms vs PyTorch 10\.0 ms: 1\.30× its time/);
+  assert.match(evaluateTargets16([], 2)[6]!.detail, /--only modes/);
+  const info: RunInfo = {
+    date: 'd', command: 'c', cpu: 'cpu', cores: 2, memGB: 1, node: '20', v8: '11', packages: {}, python: 'p',
+    torchVersion: null, commit: 'abc', dirty: false, lstmTsBackends: ['reference'], loadStart: [0, 0, 0], loadEnd: [0, 0, 0],
+    budget: 1, skipSlow: false,
+  };
+  const { md } = renderReport({ info, rows: [], kernels: null, modes });
+  assert.match(md, /## LSTM, GRU and RNN layers against PyTorch/);
+  assert.match(md, /\| W3 \(B 1, T 1, I 1, H 1, 1 layer\) \| RNN \| 13\.0 \| 13\.0 \| {2}\| 3 \| 10\.0 \| 10\.0 \| {2}\| 3 \| 1\.30× \|/);
+  assert.match(md, /\| W3 GRU layer forward \+ backward ≤ 1\.2× PyTorch \(2 threads\) \| \*\*reached\*\* \|/);
 });
 
 test('sweep crossovers: found by the sign change of log(lstm-ts / PyTorch), placed in log space', () => {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, simplexGrid, weightedPoint, shrinkWeights, chooseWeights, fitCombination, applyCombination, baselinePoint, intervalCoverage, forecastPanel, theta, ets,
+  Rng, simplexGrid, weightedPoint, shrinkWeights, chooseWeights, fitCombination, applyCombination, baselinePoint, intervalCoverage, forecastPanel, theta, ets, etsForm,
   type QuantileForecast,
 } from '../../src/index.js';
 
@@ -195,13 +195,19 @@ test('bad input: clear errors naming what is wrong', () => {
 
 test('forecastPanel: combined by default (LSTM and pool weights summing to 1, applied to the full-series fits); method lstm gives the LSTM alone', async () => {
   const series = Array.from({ length: 3 }, (_, k) => ({ id: `s${k}`, values: Float64Array.from({ length: 40 }, (_, t) => 20 + 5 * k + 0.3 * t + 4 * Math.sin((2 * Math.PI * t) / 12) + Math.sin(5.1 * t + k)) }));
+  // A series that turns upward in its last 4 values: ETS(M,N,M) on the hold-out's 36, ETS(A,Ad,N) when searched on all 40.
+  series.push({ id: 'turn', values: Float64Array.from({ length: 40 }, (_, t) => 30 + 4 * Math.sin((2 * Math.PI * t) / 12) + Math.sin(5.1 * t + 3) + (t >= 36 ? 4 * (t - 35) : 0)) });
+  assert.notEqual(ets(series[3]!.values, { horizon: 4, period: 12 }).method, ets(series[3]!.values.subarray(0, 36), { horizon: 4, period: 12 }).method);
   const tiny = { horizon: 4, period: 12, epochs: 2, ensemble: 1, hidden: 8, windowsPerSeries: 16, baselines: ['naive' as const, 'theta' as const, 'ets' as const] };
   const c = await forecastPanel(series, tiny);
   assert.deepEqual(c.combination!.methods, ['lstm-ts', 'theta', 'ets']);
   assert.ok(Math.abs(c.combination!.weights.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   assert.deepEqual(Object.keys(c.pool), ['theta', 'ets']);
   series.forEach((s, i) => {
-    const want = weightedPoint([c.lstm[i]!.point, theta(s.values, { horizon: 4, period: 12 }).mean, ets(s.values, { horizon: 4, period: 12 }).mean], c.combination!.weights);
+    // ETS refitted on the full series in the form it chose on the hold-out (etsForm), its parameters re-estimated.
+    const form = c.holdout!.final!.etsForms[c.holdout!.final!.index.indexOf(i)]!;
+    assert.deepEqual(form, ets(s.values.subarray(0, 36), { horizon: 4, period: 12 }).model.components);
+    const want = weightedPoint([c.lstm[i]!.point, theta(s.values, { horizon: 4, period: 12 }).mean, ets(s.values, { horizon: 4, period: 12, ...etsForm(form) }).mean], c.combination!.weights);
     c.forecasts[i]!.point.forEach((v, h) => assert.ok(Math.abs(v - want[h]!) < 1e-9 * Math.abs(want[h]!), `series ${i} step ${h}: ${v} vs ${want[h]}`));
   });
   const l = await forecastPanel(series, { ...tiny, method: 'lstm' });

@@ -31,7 +31,9 @@ import { qnorm } from '../../stats/numeric.js';
 import { coverage, mase, naiveScale, rankMethods, ranks, rmse, smape } from '../../stats/metrics.js';
 import { checkInt } from '../../tensor/check.js';
 import { fineTuneGlobalForecaster, fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
-import { applyCombination, baselinePoint, classicalForecast, fitCombination, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
+import { applyCombination, baselinePoint, fitCombination, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
+import { fitClassical } from './classical.js';
+import type { EtsComponents } from '../../stats/ets.js';
 import { DEFAULT_QUANTILES, calibratedFactors, centralInterval, type QuantileForecast } from './quantiles.js';
 
 /** Name of the global LSTM forecaster in score tables. */
@@ -170,6 +172,8 @@ export interface HoldoutForecasts {
   lstm: QuantileForecast[];
   /** Each baseline's point forecasts (the last value where its fit failed). */
   baselines: Record<string, Float64Array[]>;
+  /** The ETS form fitted to each series' training part (null where ETS was not a baseline or failed): what refits on the full series reuse. */
+  etsForms: (EtsComponents | null)[];
 }
 
 /** The central interval levels a set of quantiles gives: 1 − 2τ for each τ < 0.5 whose 1 − τ is there too. */
@@ -204,14 +208,7 @@ export function naiveWithIntervals(y: ArrayLike<number>, horizon: number, period
   return { mean, lower, upper };
 }
 
-/** One baseline's forecast of `y`, intervals at `levels` (fractions). Throws when the model cannot be fitted. */
-function baselineForecast(name: BaselineName, y: Float64Array, horizon: number, period: number, levels: readonly number[]): IntervalForecast {
-  if (name === 'naive') return naiveWithIntervals(y, horizon, 1, levels);
-  if (name === 'snaive') return naiveWithIntervals(y, horizon, period, levels);
-  const f = classicalForecast(name, y, horizon, period, levels.map((l) => 100 * l));
-  // stats returns levels ascending in percent; ours are ascending fractions: same order.
-  return { mean: f.mean, lower: f.lower, upper: f.upper };
-}
+const isPoolMethod = (b: BaselineName): b is PoolMethod => (POOL_METHODS as readonly string[]).includes(b);
 
 /** Scores of one forecast against the actual values. */
 function score(actual: ArrayLike<number>, f: IntervalForecast, train: ArrayLike<number>, period: number): Scores {
@@ -437,17 +434,22 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
     if (idx.length === 0) continue;
     const cut = idx.map((i) => cutSeries(series[i]!, series[i]!.values.length - back, H));
     opts.log?.(`backtest: origin ${k}/${K}: ${idx.length} series, holding back ${back} value(s) each`);
+    // The classical baselines are fitted (in worker threads for a big panel) while the LSTM trains.
+    // stats returns intervals ascending in percent; ours are ascending fractions: same order.
+    const classical = fitClassical({ methods: baselines.filter(isPoolMethod), series: cut.map((c) => c.values), horizon: H, period, levels: levels.map((l) => 100 * l) }, { log: opts.log });
+    classical.catch(() => {}); // awaited below; should the training throw first, its failure is not reported as unhandled
     const fitted = await fitCalibrated(cut, { ...opts, quantiles }, combined);
+    const fits = await classical;
     const raw = fitted.forecaster.withSpread(null).forecast(cut);
     const lstm = fitted.forecaster.spread ? fitted.forecaster.forecast(cut) : raw;
     spread.push(fitted.forecaster.spread ? [...fitted.forecaster.spread] : quantiles.map(() => 1));
     const combination = combined ? originCombination(fitted.pool, pool, period, opts) : null;
     if (combined) {
       combinations.push(combination);
-      if (combination) opts.log?.(`backtest: origin ${k}/${K}: combination weights ${combination.methods.map((m, j) => `${m} ${combination.weights[j]}`).join(', ')} (chosen on ${fitted.pool.forecasts.length} validation window(s))`);
+      if (combination) opts.log?.(`backtest: origin ${k}/${K}: combination weights ${combination.methods.map((m, j) => `${m} ${combination.weights[j]!.toFixed(3)}`).join(', ')} (grid ${combination.grid.join('/')} chosen on ${fitted.pool.forecasts.length} validation window(s), shrunk toward equal by ${combination.points.toFixed(1)} values)`);
     }
     last = { ...fitted, holdout: { forecasts: raw, actual: [], train: [] } };
-    if (k === K) final = { index: idx, train: [], actual: [], lstm, baselines: Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]])) };
+    if (k === K) final = { index: idx, train: [], actual: [], lstm, baselines: Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]])), etsForms: idx.map((_, j) => fits['ets']?.[j]?.form ?? null) };
     // The baselines' forecasts at this origin (the pool's point forecasts among them).
     const means: Record<string, Float64Array[]> = Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]]));
     const actuals: Float64Array[] = [];
@@ -463,12 +465,9 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
       }
       perSeries[i]![combined ? 1 : 0]!.push(score(actual, fromQuantiles(lstm[j]!, levels), y, period));
       baselines.forEach((b, bi) => {
-        let f: IntervalForecast;
-        try {
-          f = baselineForecast(b, y, H, period, levels);
-          if (!f.mean.every(Number.isFinite)) throw new RangeError(`${b}: non-finite forecast`);
-        } catch {
-          fallbacks[b]!++;
+        let f: IntervalForecast | null = b === 'naive' ? naiveWithIntervals(y, H, 1, levels) : b === 'snaive' ? naiveWithIntervals(y, H, period, levels) : fits[b]![j] ?? null;
+        if (!f || !f.mean.every(Number.isFinite)) {
+          fallbacks[b]!++; // the model could not be fitted
           f = naiveWithIntervals(y, H, 1, levels);
         }
         means[b]!.push(f.mean);

@@ -19,7 +19,7 @@
  * The chosen weights and factors are then applied, unchanged, to the forecasts of models refitted
  * on the full series.
  */
-import { ets } from '../../stats/ets.js';
+import { ets, etsForm, type EtsComponents } from '../../stats/ets.js';
 import { theta } from '../../stats/theta.js';
 import { autoArima } from '../../stats/auto-arima.js';
 import { mase, smape } from '../../stats/metrics.js';
@@ -59,10 +59,19 @@ function checkPoolMethod(method: string): void {
  * One classical method fitted to `y` with R's defaults: season `period` when the series is longer
  * than one season, else none; interval `levels` in percent. Throws when the model cannot be
  * fitted. The backtest's baselines and the combination's pool both fit through here.
+ * `form` (ETS only): fit that form (chosen earlier, e.g. on the hold-out; see etsForm) instead of
+ * searching every form, falling back to the search where that form cannot be fitted to `y`.
  */
-export function classicalForecast(method: PoolMethod, y: ArrayLike<number>, horizon: number, period: number, levels: readonly number[] = []): ReturnType<typeof ets> | ReturnType<typeof theta> | ReturnType<typeof autoArima> {
+export function classicalForecast(method: PoolMethod, y: ArrayLike<number>, horizon: number, period: number, levels: readonly number[] = [], form: EtsComponents | null = null): ReturnType<typeof ets> | ReturnType<typeof theta> | ReturnType<typeof autoArima> {
   checkPoolMethod(method);
   const spec = { horizon, period: y.length > period ? period : 1, levels: [...levels] };
+  if (method === 'ets' && form) {
+    try {
+      return ets(y, { ...spec, ...etsForm(form) });
+    } catch {
+      // That form does not fit these values (too few for its season, not positive for M): search.
+    }
+  }
   return method === 'ets' ? ets(y, spec) : method === 'theta' ? theta(y, spec) : autoArima(y, spec);
 }
 

@@ -24,3 +24,4 @@ export {
   baselinePoint, simplexGrid, weightedPoint, shrinkWeights, chooseWeights, fitCombination, applyCombination, poolForecasts, COMBINED_METHOD, POOL_METHODS, FORECAST_METHODS, WEIGHT_STEP, WEIGHT_PRIOR,
   type PoolMethod, type ForecastMethod, type ValidationSet, type ChosenWeights, type Combination,
 } from './combine.js';
+export { fitClassical, CLASSICAL_WORKER_MIN_SERIES, type ClassicalFit, type ClassicalFits, type ClassicalRequest } from './classical.js';

@@ -4,15 +4,17 @@
  * per core, each on the single-threaded WebAssembly backend ('wasm-1t'): at the sizes a panel
  * trains at (batches of 128, 64 hidden units) one member per core does about twice the work of
  * one member whose every step is split over the cores, which meet twice per step. Elsewhere
- * (a browser, one core, a small job) they train one after the other on this thread.
+ * (a browser, one core, a small job, a bundled application without member-worker.js beside it)
+ * they train one after the other on this thread.
  *
  * Either way a member's weights are the same to the bit: every random choice comes from its
  * seed, and the kernels give the same results on any number of threads. The worker
  * (member-worker.ts) rebuilds the series' frames from the values and the plan, trains with
  * global.ts's trainMember and posts the weights back.
  */
-import { coreCount, isNode, nodeBuiltin } from '../../kernels/wasm/env.js';
+import { coreCount } from '../../kernels/wasm/env.js';
 import type { Sequential } from '../../nn/sequential.js';
+import { runWorker, workerFor, workerScript } from './threads.js';
 
 /**
  * The pieces of global.ts a member's training needs (Plan: its GlobalPlan, Input: a series,
@@ -39,6 +41,9 @@ export interface MemberJob {
   label: string;
 }
 
+/** A member's weights by parameter name (copies): a job's `init`, or what the worker posts back. */
+export type MemberWeights = Record<string, { shape: number[]; data: Float32Array }>;
+
 /** What the worker receives (structured-cloned). */
 export interface MemberWorkerInput {
   series: readonly unknown[];
@@ -46,25 +51,22 @@ export interface MemberWorkerInput {
   job: MemberJob;
 }
 
-/** What the worker posts: progress lines, then the weights or an error. */
-export type MemberWorkerMessage =
-  | { kind: 'log'; msg: string }
-  | { kind: 'done'; weights: Record<string, { shape: number[]; data: Float32Array }> }
-  | { kind: 'error'; message: string };
-
 /** Windows sampled over a run (epochs × windows per epoch) below which workers do not pay for their start-up. */
 export const WORKER_MIN_WINDOWS = 20_000;
 
 /**
  * Train every job's member; `workers`: threads to use (default: the cores, at most the number of
- * jobs; 1 or less trains on this thread). Resolves to the members in job order.
+ * jobs; 1 or less trains on this thread); `script`: the worker's file (default member-worker.ts/.js
+ * beside this file; where it is absent the members train on this thread). Resolves to the members
+ * in job order.
  */
-export async function trainMembers<Plan, Input, Frame>(trainer: MemberTrainer<Plan, Input, Frame>, series: readonly Input[], plan: Plan, jobs: readonly MemberJob[], opts: { workers?: number; log?: (msg: string) => void } = {}): Promise<Sequential[]> {
+export async function trainMembers<Plan, Input, Frame>(trainer: MemberTrainer<Plan, Input, Frame>, series: readonly Input[], plan: Plan, jobs: readonly MemberJob[], opts: { workers?: number; log?: (msg: string) => void; script?: URL } = {}): Promise<Sequential[]> {
   const frames = series.map((s, i) => trainer.frame(s, plan, `series ${i}`));
   const windows = Math.max(...jobs.map((j) => j.run.epochs)) * trainer.windows(frames, plan);
   const auto = windows >= WORKER_MIN_WINDOWS ? coreCount() : 1;
   const threads = Math.min(jobs.length, Math.floor(opts.workers ?? auto));
-  const Worker = threads >= 2 && isNode ? nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads')?.Worker : undefined;
+  const script = opts.script ?? workerScript('member-worker', import.meta.url);
+  const Worker = workerFor(threads, script, opts.log);
   if (!Worker) {
     const models: Sequential[] = [];
     for (const job of jobs) {
@@ -80,7 +82,8 @@ export async function trainMembers<Plan, Input, Frame>(trainer: MemberTrainer<Pl
     while (next < jobs.length) {
       const k = next++;
       const job = jobs[k]!;
-      const weights = await inWorker(Worker, { series, plan, job }, (msg) => opts.log?.(`${job.label}: ${msg}`));
+      const input: MemberWorkerInput = { series, plan, job };
+      const weights = await runWorker<MemberWeights>(Worker, script, input, (msg) => opts.log?.(`${job.label}: ${msg}`));
       const model = trainer.build(plan, job.modelSeed);
       model.loadStateDict(weights);
       results[k] = model;
@@ -98,37 +101,8 @@ export function startingModel<Plan>(trainer: Pick<MemberTrainer<Plan, unknown, u
 }
 
 /** A model's weights as plain arrays (copies), for a job's `init` or a worker's answer. */
-export function weightsOf(model: Sequential): Record<string, { shape: number[]; data: Float32Array }> {
-  const out: Record<string, { shape: number[]; data: Float32Array }> = Object.create(null);
+export function weightsOf(model: Sequential): MemberWeights {
+  const out: MemberWeights = Object.create(null);
   for (const [name, t] of Object.entries(model.stateDict())) out[name] = { shape: [...t.shape], data: Float32Array.from(t.data) };
   return out;
-}
-
-/**
- * Run one job in a fresh worker thread. From the TypeScript sources (tsx, tests) the worker
- * first registers tsx's loader, which worker threads do not inherit; from the built package it
- * loads member-worker.js directly.
- */
-function inWorker(Worker: typeof import('node:worker_threads').Worker, data: MemberWorkerInput, log: (msg: string) => void): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(`./member-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  const worker = fromSource
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`, { eval: true, workerData: data })
-    : new Worker(entry, { workerData: data });
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      f();
-    };
-    worker.on('message', (m: MemberWorkerMessage) => {
-      if (m.kind === 'log') log(m.msg);
-      else if (m.kind === 'done') finish(() => resolve(m.weights));
-      else finish(() => reject(new Error(m.message)));
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`member worker stopped (exit code ${code}) before sending its weights`))));
-  });
 }

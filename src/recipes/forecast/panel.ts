@@ -8,13 +8,18 @@
  * it forecasts every series `horizon` steps past its own end. By default (method 'combined') the
  * result is the LSTM's validated combination with Theta/ETS (/auto-ARIMA) (combine.ts): weights
  * and interval spread chosen on that hold-out, applied to forecasts of models refitted on the
- * full series; method 'lstm' gives the LSTM alone. The forecasts are written as a long CSV: one
- * row per series and step with the point forecast and one column per quantile.
+ * full series (ETS refits keep the form each series chose on the hold-out, their parameters
+ * re-estimated: one fit instead of the search; see etsForm); method 'lstm' gives the LSTM alone.
+ * The classical fits run in worker threads beside the LSTM's training (classical.ts). The
+ * forecasts are written as a long CSV: one row per series and step with the point forecast and
+ * one column per quantile.
  */
 import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
 import { baselinesAndPool, cutSeries, fitCalibrated, runBacktest, LSTM_METHOD, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
-import { applyCombination, fitCombination, poolForecasts, type Combination } from './combine.js';
+import { applyCombination, fitCombination, type Combination } from './combine.js';
+import { fitClassical, type ClassicalFits } from './classical.js';
+import type { EtsComponents } from '../../stats/ets.js';
 import { fineTuneGlobalForecaster, type GlobalForecaster } from './global.js';
 import { calibratedFactors, type QuantileForecast } from './quantiles.js';
 
@@ -97,6 +102,7 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
   const { baselines, pool } = baselinesAndPool(series, opts, method === 'combined');
   const all = series.map((s) => cutSeries(s, s.values.length, H));
   let forecaster: GlobalForecaster, holdout: BacktestResult | null = null, combination: Combination | null = null;
+  let refits: Promise<ClassicalFits> | null = null;
   if (opts.holdout === false) {
     opts.log?.(`forecast: training on the full series (${series.length})`);
     forecaster = (await fitCalibrated(all, opts)).forecaster;
@@ -107,7 +113,12 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
     if (method === 'combined') {
       const v = holdout.final!;
       combination = fitCombination(v.lstm, Object.fromEntries(pool.map((m) => [m, v.baselines[m]!])), v.actual, v.train, opts.period ?? 1, { lstmName: LSTM_METHOD });
-      opts.log?.(`forecast: combination weights ${combination.methods.map((m, k) => `${m} ${combination!.weights[k]}`).join(', ')} (chosen on the hold-out of ${combination.series} series)`);
+      opts.log?.(`forecast: combination weights ${combination.methods.map((m, k) => `${m} ${combination!.weights[k]!.toFixed(3)}`).join(', ')} (grid ${combination.grid.join('/')} chosen on the hold-out of ${combination.series} series, shrunk toward equal by ${combination.points.toFixed(1)} values)`);
+      // The pool refitted on the full series while the LSTM is brought up to date; ETS keeps each series' hold-out form.
+      const forms = new Array<EtsComponents | null>(series.length).fill(null);
+      v.index.forEach((i, j) => (forms[i] = v.etsForms[j] ?? null));
+      refits = fitClassical({ methods: pool, series: series.map((s) => s.values), horizon: H, period: opts.period ?? 1, levels: [], forms }, { log: opts.log });
+      refits.catch(() => {}); // awaited below; should the training throw first, its failure is not reported as unhandled
     }
     if (opts.calibrate === false) {
       opts.log?.(`forecast: training on the full series (${series.length})`);
@@ -121,9 +132,20 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
     }
   }
   const lstm = forecaster.forecast(all);
-  if (!combination) return { forecaster, forecasts: lstm, lstm, pool: {}, combination, holdout };
-  const fits = poolForecasts(pool, series.map((s) => s.values), H, opts.period ?? 1);
-  return { forecaster, forecasts: applyCombination(combination, lstm, fits.forecasts), lstm, pool: fits.forecasts, combination, holdout };
+  if (!combination || !refits) return { forecaster, forecasts: lstm, lstm, pool: {}, combination, holdout };
+  const fits = await refits, points: Record<string, Float64Array[]> = Object.create(null);
+  for (const m of pool) {
+    // A fit that failed or is not finite gives the last value (as combine.ts baselinePoint does).
+    let fellBack = 0;
+    points[m] = series.map((s, i) => {
+      const f = fits[m]![i];
+      if (f && f.mean.every(Number.isFinite)) return f.mean;
+      fellBack++;
+      return new Float64Array(H).fill(s.values[s.values.length - 1]!);
+    });
+    if (fellBack > 0) opts.log?.(`forecast: ${m} could not be fitted to ${fellBack} series: their last value stands in`);
+  }
+  return { forecaster, forecasts: applyCombination(combination, lstm, points), lstm, pool: points, combination, holdout };
 }
 
 /** A CSV field, quoted when it holds a comma, quote or line break. */
