@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Rng, simplexGrid, weightedPoint, chooseWeights, fitCombination, applyCombination, baselinePoint, intervalCoverage, forecastPanel, theta, ets, etsForm,
+  Rng, simplexGrid, weightedPoint, shrinkWeights, chooseWeights, fitCombination, applyCombination, baselinePoint, intervalCoverage, forecastPanel, theta, ets, etsForm,
   type QuantileForecast,
 } from '../../src/index.js';
 
@@ -48,8 +48,9 @@ test('chooseWeights: recovers 0.3/0.7/0 when 0.3·A + 0.7·B is exactly the actu
     B.push(y.map((v, h) => v - (3 / 7) * e[h]!));
     C.push(y.map((v) => v + 5 * rng.normal()));
   }
-  const w = chooseWeights({ methods: ['a', 'b', 'c'], forecasts: [A, B, C], actual, train, period: 1 });
+  const w = chooseWeights({ methods: ['a', 'b', 'c'], forecasts: [A, B, C], actual, train, period: 1 }, undefined, 0); // prior 0: the grid point itself
   assert.deepEqual(w.weights.map((v) => Math.round(10 * v) / 10), [0.3, 0.7, 0]);
+  assert.deepEqual(w.weights, w.grid);
   assert.ok(w.smape < 1e-9 && w.mase < 1e-9, `the exact combination scores 0, got ${w.smape}, ${w.mase}`);
   assert.ok(w.members.a!.smape > 0 && w.members.b!.smape > 0 && w.members.c!.smape > w.members.b!.smape);
   assert.equal(w.series, 30);
@@ -62,7 +63,7 @@ test('chooseWeights: a member that is the truth takes all the weight; series wit
   const naive = train.map((y) => new Float64Array(H).fill(y[y.length - 1]!));
   const flatTrain = [...train, new Float64Array(20).fill(3)], flatActual = [...actual, new Float64Array(H).fill(3)];
   const w = chooseWeights({ methods: ['naive', 'oracle'], forecasts: [[...naive, new Float64Array(H).fill(3)], [...actual, new Float64Array(H).fill(3)]], actual: flatActual, train: flatTrain, period: 1 });
-  assert.deepEqual(w.weights, [0, 1]);
+  assert.deepEqual(w.grid, [0, 1]);
   assert.equal(w.series, 10);
 });
 
@@ -87,7 +88,8 @@ test('fitCombination: intervals half as wide as the truth are spread to nominal 
   const val = gaussianCase(400, 6, 0.5, 11);
   const c = fitCombination(val.lstm, { theta: val.pool }, val.actual, val.train, 1);
   assert.deepEqual(c.methods, ['lstm-ts', 'theta']);
-  assert.deepEqual(c.weights, [1, 0]);
+  assert.deepEqual(c.grid, [1, 0]);
+  assert.ok(c.weights[0]! > 0.99, `400 windows keep the grid's weights within 0.01, got ${c.weights.join('/')}`);
   assert.equal(c.spread[2], 1);
   for (const k of [c.spread[0]!, c.spread[1]!, c.spread[3]!, c.spread[4]!]) assert.ok(Math.abs(k - 2) < 0.25, `spread ${c.spread.join(', ')}`);
   // Before: 80 % intervals cover about 47 % (±0.64σ); after, on data the calibration never saw: nominal ± 3 points.
@@ -100,9 +102,62 @@ test('fitCombination: intervals half as wide as the truth are spread to nominal 
   }
 });
 
+/** Two unbiased members with independent errors of sd sA and sB on N windows of H values. */
+function twinMembers(N: number, H: number, rng: Rng, sA = 3, sB = 3): { train: Float64Array[]; actual: Float64Array[]; A: Float64Array[]; B: Float64Array[] } {
+  const train: Float64Array[] = [], actual: Float64Array[] = [], A: Float64Array[] = [], B: Float64Array[] = [];
+  for (let i = 0; i < N; i++) {
+    const y = Float64Array.from({ length: H }, () => 100 + rng.normal());
+    train.push(Float64Array.from({ length: 24 }, (_, t) => 100 + Math.sin(t)));
+    actual.push(y);
+    A.push(y.map((v) => v + sA * rng.normal()));
+    B.push(y.map((v) => v + sB * rng.normal()));
+  }
+  return { train, actual, A, B };
+}
+
+test('chooseWeights: thin validation shrinks the grid\'s choice toward equal weights; ample validation keeps it (within 0.01)', () => {
+  const rng = new Rng(21);
+  // Thin: one series, one window of 12 (n = √12 ≈ 3.46 values): w = (n·grid + 10·½)/(n + 10), by hand.
+  const thin = twinMembers(1, 12, rng);
+  const v = { methods: ['a', 'b'], forecasts: [thin.A, thin.B], actual: thin.actual, train: thin.train, period: 1 };
+  const t = chooseWeights(v);
+  assert.ok(Math.abs(t.points - Math.sqrt(12)) < 1e-12);
+  const a = Math.sqrt(12) / (Math.sqrt(12) + 10);
+  t.weights.forEach((w, k) => assert.ok(Math.abs(w - (a * t.grid[k]! + (1 - a) / 2)) < 1e-12, `weight ${k}: ${w}`));
+  assert.notDeepEqual(t.weights, t.grid);
+  assert.deepEqual(chooseWeights(v, undefined, 0).weights, t.grid);
+  // The scores reported are those of the weights used.
+  const used = chooseWeights({ ...v, methods: ['c'], forecasts: [thin.A.map((x, i) => weightedPoint([x, thin.B[i]!], t.weights))] });
+  assert.ok(Math.abs(t.smape - used.smape) < 1e-12 && Math.abs(t.mase - used.mase) < 1e-12);
+  // Ample: 1,428 windows of 18 (an M3 monthly panel's hold-out): n ≈ 6,058, every weight within 0.01 of the grid's.
+  const big = twinMembers(1428, 18, rng, 3, 2);
+  const b = chooseWeights({ methods: ['a', 'b'], forecasts: [big.A, big.B], actual: big.actual, train: big.train, period: 1 });
+  assert.ok(Math.abs(b.points - 1428 * Math.sqrt(18)) < 1e-6);
+  assert.ok(b.grid[0]! <= 0.4, `B is the better member: ${b.grid.join('/')}`);
+  b.weights.forEach((w, k) => assert.ok(Math.abs(w - b.grid[k]!) < 0.01, `ample: ${b.grid.join('/')} → ${b.weights.join('/')}`));
+  assert.deepEqual(shrinkWeights([1, 0, 0], 0, 10), [1 / 3, 1 / 3, 1 / 3]);
+  assert.deepEqual(shrinkWeights([0.6, 0.4], 5, 0), [0.6, 0.4]);
+  assert.throws(() => shrinkWeights([1], -1), /points and prior must be ≥ 0/);
+});
+
+test('chooseWeights: on one window of 12, the shrunk weights have less expected error than the grid\'s choice (300 draws)', () => {
+  // The combination puzzle: member B is a little better (error sd 2.5 against 3, best weight on A
+  // 6.25/15.25 = 0.41), but one window picks mostly noise. A combination w·A + (1 − w)·B of
+  // independent unbiased errors has expected squared error 9·w² + 6.25·(1 − w)² (by hand).
+  const rng = new Rng(22), risk = (w: number): number => 9 * w * w + 6.25 * (1 - w) ** 2;
+  let shrunk = 0, raw = 0;
+  for (let r = 0; r < 300; r++) {
+    const val = twinMembers(1, 12, rng, 3, 2.5);
+    const c = chooseWeights({ methods: ['a', 'b'], forecasts: [val.A, val.B], actual: val.actual, train: val.train, period: 1 });
+    shrunk += risk(c.weights[0]!) / 300;
+    raw += risk(c.grid[0]!) / 300;
+  }
+  assert.ok(shrunk < 0.97 * raw, `expected squared error: shrunk ${shrunk}, grid ${raw} (best ${risk(6.25 / 15.25)})`);
+});
+
 test('applyCombination: point Σ w·forecast, the LSTM\'s quantiles moved to it (median = point), sorted', () => {
   const lstm: QuantileForecast = { levels: [0.1, 0.5, 0.9], log: true, point: Float64Array.of(10, 20), quantiles: Float64Array.of(8, 10, 12.5, 15, 20, 25) };
-  const c = { methods: ['lstm-ts', 'theta', 'ets'], weights: [0.5, 0.3, 0.2], spread: [1, 1, 1], score: 0, smape: 0, mase: 0, members: {}, series: 1 };
+  const c = { methods: ['lstm-ts', 'theta', 'ets'], weights: [0.5, 0.3, 0.2], grid: [0.5, 0.3, 0.2], points: 1, spread: [1, 1, 1], score: 0, smape: 0, mase: 0, members: {}, series: 1 };
   const [f] = applyCombination(c, [lstm], { ets: [Float64Array.of(30, 30)], theta: [Float64Array.of(20, 40)] });
   // Step 1: 0.5·10 + 0.3·20 + 0.2·30 = 17; step 2: 0.5·20 + 0.3·40 + 0.2·30 = 28 (by hand).
   assert.deepEqual(Array.from(f!.point, (v) => +v.toFixed(12)), [17, 28]);

@@ -86,6 +86,7 @@ export function register(program: Command): void {
 function combinationJson(c: Combination): Record<string, unknown> {
   return {
     weights: Object.fromEntries(c.methods.map((m, k) => [m, c.weights[k]])),
+    grid: Object.fromEntries(c.methods.map((m, k) => [m, c.grid[k]])), points: round(c.points),
     holdout: { series: c.series, smape: round(c.smape), mase: round(c.mase), members: Object.fromEntries(Object.entries(c.members).map(([m, s]) => [m, { smape: round(s.smape), mase: round(s.mase) }])) },
     spread: c.spread.map((k) => round(k)),
   };
@@ -123,7 +124,7 @@ async function panelForecastCommand(file: string, f: ForecastFlags): Promise<voi
   }
   const out = [
     ...(result.holdout ? [backtestTable(result.holdout, `hold-out: the last ${f.horizon} values of each of ${result.holdout.series.length} series (trained on the rest)`)] : []),
-    ...(c ? [`combined: weights ${c.methods.map((m, k) => `${m} ${c.weights[k]}`).join(', ')}, chosen on this hold-out (sMAPE ${round(c.smape, 4)}, MASE ${round(c.mase, 4)} there, in-sample for the weights)`] : []),
+    ...(c ? [`combined: weights ${c.methods.map((m, k) => `${m} ${round(c.weights[k]!, 3)}`).join(', ')}, chosen on this hold-out (grid ${c.grid.join('/')} shrunk toward equal weights by ${round(c.points, 4)} validation values; sMAPE ${round(c.smape, 4)}, MASE ${round(c.mase, 4)} there, in-sample for the weights)`] : []),
     `forecast ${f.horizon} steps for ${panel.series.length} series (${c ? 'combined' : 'LSTM alone'}), quantiles ${result.forecaster.plan.quantiles.join(', ')}`,
     `csv   ${csvPath}`, `model ${modelPath}`, ...holdoutFiles.map((p) => `      ${p}`), `(${round(seconds, 3)} s)`,
   ];

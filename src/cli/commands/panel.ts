@@ -190,7 +190,7 @@ export function backtestJson(r: BacktestResult, extra: Record<string, unknown> =
   return {
     ...extra,
     methods: r.methods, method: r.method, pool: r.pool, levels: r.levels, horizon: r.horizon, period: r.period, origins: r.origins, stride: r.stride,
-    combinations: r.combinations.map((c) => (c ? { weights: Object.fromEntries(c.methods.map((m, k) => [m, c.weights[k]])), spread: c.spread.map((k) => round(k)) } : null)),
+    combinations: r.combinations.map((c) => (c ? { weights: Object.fromEntries(c.methods.map((m, k) => [m, c.weights[k]])), grid: Object.fromEntries(c.methods.map((m, k) => [m, c.grid[k]])), points: round(c.points), spread: c.spread.map((k) => round(k)) } : null)),
     spread: r.spread.map((k) => k.map((v) => round(v))),
     overall: Object.fromEntries(r.methods.map((m) => [m, clean(r.overall[m]!)])),
     ranks: r.ranks,

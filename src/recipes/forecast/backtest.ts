@@ -101,6 +101,8 @@ export interface BacktestOptions extends GlobalForecasterOptions {
    * and arima among the baselines (given or default); none: the combination is the LSTM alone.
    */
   pool?: readonly PoolMethod[];
+  /** Prior of the combination weights' shrinkage toward equal weights (combine.ts WEIGHT_PRIOR by default; 0: the grid's choice unshrunk). */
+  weightPrior?: number;
 }
 
 /** A method's scores on one series (mean over its origins) or overall (mean over series). */
@@ -388,7 +390,7 @@ function originCombination(val: CalibrationPool, pool: readonly PoolMethod[], pe
   const H = opts.horizon;
   const fitted = Object.fromEntries(pool.map((m) => [m, val.train.map((y) => baselinePoint(m, y, H, period).mean)]));
   try {
-    return fitCombination(val.forecasts, fitted, val.actual, val.train, period, { lstmName: LSTM_METHOD });
+    return fitCombination(val.forecasts, fitted, val.actual, val.train, period, { lstmName: LSTM_METHOD, ...(opts.weightPrior === undefined ? {} : { prior: opts.weightPrior }) });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     opts.log?.(`backtest: no combination chosen at this origin (${e.message}): the LSTM alone`);
@@ -444,7 +446,7 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
     const combination = combined ? originCombination(fitted.pool, pool, period, opts) : null;
     if (combined) {
       combinations.push(combination);
-      if (combination) opts.log?.(`backtest: origin ${k}/${K}: combination weights ${combination.methods.map((m, j) => `${m} ${combination.weights[j]}`).join(', ')} (chosen on ${fitted.pool.forecasts.length} validation window(s))`);
+      if (combination) opts.log?.(`backtest: origin ${k}/${K}: combination weights ${combination.methods.map((m, j) => `${m} ${combination.weights[j]!.toFixed(3)}`).join(', ')} (grid ${combination.grid.join('/')} chosen on ${fitted.pool.forecasts.length} validation window(s), shrunk toward equal by ${combination.points.toFixed(1)} values)`);
     }
     last = { ...fitted, holdout: { forecasts: raw, actual: [], train: [] } };
     if (k === K) final = { index: idx, train: [], actual: [], lstm, baselines: Object.fromEntries(baselines.map((b) => [b, [] as Float64Array[]])), etsForms: idx.map((_, j) => fits['ets']?.[j]?.form ?? null) };

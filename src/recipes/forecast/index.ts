@@ -21,7 +21,7 @@ export {
   type DatedPanelInput, type PanelForecastOptions, type PanelForecastResult,
 } from './panel.js';
 export {
-  baselinePoint, simplexGrid, weightedPoint, chooseWeights, fitCombination, applyCombination, poolForecasts, COMBINED_METHOD, POOL_METHODS, FORECAST_METHODS, WEIGHT_STEP,
+  baselinePoint, simplexGrid, weightedPoint, shrinkWeights, chooseWeights, fitCombination, applyCombination, poolForecasts, COMBINED_METHOD, POOL_METHODS, FORECAST_METHODS, WEIGHT_STEP, WEIGHT_PRIOR,
   type PoolMethod, type ForecastMethod, type ValidationSet, type ChosenWeights, type Combination,
 } from './combine.js';
 export { fitClassical, CLASSICAL_WORKER_MIN_SERIES, type ClassicalFit, type ClassicalFits, type ClassicalRequest } from './classical.js';

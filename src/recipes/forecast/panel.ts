@@ -113,7 +113,7 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
     if (method === 'combined') {
       const v = holdout.final!;
       combination = fitCombination(v.lstm, Object.fromEntries(pool.map((m) => [m, v.baselines[m]!])), v.actual, v.train, opts.period ?? 1, { lstmName: LSTM_METHOD });
-      opts.log?.(`forecast: combination weights ${combination.methods.map((m, k) => `${m} ${combination!.weights[k]}`).join(', ')} (chosen on the hold-out of ${combination.series} series)`);
+      opts.log?.(`forecast: combination weights ${combination.methods.map((m, k) => `${m} ${combination!.weights[k]!.toFixed(3)}`).join(', ')} (grid ${combination.grid.join('/')} chosen on the hold-out of ${combination.series} series, shrunk toward equal by ${combination.points.toFixed(1)} values)`);
       // The pool refitted on the full series while the LSTM is brought up to date; ETS keeps each series' hold-out form.
       const forms = new Array<EtsComponents | null>(series.length).fill(null);
       v.index.forEach((i, j) => (forms[i] = v.etsForms[j] ?? null));
