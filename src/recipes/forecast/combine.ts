@@ -23,7 +23,7 @@ import { ets, etsForm, type EtsComponents } from '../../stats/ets.js';
 import { theta } from '../../stats/theta.js';
 import { autoArima } from '../../stats/auto-arima.js';
 import { mase, smape } from '../../stats/metrics.js';
-import { calibratedFactors, movePoint, spreadQuantiles, SPREAD_PRIOR, type QuantileForecast } from './quantiles.js';
+import { calibratedFactors, movePoint, shrinkage, spreadQuantiles, SPREAD_PRIOR, windowEvidence, type QuantileForecast } from './quantiles.js';
 
 /** Name of the combined forecaster in score tables and files. */
 export const COMBINED_METHOD = 'combined';
@@ -121,8 +121,7 @@ export function weightedPoint(members: readonly ArrayLike<number>[], weights: re
  * (a window of H steps counts √H, as in calibratedFactors). Still ≥ 0 and summing to 1.
  */
 export function shrinkWeights(weights: readonly number[], points: number, prior = WEIGHT_PRIOR): number[] {
-  if (!(points >= 0) || !(prior >= 0)) throw new RangeError(`shrinkWeights: points and prior must be ≥ 0, got ${points} and ${prior}`);
-  const a = points + prior > 0 ? points / (points + prior) : 1, K = weights.length;
+  const a = shrinkage('shrinkWeights', points, prior), K = weights.length;
   return weights.map((w) => a * w + (1 - a) / K);
 }
 
@@ -203,7 +202,7 @@ export function chooseWeights(v: ValidationSet, step = WEIGHT_STEP, prior = WEIG
     const r = rel(scoreOf(w));
     if (r < bestScore - 1e-12) [grid, bestScore] = [w, r];
   }
-  const points = idx.reduce((a, i) => a + Math.sqrt(v.actual[i]!.length), 0);
+  const points = windowEvidence(idx.map((i) => v.actual[i]!));
   const weights = shrinkWeights(grid, points, prior), used = scoreOf(weights);
   const members: Record<string, { smape: number; mase: number }> = Object.create(null);
   v.methods.forEach((name, k) => (members[name] = scoreOf(v.methods.map((_, j) => (j === k ? 1 : 0)))));

@@ -192,9 +192,23 @@ export const SPREAD_PRIOR = 10;
  * errors share one origin (a random walk's are nearly one value, white noise's H).
  */
 export function shrinkSpread(k: ArrayLike<number>, points: number, prior = SPREAD_PRIOR): Float64Array {
-  if (!(points >= 0) || !(prior >= 0)) throw new RangeError(`shrinkSpread: points and prior must be ≥ 0, got ${points} and ${prior}`);
-  const w = points + prior > 0 ? points / (points + prior) : 1;
+  const w = shrinkage('shrinkSpread', points, prior);
   return Float64Array.from(k, (v) => Math.exp(Math.log(v) * w));
+}
+
+/**
+ * The share n/(n + prior) of an estimate kept when it is shrunk toward its prior value
+ * (shrinkSpread here, combine.ts's shrinkWeights): 1 when both are 0. `who` names the caller in
+ * the error for a negative or NaN count.
+ */
+export function shrinkage(who: string, points: number, prior: number): number {
+  if (!(points >= 0) || !(prior >= 0)) throw new RangeError(`${who}: points and prior must be ≥ 0, got ${points} and ${prior}`);
+  return points + prior > 0 ? points / (points + prior) : 1;
+}
+
+/** Independent values in validation windows: a window of H steps counts √H (see {@link shrinkSpread}). */
+export function windowEvidence(windows: readonly ArrayLike<number>[]): number {
+  return windows.reduce((a, v) => a + Math.sqrt(v.length), 0);
 }
 
 /**
@@ -207,7 +221,5 @@ export function shrinkSpread(k: ArrayLike<number>, points: number, prior = SPREA
  * 0.195 → 0.107 from nominal on average; test/recipes/calibration.test.ts).
  */
 export function calibratedFactors(forecasts: readonly QuantileForecast[], actual: readonly ArrayLike<number>[], prior = SPREAD_PRIOR): Float64Array {
-  const raw = calibrateSpread(forecasts, actual);
-  const points = actual.reduce((a, v) => a + Math.sqrt(v.length), 0);
-  return shrinkSpread(raw, points, prior);
+  return shrinkSpread(calibrateSpread(forecasts, actual), windowEvidence(actual), prior);
 }
