@@ -31,8 +31,8 @@ import { qnorm } from '../../stats/numeric.js';
 import { coverage, mase, naiveScale, rankMethods, ranks, rmse, smape } from '../../stats/metrics.js';
 import { checkInt } from '../../tensor/check.js';
 import { fineTuneGlobalForecaster, fitGlobalForecaster, type GlobalForecaster, type GlobalForecasterOptions, type GlobalSeries } from './global.js';
-import { applyCombination, baselinePoint, fitCombination, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
-import { fitClassical } from './classical.js';
+import { applyCombination, fitCombination, POOL_METHODS, type Combination, type ForecastMethod, type PoolMethod } from './combine.js';
+import { fitClassical, pointsOrLast } from './classical.js';
 import type { EtsComponents } from '../../stats/ets.js';
 import { DEFAULT_QUANTILES, calibratedFactors, centralInterval, type QuantileForecast } from './quantiles.js';
 
@@ -385,10 +385,11 @@ export const LSTM_ALONE = 'lstm';
  * pool fitted at each window's origin), applied to the origin's own forecasts. Null (with a
  * log line) when no weights can be chosen: no validation windows, or every one constant.
  */
-function originCombination(val: CalibrationPool, pool: readonly PoolMethod[], period: number, opts: BacktestOptions): Combination | null {
+async function originCombination(val: CalibrationPool, pool: readonly PoolMethod[], period: number, opts: BacktestOptions): Promise<Combination | null> {
   if (val.forecasts.length === 0) return null;
   const H = opts.horizon;
-  const fitted = Object.fromEntries(pool.map((m) => [m, val.train.map((y) => baselinePoint(m, y, H, period).mean)]));
+  const fits = await fitClassical({ methods: pool, series: val.train, horizon: H, period, levels: [] }, { log: opts.log });
+  const fitted = Object.fromEntries(pool.map((m) => [m, pointsOrLast(fits, m, val.train, H).points]));
   try {
     return fitCombination(val.forecasts, fitted, val.actual, val.train, period, { lstmName: LSTM_METHOD, ...(opts.weightPrior === undefined ? {} : { prior: opts.weightPrior }) });
   } catch (e) {
@@ -443,7 +444,7 @@ export async function runBacktest(series: readonly PanelInput[], opts: BacktestO
     const raw = fitted.forecaster.withSpread(null).forecast(cut);
     const lstm = fitted.forecaster.spread ? fitted.forecaster.forecast(cut) : raw;
     spread.push(fitted.forecaster.spread ? [...fitted.forecaster.spread] : quantiles.map(() => 1));
-    const combination = combined ? originCombination(fitted.pool, pool, period, opts) : null;
+    const combination = combined ? await originCombination(fitted.pool, pool, period, opts) : null;
     if (combined) {
       combinations.push(combination);
       if (combination) opts.log?.(`backtest: origin ${k}/${K}: combination weights ${combination.methods.map((m, j) => `${m} ${combination.weights[j]!.toFixed(3)}`).join(', ')} (grid ${combination.grid.join('/')} chosen on ${fitted.pool.forecasts.length} validation window(s), shrunk toward equal by ${combination.points.toFixed(1)} values)`);

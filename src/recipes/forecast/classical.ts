@@ -100,3 +100,19 @@ export async function fitClassical(req: ClassicalRequest, opts: { workers?: numb
   }
   return done(out, threads);
 }
+
+/**
+ * The point forecasts of `method` in `fits`, one per series, the last value standing in where the
+ * model could not be fitted or gave a non-finite value (as combine.ts's baselinePoint does);
+ * `fellBack` counts those series.
+ */
+export function pointsOrLast(fits: ClassicalFits, method: string, series: readonly ArrayLike<number>[], horizon: number): { points: Float64Array[]; fellBack: number } {
+  let fellBack = 0;
+  const points = series.map((y, i) => {
+    const f = fits[method]?.[i];
+    if (f && f.mean.every(Number.isFinite)) return f.mean;
+    fellBack++;
+    return new Float64Array(horizon).fill(y[y.length - 1]!);
+  });
+  return { points, fellBack };
+}

@@ -18,7 +18,7 @@ import { detectSeason, samplingInterval } from '../../stats/season.js';
 import { extendDates } from '../../data/series.js';
 import { baselinesAndPool, cutSeries, fitCalibrated, runBacktest, LSTM_METHOD, type BacktestOptions, type BacktestResult, type PanelInput } from './backtest.js';
 import { applyCombination, fitCombination, type Combination } from './combine.js';
-import { fitClassical, type ClassicalFits } from './classical.js';
+import { fitClassical, pointsOrLast, type ClassicalFits } from './classical.js';
 import type { EtsComponents } from '../../stats/ets.js';
 import { fineTuneGlobalForecaster, type GlobalForecaster } from './global.js';
 import { calibratedFactors, type QuantileForecast } from './quantiles.js';
@@ -135,14 +135,8 @@ export async function forecastPanel(series: readonly PanelInput[], opts: PanelFo
   if (!combination || !refits) return { forecaster, forecasts: lstm, lstm, pool: {}, combination, holdout };
   const fits = await refits, points: Record<string, Float64Array[]> = Object.create(null);
   for (const m of pool) {
-    // A fit that failed or is not finite gives the last value (as combine.ts baselinePoint does).
-    let fellBack = 0;
-    points[m] = series.map((s, i) => {
-      const f = fits[m]![i];
-      if (f && f.mean.every(Number.isFinite)) return f.mean;
-      fellBack++;
-      return new Float64Array(H).fill(s.values[s.values.length - 1]!);
-    });
+    const { points: p, fellBack } = pointsOrLast(fits, m, series.map((s) => s.values), H);
+    points[m] = p;
     if (fellBack > 0) opts.log?.(`forecast: ${m} could not be fitted to ${fellBack} series: their last value stands in`);
   }
   return { forecaster, forecasts: applyCombination(combination, lstm, points), lstm, pool: points, combination, holdout };
